@@ -1,0 +1,145 @@
+package dev.pipeline.rpc;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/** Immutable client configuration; build with {@link #builder()}. */
+public final class ClientConfig {
+    private final Duration defaultTimeout;
+    private final int maxInFlight;
+    private final String clientId;
+    private final Duration readyTimeout;
+    private final Limits limits;
+    private final RpcMetrics metrics;
+    private final Map<String, String> transportProperties;
+
+    private ClientConfig(Builder b) {
+        this.defaultTimeout = b.defaultTimeout;
+        this.maxInFlight = b.maxInFlight;
+        this.clientId = b.clientId != null ? b.clientId : "client-" + UUID.randomUUID();
+        this.readyTimeout = b.readyTimeout;
+        this.limits = b.limits;
+        this.metrics = b.metrics;
+        this.transportProperties = Map.copyOf(b.transportProperties);
+    }
+
+    /** @return a builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the defaults. */
+    public static ClientConfig defaults() {
+        return builder().build();
+    }
+
+    /** Timeout of calls that name none (default 30 s). */
+    public Duration defaultTimeout() {
+        return defaultTimeout;
+    }
+
+    /** The most calls awaiting a reply at once (default 10,000); more fail with {@link ErrorCodes#OVERLOADED}. */
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    /** The client instance id sent as {@code rpc-client} (default: random). */
+    public String clientId() {
+        return clientId;
+    }
+
+    /** How long creating a client waits for its transport to be ready to receive replies (default 30 s). */
+    public Duration readyTimeout() {
+        return readyTimeout;
+    }
+
+    /** Bounds on replies this client parses. */
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Where metrics go (default: nowhere). */
+    public RpcMetrics metrics() {
+        return metrics;
+    }
+
+    /** Options passed through to the transport (for Kafka, any client property). */
+    public Map<String, String> transportProperties() {
+        return transportProperties;
+    }
+
+    /** Builder of {@link ClientConfig}; values are validated as they are set. */
+    public static final class Builder {
+        private Duration defaultTimeout = Duration.ofSeconds(30);
+        private int maxInFlight = 10_000;
+        private String clientId;
+        private Duration readyTimeout = Duration.ofSeconds(30);
+        private Limits limits = Limits.DEFAULT;
+        private RpcMetrics metrics = RpcMetrics.noop();
+        private final java.util.LinkedHashMap<String, String> transportProperties = new java.util.LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder defaultTimeout(Duration timeout) {
+            this.defaultTimeout = positive(timeout, "defaultTimeout");
+            return this;
+        }
+
+        public Builder maxInFlight(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxInFlight must be >= 1, was " + max);
+            }
+            this.maxInFlight = max;
+            return this;
+        }
+
+        public Builder clientId(String id) {
+            Objects.requireNonNull(id, "clientId");
+            if (id.isBlank() || !id.matches("[A-Za-z0-9._-]{1,200}")) {
+                throw new IllegalArgumentException("clientId must be 1-200 chars of [A-Za-z0-9._-], was '" + id + "'");
+            }
+            this.clientId = id;
+            return this;
+        }
+
+        public Builder readyTimeout(Duration timeout) {
+            this.readyTimeout = positive(timeout, "readyTimeout");
+            return this;
+        }
+
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        public Builder metrics(RpcMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        public Builder transportProperty(String key, String value) {
+            transportProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder transportProperties(Map<String, String> properties) {
+            properties.forEach(this::transportProperty);
+            return this;
+        }
+
+        public ClientConfig build() {
+            return new ClientConfig(this);
+        }
+    }
+
+    static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.pipeline.rpc;
+
+/**
+ * Bounds on input that the codec enforces before and while parsing. Input over a bound is answered with a JSON-RPC
+ * error, never a stack overflow, an out-of-memory error or a hang.
+ *
+ * @param maxMessageBytes the largest message accepted, in bytes (default 1 MiB)
+ * @param maxDepth        the deepest nesting of JSON arrays and objects accepted (default 64)
+ * @param maxBatchSize    the most elements in a batch (default 1000)
+ */
+public record Limits(int maxMessageBytes, int maxDepth, int maxBatchSize) {
+    /** 1 MiB, depth 64, batches of up to 1000. */
+    public static final Limits DEFAULT = new Limits(1 << 20, 64, 1000);
+
+    public Limits {
+        if (maxMessageBytes < 64) {
+            throw new IllegalArgumentException("maxMessageBytes must be >= 64, was " + maxMessageBytes);
+        }
+        if (maxDepth < 2) {
+            throw new IllegalArgumentException("maxDepth must be >= 2, was " + maxDepth);
+        }
+        if (maxBatchSize < 1) {
+            throw new IllegalArgumentException("maxBatchSize must be >= 1, was " + maxBatchSize);
+        }
+    }
+}

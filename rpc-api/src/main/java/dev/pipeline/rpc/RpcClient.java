@@ -1,0 +1,51 @@
+package dev.pipeline.rpc;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Calls methods of remote services through a transport. Thread-safe; create one per application and share it.
+ * Obtain one with {@link Rpc#client(String)}.
+ *
+ * <p>Every call completes exactly once: with its result, with an {@link RpcException} carrying the server's error,
+ * with an {@link RpcTimeoutException}, or with {@link ErrorCodes#CLIENT_CLOSED} when the client is closed.
+ */
+public interface RpcClient extends AutoCloseable {
+    /** Calls {@code service.method} with positional params and waits for the result. */
+    <T> T call(String service, String method, Class<T> resultType, Object... params);
+
+    /** Calls with positional params; {@code resultType} may be generic (e.g. from a Gson {@code TypeToken}). */
+    <T> T call(String service, String method, Type resultType, Object... params);
+
+    /** Calls {@code service.method} with named params and waits for the result. */
+    <T> T callNamed(String service, String method, Type resultType, Map<String, ?> params);
+
+    /** Calls with positional params without blocking. */
+    <T> CompletableFuture<T> callAsync(String service, String method, Type resultType, Object... params);
+
+    /** Calls with named params without blocking. */
+    <T> CompletableFuture<T> callNamedAsync(String service, String method, Type resultType, Map<String, ?> params);
+
+    /**
+     * Sends a notification: no reply is ever sent. Returns once the broker accepted it.
+     */
+    void notify(String service, String method, Object... params);
+
+    /** Starts a batch to {@code service}. */
+    RpcBatch batch(String service);
+
+    /**
+     * A typed stub: each interface method calls the method of the same name on {@code service}, its arguments sent by
+     * position. Methods returning {@code CompletableFuture<T>} are asynchronous; others block.
+     */
+    <T> T proxy(Class<T> iface, String service);
+
+    /** A view of this client whose calls use {@code timeout}; it shares this client's connection. */
+    RpcClient withTimeout(Duration timeout);
+
+    /** Fails every pending call with {@link ErrorCodes#CLIENT_CLOSED} and releases the transport. Idempotent. */
+    @Override
+    void close();
+}

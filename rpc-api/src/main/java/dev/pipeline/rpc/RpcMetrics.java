@@ -1,0 +1,40 @@
+package dev.pipeline.rpc;
+
+/**
+ * Where the client and server report what they do. The default records nothing; {@link MicrometerRpcMetrics}
+ * records to a Micrometer {@code MeterRegistry} (Micrometer is then needed at runtime). Implementations must be
+ * thread-safe and fast: they run on the call path.
+ */
+public interface RpcMetrics {
+    /** Outcome tag values. */
+    String OK = "ok", ERROR = "error", TIMEOUT = "timeout", CLOSED = "closed";
+
+    /** A client call completed ({@code outcome}: ok, error, timeout, closed) after {@code nanos}. */
+    default void clientCall(String service, String method, String transport, String outcome, long nanos) {
+    }
+
+    /** A server handled one request ({@code outcome}: ok, error) in {@code nanos}. */
+    default void serverRequest(String service, String method, String transport, String outcome, long nanos) {
+    }
+
+    /** A call timed out. */
+    default void timeout(String service, String transport) {
+    }
+
+    /** A reply arrived for a call that was no longer pending (timed out, duplicate). */
+    default void lateReply(String transport) {
+    }
+
+    /** The server rejected input ({@code reason}: parse, invalid, too-large, too-deep, expired). */
+    default void rejectedInput(String service, String transport, String reason) {
+    }
+
+    /** @return metrics that record nothing. */
+    static RpcMetrics noop() {
+        return NoopMetrics.INSTANCE;
+    }
+}
+
+final class NoopMetrics implements RpcMetrics {
+    static final NoopMetrics INSTANCE = new NoopMetrics();
+}

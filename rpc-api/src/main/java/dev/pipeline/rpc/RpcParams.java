@@ -1,0 +1,27 @@
+package dev.pipeline.rpc;
+
+import java.lang.reflect.Type;
+
+/** The params of a request as seen by a {@link MethodHandler}: by position, by name, or absent. */
+public interface RpcParams {
+    /** @return whether params were given by name (a JSON object). */
+    boolean named();
+
+    /** @return the number of params (positional or named); 0 when absent. */
+    int size();
+
+    /**
+     * @return param {@code index} converted to {@code type}
+     * @throws RpcException {@link ErrorCodes#INVALID_PARAMS} when missing or not convertible
+     */
+    <T> T get(int index, Type type);
+
+    /**
+     * @return the named param converted to {@code type}
+     * @throws RpcException {@link ErrorCodes#INVALID_PARAMS} when missing or not convertible
+     */
+    <T> T get(String name, Type type);
+
+    /** @return the whole params value as JSON text ({@code null} when absent). */
+    String json();
+}

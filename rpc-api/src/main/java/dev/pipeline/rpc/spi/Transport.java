@@ -1,0 +1,23 @@
+package dev.pipeline.rpc.spi;
+
+/**
+ * An open transport to one broker (or cluster). One instance backs one {@code RpcClient} or {@code RpcServer};
+ * closing it closes every channel it opened.
+ */
+public interface Transport extends AutoCloseable {
+    /** @return the scheme this transport was opened for, e.g. {@code kafka}. */
+    String scheme();
+
+    /** @return what this transport supports. */
+    TransportCapabilities capabilities();
+
+    /** Opens the client side. Replies addressed to this client go to {@code replies}. */
+    ClientChannel openClient(ClientSettings settings, ReplyListener replies);
+
+    /** Opens one server instance's subscription to {@code service}; call {@link ServerChannel#start()} to consume. */
+    ServerChannel openServer(String service, ServerSettings settings, RequestHandler handler);
+
+    /** Closes every channel and connection. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,26 @@
+package dev.pipeline.rpc.spi;
+
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a transport declares about itself.
+ *
+ * @param features        the capabilities it offers
+ * @param maxMessageBytes the largest message body it can carry
+ */
+public record TransportCapabilities(Set<Capability> features, int maxMessageBytes) {
+    public TransportCapabilities {
+        Objects.requireNonNull(features, "features");
+        features = features.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(features));
+        if (maxMessageBytes < 1) {
+            throw new IllegalArgumentException("maxMessageBytes must be >= 1");
+        }
+    }
+
+    /** @return whether the transport offers {@code capability}. */
+    public boolean has(Capability capability) {
+        return features.contains(capability);
+    }
+}
