@@ -126,6 +126,11 @@ final class DefaultRpcClient implements RpcClient {
         core.close();
     }
 
+    /** Messages awaiting a reply (for tests). */
+    int pendingCount() {
+        return core.pendingCount();
+    }
+
     @Override
     public String toString() {
         return "RpcClient[" + core.describe() + ", timeout " + timeout + "]";
