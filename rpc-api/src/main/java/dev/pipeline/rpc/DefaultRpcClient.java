@@ -299,15 +299,21 @@ final class DefaultRpcClient implements RpcClient {
         }
 
         @Override
-        public synchronized CompletableFuture<Void> send() {
-            if (messages.isEmpty()) {
-                throw new IllegalStateException("the batch is empty");
+        public CompletableFuture<Void> send() {
+            JsonArray array;
+            List<ClientCore.Entry> entries;
+            synchronized (this) {
+                if (messages.isEmpty()) {
+                    throw new IllegalStateException("the batch is empty");
+                }
+                checkOpen();
+                sent = true;
+                array = new JsonArray(messages.size());
+                messages.forEach(array::add);
+                entries = List.copyOf(calls);
             }
-            checkOpen();
-            sent = true;
-            JsonArray array = new JsonArray(messages.size());
-            messages.forEach(array::add);
-            return core.sendBatch(service, array, List.copyOf(calls), timeout, timeoutNanos);
+            // outside the lock: replies may complete the futures (and run callbacks) before send returns
+            return core.sendBatch(service, array, entries, timeout, timeoutNanos);
         }
 
         private void checkOpen() {
