@@ -341,14 +341,17 @@ final class ClientCore implements ReplyListener {
                     null, e), RpcMetrics.ERROR);
             return;
         }
-        if (entry.future.complete(value)) {
+        // recorded before completing, so a caller that sees the result also sees the metric
+        if (!entry.future.isDone()) {
             metrics.clientCall(entry.service, entry.method, transportName, RpcMetrics.OK, elapsed(entry));
+            entry.future.complete(value);
         }
     }
 
     void fail(Entry entry, RpcException error, String outcome) {
-        if (entry.future.completeExceptionally(error)) {
+        if (!entry.future.isDone()) {
             metrics.clientCall(entry.service, entry.method, transportName, outcome, elapsed(entry));
+            entry.future.completeExceptionally(error);
         }
     }
 
