@@ -447,7 +447,11 @@ final class KafkaServerChannel implements ServerChannel {
         if (wakeOnCompletion) {
             KafkaConsumer<byte[], byte[]> c = consumer;
             if (c != null) {
-                c.wakeup();
+                try {
+                    c.wakeup();
+                } catch (RuntimeException ignored) {
+                    // the consumer is already closed
+                }
             }
         }
     }
