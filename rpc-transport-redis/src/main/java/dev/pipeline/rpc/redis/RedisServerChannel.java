@@ -76,7 +76,6 @@ final class RedisServerChannel implements ServerChannel {
     /** Entries being handled by this instance, id → nanoTime of the last idle-time refresh. */
     private final Map<String, Long> handling = new ConcurrentHashMap<>();
     private final AtomicBoolean reading = new AtomicBoolean();
-    private final AtomicBoolean reclaiming = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean started;
     private volatile boolean stopping;
@@ -84,6 +83,8 @@ final class RedisServerChannel implements ServerChannel {
     private volatile ScheduledFuture<?> tick;
     private volatile ScheduledFuture<?> maintenance;
     private volatile int readFailures;
+    /** Set by the tick: the read loop runs one claim round (with its reserved slots) before its next read. */
+    private volatile boolean claimDue;
 
     RedisServerChannel(RedisTransport transport, String service, ServerSettings settings, RequestHandler handler) {
         this.transport = transport;
@@ -200,6 +201,24 @@ final class RedisServerChannel implements ServerChannel {
                 maybeRead();
             }
             return;
+        }
+        if (claimDue) {
+            claimDue = false;
+            StatefulRedisConnection<String, byte[]> c = transport.commands.now();
+            if (c != null) {
+                reclaim(c.async(), slots).whenComplete((used, err) -> {
+                    if (err != null && !stopping) {
+                        log.debug("server for '{}': claiming pending entries failed: {}", service, err.toString());
+                    }
+                    reading.set(false);
+                    int unused = slots - (used == null ? 0 : used);
+                    release(unused);
+                    if (unused == 0) {
+                        maybeRead();
+                    }
+                });
+                return;
+            }
         }
         reader.get().thenCompose(c -> c.async().xreadgroup(consumer,
                         XReadArgs.Builder.block(config.blockTimeout().toMillis()).count(slots),
@@ -373,7 +392,7 @@ final class RedisServerChannel implements ServerChannel {
         }
         try {
             refreshLeases(c.async());
-            reclaim(c.async());
+            claimDue = true; // the read loop claims before its next read, at most one blockTimeout from now
         } catch (RuntimeException e) {
             log.warn("server for '{}': maintenance tick failed: {}", service, e.toString());
         }
@@ -395,17 +414,14 @@ final class RedisServerChannel implements ServerChannel {
         }
     }
 
-    private void reclaim(RedisAsyncCommands<String, byte[]> cmd) {
-        if (!reclaiming.compareAndSet(false, true)) {
-            return;
-        }
-        int slots = reserve(config.readCount());
-        if (slots == 0) {
-            reclaiming.set(false);
-            return;
-        }
+    /**
+     * Claims entries other consumers left pending longer than claimIdle, using {@code slots} reserved slots.
+     *
+     * @return how many of the slots now hold a claimed entry (the rest are the caller's to release)
+     */
+    private CompletableFuture<Integer> reclaim(RedisAsyncCommands<String, byte[]> cmd, int slots) {
         long minIdle = config.claimIdle().toMillis();
-        cmd.xpending(stream, new XPendingArgs<String>().group(group).range(Range.create("-", "+"))
+        return cmd.xpending(stream, new XPendingArgs<String>().group(group).range(Range.create("-", "+"))
                         .limit(Limit.from(slots + handling.size())).idle(minIdle))
                 .toCompletableFuture()
                 .thenCompose(pending -> {
@@ -421,48 +437,30 @@ final class RedisServerChannel implements ServerChannel {
                             claim.add(p.getId());
                         }
                     }
-                    List<CompletableFuture<?>> all = new ArrayList<>();
-                    int used = 0;
-                    if (!claim.isEmpty()) {
-                        used += claim.size();
-                        all.add(cmd.xclaim(stream, consumer, XClaimArgs.Builder.minIdleTime(minIdle),
-                                        claim.toArray(new String[0])).toCompletableFuture()
-                                .thenAccept(msgs -> {
-                                    int got = 0;
-                                    for (StreamMessage<String, byte[]> m : msgs) {
-                                        if (m != null && !handling.containsKey(m.getId())) {
-                                            got++;
-                                            log.debug("server for '{}' claimed entry {}", service, m.getId());
-                                            dispatch(m);
-                                        }
+                    if (claim.isEmpty() && poison.isEmpty()) {
+                        return CompletableFuture.completedFuture(0);
+                    }
+                    List<String> ids = new ArrayList<>(claim);
+                    ids.addAll(poison.keySet());
+                    return cmd.xclaim(stream, consumer, XClaimArgs.Builder.minIdleTime(minIdle),
+                                    ids.toArray(new String[0])).toCompletableFuture()
+                            .thenApply(msgs -> {
+                                int used = 0;
+                                for (StreamMessage<String, byte[]> m : msgs) {
+                                    if (m == null || handling.containsKey(m.getId())) {
+                                        continue;
                                     }
-                                    release(claim.size() - got);
-                                }));
-                    }
-                    if (!poison.isEmpty()) {
-                        used += poison.size();
-                        all.add(cmd.xclaim(stream, consumer, XClaimArgs.Builder.minIdleTime(minIdle),
-                                        poison.keySet().toArray(new String[0])).toCompletableFuture()
-                                .thenAccept(msgs -> {
-                                    int got = 0;
-                                    for (StreamMessage<String, byte[]> m : msgs) {
-                                        if (m == null || handling.containsKey(m.getId())) {
-                                            continue;
-                                        }
-                                        got++;
-                                        deadLetterUndeliverable(cmd, m, poison.getOrDefault(m.getId(), 0L));
+                                    used++;
+                                    Long deliveries = poison.get(m.getId());
+                                    if (deliveries != null) {
+                                        deadLetterUndeliverable(cmd, m, deliveries);
+                                    } else {
+                                        log.debug("server for '{}' claimed entry {}", service, m.getId());
+                                        dispatch(m);
                                     }
-                                    release(poison.size() - got);
-                                }));
-                    }
-                    release(slots - used);
-                    return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
-                })
-                .whenComplete((v, err) -> {
-                    reclaiming.set(false);
-                    if (err != null && !stopping) {
-                        log.debug("server for '{}': claiming pending entries failed: {}", service, err.toString());
-                    }
+                                }
+                                return used;
+                            });
                 });
     }
 

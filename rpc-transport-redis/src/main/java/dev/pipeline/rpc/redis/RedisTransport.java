@@ -54,7 +54,7 @@ final class RedisTransport implements Transport {
         this.redisUri = redisUri;
         this.display = display;
         this.config = config;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         this.client = RedisClient.create(resources);
         long blockingExtra = config.blockTimeout().toMillis();
         long commandMillis = config.commandTimeout().toMillis();
