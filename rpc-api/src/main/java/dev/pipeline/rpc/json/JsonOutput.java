@@ -1,0 +1,48 @@
+package dev.pipeline.rpc.json;
+
+import com.google.gson.JsonElement;
+
+import java.nio.charset.StandardCharsets;
+
+/** Writes JSON values as UTF-8 bytes, exactly (numbers keep their text, any Unicode string round-trips). */
+public final class JsonOutput {
+    private JsonOutput() {
+    }
+
+    /** @return {@code value} as compact UTF-8 JSON. */
+    public static byte[] toBytes(JsonElement value) {
+        return toText(value).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** @return {@code value} as compact JSON text; unpaired surrogates are escaped so UTF-8 encoding is lossless. */
+    public static String toText(JsonElement value) {
+        return escapeLoneSurrogates(Codec.GSON.toJson(value));
+    }
+
+    /**
+     * A lone surrogate can only come from a string value (JSON syntax is ASCII), where the six-character escape
+     * {@code \\uXXXX} means the same thing and survives UTF-8 encoding.
+     */
+    static String escapeLoneSurrogates(String json) {
+        int n = json.length();
+        int i = 0;
+        while (i < n && !Character.isSurrogate(json.charAt(i))) {
+            i++;
+        }
+        if (i == n) {
+            return json;
+        }
+        StringBuilder out = new StringBuilder(n + 16).append(json, 0, i);
+        for (; i < n; i++) {
+            char c = json.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(json.charAt(i + 1))) {
+                out.append(c).append(json.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}
