@@ -91,6 +91,7 @@ public final class BrokerComparison {
     public static ComparisonResult run(BenchOptions options, PrintStream progress) {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
+        String loadBefore = loadAverage();
         List<String> brokers = selectBrokers(options);
         Map<String, String> brokerInfo = new LinkedHashMap<>();
         Map<String, String> setups = new LinkedHashMap<>();
@@ -98,6 +99,14 @@ public final class BrokerComparison {
         List<String> failures = new ArrayList<>();
         Progress bar = new Progress(progress, totalPoints(options, brokers), options);
         progress.println("Pipeline broker comparison: " + options);
+        if (loadBefore != null) {
+            double load = Double.parseDouble(loadBefore.split(" ")[0]);
+            int cores = Runtime.getRuntime().availableProcessors();
+            if (load > cores) {
+                progress.println("  note: the machine is busy (load average " + loadBefore.split(" ")[0] + " on "
+                        + cores + " cores); the numbers will be noisy, the ratios less so (implementations take turns)");
+            }
+        }
         for (String broker : brokers) {
             switch (broker) {
                 case "kafka" -> runKafka(options, bar, brokerInfo, setups, measurements, failures);
@@ -105,7 +114,11 @@ public final class BrokerComparison {
                 default -> throw new IllegalStateException(broker);
             }
         }
-        ComparisonResult result = new ComparisonResult(started, (System.nanoTime() - t0) / 1e9, options, machine(),
+        Map<String, String> machine = machine();
+        if (loadBefore != null) {
+            machine.put("load average (1/5/15 min) before / after", loadBefore + " / " + loadAverage());
+        }
+        ComparisonResult result = new ComparisonResult(started, (System.nanoTime() - t0) / 1e9, options, machine,
                 brokerInfo, setups, measurements, failures, List.of());
         result = result.withFiles(write(result, options, progress));
         progress.println();
@@ -343,6 +356,16 @@ public final class BrokerComparison {
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         m.put("bench heap", Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
         return m;
+    }
+
+    /** @return the 1, 5 and 15 minute load averages (Linux), or null. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static String cpuModel() {
