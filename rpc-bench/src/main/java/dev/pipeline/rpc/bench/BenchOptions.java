@@ -70,7 +70,7 @@ public final class BenchOptions {
         return duration;
     }
 
-    /** Unmeasured warm-up before each point; each implementation also gets three times this once at its start. */
+    /** Unmeasured warm-up before each point; each implementation also gets five times this once at its start. */
     public Duration warmup() {
         return warmup;
     }

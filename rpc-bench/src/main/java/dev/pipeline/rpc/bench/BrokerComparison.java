@@ -250,8 +250,8 @@ public final class BrokerComparison {
                 for (Contender c : running) {
                     bar.say("warming up " + c.broker() + " " + c.name());
                     int top = o.inFlight().get(o.inFlight().size() - 1);
-                    tryRun(c, warm(c, o.payloads().get(0), top, o.warmup().multipliedBy(2)), null);
-                    tryRun(c, warm(c, o.payloads().get(0), 1, o.warmup()), null);
+                    tryRun(c, warm(c, o.payloads().get(0), top, o.warmup().multipliedBy(3)), null);
+                    tryRun(c, warm(c, o.payloads().get(0), 1, o.warmup().multipliedBy(2)), null);
                 }
             }
             for (int payload : o.payloads()) {

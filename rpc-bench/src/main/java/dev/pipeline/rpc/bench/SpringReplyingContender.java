@@ -42,12 +42,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Tuned as a competent user would, and documented in docs/benchmarks.md: {@code linger.ms=0} on both producers
  * (Kafka 4's default of 5 ms costs two hops of 5 ms), {@code acks=all} like the others; both containers commit
- * asynchronously ({@code syncCommits=false}, ack mode BATCH: one {@code commitAsync} per poll instead of the default
- * {@code commitSync}, which costs milliseconds per poll); the reply container is assigned its one partition
- * explicitly (no group rebalance), Micrometer timers off, a reply timeout of 60 s. The request topic has the same 8
+ * the server container commits asynchronously at most every 20 ms ({@code syncCommits=false}, ack mode TIME, like
+ * our transport; Spring's default is a {@code commitSync} after every poll, which costs milliseconds, and ack mode
+ * BATCH with async commits floods the group coordinator at high rates: commits then time out); the reply container
+ * never commits on the hot path ({@code enable.auto.commit=true}, so the container leaves commits to the client's
+ * background auto-commit) and is assigned its one partition explicitly (no group rebalance); Micrometer timers off;
+ * a reply timeout of 60 s. The request topic has the same 8
  * partitions as the others, and one consumer per side (container concurrency 1), like the others.
  */
 final class SpringReplyingContender implements Contender {
+    private static final long COMMIT_INTERVAL_MS = 20;
     private final String bootstrap;
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
     private final String requestTopic = "bench-spring-req-" + suffix;
@@ -80,8 +84,10 @@ final class SpringReplyingContender implements Contender {
 
     @Override
     public String setup() {
-        return "spring-kafka ReplyingKafkaTemplate + listener container replying like @SendTo; linger.ms=0,"
-                + " syncCommits=false (commitAsync per poll), reply partition assigned explicitly";
+        return "spring-kafka ReplyingKafkaTemplate + a listener container replying like @SendTo; linger.ms=0,"
+                + " acks=all; server container: async commits at most every 20 ms (ack mode TIME, syncCommits=false);"
+                + " reply container: its partition assigned explicitly, no commits on the hot path"
+                + " (enable.auto.commit=true); concurrency 1";
     }
 
     @Override
@@ -104,22 +110,23 @@ final class SpringReplyingContender implements Contender {
         KafkaTemplate<byte[], byte[]> replyTemplate = new KafkaTemplate<>(serverProducers);
         ContainerProperties serverProps = new ContainerProperties(requestTopic);
         serverProps.setGroupId(requestTopic);
-        serverProps.setAckMode(ContainerProperties.AckMode.BATCH);
+        serverProps.setAckMode(ContainerProperties.AckMode.TIME); // commit at most every 20 ms, like ours
+        serverProps.setAckTime(COMMIT_INTERVAL_MS);
         serverProps.setSyncCommits(false);
         serverProps.setMicrometerEnabled(false);
         serverProps.setMessageListener((MessageListener<byte[], byte[]>) r -> replyTemplate.send(reply(r)));
-        serverContainer = new ConcurrentMessageListenerContainer<>(consumers("earliest"), serverProps);
+        serverContainer = new ConcurrentMessageListenerContainer<>(consumers("earliest", false), serverProps);
         serverContainer.setConcurrency(1);
         serverContainer.start();
 
         // client
         ContainerProperties replyProps = new ContainerProperties(new TopicPartitionOffset(replyTopic, 0));
         replyProps.setGroupId("bench-spring-client-" + suffix);
-        replyProps.setAckMode(ContainerProperties.AckMode.BATCH);
-        replyProps.setSyncCommits(false);
         replyProps.setMicrometerEnabled(false);
+        // a reply consumer needs no commits: with enable.auto.commit the container leaves them to the client's
+        // background auto-commit instead of committing after every poll
         KafkaMessageListenerContainer<byte[], byte[]> replyContainer =
-                new KafkaMessageListenerContainer<>(consumers("latest"), replyProps);
+                new KafkaMessageListenerContainer<>(consumers("latest", true), replyProps);
         template = new ReplyingKafkaTemplate<>(clientProducers, replyContainer);
         template.setDefaultReplyTimeout(Duration.ofSeconds(60));
         template.setSharedReplyTopic(false);
@@ -145,11 +152,11 @@ final class SpringReplyingContender implements Contender {
         return new ProducerRecord<byte[], byte[]>(to, p, (byte[]) null, r.value(), (Iterable<Header>) headers);
     }
 
-    private DefaultKafkaConsumerFactory<byte[], byte[]> consumers(String reset) {
+    private DefaultKafkaConsumerFactory<byte[], byte[]> consumers(String reset, boolean autoCommit) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, autoCommit);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return new DefaultKafkaConsumerFactory<>(props);
