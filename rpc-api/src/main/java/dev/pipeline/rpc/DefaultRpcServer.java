@@ -263,7 +263,8 @@ final class DefaultRpcServer implements RpcServer {
         }
         int abandoned = 0;
         for (CompletableFuture<?> future : pending) {
-            if (future.completeExceptionally(new IllegalStateException("server closed before the message was handled"))) {
+            if (future.completeExceptionally(
+                    new IllegalStateException("server closed before the message was handled"))) {
                 abandoned++;
             }
         }
