@@ -241,6 +241,23 @@ class ClientServerEndToEndTest {
     }
 
     @Test
+    void batchRefusedAsAWholeFailsEveryCallWithTheServersError() throws Exception {
+        RpcServer strict = Rpc.server(uri, ServerConfig.builder().limits(new Limits(1 << 20, 64, 2)).build());
+        open.add(strict);
+        strict.expose("strict", new Calculator());
+        strict.start();
+        RpcBatch batch = client().batch("strict");
+        List<CompletableFuture<Integer>> calls = List.of(batch.call("subtract", int.class, 3, 1),
+                batch.call("subtract", int.class, 3, 2), batch.call("subtract", int.class, 3, 3));
+        batch.send().get(10, TimeUnit.SECONDS);
+        for (CompletableFuture<Integer> f : calls) {
+            assertThat(f).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause()
+                    .isInstanceOfSatisfying(RpcException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCodes.INVALID_REQUEST));
+        }
+    }
+
+    @Test
     void timeoutThenLateReplyIsDroppedAndCounted() {
         RpcClient client = client().withTimeout(Duration.ofMillis(100));
         assertThatThrownBy(() -> client.call("calc", "slow", String.class)).isInstanceOf(RpcTimeoutException.class);
