@@ -193,7 +193,15 @@ final class DefaultRpcServer implements RpcServer {
         }
         CompletableFuture<Dispatcher.Outcome> outcome;
         try {
-            outcome = track(dispatcher.dispatch(service, request.body(), transportTag));
+            // the deadline is checked again when a handler thread takes the message: it may have waited in the
+            // executor's queue (the transport hands over up to maxInFlight messages, more than concurrency)
+            outcome = track(dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis(),
+                    () -> {
+                        config.metrics().rejectedInput(services.containsKey(service) ? service : Dispatcher.UNKNOWN,
+                                transportTag, "expired");
+                        log.debug("service {}: skipped a queued request whose deadline {} passed (rpc-id {})",
+                                service, request.deadlineEpochMillis(), request.correlationId());
+                    }));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(shuttingDown());
         }

@@ -80,8 +80,24 @@ final class Dispatcher {
      * @throws RejectedExecutionException when the executor no longer accepts work
      */
     CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport) {
+        return dispatch(service, message, transport, 0, null);
+    }
+
+    /**
+     * Handles one message on the executor, unless its deadline ({@code rpc-deadline}, epoch millis; 0 for none) has
+     * passed when the executor gets to it: then {@code onExpired} runs and the outcome is empty (no reply).
+     */
+    CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport, long deadlineEpochMillis,
+                                        Runnable onExpired) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
         executor.execute(() -> {
+            if (deadlineEpochMillis > 0 && System.currentTimeMillis() > deadlineEpochMillis) {
+                if (onExpired != null) {
+                    onExpired.run();
+                }
+                done.complete(Outcome.NONE);
+                return;
+            }
             try {
                 process(service, message, transport).whenComplete((outcome, error) -> {
                     if (error != null) {
