@@ -35,6 +35,7 @@ public final class BenchOptions {
     private final boolean floors;
     private final boolean competitors;
     private final boolean chart;
+    private final int rounds;
 
     private BenchOptions(Builder b) {
         this.transports = List.copyOf(b.transports);
@@ -48,6 +49,7 @@ public final class BenchOptions {
         this.floors = b.floors;
         this.competitors = b.competitors;
         this.chart = b.chart;
+        this.rounds = b.rounds;
     }
 
     /** @return a builder holding the defaults. */
@@ -110,6 +112,14 @@ public final class BenchOptions {
         return competitors;
     }
 
+    /**
+     * How many times every point is measured (the implementations still take turns within a round); the report
+     * keeps each point's median round. More rounds resist a disturbance on a shared machine.
+     */
+    public int rounds() {
+        return rounds;
+    }
+
     /** Whether a chart is drawn. */
     public boolean chart() {
         return chart;
@@ -121,7 +131,7 @@ public final class BenchOptions {
                 + Durations.format(duration) + ", warmup=" + Durations.format(warmup) + ", inFlight=" + inFlight
                 + ", payloads=" + payloads + ", output=" + outputDir + (kafkaBootstrap != null ? ", kafka="
                 + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
-                + (competitors ? "" : ", no competitors");
+                + (competitors ? "" : ", no competitors") + (rounds > 1 ? ", rounds=" + rounds : "");
     }
 
     /** The command-line flags {@link #parse(String...)} accepts. */
@@ -131,6 +141,7 @@ public final class BenchOptions {
                 "  --transports kafka,redis   brokers to run (default: every transport on the class path)",
                 "  --duration 3s              length of each measured point (ms, s, m; default 3s)",
                 "  --warmup 1s                unmeasured warm-up before each point (default 1s)",
+                "  --rounds 1                 measure every point this many times, report the median round",
                 "  --in-flight 1,16,64,256    calls in flight to measure (1 = sequential latency)",
                 "  --payloads 100,10KB        payload sizes (B, KB, MB; default 100,10KB)",
                 "  --output bench-results     folder for results.md, results.json and the chart",
@@ -167,7 +178,7 @@ public final class BenchOptions {
                 case "--no-competitors", "--no-spring" -> b.competitors(false);
                 case "--no-chart" -> b.chart(false);
                 case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250));
-                case "--transports", "--duration", "--warmup", "--in-flight", "--payloads", "--output", "--kafka",
+                case "--transports", "--duration", "--warmup", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
                         "--redis" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
@@ -181,6 +192,7 @@ public final class BenchOptions {
                         case "--transports" -> b.transports(split(value));
                         case "--duration" -> b.duration(Durations.parse(flag, value));
                         case "--warmup" -> b.warmup(Durations.parse(flag, value));
+                        case "--rounds" -> b.rounds(integer(f, v));
                         case "--in-flight" -> b.inFlight(split(v).stream().map(x -> integer(f, x)).toList());
                         case "--payloads" -> b.payloads(split(v).stream().map(x -> bytes(f, x)).toList());
                         case "--output" -> b.outputDir(Path.of(value));
@@ -243,6 +255,7 @@ public final class BenchOptions {
         private boolean floors = true;
         private boolean competitors = true;
         private boolean chart = true;
+        private int rounds = 1;
 
         private Builder() {
         }
@@ -324,6 +337,15 @@ public final class BenchOptions {
         /** Whether to measure the competitors (default true). */
         public Builder competitors(boolean on) {
             this.competitors = on;
+            return this;
+        }
+
+        /** Rounds per point, 1..20 (default 1); the report keeps the median round of each point. */
+        public Builder rounds(int n) {
+            if (n < 1 || n > 20) {
+                throw new IllegalArgumentException("rounds must be 1..20, was " + n);
+            }
+            this.rounds = n;
             return this;
         }
 

@@ -152,7 +152,7 @@ public final class BrokerComparison {
         for (String b : brokers) {
             n += perImpl * (1 + (o.floors() ? 1 : 0) + (b.equals("kafka") && o.competitors() ? 1 : 0));
         }
-        return n;
+        return n * o.rounds();
     }
 
     private static void runKafka(BenchOptions o, Progress bar, Map<String, String> info, Map<String, String> setups,
@@ -242,7 +242,7 @@ public final class BrokerComparison {
                     String msg = c.broker() + " " + c.name() + ": could not start: " + oneLine(e);
                     failures.add(msg);
                     bar.say(msg);
-                    bar.skip(o.payloads().size() * o.inFlight().size());
+                    bar.skip(o.payloads().size() * o.inFlight().size() * o.rounds());
                     c.close();
                 }
             }
@@ -254,9 +254,20 @@ public final class BrokerComparison {
                     tryRun(c, warm(c, o.payloads().get(0), 1, o.warmup().multipliedBy(2)), null);
                 }
             }
+            int point = 0;
+            Map<String, List<LatencyResult>> rounds = new LinkedHashMap<>();
+            Map<String, Contender> owners = new LinkedHashMap<>();
+            for (int round = 1; round <= o.rounds(); round++) {
+            if (o.rounds() > 1) {
+                bar.say("round " + round + " of " + o.rounds());
+            }
             for (int payload : o.payloads()) {
                 for (int inFlight : o.inFlight()) {
-                    for (Contender c : running) {
+                    // the implementations take turns, and the one going first rotates: none always runs right
+                    // after a change of payload or load level
+                    List<Contender> turn = new ArrayList<>(running);
+                    java.util.Collections.rotate(turn, -(point++ % Math.max(1, turn.size())));
+                    for (Contender c : turn) {
                         if (!o.warmup().isZero()) {
                             tryRun(c, warm(c, payload, inFlight, o.warmup()), null);
                         }
@@ -265,11 +276,22 @@ public final class BrokerComparison {
                                 .calls(Long.MAX_VALUE).duration(o.duration()).drainTimeout(Duration.ofSeconds(60))
                                 .build();
                         LatencyResult r = tryRun(c, w, failures);
+                        String key = c.name() + "\u0000" + payload + "\u0000" + inFlight;
+                        owners.put(key, c);
+                        List<LatencyResult> got = rounds.computeIfAbsent(key, k -> new ArrayList<>());
                         if (r != null) {
-                            out.add(new Measurement(c.broker(), c.name(), c.role(), r));
+                            got.add(r);
                         }
                         bar.point(c, payload, inFlight, r);
                     }
+                }
+            }
+            }
+            for (Map.Entry<String, List<LatencyResult>> e : rounds.entrySet()) {
+                Contender c = owners.get(e.getKey());
+                LatencyResult median = median(e.getValue());
+                if (median != null) {
+                    out.add(new Measurement(c.broker(), c.name(), c.role(), median));
                 }
             }
         } finally {
@@ -281,6 +303,20 @@ public final class BrokerComparison {
                 }
             }
         }
+    }
+
+    /**
+     * The median round of one point: by p50 for sequential points, by throughput otherwise. A real measurement, not
+     * an average, so its percentiles stay consistent with each other.
+     */
+    static LatencyResult median(List<LatencyResult> results) {
+        if (results.isEmpty()) {
+            return null;
+        }
+        List<LatencyResult> sorted = new ArrayList<>(results);
+        sorted.sort(java.util.Comparator.comparingDouble(r -> r.inFlight() == 1 ? r.p50Micros()
+                : -r.throughputPerSecond()));
+        return sorted.get((sorted.size() - 1) / 2);
     }
 
     private static Workload warm(Contender c, int payload, int inFlight, Duration d) {

@@ -168,7 +168,6 @@ final class Chart {
                 c.text(axis(v), x0 - 6, y + 4, 11, false, Align.RIGHT, Color.DARK_GRAY);
             }
         }
-        c.text(unit, x0 - 6, y0 - 4, 11, false, Align.RIGHT, Color.DARK_GRAY);
         double groupW = (double) PANEL_W / groups.length;
         double barW = Math.min(34, (groupW - 16) / Math.max(1, names.size()));
         for (int gi = 0; gi < groups.length; gi++) {

@@ -34,9 +34,11 @@ final class Reports {
         StringBuilder sb = new StringBuilder();
         BenchOptions o = r.options();
         sb.append("# Pipeline broker comparison\n\n");
-        sb.append(String.format(Locale.ROOT, "Run %s, %.0f s in all; each point %s after a %s warm-up, closed loop "
-                        + "(a call starts when one completes), echo of a string payload.%n%n",
-                WHEN.format(r.startedAt()), r.seconds(), Durations.format(o.duration()), Durations.format(o.warmup())));
+        sb.append(String.format(Locale.ROOT, "Run %s, %.0f s in all; each point %s after a %s warm-up%s, closed loop "
+                        + "(a call starts when one completes), echo of a string payload; the implementations of a "
+                        + "broker take turns at each point.%n%n",
+                WHEN.format(r.startedAt()), r.seconds(), Durations.format(o.duration()), Durations.format(o.warmup()),
+                o.rounds() > 1 ? ", measured in " + o.rounds() + " rounds (the median round is shown)" : ""));
         sb.append("Machine: ").append(String.join("; ", r.machine().entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue()).toList())).append("\n\n");
         sb.append("Brokers:\n");
@@ -140,6 +142,7 @@ final class Reports {
         BenchOptions o = r.options();
         opts.addProperty("durationMs", o.duration().toMillis());
         opts.addProperty("warmupMs", o.warmup().toMillis());
+        opts.addProperty("rounds", o.rounds());
         opts.add("inFlight", GSON.toJsonTree(o.inFlight()));
         opts.add("payloads", GSON.toJsonTree(o.payloads()));
         root.add("options", opts);

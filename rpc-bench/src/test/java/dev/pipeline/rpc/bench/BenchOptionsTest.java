@@ -23,13 +23,14 @@ class BenchOptionsTest {
         assertThat(o.competitors()).isTrue();
         assertThat(o.kafkaBootstrap()).isNull();
         assertThat(o.redisUri()).isNull();
+        assertThat(o.rounds()).isEqualTo(1);
     }
 
     @Test
     void parsesFlagsInBothForms() {
         BenchOptions o = BenchOptions.parse("--transports", "redis,KAFKA", "--duration=10s", "--warmup", "500ms",
                 "--in-flight", "256,1,64", "--payloads", "1KB,100", "--output", "out/x", "--kafka",
-                "kafka://h:9092", "--redis=redis://h:6379", "--no-competitors", "--no-chart");
+                "kafka://h:9092", "--redis=redis://h:6379", "--no-competitors", "--no-chart", "--rounds", "3");
         assertThat(o.transports()).containsExactly("redis", "kafka");
         assertThat(o.duration()).isEqualTo(Duration.ofSeconds(10));
         assertThat(o.warmup()).isEqualTo(Duration.ofMillis(500));
@@ -41,6 +42,7 @@ class BenchOptionsTest {
         assertThat(o.competitors()).isFalse();
         assertThat(o.chart()).isFalse();
         assertThat(o.floors()).isTrue();
+        assertThat(o.rounds()).isEqualTo(3);
     }
 
     @Test
@@ -60,6 +62,7 @@ class BenchOptionsTest {
         assertThatThrownBy(() -> BenchOptions.parse("--transports", "rabbit"))
                 .hasMessageContaining("unknown transport 'rabbit'");
         assertThatThrownBy(() -> BenchOptions.parse("--in-flight", "0")).hasMessageContaining("1..4096");
+        assertThatThrownBy(() -> BenchOptions.parse("--rounds", "0")).hasMessageContaining("rounds must be 1..20");
         assertThatThrownBy(() -> BenchOptions.parse("--payloads", "big")).hasMessageContaining("not a size");
         assertThatThrownBy(() -> BenchOptions.parse("--redis", "localhost:6379"))
                 .hasMessageContaining("redis:// or rediss://");

@@ -112,6 +112,20 @@ class ReportsTest {
     }
 
     @Test
+    void theMedianRoundIsAMeasuredRound() {
+        LatencyResult a = point(1, 100, 200, 10);
+        LatencyResult b = point(1, 300, 900, 10);
+        LatencyResult c = point(1, 200, 400, 10);
+        assertThat(BrokerComparison.median(List.of(a, b, c))).isSameAs(c);
+        LatencyResult x = point(256, 1, 1, 1000);
+        LatencyResult y = point(256, 1, 1, 3000);
+        LatencyResult z = point(256, 1, 1, 2000);
+        assertThat(BrokerComparison.median(List.of(x, y, z))).isSameAs(z);
+        assertThat(BrokerComparison.median(List.of(x, y))).isSameAs(y);
+        assertThat(BrokerComparison.median(List.of())).isNull();
+    }
+
+    @Test
     void svgFallbackDrawsTheSamePicture() {
         Chart.SvgCanvas svg = new Chart.SvgCanvas(100, 50);
         svg.rect(0, 0, 10, 10, java.awt.Color.RED);
