@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -42,6 +44,9 @@ final class RedisClientChannel implements ClientChannel {
     private final XAddArgs requestAddArgs;
     private volatile boolean closed;
     private volatile ScheduledFuture<?> refresh;
+    private volatile ScheduledFuture<?> sweep;
+    /** Sends not yet confirmed, oldest first; the sweep fails those Redis has not accepted within commandTimeout. */
+    private final Queue<PendingSend> unconfirmed = new ConcurrentLinkedQueue<>();
     /** Last reply stream id read; only touched by the read loop (one read outstanding at a time). */
     private String lastId = "0-0";
     private int readSinceTrim;
@@ -62,6 +67,9 @@ final class RedisClientChannel implements ClientChannel {
     void open() {
         long every = Math.max(200, transport.config.replyTtl().toMillis() / 3);
         refresh = transport.scheduler.scheduleWithFixedDelay(this::refreshExpiry, every, every, TimeUnit.MILLISECONDS);
+        long sweepEvery = Math.max(10, Math.min(1000, transport.config.commandTimeout().toMillis() / 4));
+        sweep = transport.scheduler.scheduleWithFixedDelay(this::sweepUnconfirmed, sweepEvery, sweepEvery,
+                TimeUnit.MILLISECONDS);
         readReplies();
     }
 
@@ -96,6 +104,8 @@ final class RedisClientChannel implements ClientChannel {
         fields.put(WireHeaders.BODY, request.body());
         String stream = transport.requestStream(service);
         CompletableFuture<Void> sent = new CompletableFuture<>();
+        unconfirmed.add(new PendingSend(System.nanoTime() + transport.config.commandTimeout().toNanos(), sent,
+                stream));
         transport.commands.get().whenComplete((c, connectError) -> {
             if (connectError != null) {
                 sent.completeExceptionally(Connector.unwrap(connectError));
@@ -113,6 +123,27 @@ final class RedisClientChannel implements ClientChannel {
                     });
         });
         return sent;
+    }
+
+    private record PendingSend(long deadlineNanos, CompletableFuture<Void> future, String stream) {
+    }
+
+    /** Fails sends Redis has not confirmed within commandTimeout (for example while it is unreachable). */
+    private void sweepUnconfirmed() {
+        long now = System.nanoTime();
+        PendingSend p;
+        while ((p = unconfirmed.peek()) != null) {
+            if (p.future.isDone()) {
+                unconfirmed.poll();
+            } else if (now - p.deadlineNanos >= 0) {
+                unconfirmed.poll();
+                p.future.completeExceptionally(new IllegalStateException("Redis at " + transport.display
+                        + " did not accept the message for " + p.stream + " within "
+                        + transport.config.commandTimeout().toMillis() + " ms"));
+            } else {
+                break;
+            }
+        }
     }
 
     private void readReplies() {
@@ -223,9 +254,10 @@ final class RedisClientChannel implements ClientChannel {
             return;
         }
         closed = true;
-        ScheduledFuture<?> r = refresh;
-        if (r != null) {
-            r.cancel(false);
+        for (ScheduledFuture<?> f : new ScheduledFuture<?>[]{refresh, sweep}) {
+            if (f != null) {
+                f.cancel(false);
+            }
         }
         if (!ready.isDone()) {
             ready.completeExceptionally(new IllegalStateException("client channel closed before it was ready"));

@@ -11,6 +11,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XClaimArgs;
@@ -60,6 +61,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RedisServerChannel implements ServerChannel {
     private static final Logger log = LoggerFactory.getLogger(RedisServerChannel.class);
     private static final byte[] EMPTY = new byte[0];
+    /** KEYS: reply stream, request stream; ARGV: group, entry id, reply ttl ms, rpc-id, body. */
+    static final String REPLY_AND_ACK = "redis.call('XADD', KEYS[1], '*', '" + WireHeaders.RPC_ID + "', ARGV[4], '"
+            + WireHeaders.BODY + "', ARGV[5])\n"
+            + "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+            + "return redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])\n";
+    static final String REPLY_AND_ACK_SHA = sha1Hex(REPLY_AND_ACK);
 
     private final RedisTransport transport;
     private final RedisTransportConfig config;
@@ -326,6 +333,10 @@ final class RedisServerChannel implements ServerChannel {
                 return;
             }
             RedisAsyncCommands<String, byte[]> cmd = c.async();
+            if (outcome.reply() != null && replyTo != null && outcome.deadLetterReason() == null) {
+                replyAndAck(cmd, id, replyTo, correlationId, outcome.reply(), false);
+                return;
+            }
             List<CompletableFuture<?>> writes = new ArrayList<>(2);
             if (outcome.reply() != null && replyTo != null) {
                 Map<String, byte[]> reply = new LinkedHashMap<>(4);
@@ -347,6 +358,38 @@ final class RedisServerChannel implements ServerChannel {
                 }
             });
         });
+    }
+
+    /**
+     * The common case in one command: a script XADDs the reply, sets the reply stream's expiry and XACKs the
+     * request, atomically (an error in the XADD aborts the script, so nothing is acknowledged without its reply).
+     * One command instead of three halves the server's Redis traffic per call.
+     */
+    private void replyAndAck(RedisAsyncCommands<String, byte[]> cmd, String id, String replyTo, String correlationId,
+                             byte[] reply, boolean retried) {
+        String[] keys = {replyTo, stream};
+        byte[][] args = {utf8(group), utf8(id), utf8(Long.toString(config.replyTtl().toMillis())),
+                RedisClientChannel.utf8(correlationId), reply};
+        RedisFuture<Long> f = retried
+                ? cmd.eval(REPLY_AND_ACK, ScriptOutputType.INTEGER, keys, args)
+                : cmd.evalsha(REPLY_AND_ACK_SHA, ScriptOutputType.INTEGER, keys, args);
+        f.whenComplete((n, err) -> {
+            if (err == null) {
+                handling.remove(id);
+                release(1);
+                return;
+            }
+            Throwable cause = Connector.unwrap(err);
+            if (!retried && String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+                replyAndAck(cmd, id, replyTo, correlationId, reply, true); // script cache empty (e.g. restart)
+            } else {
+                failedWrite(id, cause);
+            }
+        });
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private CompletableFuture<String> deadLetter(RedisAsyncCommands<String, byte[]> cmd, String id,
@@ -673,6 +716,19 @@ final class RedisServerChannel implements ServerChannel {
             return o == null ? 0 : Long.parseLong(o.toString());
         } catch (NumberFormatException e) {
             return 0;
+        }
+    }
+
+    private static String sha1Hex(String script) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+            StringBuilder sb = new StringBuilder(40);
+            for (byte b : d) {
+                sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+            }
+            return sb.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
