@@ -4,6 +4,7 @@ import dev.pipeline.rpc.spi.ClientChannel;
 import dev.pipeline.rpc.spi.OutgoingRequest;
 import dev.pipeline.rpc.spi.ReplyListener;
 import dev.pipeline.rpc.spi.WireHeaders;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
@@ -104,28 +105,42 @@ final class RedisClientChannel implements ClientChannel {
         fields.put(WireHeaders.BODY, request.body());
         String stream = transport.requestStream(service);
         CompletableFuture<Void> sent = new CompletableFuture<>();
-        unconfirmed.add(new PendingSend(System.nanoTime() + transport.config.commandTimeout().toNanos(), sent,
-                stream));
+        PendingSend pending = new PendingSend(System.nanoTime() + transport.config.commandTimeout().toNanos(), sent,
+                stream);
+        unconfirmed.add(pending);
         transport.commands.get().whenComplete((c, connectError) -> {
             if (connectError != null) {
                 sent.completeExceptionally(Connector.unwrap(connectError));
                 return;
             }
-            (requestAddArgs == null ? c.async().xadd(stream, fields) : c.async().xadd(stream, requestAddArgs, fields))
-                    .whenComplete((id, err) -> {
-                        if (err != null) {
-                            Throwable cause = Connector.unwrap(err);
-                            sent.completeExceptionally(new IllegalStateException("Redis XADD to " + stream
-                                    + " failed: " + cause.getMessage(), cause));
-                        } else {
-                            sent.complete(null);
-                        }
-                    });
+            RedisFuture<String> xadd = requestAddArgs == null ? c.async().xadd(stream, fields)
+                    : c.async().xadd(stream, requestAddArgs, fields);
+            pending.command = xadd;
+            xadd.whenComplete((id, err) -> {
+                if (err != null) {
+                    Throwable cause = Connector.unwrap(err);
+                    sent.completeExceptionally(new IllegalStateException("Redis XADD to " + stream + " failed: "
+                            + cause.getMessage(), cause));
+                } else {
+                    sent.complete(null);
+                }
+            });
         });
         return sent;
     }
 
-    private record PendingSend(long deadlineNanos, CompletableFuture<Void> future, String stream) {
+    private static final class PendingSend {
+        final long deadlineNanos;
+        final CompletableFuture<Void> future;
+        final String stream;
+        /** The XADD once issued; cancelled on timeout so a command buffered while disconnected is not sent late. */
+        volatile RedisFuture<String> command;
+
+        PendingSend(long deadlineNanos, CompletableFuture<Void> future, String stream) {
+            this.deadlineNanos = deadlineNanos;
+            this.future = future;
+            this.stream = stream;
+        }
     }
 
     /** Fails sends Redis has not confirmed within commandTimeout (for example while it is unreachable). */
@@ -140,6 +155,10 @@ final class RedisClientChannel implements ClientChannel {
                 p.future.completeExceptionally(new IllegalStateException("Redis at " + transport.display
                         + " did not accept the message for " + p.stream + " within "
                         + transport.config.commandTimeout().toMillis() + " ms"));
+                RedisFuture<String> command = p.command;
+                if (command != null) {
+                    command.cancel(false);
+                }
             } else {
                 break;
             }

@@ -17,6 +17,8 @@ import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
@@ -73,9 +75,12 @@ class RedisLatencyBenchmark {
             int scale = report ? 1 : 4;
             for (int window : new int[]{1, 64, 256}) {
                 int calls = (window == 1 ? sequential : pipelined) / scale;
-                Result raw = run("raw Lettuce streams", new RawRig(uri), window, calls);
+                Result shared = run("raw Lettuce, one shared RedisClient", new RawRig(uri, true), window, calls);
+                Result raw = run("raw Lettuce, client and server apart (floor)", new RawRig(uri, false), window,
+                        calls);
                 Result ours = run("Pipeline Redis transport (SPI)", new TransportRig(uri), window, calls);
                 if (report) {
+                    results.add(shared);
                     results.add(raw);
                     results.add(ours);
                 }
@@ -131,10 +136,10 @@ class RedisLatencyBenchmark {
                     h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
                     h.getValueAtPercentile(99.9), h.getMaxValue(), r.callsPerSecond()));
         }
-        for (int i = 0; i + 1 < results.size(); i += 2) {
-            Result raw = results.get(i);
-            Result ours = results.get(i + 1);
-            sb.append(String.format("%nin flight %d: p50 ratio %.2f (transport/raw), throughput ratio %.2f",
+        for (int i = 0; i + 2 < results.size(); i += 3) {
+            Result raw = results.get(i + 1);
+            Result ours = results.get(i + 2);
+            sb.append(String.format("%nin flight %d: p50 ratio %.2f (transport/floor), throughput ratio %.2f",
                     raw.window(), (double) ours.histogram().getValueAtPercentile(50)
                             / raw.histogram().getValueAtPercentile(50),
                     ours.callsPerSecond() / raw.callsPerSecond()));
@@ -144,10 +149,14 @@ class RedisLatencyBenchmark {
 
     /**
      * The floor: XADD request → server XREADGROUP (blocking, own connection) → XADD reply (+ XACK, pipelined) →
-     * client XREAD (blocking, own connection). Everything asynchronous on Lettuce's event loops.
+     * client XREAD (blocking, own connection). Everything asynchronous on Lettuce's event loops. Apart: the client
+     * side and the server side each have their own RedisClient with one I/O thread, as two processes would (and as
+     * the transport has); shared: one RedisClient with Lettuce's default resources for all four connections.
      */
     static final class RawRig implements Rig {
         private final RedisClient client;
+        private final RedisClient serverClient;
+        private final List<ClientResources> resources = new ArrayList<>();
         private final String stream = "bench:raw:" + UUID.randomUUID();
         private final String replies = stream + ":reply";
         private StatefulRedisConnection<String, byte[]> clientCmd;
@@ -156,17 +165,31 @@ class RedisLatencyBenchmark {
         private StatefulRedisConnection<String, byte[]> serverRead;
         private volatile boolean closed;
 
-        RawRig(URI uri) {
-            client = RedisClient.create(uri.toString());
-            client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
+        RawRig(URI uri, boolean shared) {
+            client = create(uri, shared);
+            serverClient = shared ? client : create(uri, false);
+        }
+
+        private RedisClient create(URI uri, boolean defaults) {
+            RedisClient c;
+            if (defaults) {
+                c = RedisClient.create(uri.toString());
+            } else {
+                ClientResources r = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(2)
+                        .build();
+                resources.add(r);
+                c = RedisClient.create(r, uri.toString());
+            }
+            c.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
+            return c;
         }
 
         @Override
         public void start(IntConsumer onReply) {
             clientCmd = client.connect(Connector.CODEC);
             clientRead = client.connect(Connector.CODEC);
-            serverCmd = client.connect(Connector.CODEC);
-            serverRead = client.connect(Connector.CODEC);
+            serverCmd = serverClient.connect(Connector.CODEC);
+            serverRead = serverClient.connect(Connector.CODEC);
             serverCmd.sync().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0-0"), stream,
                     XGroupCreateArgs.Builder.mkstream());
             serve(Consumer.from(stream, "s1"));
@@ -228,6 +251,10 @@ class RedisLatencyBenchmark {
                 clientCmd.sync().del(stream, replies);
             } finally {
                 client.shutdown(0, 2, TimeUnit.SECONDS);
+                if (serverClient != client) {
+                    serverClient.shutdown(0, 2, TimeUnit.SECONDS);
+                }
+                resources.forEach(r -> r.shutdown(0, 2, TimeUnit.SECONDS));
             }
         }
     }
