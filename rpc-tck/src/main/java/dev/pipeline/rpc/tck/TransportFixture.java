@@ -1,0 +1,116 @@
+package dev.pipeline.rpc.tck;
+
+import dev.pipeline.rpc.spi.Transport;
+import dev.pipeline.rpc.spi.TransportCapabilities;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How the TCK reaches the transport under test: the one small class a transport module writes to run the suites.
+ *
+ * <pre>{@code
+ * class KafkaSemanticsTest extends SemanticsSuite {
+ *     @Override protected TransportFixture fixture() { return new KafkaTckFixture(); }
+ * }
+ * }</pre>
+ *
+ * <p>Only {@link #uri()} is required. The optional hooks ({@link #restartBroker()}, {@link #injectRaw},
+ * {@link #deadLetters}) let the delivery suite check more; a fixture that does not offer one keeps the default,
+ * which reports {@code false} / throws {@link UnsupportedOperationException}. The suites then fail (for a declared
+ * {@linkplain dev.pipeline.rpc.spi.Capability capability} they cannot verify) or are reported as aborted with the
+ * reason (for a broker-side operation such as a restart) - never skipped silently.
+ *
+ * <p>A fixture is created once per suite class; the broker behind it is usually shared by the whole test run.
+ * Every test uses its own, unique service names, so a broker that already holds data is fine.
+ */
+public abstract class TransportFixture {
+
+    /** @return the address that clients and servers of the broker under test open, e.g. {@code kafka://127.0.0.1:9092}. */
+    public abstract String uri();
+
+    /** @return transport properties passed to every client and server (e.g. Kafka client properties); default none. */
+    public Map<String, String> properties() {
+        return Map.of();
+    }
+
+    /**
+     * What the transport supports. Default: what a transport opened at {@link #uri()} declares. Override only to
+     * narrow it (declaring more than the transport does is a bug the suites will find).
+     */
+    public TransportCapabilities capabilities() {
+        try (Transport transport = TckTransports.open(this)) {
+            return transport.capabilities();
+        }
+    }
+
+    /**
+     * The timeout of ordinary calls in the suites: a generous bound on one round trip through the broker, not a
+     * performance target (default 30 s). Calls that are expected to time out use much shorter timeouts.
+     */
+    public Duration callTimeout() {
+        return Duration.ofSeconds(30);
+    }
+
+    /**
+     * The longest time the broker may take to hand a message that a dead or stopped server instance did not
+     * acknowledge to another instance (Kafka: a consumer group rebalance; Redis: the pending-entry claim interval).
+     * Default 60 s.
+     */
+    public Duration redeliveryTimeout() {
+        return Duration.ofSeconds(60);
+    }
+
+    /** @return whether {@link #restartBroker()} is available (false for a broker the user named by address). */
+    public boolean canRestartBroker() {
+        return false;
+    }
+
+    /**
+     * Stops the broker and starts it again at the same address with its data, returning once it accepts
+     * connections again. Clients and servers opened before must recover on their own.
+     */
+    public void restartBroker() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot restart its broker");
+    }
+
+    /** @return whether {@link #injectRaw} is available. */
+    public boolean canInjectRaw() {
+        return false;
+    }
+
+    /**
+     * Writes a message straight onto {@code service}'s request destination, bypassing the client (Kafka: a raw
+     * record on {@code rpc.<service>}; Redis: a raw {@code XADD} on {@code rpc:<service>}), with exactly these bytes
+     * and metadata. Used to inject poison messages.
+     *
+     * @param service the service name, as given to the server
+     * @param body    the message bytes, possibly not JSON at all
+     * @param headers metadata fields ({@link dev.pipeline.rpc.spi.WireHeaders}); may be empty
+     */
+    public void injectRaw(String service, byte[] body, Map<String, String> headers) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot inject raw messages");
+    }
+
+    /** @return whether {@link #deadLetters} is available. */
+    public boolean canReadDeadLetters() {
+        return false;
+    }
+
+    /**
+     * Reads what is on {@code service}'s dead-letter destination (Kafka {@code rpc.<service>.dlq}, Redis
+     * {@code rpc:<service>:dlq}), waiting up to {@code timeout} until at least {@code atLeast} messages are there.
+     *
+     * @return the messages found, oldest first (fewer than {@code atLeast} when the timeout passed)
+     */
+    public List<RawMessage> deadLetters(String service, int atLeast, Duration timeout) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot read dead letters");
+    }
+
+    /** @return a short name for reports; default the URI. */
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + uri() + "]";
+    }
+}

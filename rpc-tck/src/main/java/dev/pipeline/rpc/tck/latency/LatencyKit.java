@@ -1,0 +1,117 @@
+package dev.pipeline.rpc.tck.latency;
+
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Measures round-trip latency and throughput of a {@link RoundTrip} under a {@link Workload}, with HdrHistogram.
+ * It asserts nothing: it measures and reports ({@link LatencyReport} writes JSON and a Markdown table).
+ *
+ * <pre>{@code
+ * RoundTrip.exposeEcho(server, "bench").start();
+ * try (RpcClient client = Rpc.client("kafka://localhost:9092")) {
+ *     List<LatencyResult> results = List.of(
+ *         LatencyKit.run(Workload.builder("seq-64B").payloadBytes(64).calls(20_000).build(),
+ *                        RoundTrip.rpcEcho(client, "bench")),
+ *         LatencyKit.run(Workload.builder("pipe-64B").inFlight(64).calls(200_000).build(),
+ *                        RoundTrip.rpcEcho(client, "bench")));
+ *     LatencyReport.write(Path.of("target/latency"), "kafka", results);
+ * }
+ * }</pre>
+ *
+ * <p>The load is closed-loop: a new round trip starts when one completes (no coordinated-omission correction), so
+ * latencies are those a caller with {@code inFlight} outstanding calls sees.
+ */
+public final class LatencyKit {
+    /** Latencies above this (one hour) are recorded as this. */
+    private static final long HIGHEST_NANOS = TimeUnit.HOURS.toNanos(1);
+
+    private LatencyKit() {
+    }
+
+    /**
+     * Runs the warm-up, then the measured phase, waiting for every round trip to complete.
+     *
+     * @throws IllegalStateException if round trips are still in flight {@link Workload#drainTimeout()} after the
+     *                               last one started
+     */
+    public static LatencyResult run(Workload workload, RoundTrip roundTrip) {
+        Objects.requireNonNull(workload, "workload");
+        Objects.requireNonNull(roundTrip, "roundTrip");
+        String payload = "x".repeat(workload.payloadBytes());
+        if (workload.warmupCalls() > 0) {
+            phase(workload, roundTrip, payload, workload.warmupCalls(), 0, null);
+        }
+        Histogram histogram = new ConcurrentHistogram(HIGHEST_NANOS, 3);
+        long maxNanos = workload.duration() == null ? 0 : workload.duration().toNanos();
+        Phase p = phase(workload, roundTrip, payload, workload.calls(), maxNanos, histogram);
+        long ok = histogram.getTotalCount();
+        double seconds = p.elapsedNanos / 1e9;
+        return new LatencyResult(workload.name(), workload.mode(), workload.inFlight(), workload.payloadBytes(), ok,
+                p.errors, p.firstError, seconds, seconds > 0 ? ok / seconds : 0,
+                micros(histogram.getValueAtPercentile(50)), micros(histogram.getValueAtPercentile(90)),
+                micros(histogram.getValueAtPercentile(99)), micros(histogram.getValueAtPercentile(99.9)),
+                micros(histogram.getMaxValue()), ok == 0 ? 0 : histogram.getMean() / 1e3);
+    }
+
+    private record Phase(long elapsedNanos, long errors, String firstError) {
+    }
+
+    private static Phase phase(Workload w, RoundTrip roundTrip, String payload, long calls, long maxNanos,
+                               Histogram histogram) {
+        Semaphore permits = new Semaphore(w.inFlight());
+        AtomicLong errors = new AtomicLong();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        long start = System.nanoTime();
+        long end = maxNanos > 0 ? start + maxNanos : Long.MAX_VALUE;
+        try {
+            for (long i = 0; i < calls && System.nanoTime() - end < 0; i++) {
+                permits.acquire();
+                long t0 = System.nanoTime();
+                CompletionStage<?> stage;
+                try {
+                    stage = roundTrip.call(payload);
+                } catch (RuntimeException e) {
+                    failed(errors, firstError, e);
+                    permits.release();
+                    continue;
+                }
+                stage.whenComplete((v, e) -> {
+                    long dt = System.nanoTime() - t0;
+                    if (e != null) {
+                        failed(errors, firstError, e);
+                    } else if (histogram != null) {
+                        histogram.recordValue(Math.min(Math.max(dt, 1), HIGHEST_NANOS));
+                    }
+                    permits.release();
+                });
+            }
+            if (!permits.tryAcquire(w.inFlight(), w.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new IllegalStateException(w.name() + ": " + (w.inFlight() - permits.availablePermits())
+                        + " round trips still in flight " + w.drainTimeout() + " after the last one started");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(w.name() + ": interrupted", e);
+        }
+        return new Phase(System.nanoTime() - start, errors.get(), firstError.get());
+    }
+
+    private static void failed(AtomicLong errors, AtomicReference<String> first, Throwable e) {
+        errors.incrementAndGet();
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                ? e.getCause() : e;
+        first.compareAndSet(null, cause.toString());
+    }
+
+    private static double micros(long nanos) {
+        return Math.round(nanos / 100.0) / 10.0;
+    }
+}

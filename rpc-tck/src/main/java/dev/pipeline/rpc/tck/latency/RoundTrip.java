@@ -1,0 +1,33 @@
+package dev.pipeline.rpc.tck.latency;
+
+import dev.pipeline.rpc.RpcClient;
+import dev.pipeline.rpc.RpcServer;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One request/reply round trip, the unit the {@link LatencyKit} measures: from the call until the returned stage
+ * completes. Implement it for anything (a raw broker client ping-pong, to measure the floor), or use
+ * {@link #rpcEcho(RpcClient, String)} for a Pipeline client.
+ *
+ * <p>A blocking operation can be measured sequentially as {@code p -> CompletableFuture.completedFuture(call(p))}.
+ */
+@FunctionalInterface
+public interface RoundTrip {
+    /**
+     * Starts one round trip carrying {@code payload}.
+     *
+     * @return completes when the reply arrived (exceptionally when the round trip failed)
+     */
+    CompletionStage<?> call(String payload);
+
+    /** Calls method {@code echo} of {@code service} with the payload as its one positional param. */
+    static RoundTrip rpcEcho(RpcClient client, String service) {
+        return payload -> client.callAsync(service, "echo", String.class, payload);
+    }
+
+    /** Registers method {@code echo} (returns its one param) on {@code service}; the server side of {@link #rpcEcho}. */
+    static RpcServer exposeEcho(RpcServer server, String service) {
+        return server.handle(service, "echo", params -> params.get(0, String.class));
+    }
+}

@@ -1,0 +1,162 @@
+package dev.pipeline.rpc.tck.latency;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the {@link LatencyKit} runs: round trips with a payload of a given size, one at a time (sequential) or with a
+ * fixed number in flight (pipelined), for a number of calls and/or a duration, after a warm-up. Immutable; build with
+ * {@link #builder(String)}.
+ */
+public final class Workload {
+    private final String name;
+    private final int payloadBytes;
+    private final int inFlight;
+    private final long warmupCalls;
+    private final long calls;
+    private final Duration duration;
+    private final Duration drainTimeout;
+
+    private Workload(Builder b) {
+        this.name = b.name;
+        this.payloadBytes = b.payloadBytes;
+        this.inFlight = b.inFlight;
+        this.warmupCalls = b.warmupCalls;
+        this.calls = b.calls;
+        this.duration = b.duration;
+        this.drainTimeout = b.drainTimeout;
+    }
+
+    /** A builder for a workload named {@code name} (a label in reports, e.g. {@code kafka-pipeline}). */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** The label in reports. */
+    public String name() {
+        return name;
+    }
+
+    /** Size of the payload string in bytes (ASCII; the message on the wire adds the JSON-RPC envelope). */
+    public int payloadBytes() {
+        return payloadBytes;
+    }
+
+    /** Round trips in flight at once: 1 is sequential, more is pipelined. */
+    public int inFlight() {
+        return inFlight;
+    }
+
+    /** Calls made and not measured before measuring. */
+    public long warmupCalls() {
+        return warmupCalls;
+    }
+
+    /** Measured calls; the run stops after this many (or after {@link #duration()}, whichever comes first). */
+    public long calls() {
+        return calls;
+    }
+
+    /** How long the measured phase may last at most, or {@code null} for no limit. */
+    public Duration duration() {
+        return duration;
+    }
+
+    /** How long to wait at the end for round trips still in flight before giving up. */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    /** @return "sequential" or "pipelined". */
+    public String mode() {
+        return inFlight == 1 ? "sequential" : "pipelined";
+    }
+
+    @Override
+    public String toString() {
+        return "Workload[" + name + ", " + mode() + ", inFlight=" + inFlight + ", payload=" + payloadBytes
+                + "B, warmup=" + warmupCalls + ", calls=" + calls + ", duration=" + duration + "]";
+    }
+
+    /** Builder of {@link Workload}; values are validated as they are set. */
+    public static final class Builder {
+        private final String name;
+        private int payloadBytes = 64;
+        private int inFlight = 1;
+        private long warmupCalls = 1_000;
+        private long calls = 10_000;
+        private Duration duration;
+        private Duration drainTimeout = Duration.ofSeconds(60);
+
+        private Builder(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("workload name must not be blank");
+            }
+            this.name = name;
+        }
+
+        /** Payload size in bytes, 0..64 MiB (default 64). */
+        public Builder payloadBytes(int bytes) {
+            if (bytes < 0 || bytes > (64 << 20)) {
+                throw new IllegalArgumentException("payloadBytes must be 0..67108864, was " + bytes);
+            }
+            this.payloadBytes = bytes;
+            return this;
+        }
+
+        /** Round trips in flight at once, 1..100000 (default 1: sequential). */
+        public Builder inFlight(int n) {
+            if (n < 1 || n > 100_000) {
+                throw new IllegalArgumentException("inFlight must be 1..100000, was " + n);
+            }
+            this.inFlight = n;
+            return this;
+        }
+
+        /** Unmeasured warm-up calls, >= 0 (default 1,000). */
+        public Builder warmupCalls(long n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("warmupCalls must be >= 0, was " + n);
+            }
+            this.warmupCalls = n;
+            return this;
+        }
+
+        /** Measured calls, >= 1 (default 10,000); use {@link Long#MAX_VALUE} with a duration to run for a time. */
+        public Builder calls(long n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("calls must be >= 1, was " + n);
+            }
+            this.calls = n;
+            return this;
+        }
+
+        /** Upper bound on the measured phase (default none). */
+        public Builder duration(Duration d) {
+            Objects.requireNonNull(d, "duration");
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("duration must be positive, was " + d);
+            }
+            this.duration = d;
+            return this;
+        }
+
+        /** How long to wait for the last round trips at the end of a phase (default 60 s). */
+        public Builder drainTimeout(Duration d) {
+            Objects.requireNonNull(d, "drainTimeout");
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("drainTimeout must be positive, was " + d);
+            }
+            this.drainTimeout = d;
+            return this;
+        }
+
+        public Workload build() {
+            if (calls == Long.MAX_VALUE && duration == null) {
+                throw new IllegalArgumentException("an unbounded number of calls needs a duration");
+            }
+            return new Workload(this);
+        }
+    }
+}
