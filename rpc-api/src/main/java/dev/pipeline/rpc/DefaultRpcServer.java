@@ -184,16 +184,14 @@ final class DefaultRpcServer implements RpcServer {
 
     /** The transport's entry point. Never throws; the stage never completes exceptionally. */
     private CompletionStage<HandlerOutcome> handle(String service, IncomingRequest request) {
-        if (request.expired(System.currentTimeMillis())) {
-            config.metrics().rejectedInput(services.containsKey(service) ? service : Dispatcher.UNKNOWN,
-                    transportTag, "expired");
-            log.debug("service {}: skipped a request whose deadline {} has passed (rpc-id {})", service,
-                    request.deadlineEpochMillis(), request.correlationId());
+        if (expired(service, request)) {
             return CompletableFuture.completedFuture(HandlerOutcome.none());
         }
         CompletableFuture<Dispatcher.Outcome> outcome;
         try {
-            outcome = track(dispatcher.dispatch(service, request.body(), transportTag));
+            // checked again when a handler thread takes it: the deadline may pass while it waits in the queue
+            outcome = track(dispatcher.dispatch(service, request.body(), transportTag,
+                    request.deadlineEpochMillis() > 0 ? () -> expired(service, request) : null));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(shuttingDown());
         }
@@ -206,6 +204,17 @@ final class DefaultRpcServer implements RpcServer {
             }
             return new HandlerOutcome(o.reply(), o.deadLetterReason());
         });
+    }
+
+    private boolean expired(String service, IncomingRequest request) {
+        if (!request.expired(System.currentTimeMillis())) {
+            return false;
+        }
+        config.metrics().rejectedInput(services.containsKey(service) ? service : Dispatcher.UNKNOWN,
+                transportTag, "expired");
+        log.debug("service {}: skipped a request whose deadline {} has passed (rpc-id {})", service,
+                request.deadlineEpochMillis(), request.correlationId());
+        return true;
     }
 
     private static HandlerOutcome shuttingDown() {

@@ -80,8 +80,22 @@ final class Dispatcher {
      * @throws RejectedExecutionException when the executor no longer accepts work
      */
     CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport) {
+        return dispatch(service, message, transport, null);
+    }
+
+    /**
+     * As {@link #dispatch(String, byte[], String)}; {@code expired}, when given, is asked again when the executor
+     * starts the work: a message whose deadline passed while it waited for a thread is not executed (outcome: no
+     * reply, nothing dead-lettered).
+     */
+    CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport,
+                                        java.util.function.BooleanSupplier expired) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
         executor.execute(() -> {
+            if (expired != null && expired.getAsBoolean()) {
+                done.complete(new Outcome(null, null));
+                return;
+            }
             try {
                 process(service, message, transport).whenComplete((outcome, error) -> {
                     if (error != null) {
