@@ -1,5 +1,9 @@
 package dev.pipeline.rpc.redis;
 
+import dev.pipeline.rpc.Rpc;
+import dev.pipeline.rpc.RpcClient;
+import dev.pipeline.rpc.RpcServer;
+import dev.pipeline.rpc.ServerConfig;
 import dev.pipeline.rpc.spi.ClientChannel;
 import dev.pipeline.rpc.spi.ClientSettings;
 import dev.pipeline.rpc.spi.HandlerOutcome;
@@ -79,10 +83,12 @@ class RedisLatencyBenchmark {
                 Result raw = run("raw Lettuce, client and server apart (floor)", new RawRig(uri, false), window,
                         calls);
                 Result ours = run("Pipeline Redis transport (SPI)", new TransportRig(uri), window, calls);
+                Result full = run("Pipeline RpcClient → RpcServer (JSON-RPC)", new FullStackRig(uri), window, calls);
                 if (report) {
                     results.add(shared);
                     results.add(raw);
                     results.add(ours);
+                    results.add(full);
                 }
             }
         }
@@ -136,13 +142,14 @@ class RedisLatencyBenchmark {
                     h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
                     h.getValueAtPercentile(99.9), h.getMaxValue(), r.callsPerSecond()));
         }
-        for (int i = 0; i + 2 < results.size(); i += 3) {
+        for (int i = 0; i + 3 < results.size(); i += 4) {
             Result raw = results.get(i + 1);
-            Result ours = results.get(i + 2);
-            sb.append(String.format("%nin flight %d: p50 ratio %.2f (transport/floor), throughput ratio %.2f",
-                    raw.window(), (double) ours.histogram().getValueAtPercentile(50)
-                            / raw.histogram().getValueAtPercentile(50),
-                    ours.callsPerSecond() / raw.callsPerSecond()));
+            for (Result ours : List.of(results.get(i + 2), results.get(i + 3))) {
+                sb.append(String.format("%nin flight %d, %s: p50 ratio %.2f (to the floor), throughput ratio %.2f",
+                        raw.window(), ours.name(), (double) ours.histogram().getValueAtPercentile(50)
+                                / raw.histogram().getValueAtPercentile(50),
+                        ours.callsPerSecond() / raw.callsPerSecond()));
+            }
         }
         return sb.append('\n').toString();
     }
@@ -256,6 +263,44 @@ class RedisLatencyBenchmark {
                 }
                 resources.forEach(r -> r.shutdown(0, 2, TimeUnit.SECONDS));
             }
+        }
+    }
+
+    /** The whole stack: JSON-RPC encoding, dispatch on the server's executor, typed results. */
+    static final class FullStackRig implements Rig {
+        private final String uri;
+        private final String service = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        private RpcServer server;
+        private RpcClient client;
+        private IntConsumer onReply;
+
+        FullStackRig(URI uri) {
+            this.uri = uri.toString();
+        }
+
+        @Override
+        public void start(IntConsumer onReply) {
+            this.onReply = onReply;
+            server = Rpc.server(uri, ServerConfig.builder().maxInFlight(1024).build());
+            server.handle(service, "echo", params -> params.get(0, Integer.class));
+            server.start();
+            client = Rpc.client(uri);
+        }
+
+        @Override
+        public void send(int seq) {
+            client.<Integer>callAsync(service, "echo", Integer.class, seq).whenComplete((r, e) -> {
+                if (e != null) {
+                    throw new IllegalStateException("benchmark call failed", e);
+                }
+                onReply.accept(r);
+            });
+        }
+
+        @Override
+        public void close() {
+            client.close();
+            server.close();
         }
     }
 
