@@ -182,16 +182,22 @@ final class DefaultRpcServer implements RpcServer {
         return channel;
     }
 
-    /** The transport's entry point. Never throws; the stage never completes exceptionally. */
+    /**
+     * The transport's entry point. Never throws; the stage never completes exceptionally. The deadline is checked
+     * here and again when a handler thread takes the message up: work is never started after it.
+     */
     private CompletionStage<HandlerOutcome> handle(String service, IncomingRequest request) {
-        if (expired(service, request)) {
+        if (request.expired(System.currentTimeMillis())) {
+            config.metrics().rejectedInput(services.containsKey(service) ? service : Dispatcher.UNKNOWN,
+                    transportTag, "expired");
+            log.debug("service {}: skipped a request whose deadline {} has passed (rpc-id {})", service,
+                    request.deadlineEpochMillis(), request.correlationId());
             return CompletableFuture.completedFuture(HandlerOutcome.none());
         }
         CompletableFuture<Dispatcher.Outcome> outcome;
         try {
-            // checked again when a handler thread takes it: the deadline may pass while it waits in the queue
             outcome = track(dispatcher.dispatch(service, request.body(), transportTag,
-                    request.deadlineEpochMillis() > 0 ? () -> expired(service, request) : null));
+                    request.deadlineEpochMillis()));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(shuttingDown());
         }
@@ -204,17 +210,6 @@ final class DefaultRpcServer implements RpcServer {
             }
             return new HandlerOutcome(o.reply(), o.deadLetterReason());
         });
-    }
-
-    private boolean expired(String service, IncomingRequest request) {
-        if (!request.expired(System.currentTimeMillis())) {
-            return false;
-        }
-        config.metrics().rejectedInput(services.containsKey(service) ? service : Dispatcher.UNKNOWN,
-                transportTag, "expired");
-        log.debug("service {}: skipped a request whose deadline {} has passed (rpc-id {})", service,
-                request.deadlineEpochMillis(), request.correlationId());
-        return true;
     }
 
     private static HandlerOutcome shuttingDown() {
@@ -272,7 +267,8 @@ final class DefaultRpcServer implements RpcServer {
         }
         int abandoned = 0;
         for (CompletableFuture<?> future : pending) {
-            if (future.completeExceptionally(new IllegalStateException("server closed before the message was handled"))) {
+            if (future.completeExceptionally(
+                    new IllegalStateException("server closed before the message was handled"))) {
                 abandoned++;
             }
         }
