@@ -68,7 +68,8 @@ final class RedisClientChannel implements ClientChannel {
     void open() {
         long every = Math.max(200, transport.config.replyTtl().toMillis() / 3);
         refresh = transport.scheduler.scheduleWithFixedDelay(this::refreshExpiry, every, every, TimeUnit.MILLISECONDS);
-        long sweepEvery = Math.max(10, Math.min(1000, transport.config.commandTimeout().toMillis() / 4));
+        // often, so confirmed sends are not kept long: at most 100 ms of them stay on the heap
+        long sweepEvery = Math.max(10, Math.min(100, transport.config.commandTimeout().toMillis() / 4));
         sweep = transport.scheduler.scheduleWithFixedDelay(this::sweepUnconfirmed, sweepEvery, sweepEvery,
                 TimeUnit.MILLISECONDS);
         readReplies();
