@@ -183,13 +183,13 @@ class RedisTransportSpiTest extends RedisTestSupport {
     void slowHandlerKeepsItsEntryAndIsNotClaimedTwice() throws Exception {
         String service = uniqueService();
         AtomicInteger handled = new AtomicInteger();
-        RedisTransportConfig quick = FAST.toBuilder().claimIdle(Duration.ofMillis(200)).build();
+        RedisTransportConfig quick = FAST.toBuilder().claimIdle(Duration.ofMillis(1000)).build();
         for (int s = 0; s < 2; s++) {
             server(transport(quick), service, 8, r -> {
                 handled.incrementAndGet();
-                // five claim periods: without refreshed idle times the other server would claim it
+                // three claim periods: without refreshed idle times the other server would claim it
                 return CompletableFuture.supplyAsync(() -> HandlerOutcome.reply(r.body()),
-                        CompletableFuture.delayedExecutor(1000, TimeUnit.MILLISECONDS));
+                        CompletableFuture.delayedExecutor(3000, TimeUnit.MILLISECONDS));
             });
         }
         Map<String, String> replies = replies();
