@@ -49,7 +49,8 @@ import java.util.function.IntConsumer;
  * </pre>
  * The Markdown table goes to {@code rpc-transport-redis/target/redis-benchmark.md} (and the test output file).
  * {@code -Dbench.calls=N} sets the calls per pipelined run (default 200,000), {@code -Dbench.sequential=N} the
- * sequential calls (default 20,000); {@code -Dpipeline.redis.uri=...} measures another Redis.
+ * sequential calls (default 20,000), {@code -Dbench.windows=1,64,256} the calls in flight;
+ * {@code -Dpipeline.redis.uri=...} measures another Redis.
  */
 class RedisLatencyBenchmark {
     private static final byte[] PAYLOAD =
@@ -77,7 +78,7 @@ class RedisLatencyBenchmark {
         for (int round = 0; round < 2; round++) { // round 0 warms up the JVM and Redis; round 1 is reported
             boolean report = round == 1;
             int scale = report ? 1 : 4;
-            for (int window : new int[]{1, 64, 256}) {
+            for (int window : windows()) {
                 int calls = (window == 1 ? sequential : pipelined) / scale;
                 Result shared = run("raw Lettuce, one shared RedisClient", new RawRig(uri, true), window, calls);
                 Result raw = run("raw Lettuce, client and server apart (floor)", new RawRig(uri, false), window,
@@ -97,6 +98,12 @@ class RedisLatencyBenchmark {
         Path out = Path.of("target", "redis-benchmark.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, table);
+    }
+
+    /** {@code -Dbench.windows=1,64,256} (the default): the calls in flight of each run. */
+    private static int[] windows() {
+        return java.util.Arrays.stream(System.getProperty("bench.windows", "1,64,256").split(","))
+                .map(String::trim).mapToInt(Integer::parseInt).toArray();
     }
 
     private static Result run(String name, Rig rig, int window, int calls) throws Exception {
