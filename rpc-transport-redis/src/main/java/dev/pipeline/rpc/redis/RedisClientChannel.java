@@ -180,6 +180,7 @@ final class RedisClientChannel implements ClientChannel {
         });
     }
 
+    @SuppressWarnings("unchecked") // Lettuce's StreamOffset varargs
     private void read(StatefulRedisConnection<String, byte[]> c) {
         if (closed) {
             return;

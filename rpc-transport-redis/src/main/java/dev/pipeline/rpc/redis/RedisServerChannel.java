@@ -196,6 +196,7 @@ final class RedisServerChannel implements ServerChannel {
 
     // ---- reading -----------------------------------------------------------------------------------------------
 
+    @SuppressWarnings("unchecked") // Lettuce's StreamOffset varargs
     private void maybeRead() {
         if (stopping || !started || !reading.compareAndSet(false, true)) {
             return;
@@ -349,7 +350,7 @@ final class RedisServerChannel implements ServerChannel {
                 writes.add(deadLetter(cmd, id, fields, outcome.deadLetterReason()));
             }
             CompletableFuture<?> written = writes.isEmpty() ? CompletableFuture.completedFuture(null)
-                    : writes.size() == 1 ? writes.get(0) : CompletableFuture.allOf(writes.toArray(new CompletableFuture[0]));
+                    : writes.size() == 1 ? writes.get(0) : CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]));
             written.whenComplete((v, err) -> {
                 if (err != null) {
                     failedWrite(id, Connector.unwrap(err));
@@ -598,7 +599,7 @@ final class RedisServerChannel implements ServerChannel {
                     deletions.add(cmd.xgroupDelconsumer(stream, Consumer.from(group, n)).toCompletableFuture());
                 }
             }
-            return CompletableFuture.allOf(deletions.toArray(new CompletableFuture[0]))
+            return CompletableFuture.allOf(deletions.toArray(new CompletableFuture<?>[0]))
                     .thenApply(v -> deletions.size());
         });
     }

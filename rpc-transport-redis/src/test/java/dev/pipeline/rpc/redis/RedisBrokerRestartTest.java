@@ -47,6 +47,7 @@ class RedisBrokerRestartTest extends RedisTestSupport {
     }
 
     @org.junit.jupiter.api.Test
+    @SuppressWarnings("try") // the broker is closed inside its try block on purpose
     void sendsFailInBoundedTimeWhileTheBrokerIsDown() throws Exception {
         RedisTransportConfig quick = FAST.toBuilder().commandTimeout(Duration.ofMillis(500)).build();
         try (RedisBroker broker = RedisBroker.startLocal(false)) {

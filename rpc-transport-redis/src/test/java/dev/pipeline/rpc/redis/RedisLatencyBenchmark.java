@@ -210,6 +210,7 @@ class RedisLatencyBenchmark {
             readReplies("0-0", onReply);
         }
 
+        @SuppressWarnings("unchecked") // Lettuce's StreamOffset varargs
         private void serve(Consumer<String> me) {
             if (closed) {
                 return;
@@ -230,6 +231,7 @@ class RedisLatencyBenchmark {
             });
         }
 
+        @SuppressWarnings("unchecked")
         private void readReplies(String from, IntConsumer onReply) {
             if (closed) {
                 return;
