@@ -180,6 +180,13 @@ final class RedisServerChannel implements ServerChannel {
         }
     }
 
+    /** Gives slots back without starting a read (a read failed and is retried after a pause). */
+    private void releaseQuietly(int n) {
+        if (inFlight.addAndGet(-n) == 0 && stopping) {
+            drained.complete(null);
+        }
+    }
+
     private void release(int n) {
         if (n <= 0) {
             return;
@@ -234,8 +241,8 @@ final class RedisServerChannel implements ServerChannel {
                 .whenComplete((msgs, err) -> {
                     int got = msgs == null ? 0 : msgs.size();
                     if (err != null) {
-                        reading.set(false);
-                        release(slots);
+                        // 'reading' stays set until the retry: completions must not start a read without backoff
+                        releaseQuietly(slots);
                         onReadFailure(Connector.unwrap(err));
                         return;
                     }
@@ -279,7 +286,10 @@ final class RedisServerChannel implements ServerChannel {
             return;
         }
         try {
-            transport.scheduler.schedule(this::maybeRead, delayMillis, TimeUnit.MILLISECONDS);
+            transport.scheduler.schedule(() -> {
+                reading.set(false);
+                maybeRead();
+            }, delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // transport closing
         }
