@@ -82,7 +82,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("load is shared by two server instances of one service (LOAD_SHARING)")
-    void loadSharedByTwoInstances() {
+    public void loadSharedByTwoInstances() {
         String svc = uniqueService("load");
         Worker a = worker(svc, "A");
         Worker b = new Worker(svc, "B", x -> {
@@ -130,7 +130,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("two services on one broker are isolated from each other")
-    void twoServicesIsolated() {
+    public void twoServicesIsolated() {
         String svcA = uniqueService("iso-a");
         String svcB = uniqueService("iso-b");
         Worker a = worker(svcA, "A");
@@ -152,7 +152,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("1,000 concurrent calls from several clients: each answered once, to the right caller")
-    void thousandConcurrentCallsFromSeveralClients() {
+    public void thousandConcurrentCallsFromSeveralClients() {
         String svc = uniqueService("many");
         List<Worker> workers = new ArrayList<>();
         workers.add(worker(svc, "A"));
@@ -217,7 +217,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("a server stopped abruptly mid-call: another instance answers the request (REDELIVERY_AFTER_CRASH)")
-    void serverStoppedAbruptlyMidCall() throws Exception {
+    public void serverStoppedAbruptlyMidCall() throws Exception {
         String svc = uniqueService("crash");
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -260,7 +260,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("a call past its deadline is not executed")
-    void callPastDeadlineNotExecuted() throws Exception {
+    public void callPastDeadlineNotExecuted() throws Exception {
         String svc = uniqueService("deadline");
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -296,7 +296,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("a timed-out call's late reply is dropped (and counted)")
-    void lateReplyDropped() throws Exception {
+    public void lateReplyDropped() throws Exception {
         String svc = uniqueService("late");
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -327,7 +327,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("a client closed with calls pending fails them at once with CLIENT_CLOSED")
-    void clientClosedFailsPendingCalls() throws Exception {
+    public void clientClosedFailsPendingCalls() throws Exception {
         String svc = uniqueService("close");
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -359,7 +359,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("a server restarted picks up requests sent while it was down (PERSISTENT)")
-    void serverRestartPicksUpRequests() {
+    public void serverRestartPicksUpRequests() {
         String svc = uniqueService("restart");
         Worker first = worker(svc, "first");
         RpcClient client = client(b -> b.defaultTimeout(fixture.callTimeout().plus(fixture.redeliveryTimeout())));
@@ -387,7 +387,7 @@ public abstract class DeliverySuite extends TckBase {
     @Test
     @DisplayName("poison messages are answered -32700, go to the dead-letter destination (DEAD_LETTER), and the"
             + " stream keeps flowing")
-    void poisonMessagesGoToDeadLetters() {
+    public void poisonMessagesGoToDeadLetters() {
         String svc = uniqueService("poison");
         worker(svc, "A");
         RpcClient client = client();
@@ -429,7 +429,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("the first call right after a client starts is answered")
-    void firstCallAfterClientStart() {
+    public void firstCallAfterClientStart() {
         String svc = uniqueService("first");
         worker(svc, "A");
         for (int i = 0; i < 3; i++) {
@@ -445,7 +445,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("several client instances at once each get only their own replies")
-    void severalClientsGetOnlyTheirOwnReplies() throws Exception {
+    public void severalClientsGetOnlyTheirOwnReplies() throws Exception {
         String svc = uniqueService("own");
         worker(svc, "A");
         List<RawClient> raws = new ArrayList<>();
@@ -491,7 +491,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("the broker restarted mid-run: calls resume without restarting clients or servers")
-    void brokerRestartedMidRun() {
+    public void brokerRestartedMidRun() {
         Assumptions.assumeTrue(fixture.canRestartBroker(),
                 () -> fixture + " cannot restart its broker (e.g. a broker given by address): not tested");
         String svc = uniqueService("brokerrestart");

@@ -74,7 +74,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("positional params through the client")
-    void positionalParams() {
+    public void positionalParams() {
         assertThat(client.call(svc, "add", int.class, 2, 3)).isEqualTo(5);
         assertThat(client.call(svc, "subtract", int.class, 42, 23)).isEqualTo(19);
         assertThat(client.call(svc, "subtract", int.class, 23, 42)).isEqualTo(-19);
@@ -85,7 +85,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("named params through the client, in any order")
-    void namedParams() {
+    public void namedParams() {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("subtrahend", 23);
         params.put("minuend", 42);
@@ -98,7 +98,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: the specification's positional and named examples")
-    void rawPositionalAndNamed() {
+    public void rawPositionalAndNamed() {
         JsonObject r1 = response(raw.call(svc,
                 "{\"jsonrpc\": \"2.0\", \"method\": \"subtract\", \"params\": [42, 23], \"id\": 1}"));
         assertThat(r1.get("result").getAsInt()).isEqualTo(19);
@@ -118,7 +118,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("notifications through the client run the method")
-    void notificationsThroughClient() {
+    public void notificationsThroughClient() {
         String token = UUID.randomUUID().toString();
         client.notify(svc, "record", token);
         await().until(() -> impl.recorded.contains(token));
@@ -126,7 +126,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: a notification gets no reply, ever (with or without a reply address, even on error)")
-    void rawNotificationsGetNoReply() throws Exception {
+    public void rawNotificationsGetNoReply() throws Exception {
         RawClient fresh = rawClient();
         String t1 = UUID.randomUUID().toString();
         String t2 = UUID.randomUUID().toString();
@@ -149,7 +149,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: a mixed batch is answered with one array holding one response per request")
-    void rawMixedBatch() {
+    public void rawMixedBatch() {
         String token = UUID.randomUUID().toString();
         String cid = raw.send(svc, "["
                 + "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[1,2],\"id\":\"1\"},"
@@ -185,7 +185,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: a batch of notifications only gets no reply")
-    void rawAllNotificationBatch() throws Exception {
+    public void rawAllNotificationBatch() throws Exception {
         RawClient fresh = rawClient();
         String t1 = UUID.randomUUID().toString();
         String t2 = UUID.randomUUID().toString();
@@ -201,7 +201,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: an empty batch is answered with one -32600 object, not an array")
-    void rawEmptyBatch() {
+    public void rawEmptyBatch() {
         JsonElement reply = parse(raw.call(svc, "[]"));
         JsonObject r = response(reply);
         assertThat(errorCode(r)).isEqualTo(ErrorCodes.INVALID_REQUEST);
@@ -210,7 +210,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: each invalid element of a batch gets its own -32600")
-    void rawInvalidBatchElements() {
+    public void rawInvalidBatchElements() {
         JsonElement reply = parse(raw.call(svc, "[1, 2, 3]"));
         assertThat(reply.isJsonArray()).as("a batch reply is an array: %s", reply).isTrue();
         assertThat(reply.getAsJsonArray()).hasSize(3);
@@ -226,7 +226,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: a batch that is not valid JSON gets one -32700")
-    void rawUnparseableBatch() {
+    public void rawUnparseableBatch() {
         JsonObject r = response(raw.call(svc, "[{\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1,2,4],"
                 + " \"id\": \"1\"},{\"jsonrpc\": \"2.0\", \"method\"]"));
         assertThat(errorCode(r)).isEqualTo(ErrorCodes.PARSE_ERROR);
@@ -235,7 +235,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("batches through the client: each call completes on its own, notifications run")
-    void batchThroughClient() {
+    public void batchThroughClient() {
         String token = UUID.randomUUID().toString();
         RpcBatch batch = client.batch(svc);
         CompletableFuture<Integer> sum = batch.call("add", int.class, 40, 2);
@@ -263,7 +263,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: -32700 for invalid JSON, with id null")
-    void rawParseError() {
+    public void rawParseError() {
         for (String bad : List.of("{\"jsonrpc\": \"2.0\", \"method\": \"foobar, \"params\": \"bar\", \"baz]",
                 "", "{", "not json at all", "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"x\"],\"id\":1}}")) {
             JsonObject r = response(raw.call(svc, bad));
@@ -279,7 +279,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: -32600 for anything that is not a valid request object")
-    void rawInvalidRequest() {
+    public void rawInvalidRequest() {
         record Case(String json, JsonElement allowedId) {
         }
         List<Case> cases = List.of(
@@ -309,7 +309,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: -32601 unknown method, -32602 bad params, each with the request's id")
-    void rawMethodAndParamErrors() {
+    public void rawMethodAndParamErrors() {
         assertError(raw.call(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"no-such-method\",\"id\":10}"),
                 ErrorCodes.METHOD_NOT_FOUND, new JsonPrimitive(10));
         assertError(raw.call(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"rpc.discover\",\"id\":\"r\"}"),
@@ -328,7 +328,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: exceptions become -32000/-32603, RpcExceptions keep their code and data; no stack traces")
-    void rawExceptionsMappedToErrors() {
+    public void rawExceptionsMappedToErrors() {
         for (String method : List.of("fail", "failChecked", "failAsync")) {
             String text = raw.call(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"" + method + "\",\"params\":[\"boom\"],"
                     + "\"id\":\"e\"}");
@@ -351,7 +351,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("every error code through the client, as an RpcException with code, message and data")
-    void errorsThroughClient() {
+    public void errorsThroughClient() {
         assertThat(callFailure(() -> client.callAsync(svc, "no-such-method", String.class)).code())
                 .isEqualTo(ErrorCodes.METHOD_NOT_FOUND);
         assertThat(callFailure(() -> client.callAsync(svc, "add", int.class, "a", "b")).code())
@@ -375,7 +375,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: ids of every legal type come back exactly, big integers digit for digit, null as null")
-    void rawIdsOfEveryType() {
+    public void rawIdsOfEveryType() {
         List<String> ids = List.of("\"abc\"", "\"\"", "\"ключ-😀\"", "\"1\"", "0", "-1", "7", "2147483648",
                 "9007199254740993", "12345678901234567890", "-12345678901234567890",
                 "123456789012345678901234567890", "1.5", "-0.25");
@@ -409,7 +409,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: Unicode, escaped and raw, including surrogate pairs and \\u0000, round-trips exactly")
-    void rawUnicode() throws CharacterCodingException {
+    public void rawUnicode() throws CharacterCodingException {
         String literal = "héllo wörld ✓ 日本語 😀 🇫🇷 \\u0000 \\ud83d\\ude00 \\u2028 \\\" \\\\ \\/ \\t";
         String expected = "héllo wörld ✓ 日本語 😀 🇫🇷 \u0000 \ud83d\ude00 \u2028 \" \\ / \t";
         String cid = "tck-" + UUID.randomUUID();
@@ -429,7 +429,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("Unicode through the client, including surrogate pairs and \\u0000")
-    void unicodeThroughClient() {
+    public void unicodeThroughClient() {
         for (String s : List.of("", "héllo wörld", "日本語テキスト", "😀🇫🇷👩‍👩‍👧", "nul\u0000inside", "\u2028\u2029",
                 "quotes \" and \\ backslash", "\ud834\udd1e clef", "\t\r\n\f\b", "\u007f\u0080\u00ff\uffff")) {
             assertThat(client.call(svc, "echo", String.class, s)).isEqualTo(s);
@@ -440,7 +440,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: a request of exactly the maximum size is carried; one byte more fails clearly")
-    void rawLargestMessage() {
+    public void rawLargestMessage() {
         int max = maxMessageBytes();
         String prefix = "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"";
         String suffix = "\"],\"id\":1}";
@@ -476,7 +476,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("large payloads through the client up to the maximum, a clear error above it")
-    void largePayloadsThroughClient() {
+    public void largePayloadsThroughClient() {
         int max = maxMessageBytes();
         for (int size : new int[]{1 << 10, 64 << 10, max / 2, max - 512}) {
             if (size <= 0 || size > max - 512) {
@@ -497,7 +497,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("typed proxies: synchronous methods")
-    void typedProxySync() {
+    public void typedProxySync() {
         TckApi api = client.proxy(TckApi.class, svc);
         assertThat(api.add(2, 40)).isEqualTo(42);
         assertThat(api.subtract(42, 23)).isEqualTo(19);
@@ -516,7 +516,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("typed proxies: CompletableFuture methods")
-    void typedProxyAsync() {
+    public void typedProxyAsync() {
         TckApi api = client.proxy(TckApi.class, svc);
         CompletableFuture<Integer> sum = api.addAsync(20, 22);
         CompletableFuture<String> echo = api.echoAsync("async 😀");
@@ -529,7 +529,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("async calls: many in flight at once, each completing with its own result")
-    void asyncCalls() {
+    public void asyncCalls() {
         List<CompletableFuture<Integer>> calls = new ArrayList<>();
         List<CompletableFuture<Integer>> named = new ArrayList<>();
         for (int i = 0; i < 200; i++) {

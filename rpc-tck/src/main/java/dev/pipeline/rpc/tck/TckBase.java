@@ -54,7 +54,7 @@ abstract class TckBase {
     protected abstract TransportFixture fixture();
 
     @BeforeAll
-    final void openFixture() throws Exception {
+    public final void openFixture() throws Exception {
         fixture = fixture();
         caps = fixture.capabilities();
         LOG.info("TCK {} on {}: capabilities {}", getClass().getSimpleName(), fixture, caps);
@@ -71,12 +71,12 @@ abstract class TckBase {
     }
 
     @AfterEach
-    final void closePerTest() {
+    public final void closePerTest() {
         closeAll(perTest);
     }
 
     @org.junit.jupiter.api.AfterAll
-    final void closePerClass() {
+    public final void closePerClass() {
         closeAll(perClass);
     }
 
