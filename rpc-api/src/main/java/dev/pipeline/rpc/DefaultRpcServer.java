@@ -1,41 +1,308 @@
 package dev.pipeline.rpc;
 
+import dev.pipeline.rpc.json.JsonOutput;
+import dev.pipeline.rpc.json.Messages;
+import dev.pipeline.rpc.spi.HandlerOutcome;
+import dev.pipeline.rpc.spi.IncomingRequest;
+import dev.pipeline.rpc.spi.ServerChannel;
+import dev.pipeline.rpc.spi.ServerSettings;
 import dev.pipeline.rpc.spi.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** PLACEHOLDER: replaced by the server implementation. */
+/**
+ * The server: a registry of services, a dispatcher, a bounded pool of handler threads and one transport
+ * subscription per service.
+ *
+ * <p>Handlers run on {@link ServerConfig#concurrency()} daemon threads named {@code pipeline-server-<n>-<i>}. Its
+ * queue is not bounded here: the transport bounds the messages in flight per service
+ * ({@link ServerConfig#maxInFlight()}), and each message is at most {@link Limits#maxBatchSize()} requests.
+ *
+ * <p>Services and methods may be registered before or after {@link #start()}; a service registered after start is
+ * subscribed at once. {@link #close()} stops the subscriptions (each finishing its in-flight messages within
+ * {@link ServerConfig#shutdownGrace()}, one deadline shared by all), waits for the remaining work up to the same
+ * deadline, then stops the threads and closes the transport; {@code dispatch} calls still pending then complete
+ * exceptionally with {@link IllegalStateException}.
+ */
 final class DefaultRpcServer implements RpcServer {
+    private static final Logger log = LoggerFactory.getLogger(DefaultRpcServer.class);
+    private static final AtomicInteger SERVERS = new AtomicInteger();
+    /** The transport tag of calls through {@link #dispatch}. */
+    static final String DIRECT = "direct";
+
+    private final Transport transport;
+    private final ServerConfig config;
+    private final String transportTag;
+    private final ThreadPoolExecutor executor;
+    private final Dispatcher dispatcher;
+    private final Map<String, Map<String, RpcMethod>> services = new ConcurrentHashMap<>();
+    private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+    private final Object lock = new Object();
+    private final Map<String, ServerChannel> channels = new LinkedHashMap<>(); // guarded by lock
+    private boolean started; // guarded by lock
+    private boolean closed; // guarded by lock
+    private volatile boolean closing;
+
+    /**
+     * @param transport the transport to subscribe through; {@code null} for a server that only serves
+     *                  {@link #dispatch} (tests, embedding): its {@link #start()} throws
+     */
     DefaultRpcServer(Transport transport, ServerConfig config) {
+        this.transport = transport;
+        this.config = Objects.requireNonNull(config, "config");
+        this.transportTag = transport == null ? DIRECT : transport.scheme();
+        int id = SERVERS.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, "pipeline-server-" + id + "-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        this.executor = new ThreadPoolExecutor(config.concurrency(), config.concurrency(), 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), factory);
+        executor.allowCoreThreadTimeOut(true);
+        this.dispatcher = new Dispatcher(config.limits(), executor, config.metrics(), services::get);
+    }
+
+    /** A server without a transport: only {@link #dispatch} serves requests. */
+    static DefaultRpcServer dispatchOnly(ServerConfig config) {
+        return new DefaultRpcServer(null, config);
     }
 
     @Override
     public RpcServer expose(String service, Object target) {
-        throw new UnsupportedOperationException();
+        MethodTables.checkServiceName(service);
+        register(service, MethodTables.ofObject(service, target));
+        return this;
     }
 
     @Override
     public <T> RpcServer expose(String service, Class<T> iface, T target) {
-        throw new UnsupportedOperationException();
+        MethodTables.checkServiceName(service);
+        register(service, MethodTables.ofInterface(service, iface, target));
+        return this;
     }
 
     @Override
     public RpcServer handle(String service, String method, MethodHandler handler) {
-        throw new UnsupportedOperationException();
+        MethodTables.checkServiceName(service);
+        MethodTables.checkMethodName(service, method);
+        Objects.requireNonNull(handler, "handler");
+        register(service, Map.of(method, new HandlerMethod(method, handler)));
+        return this;
+    }
+
+    private void register(String service, Map<String, RpcMethod> added) {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("server is closed: cannot register service '" + service + "'");
+            }
+            Map<String, RpcMethod> existing = services.get(service);
+            Map<String, RpcMethod> merged = new HashMap<>();
+            if (existing != null) {
+                for (String name : new TreeSet<>(added.keySet())) {
+                    if (existing.containsKey(name)) {
+                        throw new IllegalArgumentException("method '" + name + "' of service '" + service
+                                + "' is already registered");
+                    }
+                }
+                merged.putAll(existing);
+            }
+            merged.putAll(added);
+            services.put(service, Map.copyOf(merged));
+            if (started && existing == null) {
+                try {
+                    channels.put(service, openChannel(service));
+                } catch (RuntimeException e) {
+                    services.remove(service);
+                    throw e;
+                }
+            }
+        }
     }
 
     @Override
     public void start() {
-        throw new UnsupportedOperationException();
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("server is closed");
+            }
+            if (started) {
+                throw new IllegalStateException("server already started");
+            }
+            if (transport == null) {
+                throw new IllegalStateException("this server has no transport: it only serves dispatch()");
+            }
+            List<String> names = new ArrayList<>(new TreeSet<>(services.keySet()));
+            try {
+                for (String service : names) {
+                    channels.put(service, openChannel(service));
+                }
+            } catch (RuntimeException e) {
+                channels.values().forEach(c -> closeQuietly(c, Duration.ZERO));
+                channels.clear();
+                throw e;
+            }
+            started = true;
+            log.info("serving {} through {}", names, transport.scheme());
+        }
+    }
+
+    private ServerChannel openChannel(String service) {
+        ServerChannel channel = transport.openServer(service,
+                new ServerSettings(config.maxInFlight(), config.shutdownGrace()), request -> handle(service, request));
+        try {
+            channel.start();
+        } catch (RuntimeException e) {
+            closeQuietly(channel, Duration.ZERO);
+            throw e;
+        }
+        return channel;
+    }
+
+    /** The transport's entry point. Never throws; the stage never completes exceptionally. */
+    private CompletionStage<HandlerOutcome> handle(String service, IncomingRequest request) {
+        if (request.expired(System.currentTimeMillis())) {
+            config.metrics().rejectedInput(services.containsKey(service) ? service : Dispatcher.UNKNOWN,
+                    transportTag, "expired");
+            log.debug("service {}: skipped a request whose deadline {} has passed (rpc-id {})", service,
+                    request.deadlineEpochMillis(), request.correlationId());
+            return CompletableFuture.completedFuture(HandlerOutcome.none());
+        }
+        CompletableFuture<Dispatcher.Outcome> outcome;
+        try {
+            outcome = track(dispatcher.dispatch(service, request.body(), transportTag));
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(shuttingDown());
+        }
+        return outcome.handle((o, error) -> {
+            if (error != null) {
+                return shuttingDown();
+            }
+            if (o.reply() == null && o.deadLetterReason() == null) {
+                return HandlerOutcome.none();
+            }
+            return new HandlerOutcome(o.reply(), o.deadLetterReason());
+        });
+    }
+
+    private static HandlerOutcome shuttingDown() {
+        return HandlerOutcome.reply(JsonOutput.toBytes(Messages.failure(null, ErrorCodes.INTERNAL_ERROR,
+                "Internal error: the server closed before handling the message", null)));
     }
 
     @Override
     public CompletableFuture<Optional<byte[]>> dispatch(String service, byte[] message) {
-        throw new UnsupportedOperationException();
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(message, "message");
+        if (closing) {
+            return CompletableFuture.failedFuture(new IllegalStateException("server is closed"));
+        }
+        CompletableFuture<Dispatcher.Outcome> outcome;
+        try {
+            outcome = track(dispatcher.dispatch(service, message, DIRECT));
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("server is closed"));
+        }
+        return outcome.thenApply(o -> Optional.ofNullable(o.reply()));
+    }
+
+    private <T> CompletableFuture<T> track(CompletableFuture<T> future) {
+        pending.add(future);
+        future.whenComplete((r, e) -> pending.remove(future));
+        return future;
     }
 
     @Override
     public void close() {
+        List<ServerChannel> toClose;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closing = true;
+            toClose = new ArrayList<>(channels.values());
+            channels.clear();
+        }
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        for (ServerChannel channel : toClose) {
+            closeQuietly(channel, remaining(deadline));
+        }
+        awaitPending(deadline);
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        int abandoned = 0;
+        for (CompletableFuture<?> future : pending) {
+            if (future.completeExceptionally(new IllegalStateException("server closed before the message was handled"))) {
+                abandoned++;
+            }
+        }
+        if (abandoned > 0) {
+            log.warn("closed with {} messages still being handled after the grace period of {}", abandoned,
+                    config.shutdownGrace());
+        }
+        if (transport != null) {
+            try {
+                transport.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the {} transport failed", transport.scheme(), e);
+            }
+        }
+    }
+
+    private void awaitPending(long deadline) {
+        CompletableFuture<?>[] inFlight = pending.toArray(new CompletableFuture<?>[0]);
+        if (inFlight.length == 0) {
+            return;
+        }
+        try {
+            CompletableFuture.allOf(inFlight).get(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // reported below as abandoned
+        }
+    }
+
+    private static Duration remaining(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+    }
+
+    private static void closeQuietly(ServerChannel channel, Duration grace) {
+        try {
+            channel.close(grace);
+        } catch (RuntimeException e) {
+            log.warn("closing a server channel failed", e);
+        }
     }
 }

@@ -1,5 +1,123 @@
 package dev.pipeline.rpc;
 
-/** PLACEHOLDER: Micrometer-backed {@link RpcMetrics}; implemented with the client. */
-final class MicrometerRpcMetrics {
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link RpcMetrics} recorded to a Micrometer {@link MeterRegistry} (micrometer-core must then be on the class path):
+ * <ul>
+ *   <li>timer {@code pipeline.rpc.client.calls}, tags {@code service}, {@code method}, {@code transport},
+ *       {@code outcome} (ok, error, timeout, closed);</li>
+ *   <li>timer {@code pipeline.rpc.server.requests}, same tags (outcome ok, error);</li>
+ *   <li>counter {@code pipeline.rpc.client.timeouts}, tags {@code service}, {@code transport};</li>
+ *   <li>counter {@code pipeline.rpc.client.late.replies}, tag {@code transport};</li>
+ *   <li>counter {@code pipeline.rpc.server.rejected}, tags {@code service}, {@code transport}, {@code reason}.</li>
+ * </ul>
+ * Meters are created once per tag combination and cached, so recording costs one map lookup. The tag values must
+ * come from a bounded set (service and method names of the code, not of arbitrary input).
+ */
+public final class MicrometerRpcMetrics implements RpcMetrics {
+    /** Name of the client call timer. */
+    public static final String CLIENT_CALLS = "pipeline.rpc.client.calls";
+    /** Name of the server request timer. */
+    public static final String SERVER_REQUESTS = "pipeline.rpc.server.requests";
+    /** Name of the client timeout counter. */
+    public static final String CLIENT_TIMEOUTS = "pipeline.rpc.client.timeouts";
+    /** Name of the client late reply counter. */
+    public static final String CLIENT_LATE_REPLIES = "pipeline.rpc.client.late.replies";
+    /** Name of the server rejected input counter. */
+    public static final String SERVER_REJECTED = "pipeline.rpc.server.rejected";
+
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<Key, Timer> clientCalls = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Timer> serverRequests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Counter> timeouts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> lateReplies = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Counter> rejected = new ConcurrentHashMap<>();
+
+    /** Records to {@code registry}. */
+    public MicrometerRpcMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    @Override
+    public void clientCall(String service, String method, String transport, String outcome, long nanos) {
+        Key key = new Key(service, method, transport, outcome);
+        Timer timer = clientCalls.get(key);
+        if (timer == null) {
+            timer = clientCalls.computeIfAbsent(key, k -> timer(CLIENT_CALLS, "Client calls by outcome", k));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void serverRequest(String service, String method, String transport, String outcome, long nanos) {
+        Key key = new Key(service, method, transport, outcome);
+        Timer timer = serverRequests.get(key);
+        if (timer == null) {
+            timer = serverRequests.computeIfAbsent(key, k -> timer(SERVER_REQUESTS, "Server requests by outcome", k));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void timeout(String service, String transport) {
+        Key key = new Key(service, "", transport, "");
+        Counter counter = timeouts.get(key);
+        if (counter == null) {
+            counter = timeouts.computeIfAbsent(key, k -> Counter.builder(CLIENT_TIMEOUTS)
+                    .description("Client calls that got no reply within their timeout")
+                    .tag("service", tag(k.service)).tag("transport", tag(k.transport)).register(registry));
+        }
+        counter.increment();
+    }
+
+    @Override
+    public void lateReply(String transport) {
+        String t = tag(transport);
+        Counter counter = lateReplies.get(t);
+        if (counter == null) {
+            counter = lateReplies.computeIfAbsent(t, k -> Counter.builder(CLIENT_LATE_REPLIES)
+                    .description("Replies for calls no longer pending (timed out, cancelled, duplicate)")
+                    .tag("transport", k).register(registry));
+        }
+        counter.increment();
+    }
+
+    @Override
+    public void rejectedInput(String service, String transport, String reason) {
+        Key key = new Key(service, "", transport, reason);
+        Counter counter = rejected.get(key);
+        if (counter == null) {
+            counter = rejected.computeIfAbsent(key, k -> Counter.builder(SERVER_REJECTED)
+                    .description("Server input rejected before dispatch")
+                    .tag("service", tag(k.service)).tag("transport", tag(k.transport)).tag("reason", tag(k.outcome))
+                    .register(registry));
+        }
+        counter.increment();
+    }
+
+    private Timer timer(String name, String description, Key k) {
+        return Timer.builder(name).description(description)
+                .tag("service", tag(k.service)).tag("method", tag(k.method))
+                .tag("transport", tag(k.transport)).tag("outcome", tag(k.outcome))
+                .register(registry);
+    }
+
+    private static String tag(String value) {
+        return value == null ? "none" : value;
+    }
+
+    @Override
+    public String toString() {
+        return "MicrometerRpcMetrics[" + registry.getClass().getSimpleName() + "]";
+    }
+
+    private record Key(String service, String method, String transport, String outcome) {
+    }
 }

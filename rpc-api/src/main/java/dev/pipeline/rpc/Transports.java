@@ -31,7 +31,11 @@ final class Transports {
      * on the class path at its default address.
      */
     static Transport open(String uri, Map<String, String> properties) {
-        Map<String, TransportProvider> providers = providers();
+        return open(uri, properties, providers());
+    }
+
+    /** {@link #open(String, Map)} among the given providers (keyed by lower-case scheme). */
+    static Transport open(String uri, Map<String, String> properties, Map<String, TransportProvider> providers) {
         if (uri == null || uri.isBlank()) {
             List<TransportProvider> brokers = providers.values().stream()
                     .filter(p -> !p.scheme().equals("inproc")).collect(Collectors.toList());

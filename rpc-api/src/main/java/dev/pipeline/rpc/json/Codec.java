@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonSyntaxException;
 import com.google.gson.ToNumberPolicy;
 import com.google.gson.TypeAdapter;
 import com.google.gson.TypeAdapterFactory;
@@ -22,6 +23,12 @@ import java.util.Optional;
  * Converts between Java values and JSON with one Gson configuration shared by client and server: nulls kept,
  * no HTML escaping, numbers inside {@code Object}/{@code Map} values kept exact (never silently doubles),
  * {@code Optional} supported, records supported. Gson never instantiates a class named by the input.
+ *
+ * <p>Integral types ({@code byte, short, int, long} and their boxes) convert only exactly: {@code 1.5} or
+ * {@code 12345678901234567890} into an {@code int} is an error, not a truncation ({@code 2.0} and {@code 2e3} are
+ * accepted: their value is integral). Booleans convert only from {@code true}/{@code false} (the strings
+ * {@code "true"}/{@code "false"} too, as map keys need). Numeric strings still convert to numbers, as Gson does,
+ * because JSON object keys are strings.
  */
 public final class Codec {
     static final Gson GSON = new GsonBuilder()
@@ -30,6 +37,7 @@ public final class Codec {
             .setObjectToNumberStrategy(ToNumberPolicy.LAZILY_PARSED_NUMBER)
             .setNumberToNumberStrategy(ToNumberPolicy.LAZILY_PARSED_NUMBER)
             .registerTypeAdapterFactory(new OptionalAdapterFactory())
+            .registerTypeAdapterFactory(new StrictScalarsFactory())
             .create();
 
     private Codec() {
@@ -75,6 +83,10 @@ public final class Codec {
         } catch (JsonParseException | NumberFormatException | IllegalStateException | ClassCastException e) {
             throw new IllegalArgumentException("cannot convert " + abbreviate(json) + " to "
                     + type.getTypeName() + ": " + rootMessage(e), e);
+        } catch (RuntimeException e) {
+            // e.g. a record's constructor rejected the values: its message is the application's, not ours to echo
+            throw new IllegalArgumentException("cannot convert " + abbreviate(json) + " to "
+                    + type.getTypeName() + ": the type's constructor rejected the value", e);
         }
     }
 
@@ -97,6 +109,112 @@ public final class Codec {
         m = nl < 0 ? m : m.substring(0, nl);
         int see = m.indexOf(" See https://");
         return see < 0 ? m : m.substring(0, see);
+    }
+
+    /** Exact integral conversion and strict booleans (Gson's defaults truncate {@code 1.5} to 1, read "x" as false). */
+    static final class StrictScalarsFactory implements TypeAdapterFactory {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> TypeAdapter<T> create(Gson gson, TypeToken<T> typeToken) {
+            Class<?> raw = typeToken.getRawType();
+            if (raw == int.class || raw == Integer.class) {
+                return (TypeAdapter<T>) integral(gson.getDelegateAdapter(this, TypeToken.get(Integer.class)), "an int",
+                        Integer.MIN_VALUE, Integer.MAX_VALUE, v -> (int) v);
+            }
+            if (raw == long.class || raw == Long.class) {
+                return (TypeAdapter<T>) integral(gson.getDelegateAdapter(this, TypeToken.get(Long.class)), "a long",
+                        Long.MIN_VALUE, Long.MAX_VALUE, v -> v);
+            }
+            if (raw == short.class || raw == Short.class) {
+                return (TypeAdapter<T>) integral(gson.getDelegateAdapter(this, TypeToken.get(Short.class)), "a short",
+                        Short.MIN_VALUE, Short.MAX_VALUE, v -> (short) v);
+            }
+            if (raw == byte.class || raw == Byte.class) {
+                return (TypeAdapter<T>) integral(gson.getDelegateAdapter(this, TypeToken.get(Byte.class)), "a byte",
+                        Byte.MIN_VALUE, Byte.MAX_VALUE, v -> (byte) v);
+            }
+            if (raw == boolean.class || raw == Boolean.class) {
+                TypeAdapter<Boolean> writer = gson.getDelegateAdapter(this, TypeToken.get(Boolean.class));
+                return (TypeAdapter<T>) new TypeAdapter<Boolean>() {
+                    @Override
+                    public void write(JsonWriter out, Boolean value) throws IOException {
+                        writer.write(out, value);
+                    }
+
+                    @Override
+                    public Boolean read(JsonReader in) throws IOException {
+                        JsonToken token = in.peek();
+                        if (token == JsonToken.NULL) {
+                            in.nextNull();
+                            return null;
+                        }
+                        if (token == JsonToken.BOOLEAN) {
+                            return in.nextBoolean();
+                        }
+                        if (token == JsonToken.STRING) {
+                            String s = in.nextString();
+                            if (s.equals("true") || s.equals("false")) {
+                                return Boolean.valueOf(s);
+                            }
+                            throw new JsonSyntaxException("expected a boolean but was \"" + abbreviate(s) + "\"");
+                        }
+                        throw new JsonSyntaxException("expected a boolean but was " + token);
+                    }
+                };
+            }
+            return null;
+        }
+
+        private static <N extends Number> TypeAdapter<N> integral(TypeAdapter<N> writer, String what, long min,
+                                                                   long max, java.util.function.LongFunction<N> box) {
+            return new TypeAdapter<N>() {
+                @Override
+                public void write(JsonWriter out, N value) throws IOException {
+                    writer.write(out, value);
+                }
+
+                @Override
+                public N read(JsonReader in) throws IOException {
+                    JsonToken token = in.peek();
+                    if (token == JsonToken.NULL) {
+                        in.nextNull();
+                        return null;
+                    }
+                    if (token != JsonToken.NUMBER && token != JsonToken.STRING) {
+                        throw new JsonSyntaxException("expected " + what + " but was " + token);
+                    }
+                    String text = in.nextString();
+                    long value;
+                    try {
+                        value = text.length() <= 18 && isPlainInteger(text) ? Long.parseLong(text)
+                                : new java.math.BigDecimal(text).longValueExact();
+                    } catch (NumberFormatException | ArithmeticException e) {
+                        throw new JsonSyntaxException("expected " + what + " but was " + abbreviate(text));
+                    }
+                    if (value < min || value > max) {
+                        throw new JsonSyntaxException(abbreviate(text) + " is out of range for " + what);
+                    }
+                    return box.apply(value);
+                }
+            };
+        }
+
+        private static boolean isPlainInteger(String s) {
+            if (s.isEmpty()) {
+                return false;
+            }
+            for (int i = s.charAt(0) == '-' ? 1 : 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c < '0' || c > '9') {
+                    return false;
+                }
+            }
+            return s.length() > (s.charAt(0) == '-' ? 1 : 0);
+        }
+
+        private static String abbreviate(String s) {
+            return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        }
     }
 
     /** {@code Optional<T>}: empty as JSON null, present as the value. */

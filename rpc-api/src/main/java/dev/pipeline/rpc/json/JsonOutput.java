@@ -1,6 +1,11 @@
 package dev.pipeline.rpc.json;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonWriter;
+
+import java.io.StringWriter;
 
 import java.nio.charset.StandardCharsets;
 
@@ -14,9 +19,18 @@ public final class JsonOutput {
         return toText(value).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** @return {@code value} as compact JSON text; unpaired surrogates are escaped so UTF-8 encoding is lossless. */
+    /**
+     * @return {@code value} as compact JSON text; unpaired surrogates are escaped so UTF-8 encoding is lossless
+     * @throws IllegalArgumentException when {@code value} holds something JSON cannot express (NaN, infinities)
+     */
     public static String toText(JsonElement value) {
-        return escapeLoneSurrogates(Codec.GSON.toJson(value));
+        StringWriter text = new StringWriter();
+        JsonWriter writer = new JsonWriter(text);
+        writer.setStrictness(Strictness.STRICT); // never NaN or Infinity on the wire
+        writer.setHtmlSafe(false);
+        writer.setSerializeNulls(true);
+        Codec.GSON.toJson(value == null ? JsonNull.INSTANCE : value, writer);
+        return escapeLoneSurrogates(text.toString());
     }
 
     /**

@@ -1,0 +1,630 @@
+package dev.pipeline.rpc;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import dev.pipeline.rpc.json.Codec;
+import dev.pipeline.rpc.json.JsonInput;
+import dev.pipeline.rpc.json.JsonInputException;
+import dev.pipeline.rpc.json.Messages;
+import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.ReplyListener;
+import dev.pipeline.rpc.spi.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The state one client shares with its views: the channel, the pending calls, the id counter and the timeout timer.
+ *
+ * <p>Exactly-once completion: every in-flight message (a call or a batch) is one {@link Pending} in
+ * {@link #pending}, keyed by its correlation id. Whoever removes it from the map (the reply, its timeout, a send
+ * failure, {@link #close()}, or the caller cancelling the future) completes it; everyone else finds it gone. Removal
+ * also cancels the timeout task and frees the in-flight slots.
+ *
+ * <p>Threads: one daemon timer thread per client (created on the first timeout armed), shut down on close. Replies are
+ * parsed on the transport's thread when small; replies over {@link #INLINE_PARSE_BYTES} are parsed on the common
+ * fork-join pool so a large reply never holds up the transport's I/O thread. Futures complete on the thread that
+ * settles them (a transport thread, the timer thread, or the thread calling {@code close()}).
+ */
+final class ClientCore implements ReplyListener {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientCore.class);
+    /** Replies up to this size are parsed on the transport's thread (a few microseconds at most). */
+    static final int INLINE_PARSE_BYTES = 64 * 1024;
+    /** Prefix of the names of every thread a client starts. */
+    static final String THREAD_PREFIX = "pipeline-rpc-client-";
+
+    private final Transport transport;
+    private final String transportName;
+    private final ClientConfig config;
+    private final RpcMetrics metrics;
+    private final int maxMessageBytes;
+    private final int maxInFlight;
+    private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final ScheduledThreadPoolExecutor timer;
+    private volatile boolean closed;
+    private volatile ClientChannel channel;
+
+    private ClientCore(Transport transport, ClientConfig config) {
+        this.transport = transport;
+        this.transportName = transport.scheme();
+        this.config = config;
+        this.metrics = config.metrics();
+        this.maxMessageBytes = transport.capabilities().maxMessageBytes();
+        this.maxInFlight = config.maxInFlight();
+        String threadName = THREAD_PREFIX + "timer-" + config.clientId();
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        timer.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    }
+
+    static ClientCore open(Transport transport, ClientConfig config) {
+        ClientCore core = new ClientCore(transport, config);
+        try {
+            core.channel = transport.openClient(DefaultRpcClient.settings(config), core);
+        } catch (RuntimeException e) {
+            core.releaseQuietly();
+            throw e;
+        }
+        Duration wait = config.readyTimeout();
+        try {
+            core.channel.ready().get(DefaultRpcClient.saturatedNanos(wait), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            core.releaseQuietly();
+            throw new RpcException(ErrorCodes.TRANSPORT_ERROR, "interrupted while waiting for the " + core.transportName
+                    + " transport to become ready", null, e);
+        } catch (TimeoutException e) {
+            core.releaseQuietly();
+            throw new RpcException(ErrorCodes.TRANSPORT_ERROR, "the " + core.transportName
+                    + " transport was not ready to receive replies within " + wait
+                    + " (is the broker reachable?)", null, e);
+        } catch (ExecutionException e) {
+            core.releaseQuietly();
+            throw new RpcException(ErrorCodes.TRANSPORT_ERROR, "the " + core.transportName
+                    + " transport could not become ready: " + oneLine(e.getCause()), null, e.getCause());
+        }
+        LOG.debug("client {} ready on {}", config.clientId(), core.transportName);
+        return core;
+    }
+
+    long nextId() {
+        return ids.incrementAndGet();
+    }
+
+    long readyTimeoutNanos() {
+        return DefaultRpcClient.saturatedNanos(config.readyTimeout());
+    }
+
+    String describe() {
+        return transportName + ", client " + config.clientId() + (closed ? ", closed" : "");
+    }
+
+    /** The number of messages awaiting a reply (for tests). */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    @SuppressWarnings("unchecked")
+    <T> CompletableFuture<T> call(String service, String method, Type resultType, Supplier<JsonElement> params,
+                                  Duration timeout, long timeoutNanos) {
+        JsonElement paramsJson = params.get(); // encoding errors are the caller's: thrown before anything happens
+        long id = nextId();
+        Entry entry = new Entry(id, service, method, resultType);
+        entry.startNanos = System.nanoTime();
+        CompletableFuture<T> future = (CompletableFuture<T>) entry.future;
+        if (closed) {
+            fail(entry, closedError(service, method), RpcMetrics.CLOSED);
+            return future;
+        }
+        if (!admit(1)) {
+            fail(entry, overloaded(1), RpcMetrics.ERROR);
+            return future;
+        }
+        byte[] body;
+        try {
+            body = DefaultRpcClient.encode(Messages.request(new JsonPrimitive(id), method, paramsJson));
+        } catch (RuntimeException e) {
+            inFlight.decrementAndGet();
+            throw new IllegalArgumentException("cannot encode the params of " + service + "." + method + ": "
+                    + oneLine(e), e);
+        }
+        if (body.length > maxMessageBytes) {
+            inFlight.decrementAndGet();
+            fail(entry, tooLarge(body.length), RpcMetrics.ERROR);
+            return future;
+        }
+        PendingCall p = new PendingCall(Long.toString(id), entry);
+        pending.put(p.correlationId, p);
+        // the caller may settle the future itself (cancel, or the sync wait's safety net): release the call then
+        entry.future.whenComplete((r, x) -> take(p));
+        send(p, service, body, timeout, timeoutNanos);
+        return future;
+    }
+
+    CompletableFuture<Void> notification(String service, String method, JsonElement params, Duration timeout) {
+        if (closed) {
+            return CompletableFuture.failedFuture(closedError(service, method));
+        }
+        byte[] body = DefaultRpcClient.encode(Messages.request(null, method, params));
+        if (body.length > maxMessageBytes) {
+            return CompletableFuture.failedFuture(tooLarge(body.length));
+        }
+        return sendUnanswered(service, method, body);
+    }
+
+    CompletableFuture<Void> sendBatch(String service, JsonArray messages, List<Entry> entries, Duration timeout,
+                                      long timeoutNanos) {
+        long now = System.nanoTime();
+        entries.forEach(e -> e.startNanos = now);
+        if (closed) {
+            RpcException error = closedError(service, "batch");
+            entries.forEach(e -> fail(e, error, RpcMetrics.CLOSED));
+            return CompletableFuture.failedFuture(error);
+        }
+        byte[] body = DefaultRpcClient.encode(messages);
+        if (body.length > maxMessageBytes) {
+            RpcException error = tooLarge(body.length);
+            entries.forEach(e -> fail(e, error, RpcMetrics.ERROR));
+            return CompletableFuture.failedFuture(error);
+        }
+        if (entries.isEmpty()) {
+            return sendUnanswered(service, "batch", body);
+        }
+        if (!admit(entries.size())) {
+            RpcException error = overloaded(entries.size());
+            entries.forEach(e -> fail(e, error, RpcMetrics.ERROR));
+            return CompletableFuture.failedFuture(error);
+        }
+        PendingBatch p = new PendingBatch(Long.toString(nextId()), service, entries);
+        pending.put(p.correlationId, p);
+        return send(p, service, body, timeout, timeoutNanos);
+    }
+
+    private CompletableFuture<Void> sendUnanswered(String service, String what, byte[] body) {
+        CompletableFuture<Void> sent;
+        try {
+            sent = channel.send(service, DefaultRpcClient.outgoing(body, null, 0));
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((v, x) -> {
+            if (x == null) {
+                return null;
+            }
+            throw new CompletionException(sendError(service, what, x));
+        });
+    }
+
+    private CompletableFuture<Void> send(Pending p, String service, byte[] body, Duration timeout,
+                                         long timeoutNanos) {
+        if (closed) { // close() may have drained the map before our put
+            if (take(p)) {
+                p.fail(this, closedError(service, p.what()), RpcMetrics.CLOSED);
+            }
+            return CompletableFuture.failedFuture(closedError(service, p.what()));
+        }
+        long deadline = DefaultRpcClient.saturatedAdd(System.currentTimeMillis(), timeout.toMillis());
+        CompletableFuture<Void> sent;
+        try {
+            sent = channel.send(service, DefaultRpcClient.outgoing(body, p.correlationId, deadline));
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((v, x) -> {
+            if (x != null) {
+                RpcException error = sendError(service, p.what(), x);
+                if (take(p)) {
+                    p.fail(this, error, closed ? RpcMetrics.CLOSED : RpcMetrics.ERROR);
+                }
+                throw new CompletionException(error);
+            }
+            armTimeout(p, timeout, timeoutNanos);
+            return null;
+        });
+    }
+
+    /** Starts the call's timeout clock (the broker has accepted the request). */
+    private void armTimeout(Pending p, Duration timeout, long timeoutNanos) {
+        if (p.done) {
+            return; // the reply was faster than the send confirmation
+        }
+        try {
+            ScheduledFuture<?> task = timer.schedule(() -> onTimeout(p, timeout), timeoutNanos, TimeUnit.NANOSECONDS);
+            p.timeoutTask = task;
+            if (p.done) { // settled while we scheduled: take() may have missed the task
+                task.cancel(false);
+            }
+        } catch (RejectedExecutionException e) { // the client is closing
+            if (take(p)) {
+                p.fail(this, closedError(p.service, p.what()), RpcMetrics.CLOSED);
+            }
+        }
+    }
+
+    private void onTimeout(Pending p, Duration timeout) {
+        if (take(p)) {
+            metrics.timeout(p.service, transportName);
+            p.fail(this, new RpcTimeoutException("no reply from " + p.service + "." + p.what() + " within "
+                    + timeout), RpcMetrics.TIMEOUT);
+        }
+    }
+
+    // ---------------------------------------------------------------- replies
+
+    @Override
+    public void onReply(String correlationId, byte[] body) {
+        Pending p = correlationId == null ? null : pending.get(correlationId);
+        if (p == null || !take(p)) {
+            metrics.lateReply(transportName);
+            LOG.debug("dropped a reply with rpc-id {}: no call pending (timed out, cancelled or duplicate)",
+                    correlationId);
+            return;
+        }
+        if (body == null) {
+            p.fail(this, new RpcException(ErrorCodes.INTERNAL_ERROR, "empty reply from " + p.service + "."
+                    + p.what()), RpcMetrics.ERROR);
+        } else if (body.length <= INLINE_PARSE_BYTES) {
+            settle(p, body);
+        } else {
+            try {
+                ForkJoinPool.commonPool().execute(() -> settle(p, body));
+            } catch (RejectedExecutionException e) {
+                settle(p, body);
+            }
+        }
+    }
+
+    private void settle(Pending p, byte[] body) {
+        try {
+            p.complete(this, body);
+        } catch (RpcException e) {
+            p.fail(this, e, RpcMetrics.ERROR);
+        } catch (RuntimeException | StackOverflowError e) {
+            p.fail(this, new RpcException(ErrorCodes.INTERNAL_ERROR, "cannot read the reply from " + p.service
+                    + "." + p.what() + ": " + oneLine(e), null, e), RpcMetrics.ERROR);
+        }
+    }
+
+    JsonElement parseReply(Pending p, byte[] body) {
+        try {
+            return JsonInput.parse(body, config.limits());
+        } catch (JsonInputException e) {
+            throw new RpcException(ErrorCodes.INTERNAL_ERROR, "unreadable reply from " + p.service + "." + p.what()
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /** Completes a call from its response. */
+    void complete(Entry entry, Messages.Response response) {
+        if (response.isError()) {
+            Messages.ErrorObject error = response.error();
+            fail(entry, new RpcException(error.code(), error.message(), error.data()), RpcMetrics.ERROR);
+            return;
+        }
+        Object value;
+        try {
+            value = Codec.fromJson(response.result(), entry.resultType);
+        } catch (IllegalArgumentException e) {
+            fail(entry, new RpcException(ErrorCodes.INTERNAL_ERROR, "the result of " + entry.service + "."
+                    + entry.method + " does not match " + entry.resultType.getTypeName() + ": " + e.getMessage(),
+                    null, e), RpcMetrics.ERROR);
+            return;
+        }
+        // recorded before completing, so a caller that sees the result also sees the metric
+        if (!entry.future.isDone()) {
+            metrics.clientCall(entry.service, entry.method, transportName, RpcMetrics.OK, elapsed(entry));
+            entry.future.complete(value);
+        }
+    }
+
+    void fail(Entry entry, RpcException error, String outcome) {
+        if (!entry.future.isDone()) {
+            metrics.clientCall(entry.service, entry.method, transportName, outcome, elapsed(entry));
+            entry.future.completeExceptionally(error);
+        }
+    }
+
+    private static long elapsed(Entry entry) {
+        return System.nanoTime() - entry.startNanos;
+    }
+
+    // ---------------------------------------------------------------- bookkeeping
+
+    private boolean admit(int calls) {
+        if (inFlight.addAndGet(calls) > maxInFlight) {
+            inFlight.addAndGet(-calls);
+            return false;
+        }
+        return true;
+    }
+
+    /** Removes {@code p} if it is still pending; the caller that gets {@code true} settles it. */
+    private boolean take(Pending p) {
+        if (!pending.remove(p.correlationId, p)) {
+            return false;
+        }
+        p.done = true;
+        ScheduledFuture<?> task = p.timeoutTask;
+        if (task != null) {
+            task.cancel(false);
+        }
+        inFlight.addAndGet(-p.weight);
+        return true;
+    }
+
+    void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        failAllPending();
+        ClientChannel ch = channel;
+        try {
+            if (ch != null) {
+                ch.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("closing the {} client channel failed: {}", transportName, oneLine(e));
+        }
+        releaseQuietly();
+        failAllPending(); // anything that slipped in while the channel closed
+        LOG.debug("client {} closed", config.clientId());
+    }
+
+    private void failAllPending() {
+        for (Pending p : pending.values()) {
+            if (take(p)) {
+                p.fail(this, closedError(p.service, p.what()), RpcMetrics.CLOSED);
+            }
+        }
+    }
+
+    private void releaseQuietly() {
+        closed = true;
+        try {
+            transport.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the {} transport failed: {}", transportName, oneLine(e));
+        }
+        timer.shutdownNow();
+    }
+
+    private RpcException closedError(String service, String what) {
+        return new RpcException(ErrorCodes.CLIENT_CLOSED, "the client is closed (call " + service + "." + what + ")");
+    }
+
+    private RpcException overloaded(int calls) {
+        return new RpcException(ErrorCodes.OVERLOADED, "too many calls in flight: " + calls + " more would exceed"
+                + " maxInFlight " + maxInFlight);
+    }
+
+    private RpcException tooLarge(int bytes) {
+        return new RpcException(ErrorCodes.TRANSPORT_ERROR, "request of " + bytes + " bytes exceeds the "
+                + transportName + " transport's limit of " + maxMessageBytes + " bytes");
+    }
+
+    private RpcException sendError(String service, String what, Throwable x) {
+        Throwable cause = x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
+        if (closed) {
+            return new RpcException(ErrorCodes.CLIENT_CLOSED, "the client is closed (call " + service + "." + what
+                    + ")", null, cause);
+        }
+        return new RpcException(ErrorCodes.TRANSPORT_ERROR, "could not send " + service + "." + what + " through "
+                + transportName + ": " + oneLine(cause), null, cause);
+    }
+
+    static String oneLine(Throwable t) {
+        if (t == null) {
+            return "unknown error";
+        }
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) {
+            return t.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    // ---------------------------------------------------------------- pending messages
+
+    /** One call's result slot. */
+    static final class Entry {
+        final long id;
+        final String service;
+        final String method;
+        final Type resultType;
+        final CompletableFuture<Object> future = new CompletableFuture<>();
+        volatile long startNanos;
+
+        Entry(long id, String service, String method, Type resultType) {
+            this.id = id;
+            this.service = service;
+            this.method = method;
+            this.resultType = resultType;
+        }
+    }
+
+    /** A message awaiting its reply. */
+    abstract static class Pending {
+        final String correlationId;
+        final String service;
+        final int weight;
+        volatile boolean done;
+        volatile ScheduledFuture<?> timeoutTask;
+
+        Pending(String correlationId, String service, int weight) {
+            this.correlationId = correlationId;
+            this.service = service;
+            this.weight = weight;
+        }
+
+        /** @return the method name (or "batch") for messages. */
+        abstract String what();
+
+        /** Completes every call of this message from the reply body; must settle every call. */
+        abstract void complete(ClientCore core, byte[] body);
+
+        /** Fails every call of this message. */
+        abstract void fail(ClientCore core, RpcException error, String outcome);
+    }
+
+    static final class PendingCall extends Pending {
+        final Entry entry;
+
+        PendingCall(String correlationId, Entry entry) {
+            super(correlationId, entry.service, 1);
+            this.entry = entry;
+        }
+
+        @Override
+        String what() {
+            return entry.method;
+        }
+
+        @Override
+        void complete(ClientCore core, byte[] body) {
+            JsonElement json = core.parseReply(this, body);
+            if (json.isJsonArray()) {
+                throw new RpcException(ErrorCodes.INTERNAL_ERROR, "the reply from " + service + "." + entry.method
+                        + " is a batch; expected a single response");
+            }
+            Messages.Response response;
+            try {
+                response = Messages.parseResponse(json);
+            } catch (IllegalArgumentException e) {
+                throw new RpcException(ErrorCodes.INTERNAL_ERROR, "invalid reply from " + service + "."
+                        + entry.method + ": " + e.getMessage());
+            }
+            JsonElement id = response.id();
+            boolean matches = id.isJsonNull() ? response.isError() : idText(id).equals(Long.toString(entry.id));
+            if (!matches) {
+                throw new RpcException(ErrorCodes.INTERNAL_ERROR, "the reply from " + service + "." + entry.method
+                        + " has id " + id + ", expected " + entry.id);
+            }
+            core.complete(entry, response);
+        }
+
+        @Override
+        void fail(ClientCore core, RpcException error, String outcome) {
+            core.fail(entry, error, outcome);
+        }
+    }
+
+    static final class PendingBatch extends Pending {
+        final List<Entry> entries;
+
+        PendingBatch(String correlationId, String service, List<Entry> entries) {
+            super(correlationId, service, entries.size());
+            this.entries = entries;
+        }
+
+        @Override
+        String what() {
+            return "batch";
+        }
+
+        @Override
+        void complete(ClientCore core, byte[] body) {
+            JsonElement json;
+            try {
+                json = core.parseReply(this, body);
+            } catch (RpcException e) {
+                fail(core, e, RpcMetrics.ERROR);
+                return;
+            }
+            JsonArray responses;
+            if (json instanceof JsonArray array) {
+                responses = array;
+            } else if (json instanceof JsonObject) {
+                responses = new JsonArray(1);
+                responses.add(json);
+            } else {
+                fail(core, new RpcException(ErrorCodes.INTERNAL_ERROR, "the reply to a batch to " + service
+                        + " is neither an array nor an object"), RpcMetrics.ERROR);
+                return;
+            }
+            Map<String, Entry> byId = new HashMap<>(entries.size() * 2);
+            for (Entry e : entries) {
+                byId.put(Long.toString(e.id), e);
+            }
+            RpcException unattributed = null;
+            for (JsonElement element : responses) {
+                Messages.Response response;
+                try {
+                    response = Messages.parseResponse(element);
+                } catch (IllegalArgumentException ex) {
+                    unattributed = new RpcException(ErrorCodes.INTERNAL_ERROR, "invalid response in the reply to"
+                            + " a batch to " + service + ": " + ex.getMessage());
+                    continue;
+                }
+                if (response.id().isJsonNull()) {
+                    Messages.ErrorObject error = response.error();
+                    unattributed = error == null
+                            ? new RpcException(ErrorCodes.INTERNAL_ERROR, "a result with id null in the reply"
+                                    + " to a batch to " + service)
+                            : new RpcException(error.code(), error.message(), error.data());
+                    continue;
+                }
+                Entry entry = byId.remove(idText(response.id()));
+                if (entry == null) {
+                    LOG.debug("ignored a response with unknown id {} in a batch reply from {}", response.id(),
+                            service);
+                    continue;
+                }
+                core.complete(entry, response);
+            }
+            if (!byId.isEmpty()) {
+                RpcException error = unattributed != null && responses.size() == 1 && unattributed.code()
+                        != ErrorCodes.INTERNAL_ERROR ? unattributed // the server refused the whole batch
+                        : new RpcException(ErrorCodes.INTERNAL_ERROR, "no response for this call in the reply to"
+                        + " a batch to " + service + (unattributed == null ? "" : " (" + unattributed.getMessage()
+                        + ")"));
+                for (Entry entry : byId.values()) {
+                    core.fail(entry, error, RpcMetrics.ERROR);
+                }
+            }
+        }
+
+        @Override
+        void fail(ClientCore core, RpcException error, String outcome) {
+            for (Entry entry : entries) {
+                core.fail(entry, error, outcome);
+            }
+        }
+    }
+
+    static String idText(JsonElement id) {
+        return id instanceof JsonPrimitive p ? p.getAsString() : String.valueOf(id);
+    }
+}

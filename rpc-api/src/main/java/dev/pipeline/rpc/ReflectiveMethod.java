@@ -1,0 +1,166 @@
+package dev.pipeline.rpc;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.pipeline.rpc.json.Codec;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.lang.reflect.Type;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A Java method exposed as a JSON-RPC method. Params bind by position (a JSON array) or by name (a JSON object,
+ * using the names compiled in with {@code -parameters}); a missing {@code Optional} param is bound to
+ * {@code Optional.empty()}, any other missing param, an extra param or a value that does not convert is
+ * {@link ErrorCodes#INVALID_PARAMS}.
+ */
+final class ReflectiveMethod implements RpcMethod {
+    private final Object target;
+    private final Method method;
+    private final String name;
+    private final String[] names;
+    private final Type[] types;
+    private final boolean[] optional;
+    /** Positional params needed: all up to the last one that is not {@code Optional}. */
+    private final int minPositional;
+    private final boolean namesPresent;
+
+    ReflectiveMethod(Object target, Method method) {
+        this.target = target;
+        this.method = method;
+        this.name = method.getName();
+        Parameter[] parameters = method.getParameters();
+        this.names = new String[parameters.length];
+        this.types = new Type[parameters.length];
+        this.optional = new boolean[parameters.length];
+        boolean present = true;
+        int min = 0;
+        for (int i = 0; i < parameters.length; i++) {
+            present &= parameters[i].isNamePresent();
+            names[i] = parameters[i].getName();
+            types[i] = parameters[i].getParameterizedType();
+            optional[i] = parameters[i].getType() == Optional.class;
+            if (!optional[i]) {
+                min = i + 1;
+            }
+        }
+        this.namesPresent = present;
+        this.minPositional = min;
+        method.trySetAccessible(); // public methods of non-public classes; fails harmlessly in named modules
+    }
+
+    String name() {
+        return name;
+    }
+
+    int arity() {
+        return types.length;
+    }
+
+    /** @return a readable signature such as {@code add(int, int)}, for registration errors. */
+    String signature() {
+        return name + Arrays.stream(method.getGenericParameterTypes()).map(Type::getTypeName)
+                .collect(Collectors.joining(", ", "(", ")"));
+    }
+
+    /** @return whether params of this shape (count, names) can be bound, ignoring their types. */
+    boolean accepts(JsonElement params) {
+        if (params instanceof JsonObject object) {
+            if (!namesPresent) {
+                return false;
+            }
+            for (String key : object.keySet()) {
+                if (indexOf(key) < 0) {
+                    return false;
+                }
+            }
+            for (int i = 0; i < names.length; i++) {
+                if (!optional[i] && !object.has(names[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        int given = params instanceof JsonArray array ? array.size() : 0;
+        return given >= minPositional && given <= types.length;
+    }
+
+    @Override
+    public Object invoke(JsonElement params) throws Throwable {
+        Object[] args = bind(params);
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() == null ? e : e.getCause();
+        }
+    }
+
+    Object[] bind(JsonElement params) {
+        Object[] args = new Object[types.length];
+        if (params instanceof JsonObject object) {
+            if (!namesPresent) {
+                throw RpcMethod.invalidParams("method '" + name + "' takes params by position only");
+            }
+            for (Map.Entry<String, JsonElement> e : object.entrySet()) {
+                if (indexOf(e.getKey()) < 0) {
+                    throw RpcMethod.invalidParams("unknown param '" + RpcMethod.clip(e.getKey()) + "' for method '"
+                            + name + "' (its params: " + String.join(", ", names) + ")");
+                }
+            }
+            for (int i = 0; i < types.length; i++) {
+                JsonElement value = object.get(names[i]);
+                args[i] = value == null ? missing(i) : convert(value, i);
+            }
+            return args;
+        }
+        JsonArray array = params instanceof JsonArray a ? a : new JsonArray();
+        if (array.size() > types.length) {
+            throw RpcMethod.invalidParams("method '" + name + "' takes " + describeCount() + ", got "
+                    + array.size());
+        }
+        for (int i = 0; i < types.length; i++) {
+            args[i] = i < array.size() ? convert(array.get(i), i) : missing(i);
+        }
+        return args;
+    }
+
+    private String describeCount() {
+        if (minPositional == types.length) {
+            return types.length + (types.length == 1 ? " param" : " params");
+        }
+        return minPositional + " to " + types.length + " params";
+    }
+
+    private Object missing(int i) {
+        if (optional[i]) {
+            return Optional.empty();
+        }
+        throw RpcMethod.invalidParams("missing param '" + names[i] + "' (position " + i + ") of method '" + name
+                + "'");
+    }
+
+    private Object convert(JsonElement value, int i) {
+        try {
+            return Codec.fromJson(value, types[i]);
+        } catch (RuntimeException e) {
+            throw RpcMethod.invalidParams("param '" + names[i] + "' (position " + i + ") of method '" + name + "': "
+                    + (e instanceof IllegalArgumentException ? e.getMessage() : "cannot convert to "
+                    + types[i].getTypeName()));
+        }
+    }
+
+    private int indexOf(String key) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(key)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,374 @@
+package dev.pipeline.rpc;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.internal.LazilyParsedNumber;
+import dev.pipeline.rpc.json.JsonInput;
+import dev.pipeline.rpc.json.JsonInputException;
+import dev.pipeline.rpc.json.JsonOutput;
+import dev.pipeline.rpc.json.Messages;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Random, mutated, truncated and deeply nested messages at the raw entry point. For every input: no exception
+ * escapes, the reply is strict UTF-8 JSON made only of valid JSON-RPC 2.0 responses, and the reply is exactly what
+ * the specification asks for: none for notifications and all-notification batches, one response per request with
+ * its id echoed exactly and in request order, one error object (id null) for unparseable or over-limit input.
+ */
+class DispatchFuzzProperties {
+    private static final Limits LIMITS = new Limits(4096, 12, 20);
+    private static final Limits READ_BACK = new Limits(1 << 24, 1000, 100_000);
+    private static final List<String> METHODS = List.of("add", "echo", "greet", "fail", "later", "nothing",
+            "handler", "nope", "rpc.x", "", "add ", "ECHO");
+    private static DefaultRpcServer server;
+
+    public static class Fuzzy {
+        public int add(int a, int b) {
+            return a + b;
+        }
+
+        public Object echo(Object value) {
+            return value;
+        }
+
+        public String greet(String name, Optional<String> title) {
+            return title.orElse("") + name;
+        }
+
+        public int fail(String why) {
+            throw new IllegalStateException("fuzz " + why);
+        }
+
+        public CompletableFuture<Object> later(Object value) {
+            return CompletableFuture.supplyAsync(() -> value);
+        }
+
+        public void nothing() {
+        }
+    }
+
+    @BeforeContainer
+    static void start() {
+        server = DefaultRpcServer.dispatchOnly(ServerConfig.builder().limits(LIMITS).concurrency(4).build());
+        server.expose("fz", new Fuzzy());
+        server.handle("fz", "handler", p -> p.size() > 0 ? p.get(0, Object.class) : p.json());
+    }
+
+    @AfterContainer
+    static void stop() {
+        server.close();
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    @Property(tries = 1000)
+    void randomBytes(@ForAll("bytes") byte[] message) {
+        check(message);
+    }
+
+    @Property(tries = 1000)
+    void randomJsonTrees(@ForAll("json") JsonElement message) {
+        check(JsonOutput.toBytes(message));
+    }
+
+    @Property(tries = 1500, edgeCases = EdgeCasesMode.NONE) // edge cases would swamp the weights
+    void requestLikeMessages(@ForAll("message") JsonElement message) {
+        check(JsonOutput.toBytes(message));
+    }
+
+    @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+    void mutatedRequests(@ForAll("message") JsonElement message, @ForAll("mutations") List<int[]> mutations) {
+        check(mutate(JsonOutput.toBytes(message), mutations));
+    }
+
+    @Property(tries = 300, edgeCases = EdgeCasesMode.NONE)
+    void truncatedRequests(@ForAll("message") JsonElement message, @ForAll("fraction") double keep) {
+        byte[] bytes = JsonOutput.toBytes(message);
+        byte[] cut = new byte[(int) (bytes.length * keep)];
+        System.arraycopy(bytes, 0, cut, 0, cut.length);
+        check(cut);
+    }
+
+    @Property(tries = 300)
+    void deeplyNested(@ForAll("depth") int depth, @ForAll boolean objects, @ForAll boolean closed) {
+        StringBuilder params = new StringBuilder();
+        for (int i = 0; i < depth; i++) {
+            params.append(objects ? "{\"a\":" : "[");
+        }
+        params.append('1');
+        if (closed) {
+            for (int i = 0; i < depth; i++) {
+                params.append(objects ? '}' : ']');
+            }
+        }
+        check(("{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[" + params + "],\"id\":1}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    // ---------------------------------------------------------------- the oracle
+
+    private static void check(byte[] message) {
+        Optional<byte[]> reply;
+        try {
+            reply = server.dispatch("fz", message).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("dispatch failed for " + show(message), e);
+        }
+        JsonElement answer = reply.map(DispatchFuzzProperties::readBack).orElse(null);
+        Statistics.label("reply").collect(kind(answer));
+        JsonElement input;
+        try {
+            input = JsonInput.parse(message, LIMITS);
+        } catch (JsonInputException e) {
+            int code = e.kind() == JsonInputException.Kind.SYNTAX ? ErrorCodes.PARSE_ERROR : ErrorCodes.INVALID_REQUEST;
+            assertSingleError(answer, code, message);
+            return;
+        }
+        if (input instanceof JsonArray batch) {
+            if (batch.isEmpty() || batch.size() > LIMITS.maxBatchSize()) {
+                assertSingleError(answer, ErrorCodes.INVALID_REQUEST, message);
+                return;
+            }
+            List<String> expectedIds = new ArrayList<>();
+            for (JsonElement element : batch) {
+                Messages.Validated v = Messages.validateRequest(element);
+                if (!v.valid()) {
+                    expectedIds.add(v.errorResponse().get("id").toString());
+                } else if (!v.request().isNotification()) {
+                    expectedIds.add(v.request().id().toString());
+                }
+            }
+            if (expectedIds.isEmpty()) {
+                assertThat(answer).as("no reply is due for %s", show(message)).isNull();
+                return;
+            }
+            assertThat(answer).as("reply to %s", show(message)).isInstanceOf(JsonArray.class);
+            JsonArray responses = answer.getAsJsonArray();
+            List<String> ids = new ArrayList<>();
+            for (JsonElement r : responses) {
+                ids.add(Messages.parseResponse(r).id().toString());
+            }
+            assertThat(ids).as("ids of the reply to %s", show(message)).isEqualTo(expectedIds);
+            return;
+        }
+        Messages.Validated v = Messages.validateRequest(input);
+        if (v.valid() && v.request().isNotification()) {
+            assertThat(answer).as("no reply is due for %s", show(message)).isNull();
+            return;
+        }
+        assertThat(answer).as("reply to %s", show(message)).isInstanceOf(JsonObject.class);
+        Messages.Response response = Messages.parseResponse(answer);
+        if (v.valid()) {
+            assertThat(response.id().toString()).isEqualTo(v.request().id().toString());
+        } else {
+            assertThat(response.error()).isNotNull();
+            assertThat(response.error().code()).isEqualTo(ErrorCodes.INVALID_REQUEST);
+            assertThat(response.id().toString()).isEqualTo(v.errorResponse().get("id").toString());
+        }
+    }
+
+    /** What a reply holds, for the statistics jqwik prints: shows the generators reach every path. */
+    private static String kind(JsonElement answer) {
+        if (answer == null) {
+            return "none";
+        }
+        List<JsonElement> all = new ArrayList<>();
+        if (answer instanceof JsonArray a) {
+            a.forEach(all::add);
+        } else {
+            all.add(answer);
+        }
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        for (JsonElement r : all) {
+            JsonObject o = r.getAsJsonObject();
+            kinds.add(o.has("result") ? "result" : o.getAsJsonObject("error").get("code").getAsString());
+        }
+        return (answer.isJsonArray() ? "batch " : "single ") + kinds;
+    }
+
+    private static void assertSingleError(JsonElement answer, int code, byte[] message) {
+        assertThat(answer).as("reply to %s", show(message)).isInstanceOf(JsonObject.class);
+        Messages.Response response = Messages.parseResponse(answer);
+        assertThat(response.isError()).isTrue();
+        assertThat(response.error().code()).isEqualTo(code);
+        assertThat(response.id()).isEqualTo(JsonNull.INSTANCE);
+    }
+
+    private static JsonElement readBack(byte[] reply) {
+        try {
+            return JsonInput.parse(reply, READ_BACK); // strict UTF-8 and strict JSON
+        } catch (JsonInputException e) {
+            throw new AssertionError("the reply is not strict JSON: " + e.getMessage() + ": " + show(reply));
+        }
+    }
+
+    private static String show(byte[] bytes) {
+        String s = new String(bytes, StandardCharsets.UTF_8);
+        return s.length() > 300 ? s.substring(0, 300) + "...(" + bytes.length + " bytes)" : s;
+    }
+
+    private static byte[] mutate(byte[] bytes, List<int[]> mutations) {
+        List<Byte> b = new ArrayList<>();
+        for (byte x : bytes) {
+            b.add(x);
+        }
+        for (int[] m : mutations) {
+            int pos = b.isEmpty() ? 0 : Math.floorMod(m[1], b.size());
+            switch (m[0]) {
+                case 0 -> { // replace a byte
+                    if (!b.isEmpty()) {
+                        b.set(pos, (byte) m[2]);
+                    }
+                }
+                case 1 -> b.add(pos, (byte) m[2]); // insert a byte
+                case 2 -> { // delete a range
+                    for (int i = 0; i < 1 + Math.floorMod(m[2], 8) && pos < b.size(); i++) {
+                        b.remove(pos);
+                    }
+                }
+                case 3 -> { // insert JSON punctuation
+                    String punctuation = "{}[],:\"\\ 0-.eE";
+                    b.add(pos, (byte) punctuation.charAt(Math.floorMod(m[2], punctuation.length())));
+                }
+                default -> { // duplicate a slice
+                    int end = Math.min(b.size(), pos + 1 + Math.floorMod(m[2], 16));
+                    b.addAll(end, new ArrayList<>(b.subList(pos, end)));
+                }
+            }
+        }
+        byte[] out = new byte[b.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = b.get(i);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- generators
+
+    @Provide
+    Arbitrary<byte[]> bytes() {
+        return Arbitraries.oneOf(
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(200),
+                Arbitraries.strings().withChars("{}[]\",:0123456789.-+eEtrufalsn \\u").ofMaxLength(120)
+                        .map(s -> s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Provide
+    Arbitrary<Double> fraction() {
+        return Arbitraries.doubles().between(0, 1);
+    }
+
+    @Provide
+    Arbitrary<Integer> depth() {
+        return Arbitraries.integers().between(1, 400);
+    }
+
+    @Provide
+    Arbitrary<List<int[]>> mutations() {
+        Arbitrary<int[]> one = Combinators.combine(Arbitraries.integers().between(0, 4),
+                Arbitraries.integers(), Arbitraries.integers().between(-128, 255)).as((a, b, c) -> new int[]{a, b, c});
+        return one.list().ofMinSize(1).ofMaxSize(4);
+    }
+
+    private static Arbitrary<JsonElement> scalar() {
+        return Arbitraries.oneOf(
+                Arbitraries.just(JsonNull.INSTANCE),
+                Arbitraries.of(true, false).map(JsonPrimitive::new),
+                Arbitraries.integers().map(JsonPrimitive::new),
+                Arbitraries.of("9007199254740993", "12345678901234567890", "-0", "1.5", "1e400", "1E-7", "0.10",
+                        "-12345678901234567890123456789").map(n -> new JsonPrimitive(new LazilyParsedNumber(n))),
+                Arbitraries.strings().ofMaxLength(12).map(JsonPrimitive::new),
+                Arbitraries.of("\u0000", "\uD83D\uDE00", "\uD800", "\uDFFF", "\u2028", "\"\\", "2.0", "add")
+                        .map(JsonPrimitive::new));
+    }
+
+    @Provide
+    Arbitrary<JsonElement> json() {
+        return Arbitraries.recursive(DispatchFuzzProperties::scalar, DispatchFuzzProperties::container, 0, 5);
+    }
+
+    private static Arbitrary<JsonElement> container(Arbitrary<JsonElement> inner) {
+        Arbitrary<JsonElement> array = inner.list().ofMaxSize(4).map(list -> {
+            JsonArray a = new JsonArray();
+            list.forEach(a::add);
+            return a;
+        });
+        Arbitrary<JsonElement> object = Combinators.combine(
+                Arbitraries.of("jsonrpc", "method", "params", "id", "a", "b", "value", "name").list().ofMaxSize(4),
+                inner.list().ofSize(4)).as((keys, values) -> {
+                    JsonObject o = new JsonObject();
+                    for (int i = 0; i < keys.size(); i++) {
+                        o.add(keys.get(i), values.get(i));
+                    }
+                    return o;
+                });
+        return Arbitraries.oneOf(inner, array, object);
+    }
+
+    /** Mostly request-shaped objects (valid or nearly), sometimes batches of them. */
+    @Provide
+    Arbitrary<JsonElement> message() {
+        Arbitrary<JsonElement> request = request();
+        Arbitrary<JsonElement> batch = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(9, request),
+                net.jqwik.api.Tuple.of(1, scalar())).list().ofMaxSize(12).map(list -> {
+                    JsonArray a = new JsonArray();
+                    list.forEach(a::add);
+                    return a;
+                });
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, request), net.jqwik.api.Tuple.of(2, batch));
+    }
+
+    private Arbitrary<JsonElement> request() {
+        Arbitrary<Optional<JsonElement>> version = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(12, Arbitraries.just(Optional.of(new JsonPrimitive("2.0")))),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Optional.empty())),
+                net.jqwik.api.Tuple.of(1, scalar().map(Optional::of)));
+        Arbitrary<Optional<JsonElement>> method = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(12, Arbitraries.of(METHODS).map(m -> Optional.of(new JsonPrimitive(m)))),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Optional.empty())),
+                net.jqwik.api.Tuple.of(1, scalar().map(Optional::of)));
+        Arbitrary<Optional<JsonElement>> params = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(3, Arbitraries.just(Optional.empty())),
+                net.jqwik.api.Tuple.of(8, json().filter(j -> j.isJsonArray() || j.isJsonObject()).map(Optional::of)),
+                net.jqwik.api.Tuple.of(4, scalar().list().ofMaxSize(3).map(l -> {
+                    JsonArray a = new JsonArray();
+                    l.forEach(a::add);
+                    return Optional.of(a);
+                })),
+                net.jqwik.api.Tuple.of(1, scalar().map(Optional::of)));
+        Arbitrary<Optional<JsonElement>> id = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(4, Arbitraries.just(Optional.empty())),
+                net.jqwik.api.Tuple.of(10, scalar().map(Optional::of)),
+                net.jqwik.api.Tuple.of(1, json().map(Optional::of)));
+        return Combinators.combine(version, method, params, id).as((v, m, p, i) -> {
+            JsonObject o = new JsonObject();
+            v.ifPresent(x -> o.add("jsonrpc", x));
+            m.ifPresent(x -> o.add("method", x));
+            p.ifPresent(x -> o.add("params", x));
+            i.ifPresent(x -> o.add("id", x));
+            return o;
+        });
+    }
+}

@@ -1,0 +1,219 @@
+package dev.pipeline.rpc.tck.broker;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A Kafka broker for tests, benchmarks, examples and development, found or started by the provisioning ladder:
+ * <ol>
+ *   <li>an address given by the user: system property {@value #BOOTSTRAP_PROPERTY} or environment variable
+ *       {@value #BOOTSTRAP_ENV} (a real cluster, Redpanda, ...);</li>
+ *   <li>a Testcontainers Redpanda container when a Docker engine answers (image: system property
+ *       {@code pipeline.kafka.redpanda.image}; {@code -Dpipeline.docker=false} skips this rung);</li>
+ *   <li>a single-node KRaft Apache Kafka broker ({@code kafka_2.13} from the class path) in a child JVM on random
+ *       loopback ports, its data in a temp directory deleted afterwards.</li>
+ * </ol>
+ * Use {@link #shared()} in tests: one broker per JVM, stopped when the JVM exits.
+ *
+ * <pre>{@code
+ * String bootstrap = KafkaBroker.shared().bootstrapServers();   // e.g. 127.0.0.1:41234
+ * }</pre>
+ */
+public final class KafkaBroker implements AutoCloseable {
+    /** System property naming an existing broker, e.g. {@code -Dpipeline.kafka.bootstrap=host:9092}. */
+    public static final String BOOTSTRAP_PROPERTY = "pipeline.kafka.bootstrap";
+    /** Environment variable naming an existing broker. */
+    public static final String BOOTSTRAP_ENV = "PIPELINE_KAFKA_BOOTSTRAP";
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaBroker.class);
+    private static KafkaBroker shared;
+
+    /** Where a broker came from. */
+    public enum Kind {
+        /** An address the user gave; never started or stopped by us. */
+        EXTERNAL,
+        /** A Redpanda container started through Testcontainers. */
+        REDPANDA_CONTAINER,
+        /** A local Apache Kafka broker in a child JVM. */
+        LOCAL_PROCESS
+    }
+
+    private final Kind kind;
+    private final String bootstrapServers;
+    private final boolean isShared;
+    private final LocalKafkaProcess local;
+    private final AutoCloseable container;
+    private boolean closed;
+
+    private KafkaBroker(Kind kind, String bootstrapServers, boolean isShared, LocalKafkaProcess local,
+                        AutoCloseable container) {
+        this.kind = kind;
+        this.bootstrapServers = bootstrapServers;
+        this.isShared = isShared;
+        this.local = local;
+        this.container = container;
+    }
+
+    /**
+     * @return the broker shared by everything in this JVM, found or started by the ladder on first use; it is stopped
+     * when the JVM exits, and {@link #close()} on it does nothing.
+     */
+    public static synchronized KafkaBroker shared() {
+        if (shared == null) {
+            shared = provision(true);
+        }
+        return shared;
+    }
+
+    /** @return a new broker found or started by the ladder, owned by the caller (close it). */
+    public static KafkaBroker start() {
+        return provision(false);
+    }
+
+    /** @return a new local Apache Kafka broker in a child JVM (the last rung), owned by the caller (close it). */
+    public static KafkaBroker startLocal() {
+        return local(false);
+    }
+
+    private static KafkaBroker provision(boolean isShared) {
+        String given = configuredAddress();
+        if (given != null) {
+            log.info("using the Kafka broker at {} ({} / {})", given, BOOTSTRAP_PROPERTY, BOOTSTRAP_ENV);
+            return new KafkaBroker(Kind.EXTERNAL, given, isShared, null, null);
+        }
+        if (RedpandaRung.dockerAvailable()) {
+            try {
+                var container = RedpandaRung.start();
+                KafkaBroker broker = new KafkaBroker(Kind.REDPANDA_CONTAINER, stripScheme(container.getBootstrapServers()),
+                        isShared, null, container);
+                if (isShared) {
+                    Runtime.getRuntime().addShutdownHook(new Thread(broker::stop, "redpanda-shutdown"));
+                }
+                return broker;
+            } catch (RuntimeException | LinkageError e) {
+                log.warn("Docker answers but Redpanda did not start ({}); falling back to a local Kafka broker",
+                        e.toString());
+            }
+        }
+        return local(isShared);
+    }
+
+    private static KafkaBroker local(boolean isShared) {
+        LocalKafkaProcess process = LocalKafkaProcess.start();
+        return new KafkaBroker(Kind.LOCAL_PROCESS, process.bootstrapServers(), isShared, process, null);
+    }
+
+    private static String configuredAddress() {
+        String v = System.getProperty(BOOTSTRAP_PROPERTY);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(BOOTSTRAP_ENV);
+        }
+        return v == null || v.isBlank() ? null : stripScheme(v.trim());
+    }
+
+    private static String stripScheme(String address) {
+        String a = address;
+        for (String prefix : new String[] {"kafka://", "PLAINTEXT://", "plaintext://"}) {
+            if (a.startsWith(prefix)) {
+                a = a.substring(prefix.length());
+            }
+        }
+        return a;
+    }
+
+    /** @return {@code host:port[,host:port...]} for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** @return {@code kafka://} followed by {@link #bootstrapServers()}. */
+    public String uri() {
+        return "kafka://" + bootstrapServers;
+    }
+
+    /** @return where this broker came from. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** @return whether {@link #restart()} and {@link #stopBroker()} are supported (local process only). */
+    public boolean canRestart() {
+        return local != null;
+    }
+
+    /**
+     * Stops the broker process and starts it again on the same address with the same data; returns once it answers.
+     *
+     * @throws UnsupportedOperationException when the broker is not a local process ({@link #canRestart()})
+     */
+    public void restart() {
+        requireLocal().restart();
+    }
+
+    /**
+     * Stops the broker process (data kept) to simulate an outage; {@link #restart()} brings it back.
+     *
+     * @throws UnsupportedOperationException when the broker is not a local process ({@link #canRestart()})
+     */
+    public void stopBroker() {
+        requireLocal().stop();
+    }
+
+    private LocalKafkaProcess requireLocal() {
+        if (local == null) {
+            throw new UnsupportedOperationException("a " + kind.name().toLowerCase(Locale.ROOT)
+                    + " Kafka broker at " + bootstrapServers + " cannot be restarted by the fixture");
+        }
+        return local;
+    }
+
+    /** Stops and removes what this fixture started; does nothing for the {@link #shared()} broker. */
+    @Override
+    public void close() {
+        if (!isShared) {
+            stop();
+        }
+    }
+
+    private synchronized void stop() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (local != null) {
+            local.close();
+        }
+        if (container != null) {
+            try {
+                container.close();
+            } catch (Exception e) {
+                log.debug("stopping the Redpanda container failed: {}", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind.name().toLowerCase(Locale.ROOT) + " Kafka broker at " + bootstrapServers;
+    }
+
+    /**
+     * Starts a local broker (or uses the ladder with {@code --ladder}), prints its address and runs until stopped
+     * with Ctrl-C. For development: {@code java -cp <rpc-tck class path> dev.pipeline.rpc.tck.broker.KafkaBroker}.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        boolean ladder = args.length > 0 && Objects.equals(args[0], "--ladder");
+        KafkaBroker broker = ladder ? start() : startLocal();
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-broker-main-shutdown"));
+        System.out.println("Kafka broker (" + broker.kind().name().toLowerCase(Locale.ROOT) + ") at "
+                + broker.bootstrapServers());
+        System.out.println("  bootstrap.servers=" + broker.bootstrapServers());
+        System.out.println("  Pipeline URI:     " + broker.uri());
+        System.out.println("Press Ctrl-C to stop (its data is deleted).");
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,367 @@
+package dev.pipeline.rpc.tck.broker;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+
+/**
+ * A single-node KRaft Apache Kafka broker (combined broker and controller) in a child JVM, on random loopback ports,
+ * with its data in a temp directory that is deleted on {@link #close()}, by a shutdown hook, and by the child itself
+ * when the parent JVM disappears.
+ */
+final class LocalKafkaProcess implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalKafkaProcess.class);
+
+    /** System property: how long to wait for the broker to answer (default 90 s; 2 shared cores can be slow). */
+    static final String START_TIMEOUT_PROPERTY = "pipeline.kafka.local.startTimeoutSeconds";
+    /** System property: the child JVM's heap (default 512m). */
+    static final String HEAP_PROPERTY = "pipeline.kafka.local.heap";
+
+    private final Path tempDir;
+    private final Path configFile;
+    private final Path logFile;
+    private final String clusterId;
+    private final int port;
+    private final Thread shutdownHook;
+    private Process process;
+    private boolean closed;
+
+    private LocalKafkaProcess(Path tempDir, int port, int controllerPort) throws IOException {
+        this.tempDir = tempDir;
+        this.port = port;
+        this.clusterId = Uuid.randomUuid().toString();
+        this.configFile = tempDir.resolve("server.properties");
+        this.logFile = tempDir.resolve("broker.log");
+        Files.writeString(configFile, serverProperties(tempDir.resolve("data"), port, controllerPort));
+        this.shutdownHook = new Thread(this::destroyQuietly, "local-kafka-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Formats storage and starts the broker; returns once an Admin client gets an answer from it. */
+    static LocalKafkaProcess start() {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("pipeline-kafka-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temp directory for the local Kafka broker", e);
+        }
+        LocalKafkaProcess broker;
+        try {
+            broker = new LocalKafkaProcess(dir, freePort(), freePort());
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(dir);
+            throw new IllegalStateException("cannot prepare the local Kafka broker in " + dir + ": " + e, e);
+        }
+        try {
+            broker.launch();
+            return broker;
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Stops the broker (gracefully, data kept) and starts it again on the same ports with the same data. */
+    synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("the local Kafka broker is closed");
+        }
+        stopProcess();
+        launch();
+    }
+
+    /** Stops the broker only (data kept): for tests of a broker outage. {@link #restart()} brings it back. */
+    synchronized void stop() {
+        stopProcess();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        destroyQuietly();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException ignored) {
+            // already shutting down
+        }
+    }
+
+    private synchronized void destroyQuietly() {
+        try {
+            stopProcess();
+        } finally {
+            deleteRecursively(tempDir);
+        }
+    }
+
+    private synchronized void launch() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String heap = System.getProperty(HEAP_PROPERTY, "512m");
+        cmd.add("-Xms" + heap);
+        cmd.add("-Xmx" + heap);
+        cmd.add("-XX:+UseG1GC");
+        cmd.add("-XX:MaxGCPauseMillis=10");
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
+        cmd.add("-XX:+AlwaysPreTouch");
+        cmd.add("-Djava.awt.headless=true");
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
+        cmd.add("-Dorg.slf4j.simpleLogger.log.kafka=warn");
+        cmd.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn");
+        cmd.add("-Dorg.slf4j.simpleLogger.log.state.change.logger=warn");
+        cmd.add("-cp");
+        cmd.add(childClassPath());
+        cmd.add(LocalKafkaMain.class.getName());
+        cmd.add(configFile.toString());
+        cmd.add(clusterId);
+        cmd.add(tempDir.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        long started = System.nanoTime();
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the local Kafka broker JVM: " + e.getMessage(), e);
+        }
+        awaitReady(started);
+        log.info("local Kafka broker up at {} in {} ms (data in {})", bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tempDir);
+    }
+
+    private void awaitReady(long startedNanos) {
+        long timeoutSeconds = Long.getLong(START_TIMEOUT_PROPERTY, 90);
+        long deadline = startedNanos + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 100);
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
+        Exception last = null;
+        try (Admin admin = Admin.create(props)) {
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the local Kafka broker exited with code " + process.exitValue()
+                            + " before answering; last lines of " + logFile + ":\n" + tail(40));
+                }
+                try {
+                    int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
+                            .nodes().get(3, TimeUnit.SECONDS).size();
+                    if (nodes > 0) {
+                        admin.listTopics().names().get(3, TimeUnit.SECONDS);
+                        return;
+                    }
+                } catch (Exception e) {
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while waiting for the local Kafka broker", e);
+                    }
+                    last = e;
+                }
+                sleep(200);
+            }
+        }
+        stopProcess();
+        throw new IllegalStateException("the local Kafka broker did not answer at " + bootstrapServers() + " within "
+                + timeoutSeconds + " s (last error: " + last + "); last lines of " + logFile + ":\n" + tail(40));
+    }
+
+    private synchronized void stopProcess() {
+        Process p = process;
+        process = null;
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        p.destroy(); // SIGTERM: Kafka's own shutdown hook stops it cleanly
+        try {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                log.warn("local Kafka broker did not stop in 20 s; killing it");
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(p.getOutputStream());
+        }
+    }
+
+    private String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no broker log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String serverProperties(Path dataDir, int port, int controllerPort) {
+        return String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dataDir.toString().replace("\\", "/"),
+                "num.partitions=1",
+                "default.replication.factor=1",
+                "min.insync.replicas=1",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=4",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=4",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                // topics are created explicitly (the transports use the Admin API), as on Redpanda by default
+                "auto.create.topics.enable=false",
+                "num.network.threads=2",
+                "num.io.threads=4",
+                "log.segment.bytes=67108864",
+                "log.retention.hours=1",
+                "") ;
+    }
+
+    /** The class path for the child: this JVM's, with manifest-only jars (surefire) and class loaders expanded. */
+    static String childClassPath() {
+        Set<String> entries = new LinkedHashSet<>();
+        for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!e.isBlank()) {
+                addWithManifest(entries, Path.of(e));
+            }
+        }
+        for (ClassLoader cl = Thread.currentThread().getContextClassLoader(); cl != null; cl = cl.getParent()) {
+            if (cl instanceof URLClassLoader) {
+                for (URL url : ((URLClassLoader) cl).getURLs()) {
+                    try {
+                        addWithManifest(entries, Path.of(url.toURI()));
+                    } catch (URISyntaxException | IllegalArgumentException ignored) {
+                        // not a file URL
+                    }
+                }
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static void addWithManifest(Set<String> entries, Path path) {
+        if (!entries.add(path.toString()) || !path.toString().endsWith(".jar") || !Files.isRegularFile(path)) {
+            return;
+        }
+        try (JarFile jar = new JarFile(path.toFile())) {
+            Manifest mf = jar.getManifest();
+            String cp = mf == null ? null : mf.getMainAttributes().getValue("Class-Path");
+            if (cp == null || cp.isBlank()) {
+                return;
+            }
+            URI base = path.toUri();
+            for (String ref : cp.trim().split("\\s+")) {
+                try {
+                    URI resolved = base.resolve(ref);
+                    if ("file".equals(resolved.getScheme())) {
+                        addWithManifest(entries, Path.of(resolved));
+                    }
+                } catch (IllegalArgumentException ignored) {
+                    // an entry we cannot resolve
+                }
+            }
+        } catch (IOException ignored) {
+            // unreadable jar: keep the entry as it is
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            log.debug("could not delete {} fully: {}", dir, e.toString());
+        }
+    }
+
+    private static void closeQuietly(OutputStream out) {
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the local Kafka broker", e);
+        }
+    }
+
+
+    @Override
+    public String toString() {
+        return "local Kafka broker at " + bootstrapServers() + " (data in " + tempDir + ")";
+    }
+
+}

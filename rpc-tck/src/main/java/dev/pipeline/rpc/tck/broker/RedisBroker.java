@@ -1,0 +1,460 @@
+package dev.pipeline.rpc.tck.broker;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A Redis server for tests, benchmarks and examples, found or started along the provisioning ladder:
+ * <ol>
+ *   <li>the address in system property {@value #URI_PROPERTY} or environment variable {@value #URI_ENV};</li>
+ *   <li>a Testcontainers {@code redis} container when a Docker engine answers (disable with
+ *       {@code -Dpipeline.testcontainers=false});</li>
+ *   <li>{@code redis-server} from the {@code PATH}, started on a random free loopback port with a temporary
+ *       directory and no persistence;</li>
+ *   <li>the Redis 6.2 binary shipped in the Maven Central artifact {@code com.github.codemonstur:embedded-redis},
+ *       so a machine with only a JDK works too (force it with {@code -Dpipeline.redis.embedded=true}).</li>
+ * </ol>
+ * The machine-wide Redis on port 6379 is never used unless it is named explicitly. Local processes are stopped and
+ * their directories removed by {@link #close()} or, at the latest, when the JVM exits.
+ *
+ * <pre>{@code
+ * URI uri = RedisBroker.shared().uri();   // e.g. redis://127.0.0.1:41234
+ * }</pre>
+ */
+public final class RedisBroker implements AutoCloseable {
+    /** System property naming an existing Redis ({@code redis://host:port}); skips every other rung. */
+    public static final String URI_PROPERTY = "pipeline.redis.uri";
+    /** Environment variable naming an existing Redis, used when the system property is absent. */
+    public static final String URI_ENV = "PIPELINE_REDIS_URI";
+
+    private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    private static RedisBroker shared;
+
+    private final String description;
+    private final LocalProcess process;      // null unless a local process
+    private final AutoCloseable container;   // null unless Testcontainers
+    private final Thread shutdownHook;
+    private volatile URI uri;
+    private boolean closed;
+
+    private RedisBroker(String description, URI uri, LocalProcess process, AutoCloseable container) {
+        this.description = description;
+        this.uri = uri;
+        this.process = process;
+        this.container = container;
+        if (process != null || container != null) {
+            shutdownHook = new Thread(this::closeQuietly, "redis-broker-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        } else {
+            shutdownHook = null;
+        }
+    }
+
+    /**
+     * @return the broker shared by everything in this JVM, started on first use along the ladder; stopped when the
+     * JVM exits (closing it is a no-op)
+     */
+    public static synchronized RedisBroker shared() {
+        if (shared == null) {
+            shared = startFromLadder();
+            log.info("Redis for this JVM: {} at {}", shared.description, shared.uri);
+        }
+        return shared;
+    }
+
+    /**
+     * Starts a new private local {@code redis-server} (from the PATH, else the embedded binary) regardless of the
+     * ladder, for tests that stop and restart the broker.
+     *
+     * @param appendOnly whether to enable the append-only file so data survives {@link #restart()}
+     */
+    public static RedisBroker startLocal(boolean appendOnly) {
+        return startLocal(appendOnly, Boolean.getBoolean("pipeline.redis.embedded"));
+    }
+
+    /** As {@link #startLocal(boolean)}; {@code embedded} skips the PATH and uses the embedded binary. */
+    static RedisBroker startLocal(boolean appendOnly, boolean embedded) {
+        LocalProcess p = LocalProcess.start(appendOnly, embedded);
+        return new RedisBroker(p.description(), p.uri(), p, null);
+    }
+
+    private static RedisBroker startFromLadder() {
+        String given = System.getProperty(URI_PROPERTY);
+        if (given == null || given.isBlank()) {
+            given = System.getenv(URI_ENV);
+        }
+        if (given != null && !given.isBlank()) {
+            URI u = URI.create(given.trim());
+            return new RedisBroker("given address (" + URI_PROPERTY + "/" + URI_ENV + ")", u, null, null);
+        }
+        if (DockerProbe.dockerLikely()) {
+            try {
+                RedisContainerSupport.Started c = RedisContainerSupport.start();
+                if (c != null) {
+                    return new RedisBroker("Testcontainers " + c.image(), c.uri(), null, c.container());
+                }
+            } catch (Throwable t) { // a broken Docker setup must not prevent the next rung
+                log.warn("Testcontainers Redis failed ({}); falling back to a local redis-server", t.toString());
+            }
+        }
+        return startLocal(false);
+    }
+
+    /** @return the address, e.g. {@code redis://127.0.0.1:41234}. */
+    public URI uri() {
+        return uri;
+    }
+
+    /** @return where this broker came from (given address, container, PATH binary or embedded binary). */
+    public String description() {
+        return description;
+    }
+
+    /** @return whether {@link #restart()} is supported (only for local processes). */
+    public boolean restartable() {
+        return process != null;
+    }
+
+    /**
+     * Stops the local server (gracefully, so an append-only file is flushed) and starts it again on the same port
+     * and directory. Clients see their connections drop and must reconnect.
+     *
+     * @throws UnsupportedOperationException when the broker is not a local process
+     */
+    public synchronized void restart() {
+        if (process == null) {
+            throw new UnsupportedOperationException("only a local redis-server can be restarted; this one is "
+                    + description);
+        }
+        if (closed) {
+            throw new IllegalStateException("broker is closed");
+        }
+        process.restart();
+    }
+
+    /** Stops the local server or container and removes its data; a no-op for the shared and given brokers. */
+    @Override
+    public void close() {
+        if (this == sharedOrNull()) {
+            return; // stopped by the shutdown hook
+        }
+        closeQuietly();
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException ignored) { // JVM already shutting down
+            }
+        }
+    }
+
+    private static synchronized RedisBroker sharedOrNull() {
+        return shared;
+    }
+
+    private synchronized void closeQuietly() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (process != null) {
+                process.stopAndDelete();
+            }
+            if (container != null) {
+                container.close();
+            }
+        } catch (Exception e) {
+            log.warn("stopping Redis ({}) failed: {}", description, e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisBroker[" + description + " at " + uri + "]";
+    }
+
+    /**
+     * Starts a broker along the ladder, prints its URI and runs until interrupted (Ctrl-C).
+     * {@code --aof} starts a local server with the append-only file enabled.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        boolean aof = List.of(args).contains("--aof");
+        RedisBroker broker = aof ? startLocal(true) : startFromLadder();
+        System.out.println(broker.uri());
+        System.err.println("Redis (" + broker.description() + ") at " + broker.uri() + "; Ctrl-C to stop");
+        Thread.currentThread().join();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** A redis-server child process on a loopback port with its own temporary directory. */
+    static final class LocalProcess {
+        private final Path executable;
+        private final String origin;
+        private final boolean appendOnly;
+        private final Path dir;
+        private final int port;
+        private Process process;
+
+        private LocalProcess(Path executable, String origin, boolean appendOnly, Path dir, int port) {
+            this.executable = executable;
+            this.origin = origin;
+            this.appendOnly = appendOnly;
+            this.dir = dir;
+            this.port = port;
+        }
+
+        static LocalProcess start(boolean appendOnly, boolean embedded) {
+            Executable exe = findExecutable(embedded);
+            IllegalStateException last = null;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                Path dir;
+                try {
+                    dir = Files.createTempDirectory("pipeline-redis-");
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot create a temporary directory for Redis", e);
+                }
+                LocalProcess p = new LocalProcess(exe.path, exe.origin, appendOnly, dir, freePort());
+                try {
+                    p.launch();
+                    return p;
+                } catch (IllegalStateException e) {
+                    last = e;
+                    p.stopAndDelete();
+                    if (!e.getMessage().contains("Address already in use")) {
+                        throw e;
+                    }
+                }
+            }
+            throw last;
+        }
+
+        URI uri() {
+            return URI.create("redis://127.0.0.1:" + port);
+        }
+
+        String description() {
+            return origin + (appendOnly ? " (append-only file on)" : "") + ", data in " + dir;
+        }
+
+        private synchronized void launch() {
+            List<String> cmd = new ArrayList<>(List.of(executable.toString(),
+                    "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                    "--daemonize", "no", "--save", "", "--appendonly", appendOnly ? "yes" : "no",
+                    "--appendfsync", "everysec", "--logfile", ""));
+            File logFile = dir.resolve("redis.log").toFile();
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile));
+            try {
+                process = pb.start();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start " + executable + ": " + e.getMessage(), e);
+            }
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("redis-server (" + origin + ") exited with code "
+                            + process.exitValue() + " on port " + port + "; log tail:\n" + logTail());
+                }
+                if (ping(port)) {
+                    log.debug("redis-server ({}) answers on port {}", origin, port);
+                    return;
+                }
+                sleep(20);
+            }
+            process.destroyForcibly();
+            throw new IllegalStateException("redis-server (" + origin + ") did not answer PING on port " + port
+                    + " within " + START_TIMEOUT.toSeconds() + " s; log tail:\n" + logTail());
+        }
+
+        synchronized void restart() {
+            stop();
+            launch();
+        }
+
+        private synchronized void stop() {
+            if (process == null) {
+                return;
+            }
+            process.destroy(); // SIGTERM: Redis shuts down gracefully, flushing the append-only file
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+
+        synchronized void stopAndDelete() {
+            stop();
+            deleteRecursively(dir);
+        }
+
+        private String logTail() {
+            try {
+                List<String> lines = Files.readAllLines(dir.resolve("redis.log"), StandardCharsets.UTF_8);
+                return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+            } catch (IOException e) {
+                return "(no log: " + e.getMessage() + ")";
+            }
+        }
+    }
+
+    private record Executable(Path path, String origin) {
+    }
+
+    private static Executable findExecutable(boolean embedded) {
+        String explicit = System.getProperty("pipeline.redis.server");
+        if (explicit != null && !explicit.isBlank()) {
+            return new Executable(Path.of(explicit), explicit);
+        }
+        if (!embedded) {
+            String path = System.getenv("PATH");
+            if (path != null) {
+                for (String d : path.split(File.pathSeparator)) {
+                    if (d.isEmpty()) {
+                        continue;
+                    }
+                    Path candidate = Path.of(d, "redis-server");
+                    if (Files.isExecutable(candidate)) {
+                        return new Executable(candidate, "redis-server from PATH (" + candidate + ")");
+                    }
+                }
+            }
+        }
+        return embeddedExecutable();
+    }
+
+    /** Extracts the Redis binary of com.github.codemonstur:embedded-redis for this OS and architecture. */
+    private static Executable embeddedExecutable() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
+        boolean arm64 = arch.equals("aarch64") || arch.equals("arm64");
+        String resource;
+        if (os.contains("linux")) {
+            resource = x64 ? "redis-server-6.2.6-v5-linux-amd64" : arm64 ? "redis-server-6.2.7-linux-arm64"
+                    : arch.matches("i?[x3-6]86") ? "redis-server-6.2.7-linux-386" : null;
+        } else if (os.contains("mac") || os.contains("darwin")) {
+            resource = x64 ? "redis-server-6.2.6-v5-darwin-amd64" : arm64 ? "redis-server-6.2.6-v5-darwin-arm64" : null;
+        } else {
+            resource = null;
+        }
+        if (resource == null) {
+            throw new IllegalStateException("no redis-server on the PATH and no embedded Redis binary for " + os
+                    + "/" + arch + "; install Redis 6.2+ or set -D" + URI_PROPERTY + "=redis://host:port");
+        }
+        try (InputStream in = RedisBroker.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("no redis-server on the PATH and com.github.codemonstur:embedded-redis"
+                        + " (resource " + resource + ") is not on the class path");
+            }
+            Path cacheDir = Path.of(System.getProperty("java.io.tmpdir"), "pipeline-redis-bin");
+            Files.createDirectories(cacheDir);
+            Path target = cacheDir.resolve(resource);
+            if (!Files.isExecutable(target)) {
+                Path tmp = Files.createTempFile(cacheDir, resource, ".part");
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                if (!tmp.toFile().setExecutable(true)) {
+                    throw new IOException("cannot make " + tmp + " executable");
+                }
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return new Executable(target, "embedded Redis 6.2 binary (" + resource + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract the embedded Redis binary " + resource, e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port", e);
+        }
+    }
+
+    /** @return whether a Redis on 127.0.0.1:port answers PING (inline command, raw RESP). */
+    static boolean ping(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            s.setSoTimeout(1000);
+            OutputStream out = s.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] buf = new byte[64];
+            int n = s.getInputStream().read(buf);
+            // "+PONG" when ready; "-LOADING ..." while loading the append-only file
+            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Redis", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.debug("cannot delete {}: {}", dir, e.toString());
+        }
+    }
+
+    /** A cheap check before asking Testcontainers, so a machine without Docker pays nothing. */
+    static final class DockerProbe {
+        private DockerProbe() {
+        }
+
+        static boolean dockerLikely() {
+            if ("false".equalsIgnoreCase(System.getProperty("pipeline.testcontainers", "true"))) {
+                return false;
+            }
+            String host = System.getenv("DOCKER_HOST");
+            if (host != null && !host.isBlank()) {
+                return true;
+            }
+            String home = System.getProperty("user.home", "");
+            return Files.exists(Path.of("/var/run/docker.sock"))
+                    || Files.exists(Path.of(home, ".docker", "run", "docker.sock"))
+                    || Files.exists(Path.of(home, ".testcontainers.properties"));
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package dev.pipeline.rpc.kafka;
+
+import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.OutgoingRequest;
+import dev.pipeline.rpc.spi.ReplyListener;
+import dev.pipeline.rpc.spi.WireHeaders;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Client side: requests go to the service's request topic; replies come back on one partition of the shared reply
+ * topic that this client reads with an assign-only consumer (no group, no rebalance, no commits), keeping only the
+ * records whose {@code rpc-client} header is this client's id.
+ */
+final class KafkaClientChannel implements ClientChannel {
+    private static final Logger log = LoggerFactory.getLogger(KafkaClientChannel.class);
+    /** Spreads the clients of one JVM over the reply partitions; random start so JVMs spread too. */
+    private static final AtomicInteger NEXT_PARTITION = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final KafkaTransport transport;
+    private final KafkaTransportConfig config;
+    private final String clientId;
+    private final byte[] clientIdBytes;
+    private final ReplyListener listener;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final Thread thread;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile byte[] replyToBytes;
+    private volatile boolean closed;
+
+    KafkaClientChannel(KafkaTransport transport, String clientId, ReplyListener listener) {
+        this.transport = transport;
+        this.config = transport.config();
+        this.clientId = clientId;
+        this.clientIdBytes = clientId.getBytes(StandardCharsets.UTF_8);
+        this.listener = listener;
+        this.thread = new Thread(this::run, "pipeline-kafka-replies-" + clientId);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** The reply address ({@code topic:partition}) once ready, else null. For tests. */
+    String replyTo() {
+        byte[] b = replyToBytes;
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public CompletableFuture<Void> ready() {
+        return ready.copy();
+    }
+
+    @Override
+    public CompletableFuture<Void> send(String service, OutgoingRequest request) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the Kafka client channel is closed"));
+        }
+        try {
+            KafkaTransportConfig.validateServiceName(config, service);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (request.body().length > config.maxMessageBytes()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("message of "
+                    + request.body().length + " bytes exceeds the Kafka transport's maxMessageBytes "
+                    + config.maxMessageBytes()));
+        }
+        String topic = config.requestTopic(service);
+        CompletableFuture<TopicDescription> topicReady = transport.topics()
+                .ensure(topic, config.partitions(), transport.topicConfigs(false));
+        boolean needReplyAddress = request.expectsReply();
+        if (topicReady.isDone() && !topicReady.isCompletedExceptionally() && (!needReplyAddress || ready.isDone())) {
+            return produce(topic, request); // the fast path: no extra stage
+        }
+        CompletableFuture<?> before = needReplyAddress
+                ? CompletableFuture.allOf(topicReady, ready.copy()) : topicReady;
+        return before.orTimeout(config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((v, e) -> e)
+                .thenCompose(e -> {
+                    if (e != null) {
+                        Throwable cause = Topics.unwrap(e);
+                        if (cause instanceof java.util.concurrent.TimeoutException) {
+                            cause = new IllegalStateException("the Kafka client is not ready to send to '" + topic
+                                    + "' after " + config.operationTimeout().toMillis() + " ms (broker "
+                                    + config.bootstrapServers() + " unreachable?)");
+                        }
+                        return CompletableFuture.failedFuture(cause);
+                    }
+                    return produce(topic, request);
+                });
+    }
+
+    private CompletableFuture<Void> produce(String topic, OutgoingRequest request) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the Kafka client channel is closed"));
+        }
+        RecordHeaders headers = new RecordHeaders();
+        byte[] key = null;
+        if (request.correlationId() != null) {
+            key = request.correlationId().getBytes(StandardCharsets.UTF_8);
+            headers.add(WireHeaders.RPC_ID, key);
+            byte[] replyTo = replyToBytes;
+            if (replyTo == null) {
+                if (ready.isCompletedExceptionally()) {
+                    return ready.thenApply(v -> null);
+                }
+                return CompletableFuture.failedFuture(new IllegalStateException("the Kafka client is not ready"));
+            }
+            headers.add(WireHeaders.REPLY_TO, replyTo);
+        }
+        if (request.deadlineEpochMillis() > 0) {
+            KafkaHeaders.put(headers, WireHeaders.DEADLINE, Long.toString(request.deadlineEpochMillis()));
+        }
+        headers.add(WireHeaders.CLIENT, clientIdBytes);
+        KafkaHeaders.put(headers, WireHeaders.TRACEPARENT, request.traceparent());
+        // keyed by correlation id: requests spread evenly over the partitions, so over the server instances
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, key, request.body(), headers);
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        try {
+            transport.producer().send(record, (md, e) -> {
+                if (e == null) {
+                    sent.complete(null);
+                } else {
+                    sent.completeExceptionally(new IllegalStateException("Kafka did not accept the request to '"
+                            + topic + "': " + e.getMessage(), e));
+                }
+            });
+        } catch (RuntimeException e) {
+            sent.completeExceptionally(new IllegalStateException("cannot send the request to '" + topic + "': "
+                    + e.getMessage(), e));
+        }
+        return sent;
+    }
+
+    private void run() {
+        KafkaConsumer<byte[], byte[]> c = null;
+        try {
+            TopicPartition tp = null;
+            long lastWarn = 0;
+            while (!closed && tp == null) {
+                try {
+                    TopicDescription d = awaitUnlessClosed(transport.topics()
+                            .ensure(config.replyTopic(), config.replyPartitions(), transport.topicConfigs(true)));
+                    if (d == null) {
+                        break;
+                    }
+                    int n = d.partitions().size();
+                    TopicPartition candidate = new TopicPartition(config.replyTopic(),
+                            Math.floorMod(NEXT_PARTITION.getAndIncrement(), n));
+                    if (c == null) {
+                        c = transport.newConsumer(transport.consumerProperties(null, "replies-" + clientId, 500));
+                        consumer = c;
+                        if (closed) {
+                            break;
+                        }
+                    }
+                    c.assign(List.of(candidate));
+                    c.seekToEnd(List.of(candidate));
+                    long position = c.position(candidate, config.operationTimeout());
+                    tp = candidate;
+                    replyToBytes = (tp.topic() + ":" + tp.partition()).getBytes(StandardCharsets.UTF_8);
+                    log.debug("client {} reads replies from {} at offset {}", clientId, tp, position);
+                } catch (WakeupException | InterruptException e) {
+                    break;
+                } catch (Exception e) {
+                    Throwable cause = Topics.unwrap(e);
+                    if (!isRetriable(cause)) {
+                        throw cause instanceof RuntimeException ? (RuntimeException) cause
+                                : new IllegalStateException(cause.getMessage(), cause);
+                    }
+                    long now = System.nanoTime();
+                    if (now - lastWarn > TimeUnit.SECONDS.toNanos(30)) {
+                        lastWarn = now;
+                        log.warn("Kafka client {} not ready yet (broker {}): {}; retrying", clientId,
+                                config.bootstrapServers(), cause.toString());
+                    }
+                    sleepQuietly(200);
+                }
+            }
+            if (closed || tp == null) {
+                return;
+            }
+            ready.complete(null);
+            while (!closed) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = c.poll(POLL);
+                } catch (WakeupException | InterruptException e) {
+                    break;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    deliver(r);
+                }
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                log.error("Kafka reply consumer of client {} failed: {}", clientId, e.toString(), e);
+            }
+            ready.completeExceptionally(new IllegalStateException("the Kafka client cannot receive replies from "
+                    + config.replyTopic() + " at " + config.bootstrapServers() + ": " + e.getMessage(), e));
+        } finally {
+            if (!ready.isDone()) {
+                ready.completeExceptionally(new IllegalStateException("the Kafka client channel is closed"));
+            }
+            if (c != null) {
+                try {
+                    c.close(Duration.ZERO);
+                } catch (RuntimeException e) {
+                    log.debug("closing the reply consumer: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void deliver(ConsumerRecord<byte[], byte[]> r) {
+        org.apache.kafka.common.header.Header client = r.headers().lastHeader(WireHeaders.CLIENT);
+        if (client != null && !java.util.Arrays.equals(client.value(), clientIdBytes)) {
+            return; // a neighbour's reply on a shared partition
+        }
+        String correlationId = KafkaHeaders.get(r.headers(), WireHeaders.RPC_ID);
+        if (correlationId == null || r.value() == null) {
+            log.debug("reply without {} or body at {}-{}@{}: dropped", WireHeaders.RPC_ID, r.topic(),
+                    r.partition(), r.offset());
+            return;
+        }
+        try {
+            listener.onReply(correlationId, r.value());
+        } catch (RuntimeException e) {
+            log.warn("reply listener of client {} failed: {}", clientId, e.toString(), e);
+        }
+    }
+
+    /** @return the value, or null once closed; bounded by the operation timeout. */
+    private <T> T awaitUnlessClosed(CompletableFuture<T> f) throws Exception {
+        long deadline = System.nanoTime() + config.operationTimeout().toNanos();
+        while (!closed) {
+            try {
+                return f.get(100, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isRetriable(Throwable t) {
+        return t instanceof RetriableException || t instanceof TimeoutException
+                || t instanceof java.util.concurrent.TimeoutException
+                || (t instanceof IllegalStateException && t.getCause() instanceof RetriableException);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                log.warn("the reply consumer of client {} did not stop in 10 s", clientId);
+            }
+        }
+        if (!ready.isDone()) {
+            ready.completeExceptionally(new IllegalStateException("the Kafka client channel is closed"));
+        }
+        transport.removed(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Kafka client channel " + clientId;
+    }
+}

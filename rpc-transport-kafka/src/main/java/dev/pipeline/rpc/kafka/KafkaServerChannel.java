@@ -1,0 +1,526 @@
+package dev.pipeline.rpc.kafka;
+
+import dev.pipeline.rpc.spi.HandlerOutcome;
+import dev.pipeline.rpc.spi.IncomingRequest;
+import dev.pipeline.rpc.spi.RequestHandler;
+import dev.pipeline.rpc.spi.ServerChannel;
+import dev.pipeline.rpc.spi.ServerSettings;
+import dev.pipeline.rpc.spi.WireHeaders;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One server instance of a service: a member of the service's consumer group on its request topic.
+ *
+ * <p>One thread owns the consumer. Records are handed to the {@link RequestHandler} in partition order, at most
+ * {@link ServerSettings#maxInFlight()} at once (counting records handed out and not yet released by the commit
+ * prefix); when full, every assigned partition is paused until work completes. When a handler's outcome arrives its
+ * reply and dead-letter copy are produced, and once the broker acknowledged them the record is marked done. The
+ * consumer thread advances each partition's contiguous done prefix and commits it asynchronously, at most every
+ * {@value #COMMIT_INTERVAL_MS} ms. On revocation the done prefix is committed synchronously (once per rebalance) and
+ * nothing past it; in-flight work of a revoked partition still replies but is not committed (the new owner gets it
+ * again: at-least-once).
+ */
+final class KafkaServerChannel implements ServerChannel {
+    private static final Logger log = LoggerFactory.getLogger(KafkaServerChannel.class);
+    static final long COMMIT_INTERVAL_MS = 20;
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final KafkaTransport transport;
+    private final KafkaTransportConfig config;
+    private final String service;
+    private final String topic;
+    private final ServerSettings settings;
+    private final RequestHandler handler;
+    private final Object lifecycle = new Object();
+
+    // consumer-thread state
+    private final Map<TopicPartition, PartitionState> states = new HashMap<>();
+    private final ArrayDeque<ConsumerRecord<byte[], byte[]>> pending = new ArrayDeque<>();
+    private int outstanding;
+    private boolean pausedAll;
+    private long lastCommitNanos;
+
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile boolean wakeOnCompletion;
+    private volatile boolean stopping;
+    private volatile long stopDeadlineNanos;
+    private volatile int assignedCount;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private Thread thread;
+    private boolean started;
+    private boolean closed;
+
+    KafkaServerChannel(KafkaTransport transport, String service, ServerSettings settings, RequestHandler handler) {
+        this.transport = transport;
+        this.config = transport.config();
+        this.service = service;
+        this.topic = config.requestTopic(service);
+        this.settings = settings;
+        this.handler = handler;
+    }
+
+    @Override
+    public void start() {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("the Kafka server channel of '" + service + "' is closed");
+            }
+            if (started) {
+                return;
+            }
+            long timeout = config.operationTimeout().toMillis();
+            try {
+                CompletableFuture.allOf(
+                        transport.topics().ensure(topic, config.partitions(), transport.topicConfigs(false)),
+                        transport.topics().ensure(config.deadLetterTopic(service), 1, transport.topicConfigs(false)))
+                        .get(timeout, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("cannot reach Kafka at " + config.bootstrapServers() + " within "
+                        + timeout + " ms to set up service '" + service + "'");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while setting up service '" + service + "'", e);
+            } catch (Exception e) {
+                Throwable cause = Topics.unwrap(e);
+                throw cause instanceof RuntimeException ? (RuntimeException) cause
+                        : new IllegalStateException(cause.getMessage(), cause);
+            }
+            KafkaConsumer<byte[], byte[]> c = transport.newConsumer(transport.consumerProperties(
+                    config.group(service), "server-" + service, Math.min(500, settings.maxInFlight())));
+            c.subscribe(List.of(topic), new Rebalance());
+            consumer = c;
+            thread = new Thread(this::run, "pipeline-kafka-server-" + service);
+            thread.start();
+            started = true;
+        }
+    }
+
+    // ---------------------------------------------------------------- consumer thread
+
+    private void run() {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        try {
+            while (!stopping) {
+                advanceAndMaybeCommit(false);
+                dispatchPending();
+                updatePause();
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = c.poll(POLL);
+                } catch (WakeupException e) {
+                    continue;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    pending.add(r);
+                }
+                dispatchPending();
+            }
+            drain(c);
+        } catch (InterruptException e) {
+            log.warn("server of '{}' interrupted; closing", service);
+        } catch (RuntimeException e) {
+            log.error("Kafka server of '{}' failed: {}", service, e.toString(), e);
+        } finally {
+            try {
+                c.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                log.debug("closing the consumer of '{}': {}", service, e.toString());
+            }
+            stopped.countDown();
+        }
+    }
+
+    /** Shutdown: no new work; wait (up to the grace deadline) for in-flight work, commit its prefix, leave. */
+    private void drain(KafkaConsumer<byte[], byte[]> c) {
+        pending.clear();
+        c.pause(c.assignment());
+        pausedAll = true;
+        wakeOnCompletion = true;
+        while (true) {
+            advanceAndMaybeCommit(false);
+            if (outstanding == 0 || System.nanoTime() >= stopDeadlineNanos) {
+                break;
+            }
+            try {
+                long left = TimeUnit.NANOSECONDS.toMillis(stopDeadlineNanos - System.nanoTime());
+                c.poll(Duration.ofMillis(Math.max(1, Math.min(left, POLL.toMillis()))));
+            } catch (WakeupException ignored) {
+                // a completion
+            }
+        }
+        advanceAndMaybeCommit(true);
+        if (outstanding > 0) {
+            log.info("server of '{}' closing with {} message(s) unfinished; they stay uncommitted and will be "
+                    + "delivered again", service, outstanding);
+        }
+    }
+
+    private void dispatchPending() {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        while (!pending.isEmpty() && outstanding < settings.maxInFlight() && !stopping) {
+            ConsumerRecord<byte[], byte[]> r = pending.poll();
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            PartitionState st = states.get(tp);
+            if (st == null) {
+                continue; // revoked meanwhile: the new owner reads it again
+            }
+            Entry e = new Entry(st, r.offset());
+            st.inflight.add(e);
+            outstanding++;
+            dispatch(r, e);
+        }
+    }
+
+    private void updatePause() {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        boolean full = outstanding >= settings.maxInFlight() || !pending.isEmpty();
+        if (full) {
+            wakeOnCompletion = true;
+            advanceAndMaybeCommit(false); // completions that raced with the flag
+            dispatchPending();
+            full = outstanding >= settings.maxInFlight() || !pending.isEmpty();
+        }
+        if (full && !pausedAll) {
+            c.pause(c.assignment());
+            pausedAll = true;
+            log.debug("server of '{}' full ({} in flight): partitions paused", service, outstanding);
+        } else if (!full && pausedAll) {
+            c.resume(c.assignment());
+            pausedAll = false;
+            wakeOnCompletion = false;
+        } else if (!full) {
+            wakeOnCompletion = false;
+        }
+    }
+
+    /** Releases the done prefix of every partition; commits asynchronously when due, or synchronously if asked. */
+    private void advanceAndMaybeCommit(boolean sync) {
+        for (PartitionState st : states.values()) {
+            Entry head;
+            while ((head = st.inflight.peek()) != null && head.done) {
+                st.inflight.poll();
+                outstanding--;
+                st.toCommit = head.offset + 1;
+            }
+        }
+        long now = System.nanoTime();
+        if (!sync && now - lastCommitNanos < TimeUnit.MILLISECONDS.toNanos(COMMIT_INTERVAL_MS)) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (PartitionState st : states.values()) {
+            if (st.toCommit > st.committed) {
+                offsets.put(st.tp, new OffsetAndMetadata(st.toCommit));
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        lastCommitNanos = now;
+        commit(offsets, sync);
+    }
+
+    private void commit(Map<TopicPartition, OffsetAndMetadata> offsets, boolean sync) {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (sync) {
+            boolean wake = wakeOnCompletion;
+            wakeOnCompletion = false;
+            try {
+                for (int attempt = 0; attempt < 3; attempt++) {
+                    try {
+                        c.commitSync(offsets, Duration.ofSeconds(10));
+                        markCommitted(offsets);
+                        return;
+                    } catch (WakeupException e) {
+                        // a completion's wakeup raced with the flag: commit again
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.warn("commit of '{}' failed: {}", service, e.toString());
+            } finally {
+                wakeOnCompletion = wake;
+            }
+            return;
+        }
+        try {
+            c.commitAsync(offsets, (done, e) -> {
+                if (e == null) {
+                    markCommitted(done);
+                } else {
+                    log.debug("async commit of '{}' failed (the next one covers it): {}", service, e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("commit of '{}' failed: {}", service, e.toString());
+        }
+    }
+
+    private void markCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+            PartitionState st = states.get(e.getKey());
+            if (st != null && e.getValue().offset() > st.committed) {
+                st.committed = e.getValue().offset();
+            }
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            advanceAndMaybeCommit(false);
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                PartitionState st = states.get(tp);
+                if (st != null && st.toCommit > st.committed) {
+                    offsets.put(tp, new OffsetAndMetadata(st.toCommit));
+                }
+            }
+            if (!offsets.isEmpty()) {
+                commit(offsets, true);
+            }
+            forget(partitions, "revoked");
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions, "lost");
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                states.putIfAbsent(tp, new PartitionState(tp));
+            }
+            if (pausedAll && !partitions.isEmpty()) {
+                consumer.pause(partitions);
+            }
+            assignedCount = states.size();
+            log.debug("server of '{}' assigned {}", service, partitions);
+        }
+    }
+
+    private void forget(Collection<TopicPartition> partitions, String why) {
+        for (TopicPartition tp : partitions) {
+            PartitionState st = states.remove(tp);
+            if (st != null) {
+                outstanding -= st.inflight.size();
+                if (!st.inflight.isEmpty()) {
+                    log.debug("{} {} with {} message(s) in flight: they will be delivered again", why, tp,
+                            st.inflight.size());
+                }
+                st.inflight.clear();
+            }
+        }
+        pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+        assignedCount = states.size();
+    }
+
+    // ---------------------------------------------------------------- handler side (any thread)
+
+    private void dispatch(ConsumerRecord<byte[], byte[]> r, Entry e) {
+        IncomingRequest req = new IncomingRequest(r.value() == null ? new byte[0] : r.value(),
+                KafkaHeaders.get(r.headers(), WireHeaders.RPC_ID),
+                KafkaHeaders.get(r.headers(), WireHeaders.REPLY_TO),
+                KafkaHeaders.getLong(r.headers(), WireHeaders.DEADLINE),
+                KafkaHeaders.get(r.headers(), WireHeaders.CLIENT),
+                KafkaHeaders.get(r.headers(), WireHeaders.TRACEPARENT));
+        CompletionStage<HandlerOutcome> stage;
+        try {
+            stage = handler.handle(req);
+        } catch (RuntimeException ex) {
+            stage = CompletableFuture.failedFuture(ex);
+        }
+        if (stage == null) {
+            stage = CompletableFuture.failedFuture(new NullPointerException("handler returned null"));
+        }
+        stage.whenComplete((outcome, ex) -> {
+            carryOut(r, req, e, outcome, ex);
+        });
+    }
+
+    private void carryOut(ConsumerRecord<byte[], byte[]> r, IncomingRequest req, Entry e, HandlerOutcome outcome,
+                          Throwable failure) {
+        HandlerOutcome o = outcome;
+        if (failure != null || o == null) {
+            log.warn("handler of '{}' failed on {}-{}@{}: {}; dead-lettering it", service, r.topic(), r.partition(),
+                    r.offset(), failure);
+            o = new HandlerOutcome(null, "handler failed: " + failure);
+        }
+        List<CompletableFuture<Void>> sends = new ArrayList<>(2);
+        try {
+            if (o.reply() != null && req.replyTo() != null) {
+                sends.add(send(replyRecord(req, o.reply()), "reply"));
+            }
+            if (o.deadLetterReason() != null) {
+                sends.add(send(deadLetterRecord(r, o.deadLetterReason()), "dead letter"));
+            }
+        } catch (RuntimeException ex) {
+            log.warn("server of '{}' cannot produce the outcome of {}-{}@{}: {}", service, r.topic(), r.partition(),
+                    r.offset(), ex.toString());
+        }
+        if (sends.isEmpty()) {
+            markDone(e);
+        } else if (sends.size() == 1) {
+            sends.get(0).whenComplete((v, ex) -> markDone(e));
+        } else {
+            CompletableFuture.allOf(sends.toArray(new CompletableFuture[0])).whenComplete((v, ex) -> markDone(e));
+        }
+    }
+
+    private ProducerRecord<byte[], byte[]> replyRecord(IncomingRequest req, byte[] body) {
+        String to = req.replyTo();
+        String replyTopic = to;
+        Integer partition = null;
+        int colon = to.lastIndexOf(':');
+        if (colon > 0) {
+            try {
+                partition = Integer.parseInt(to.substring(colon + 1));
+                replyTopic = to.substring(0, colon);
+            } catch (NumberFormatException ignored) {
+                // not topic:partition; treat the whole value as a topic
+            }
+        }
+        RecordHeaders h = new RecordHeaders();
+        KafkaHeaders.put(h, WireHeaders.RPC_ID, req.correlationId());
+        KafkaHeaders.put(h, WireHeaders.CLIENT, req.clientId());
+        KafkaHeaders.put(h, WireHeaders.TRACEPARENT, req.traceparent());
+        byte[] key = req.clientId() == null ? null : req.clientId().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return new ProducerRecord<>(replyTopic, partition, key, body, h);
+    }
+
+    private ProducerRecord<byte[], byte[]> deadLetterRecord(ConsumerRecord<byte[], byte[]> r, String reason) {
+        RecordHeaders h = new RecordHeaders();
+        for (Header header : r.headers()) {
+            h.add(header);
+        }
+        KafkaHeaders.put(h, WireHeaders.DLQ_REASON, reason);
+        KafkaHeaders.put(h, KafkaHeaders.DLQ_SOURCE, r.topic() + "-" + r.partition() + "@" + r.offset());
+        return new ProducerRecord<>(config.deadLetterTopic(service), null, r.key(), r.value(), h);
+    }
+
+    private CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record, String what) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        try {
+            transport.producer().send(record, (md, ex) -> {
+                if (ex != null) {
+                    log.warn("server of '{}' could not produce a {} to {}: {}", service, what, record.topic(),
+                            ex.toString());
+                }
+                f.complete(null);
+            });
+        } catch (RuntimeException ex) {
+            log.warn("server of '{}' could not produce a {} to {}: {}", service, what, record.topic(), ex.toString());
+            f.complete(null);
+        }
+        return f;
+    }
+
+    private void markDone(Entry e) {
+        e.done = true;
+        if (wakeOnCompletion) {
+            KafkaConsumer<byte[], byte[]> c = consumer;
+            if (c != null) {
+                try {
+                    c.wakeup();
+                } catch (RuntimeException ignored) {
+                    // the consumer is already closed
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void close(Duration grace) {
+        Thread t;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            t = thread;
+            if (t != null) {
+                stopDeadlineNanos = System.nanoTime() + grace.toNanos();
+                stopping = true;
+                wakeOnCompletion = true;
+                consumer.wakeup();
+            }
+        }
+        if (t != null && Thread.currentThread() != t) {
+            try {
+                if (!stopped.await(grace.toMillis() + 20_000, TimeUnit.MILLISECONDS)) {
+                    log.warn("server of '{}' did not stop in time", service);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        transport.removed(this);
+    }
+
+    @Override
+    public void close() {
+        close(settings.shutdownGrace());
+    }
+
+    /** Partitions assigned right now (a snapshot, read from another thread: approximate). For tests. */
+    int assignedPartitions() {
+        return assignedCount;
+    }
+
+    @Override
+    public String toString() {
+        return "Kafka server channel of '" + service + "'";
+    }
+
+    private static final class PartitionState {
+        final TopicPartition tp;
+        final ArrayDeque<Entry> inflight = new ArrayDeque<>();
+        long toCommit = -1;
+        long committed = -1;
+
+        PartitionState(TopicPartition tp) {
+            this.tp = tp;
+        }
+    }
+
+    private static final class Entry {
+        final PartitionState state;
+        final long offset;
+        volatile boolean done;
+
+        Entry(PartitionState state, long offset) {
+            this.state = state;
+            this.offset = offset;
+        }
+    }
+
+}

@@ -1,0 +1,251 @@
+package dev.pipeline.rpc.kafka;
+
+import dev.pipeline.rpc.spi.Capability;
+import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.ClientSettings;
+import dev.pipeline.rpc.spi.ReplyListener;
+import dev.pipeline.rpc.spi.RequestHandler;
+import dev.pipeline.rpc.spi.ServerChannel;
+import dev.pipeline.rpc.spi.ServerSettings;
+import dev.pipeline.rpc.spi.Transport;
+import dev.pipeline.rpc.spi.TransportCapabilities;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** One open Kafka transport: a lazily created shared producer and admin client, and the channels opened on it. */
+final class KafkaTransport implements Transport {
+    private static final Logger log = LoggerFactory.getLogger(KafkaTransport.class);
+    /** Room for record headers and batch overhead above the largest body. */
+    static final int HEADER_ROOM = 64 * 1024;
+
+    private final KafkaTransportConfig config;
+    private final TransportCapabilities capabilities;
+    private final Topics topics;
+    private final List<AutoCloseable> channels = new CopyOnWriteArrayList<>();
+    private Producer<byte[], byte[]> producer;
+    private Admin admin;
+    private volatile boolean closed;
+
+    KafkaTransport(KafkaTransportConfig config) {
+        this.config = config;
+        this.capabilities = new TransportCapabilities(EnumSet.of(Capability.PERSISTENT,
+                Capability.REDELIVERY_AFTER_CRASH, Capability.DEAD_LETTER, Capability.LOAD_SHARING),
+                config.maxMessageBytes());
+        this.topics = new Topics(this);
+    }
+
+    KafkaTransportConfig config() {
+        return config;
+    }
+
+    Topics topics() {
+        return topics;
+    }
+
+    @Override
+    public String scheme() {
+        return KafkaTransportProvider.SCHEME;
+    }
+
+    @Override
+    public TransportCapabilities capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public ClientChannel openClient(ClientSettings settings, ReplyListener replies) {
+        ensureOpen();
+        KafkaClientChannel channel = new KafkaClientChannel(this, settings.clientId(), replies);
+        channels.add(channel);
+        channel.start();
+        return channel;
+    }
+
+    @Override
+    public ServerChannel openServer(String service, ServerSettings settings, RequestHandler handler) {
+        ensureOpen();
+        KafkaTransportConfig.validateServiceName(config, service);
+        KafkaServerChannel channel = new KafkaServerChannel(this, service, settings, handler);
+        channels.add(channel);
+        return channel;
+    }
+
+    void removed(AutoCloseable channel) {
+        channels.remove(channel);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the Kafka transport is closed");
+        }
+    }
+
+    synchronized Producer<byte[], byte[]> producer() {
+        ensureOpen();
+        if (producer == null) {
+            producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(), new ByteArraySerializer());
+        }
+        return producer;
+    }
+
+    synchronized Admin admin() {
+        ensureOpen();
+        if (admin == null) {
+            Properties p = common("admin");
+            int timeout = (int) Math.min(Integer.MAX_VALUE, config.operationTimeout().toMillis());
+            p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(timeout));
+            p.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(Math.min(timeout, 15_000)));
+            admin = Admin.create(p);
+        }
+        return admin;
+    }
+
+    /** Topic-level configs for topics this transport creates. */
+    Map<String, String> topicConfigs(boolean replies) {
+        Map<String, String> m = new HashMap<>();
+        m.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(config.maxMessageBytes() + HEADER_ROOM));
+        if (replies) {
+            // a reply is useless after its call timed out
+            m.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()));
+        }
+        return m;
+    }
+
+    Properties producerProperties() {
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(config.maxMessageBytes() + HEADER_ROOM));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        if (config.preset() == KafkaTransportConfig.Preset.THROUGHPUT) {
+            p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+            p.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
+            p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        } else {
+            p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        }
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "pipeline-producer-" + Integer.toHexString(System.identityHashCode(this)));
+        p.putAll(config.kafkaProperties());
+        return p;
+    }
+
+    /** Properties of a consumer; {@code group} null for an assign-only consumer (the client's replies). */
+    Properties consumerProperties(String group, String clientIdSuffix, int maxPollRecords) {
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "pipeline-" + clientIdSuffix);
+        if (config.preset() == KafkaTransportConfig.Preset.THROUGHPUT) {
+            p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1024");
+            p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
+        }
+        if (group != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+            // requests sent before the group first existed must be served, not skipped
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        } else {
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        }
+        for (Map.Entry<String, String> e : config.kafkaProperties().entrySet()) {
+            if (group == null && (e.getKey().equals(ConsumerConfig.GROUP_ID_CONFIG)
+                    || e.getKey().equals(ConsumerConfig.GROUP_PROTOCOL_CONFIG)
+                    || e.getKey().equals(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))) {
+                continue; // the reply consumer never joins a group
+            }
+            if (group != null && e.getKey().equals(ConsumerConfig.GROUP_ID_CONFIG)) {
+                continue; // the service names the group
+            }
+            p.put(e.getKey(), e.getValue());
+        }
+        if (group != null) {
+            String protocol = p.getProperty(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+            if (protocol.toLowerCase(Locale.ROOT).equals("classic")) {
+                p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                        CooperativeStickyAssignor.class.getName());
+            } else {
+                log.warn("group.protocol={} with kafka-clients 4.1 and a small fetch.max.wait.ms can stall polls "
+                        + "(~200 ms); the classic protocol is the tested default", protocol);
+            }
+        }
+        return p;
+    }
+
+    org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> newConsumer(Properties p) {
+        return new org.apache.kafka.clients.consumer.KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    private Properties common(String suffix) {
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, "pipeline-" + suffix + "-"
+                + Integer.toHexString(System.identityHashCode(this)));
+        // only properties an admin client knows, so that it does not warn about producer or consumer settings
+        for (Map.Entry<String, String> e : config.kafkaProperties().entrySet()) {
+            if (AdminClientConfig.configNames().contains(e.getKey())) {
+                p.put(e.getKey(), e.getValue());
+            }
+        }
+        return p;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (AutoCloseable c : channels) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", c, e.toString());
+            }
+        }
+        channels.clear();
+        Producer<byte[], byte[]> p;
+        Admin a;
+        synchronized (this) {
+            p = producer;
+            a = admin;
+        }
+        if (p != null) {
+            p.close(Duration.ofSeconds(5));
+        }
+        if (a != null) {
+            a.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Kafka transport at " + config.bootstrapServers();
+    }
+}

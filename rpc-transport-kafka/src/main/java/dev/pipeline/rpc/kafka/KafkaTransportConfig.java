@@ -1,0 +1,423 @@
+package dev.pipeline.rpc.kafka;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Immutable configuration of the Kafka transport; build with {@link #builder()} or derive from a URI with
+ * {@link #from(URI, Map)}.
+ *
+ * <p>Names: a service {@code calc} has its requests on topic {@code <topicPrefix>calc} (default {@code rpc.calc}),
+ * consumed by group {@code <topicPrefix>calc}, and dead letters on {@code <topicPrefix>calc.dlq}. Replies go to a
+ * shared reply topic ({@link #replyTopic()}, default {@code rpc-replies}) where each client instance reads one
+ * partition it is assigned to (no consumer group, so no rebalance) and keeps only the records whose
+ * {@code rpc-client} header is its own id.
+ *
+ * <p>Producer defaults are latency-first ({@link Preset#LATENCY}): {@code linger.ms=0}, because Kafka 4 made
+ * {@code linger.ms} 5 ms by default and a request/reply pays it twice (request and reply), which turns a ~0.15 ms
+ * round trip into ~10 ms. {@link Preset#THROUGHPUT} trades latency for batching. Any Kafka client property
+ * ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, {@code acks}, ...) is passed through to every client
+ * the transport creates and overrides the preset.
+ *
+ * <p>URI form: {@code kafka://host1:9092,host2:9092?topicPrefix=rpc.&partitions=12&security.protocol=SSL}. Query
+ * parameters and the properties map accept the option names of this class's builder methods
+ * ({@code topicPrefix}, {@code partitions}, {@code replicationFactor}, {@code autoCreateTopics}, {@code replyTopic},
+ * {@code replyPartitions}, {@code maxMessageBytes}, {@code preset}, {@code operationTimeoutMs}); any other key is a
+ * Kafka client property. The properties map wins over the query, and an explicit {@code bootstrap.servers} wins over
+ * the URI's authority.
+ */
+public final class KafkaTransportConfig {
+    /** Producer and consumer tuning presets. */
+    public enum Preset {
+        /**
+         * The default: {@code linger.ms=0} (send at once), no compression, {@code acks=all}. Sequential round trips
+         * on a local broker take ~0.2 ms.
+         */
+        LATENCY,
+        /**
+         * For many calls in flight with larger bodies: {@code linger.ms=5}, {@code batch.size=65536},
+         * {@code compression.type=lz4}, {@code fetch.min.bytes=1024} with {@code fetch.max.wait.ms=5}. Each hop
+         * may wait up to 5 ms to fill a batch.
+         */
+        THROUGHPUT
+    }
+
+    private static final Pattern TOPIC_CHARS = Pattern.compile("[A-Za-z0-9._-]*");
+    private static final int MAX_TOPIC_NAME = 249;
+
+    private final String bootstrapServers;
+    private final String topicPrefix;
+    private final int partitions;
+    private final short replicationFactor;
+    private final boolean autoCreateTopics;
+    private final String replyTopic;
+    private final int replyPartitions;
+    private final int maxMessageBytes;
+    private final Preset preset;
+    private final Duration operationTimeout;
+    private final Map<String, String> kafkaProperties;
+
+    private KafkaTransportConfig(Builder b) {
+        this.bootstrapServers = b.bootstrapServers;
+        this.topicPrefix = b.topicPrefix;
+        this.partitions = b.partitions;
+        this.replicationFactor = b.replicationFactor;
+        this.autoCreateTopics = b.autoCreateTopics;
+        this.replyTopic = b.replyTopic;
+        this.replyPartitions = b.replyPartitions;
+        this.maxMessageBytes = b.maxMessageBytes;
+        this.preset = b.preset;
+        this.operationTimeout = b.operationTimeout;
+        this.kafkaProperties = Collections.unmodifiableMap(new LinkedHashMap<>(b.kafkaProperties));
+    }
+
+    /** @return a builder with the defaults (bootstrap {@code localhost:9092}). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Reads a {@code kafka://} URI and extra options (see the class comment).
+     *
+     * @throws IllegalArgumentException with a one-line message for a malformed address or option
+     */
+    public static KafkaTransportConfig from(URI uri, Map<String, String> properties) {
+        Objects.requireNonNull(uri, "uri");
+        if (uri.getScheme() == null || !uri.getScheme().equalsIgnoreCase("kafka")) {
+            throw new IllegalArgumentException("not a kafka:// URI: '" + uri + "'");
+        }
+        Builder b = builder();
+        String authority = uri.getRawAuthority();
+        if (authority == null && uri.isOpaque()) {
+            // kafka:host:9092 (no slashes)
+            String ssp = uri.getRawSchemeSpecificPart();
+            int q = ssp.indexOf('?');
+            authority = q >= 0 ? ssp.substring(0, q) : ssp;
+        }
+        if (authority != null && !authority.isBlank()) {
+            b.bootstrapServers(decode(authority));
+        }
+        if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
+            throw new IllegalArgumentException("kafka URI '" + uri + "' must not have a path; use "
+                    + "kafka://host:port[,host:port]?option=value");
+        }
+        String query = uri.getRawQuery();
+        if (query == null && uri.isOpaque()) {
+            String ssp = uri.getRawSchemeSpecificPart();
+            int q = ssp.indexOf('?');
+            query = q >= 0 ? ssp.substring(q + 1) : null;
+        }
+        if (query != null && !query.isEmpty()) {
+            for (String pair : query.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("kafka URI option '" + decode(pair)
+                            + "' has no value; use name=value");
+                }
+                b.option(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+            }
+        }
+        if (properties != null) {
+            properties.forEach(b::option);
+        }
+        return b.build();
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    /** {@code bootstrap.servers} (default {@code localhost:9092}). */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Prefix of request, group and dead-letter names (default {@code rpc.}). */
+    public String topicPrefix() {
+        return topicPrefix;
+    }
+
+    /** Partitions of request topics the transport creates (default 8): the most server instances that share work. */
+    public int partitions() {
+        return partitions;
+    }
+
+    /** Replication factor of topics the transport creates; -1 (default) uses the broker's default. */
+    public short replicationFactor() {
+        return replicationFactor;
+    }
+
+    /** Whether missing topics are created through the Admin API (default true); when false a clear error names them. */
+    public boolean autoCreateTopics() {
+        return autoCreateTopics;
+    }
+
+    /** The shared reply topic (default {@code rpc-replies}). */
+    public String replyTopic() {
+        return replyTopic;
+    }
+
+    /**
+     * Partitions of the reply topic when the transport creates it (default 16). Each client instance reads one; with
+     * more clients than partitions some share one and skip each other's replies.
+     */
+    public int replyPartitions() {
+        return replyPartitions;
+    }
+
+    /**
+     * The largest message body carried (default 1 MiB). Producers get {@code max.request.size} and created topics
+     * {@code max.message.bytes} with 64 KiB of room for headers above it.
+     */
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** The tuning preset (default {@link Preset#LATENCY}). */
+    public Preset preset() {
+        return preset;
+    }
+
+    /** Bound on Admin operations and on a client becoming ready (default 30 s). */
+    public Duration operationTimeout() {
+        return operationTimeout;
+    }
+
+    /** Kafka client properties passed through to every producer, consumer and admin client (overriding defaults). */
+    public Map<String, String> kafkaProperties() {
+        return kafkaProperties;
+    }
+
+    /** @return the request topic of {@code service}. */
+    public String requestTopic(String service) {
+        return topicPrefix + service;
+    }
+
+    /** @return the consumer group of {@code service}. */
+    public String group(String service) {
+        return topicPrefix + service;
+    }
+
+    /** @return the dead-letter topic of {@code service}. */
+    public String deadLetterTopic(String service) {
+        return topicPrefix + service + ".dlq";
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaTransportConfig{bootstrap=" + bootstrapServers + ", topicPrefix=" + topicPrefix
+                + ", partitions=" + partitions + ", replicationFactor=" + replicationFactor
+                + ", autoCreateTopics=" + autoCreateTopics + ", replyTopic=" + replyTopic
+                + ", replyPartitions=" + replyPartitions + ", maxMessageBytes=" + maxMessageBytes
+                + ", preset=" + preset + ", kafkaProperties=" + kafkaProperties.keySet() + "}";
+    }
+
+    static void validateServiceName(KafkaTransportConfig config, String service) {
+        Objects.requireNonNull(service, "service");
+        if (service.isEmpty() || !TOPIC_CHARS.matcher(service).matches()) {
+            throw new IllegalArgumentException("service name '" + service
+                    + "' must be non-empty and use only [A-Za-z0-9._-] to map to a Kafka topic");
+        }
+        if (config.deadLetterTopic(service).length() > MAX_TOPIC_NAME) {
+            throw new IllegalArgumentException("service name '" + service + "' is too long for a Kafka topic name");
+        }
+    }
+
+    /** Builder of {@link KafkaTransportConfig}; values are validated as they are set. */
+    public static final class Builder {
+        private String bootstrapServers = "localhost:9092";
+        private String topicPrefix = "rpc.";
+        private int partitions = 8;
+        private short replicationFactor = -1;
+        private boolean autoCreateTopics = true;
+        private String replyTopic = "rpc-replies";
+        private int replyPartitions = 16;
+        private int maxMessageBytes = 1024 * 1024;
+        private Preset preset = Preset.LATENCY;
+        private Duration operationTimeout = Duration.ofSeconds(30);
+        private final Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Comma-separated {@code host:port} list. */
+        public Builder bootstrapServers(String servers) {
+            Objects.requireNonNull(servers, "bootstrapServers");
+            String s = servers.trim();
+            if (s.isEmpty()) {
+                throw new IllegalArgumentException("bootstrap servers must not be empty");
+            }
+            for (String hp : s.split(",")) {
+                String h = hp.trim();
+                int colon = h.lastIndexOf(':');
+                if (colon <= 0 || colon == h.length() - 1) {
+                    throw new IllegalArgumentException("bootstrap server '" + h + "' must be host:port");
+                }
+                try {
+                    int port = Integer.parseInt(h.substring(colon + 1));
+                    if (port < 1 || port > 65535) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("bootstrap server '" + h + "' has an invalid port");
+                }
+            }
+            this.bootstrapServers = s;
+            return this;
+        }
+
+        public Builder topicPrefix(String prefix) {
+            Objects.requireNonNull(prefix, "topicPrefix");
+            if (!TOPIC_CHARS.matcher(prefix).matches() || prefix.length() > 100) {
+                throw new IllegalArgumentException("topicPrefix '" + prefix
+                        + "' must be at most 100 chars of [A-Za-z0-9._-]");
+            }
+            this.topicPrefix = prefix;
+            return this;
+        }
+
+        public Builder partitions(int partitions) {
+            this.partitions = positive(partitions, "partitions");
+            return this;
+        }
+
+        /** Replication factor of created topics; -1 for the broker's default. */
+        public Builder replicationFactor(int factor) {
+            if (factor != -1 && (factor < 1 || factor > Short.MAX_VALUE)) {
+                throw new IllegalArgumentException("replicationFactor must be -1 (broker default) or >= 1, was "
+                        + factor);
+            }
+            this.replicationFactor = (short) factor;
+            return this;
+        }
+
+        public Builder autoCreateTopics(boolean create) {
+            this.autoCreateTopics = create;
+            return this;
+        }
+
+        public Builder replyTopic(String topic) {
+            Objects.requireNonNull(topic, "replyTopic");
+            if (topic.isEmpty() || topic.length() > MAX_TOPIC_NAME || !TOPIC_CHARS.matcher(topic).matches()
+                    || topic.equals(".") || topic.equals("..")) {
+                throw new IllegalArgumentException("replyTopic '" + topic + "' is not a valid Kafka topic name");
+            }
+            this.replyTopic = topic;
+            return this;
+        }
+
+        public Builder replyPartitions(int partitions) {
+            this.replyPartitions = positive(partitions, "replyPartitions");
+            return this;
+        }
+
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes < 1024 || bytes > 512 * 1024 * 1024) {
+                throw new IllegalArgumentException("maxMessageBytes must be 1 KiB..512 MiB, was " + bytes);
+            }
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        public Builder preset(Preset preset) {
+            this.preset = Objects.requireNonNull(preset, "preset");
+            return this;
+        }
+
+        public Builder operationTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "operationTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("operationTimeout must be positive, was " + timeout);
+            }
+            this.operationTimeout = timeout;
+            return this;
+        }
+
+        /** Passes a Kafka client property to every producer, consumer and admin client (overrides defaults). */
+        public Builder kafkaProperty(String key, String value) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+            if (key.isBlank()) {
+                throw new IllegalArgumentException("Kafka property name must not be blank");
+            }
+            if (key.equals("bootstrap.servers")) {
+                return bootstrapServers(value);
+            }
+            kafkaProperties.put(key, value);
+            return this;
+        }
+
+        /**
+         * Sets a transport option by its name (the builder method names, case-sensitive) or, for any other key, a
+         * Kafka client property.
+         */
+        public Builder option(String key, String value) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value for " + key);
+            switch (key) {
+                case "topicPrefix":
+                    return topicPrefix(value);
+                case "partitions":
+                    return partitions(parseInt(key, value));
+                case "replicationFactor":
+                    return replicationFactor(parseInt(key, value));
+                case "autoCreateTopics":
+                    return autoCreateTopics(parseBoolean(key, value));
+                case "replyTopic":
+                    return replyTopic(value);
+                case "replyPartitions":
+                    return replyPartitions(parseInt(key, value));
+                case "maxMessageBytes":
+                    return maxMessageBytes(parseInt(key, value));
+                case "operationTimeoutMs":
+                    return operationTimeout(Duration.ofMillis(parseInt(key, value)));
+                case "preset":
+                    try {
+                        return preset(Preset.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("preset must be latency or throughput, was '" + value + "'");
+                    }
+                default:
+                    return kafkaProperty(key, value);
+            }
+        }
+
+        public KafkaTransportConfig build() {
+            return new KafkaTransportConfig(this);
+        }
+
+        private static int positive(int v, String name) {
+            if (v < 1) {
+                throw new IllegalArgumentException(name + " must be >= 1, was " + v);
+            }
+            return v;
+        }
+
+        private static int parseInt(String key, String value) {
+            try {
+                return Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be an integer, was '" + value + "'");
+            }
+        }
+
+        private static boolean parseBoolean(String key, String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            if (v.equals("true") || v.equals("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            throw new IllegalArgumentException(key + " must be true or false, was '" + value + "'");
+        }
+    }
+}

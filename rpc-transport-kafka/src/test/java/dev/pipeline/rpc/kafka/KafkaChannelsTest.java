@@ -1,0 +1,435 @@
+package dev.pipeline.rpc.kafka;
+
+import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.ClientSettings;
+import dev.pipeline.rpc.spi.HandlerOutcome;
+import dev.pipeline.rpc.spi.IncomingRequest;
+import dev.pipeline.rpc.spi.ServerChannel;
+import dev.pipeline.rpc.spi.ServerSettings;
+import dev.pipeline.rpc.spi.Transport;
+import dev.pipeline.rpc.spi.WireHeaders;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.Replies;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.admin;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.bootstrap;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.config;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.echo;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.notification;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.request;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.str;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.transport;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.uniqueService;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The transport at SPI level against a real broker (from the fixture's ladder). */
+class KafkaChannelsTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ServerSettings SETTINGS = new ServerSettings(64, Duration.ofSeconds(5));
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            try {
+                toClose.get(i).close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private <T extends AutoCloseable> T closing(T c) {
+        toClose.add(c);
+        return c;
+    }
+
+    private ClientChannel readyClient(Transport t, String id, Replies replies) throws Exception {
+        ClientChannel c = t.openClient(new ClientSettings(id), replies);
+        c.ready().get(60, TimeUnit.SECONDS);
+        return c;
+    }
+
+    @Test
+    void theFirstRequestRightAfterReadyIsAnswered() throws Exception {
+        String service = uniqueService("first");
+        Transport server = closing(transport());
+        ServerChannel sc = server.openServer(service, SETTINGS, echo());
+        sc.start();
+        // a fresh transport per client: its reply topic position is taken at ready(), nothing earlier is needed
+        for (int i = 0; i < 3; i++) {
+            Transport ct = closing(transport());
+            Replies replies = new Replies();
+            ClientChannel client = readyClient(ct, "first-" + i, replies);
+            client.send(service, request("c" + i, "{\"n\":" + i + "}")).get(30, TimeUnit.SECONDS);
+            int n = i;
+            await().atMost(WAIT).until(() -> replies.byId.containsKey("c" + n));
+            assertThat(replies.byId.get("c" + i)).isEqualTo("{\"n\":" + i + "}");
+        }
+    }
+
+    @Test
+    void repliesReachOnlyTheirOwnClientEvenOnASharedPartition() throws Exception {
+        String service = uniqueService("own");
+        String replyTopic = uniqueService("replies-shared");
+        KafkaTransportConfig cfg = config().replyTopic(replyTopic).replyPartitions(2).build();
+        Transport server = closing(transport(cfg));
+        server.openServer(service, SETTINGS, echo()).start();
+        int clients = 5;
+        int perClient = 20;
+        List<Replies> replies = new ArrayList<>();
+        List<ClientChannel> channels = new ArrayList<>();
+        Set<String> replyAddresses = ConcurrentHashMap.newKeySet();
+        for (int c = 0; c < clients; c++) {
+            Transport t = closing(transport(cfg));
+            Replies r = new Replies();
+            replies.add(r);
+            ClientChannel ch = readyClient(t, "own-" + c, r);
+            channels.add(ch);
+            replyAddresses.add(((KafkaClientChannel) ch).replyTo());
+        }
+        assertThat(replyAddresses).hasSizeLessThanOrEqualTo(2); // 5 clients on 2 partitions: some share
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (int i = 0; i < perClient; i++) {
+            for (int c = 0; c < clients; c++) {
+                sent.add(channels.get(c).send(service, request("own-" + c + "-" + i, "\"" + c + "/" + i + "\"")));
+            }
+        }
+        CompletableFuture.allOf(sent.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+        for (int c = 0; c < clients; c++) {
+            Replies r = replies.get(c);
+            await().atMost(WAIT).until(() -> r.ids.size() >= perClient);
+        }
+        for (int c = 0; c < clients; c++) {
+            Replies r = replies.get(c);
+            String prefix = "own-" + c + "-";
+            assertThat(r.ids).hasSize(perClient).allMatch(id -> id.startsWith(prefix));
+            assertThat(Set.copyOf(r.ids)).hasSize(perClient);
+        }
+    }
+
+    @Test
+    void twoServerInstancesShareThePartitions() throws Exception {
+        String service = uniqueService("share");
+        Map<String, AtomicInteger> handledBy = new ConcurrentHashMap<>();
+        Transport t1 = closing(transport());
+        Transport t2 = closing(transport());
+        KafkaServerChannel s1 = (KafkaServerChannel) t1.openServer(service, SETTINGS, counting("a", handledBy));
+        KafkaServerChannel s2 = (KafkaServerChannel) t2.openServer(service, SETTINGS, counting("b", handledBy));
+        s1.start();
+        s2.start();
+        await().atMost(WAIT).until(() -> s1.assignedPartitions() > 0 && s2.assignedPartitions() > 0
+                && s1.assignedPartitions() + s2.assignedPartitions() == 8);
+        Transport ct = closing(transport());
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "share-client", replies);
+        for (int i = 0; i < 200; i++) {
+            client.send(service, request("s" + i, "" + i));
+        }
+        await().atMost(WAIT).until(() -> replies.byId.size() == 200);
+        assertThat(handledBy.get("a").get()).isPositive();
+        assertThat(handledBy.get("b").get()).isPositive();
+        assertThat(handledBy.get("a").get() + handledBy.get("b").get()).isGreaterThanOrEqualTo(200);
+    }
+
+    private static dev.pipeline.rpc.spi.RequestHandler counting(String name, Map<String, AtomicInteger> counts) {
+        counts.put(name, new AtomicInteger());
+        return req -> {
+            counts.get(name).incrementAndGet();
+            return CompletableFuture.completedFuture(HandlerOutcome.reply(req.body()));
+        };
+    }
+
+    @Test
+    void aServerClosedMidRequestLeavesItToAnotherInstance() throws Exception {
+        String service = uniqueService("crash");
+        List<String> seenByA = new CopyOnWriteArrayList<>();
+        List<String> seenByB = new CopyOnWriteArrayList<>();
+        Transport ta = closing(transport());
+        ServerChannel a = ta.openServer(service, SETTINGS, req -> {
+            seenByA.add(req.correlationId());
+            return new CompletableFuture<>(); // never completes: the instance "hangs" then dies
+        });
+        a.start();
+        Transport ct = closing(transport());
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "crash-client", replies);
+        client.send(service, request("x1", "\"work\"")).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> seenByA.contains("x1"));
+
+        Transport tb = closing(transport());
+        ServerChannel b = tb.openServer(service, SETTINGS, req -> {
+            seenByB.add(req.correlationId());
+            return CompletableFuture.completedFuture(HandlerOutcome.reply(utf8("\"done by b\"")));
+        });
+        b.start();
+        a.close(Duration.ZERO); // dies with the request unfinished: nothing committed for it
+        await().atMost(WAIT).until(() -> replies.byId.containsKey("x1"));
+        assertThat(replies.byId.get("x1")).isEqualTo("\"done by b\"");
+        assertThat(seenByB).contains("x1");
+    }
+
+    @Test
+    void aDeadLetterOutcomeIsCopiedWithItsReasonAndTheRequestIsStillAnswered() throws Exception {
+        String service = uniqueService("poison");
+        Transport st = closing(transport());
+        st.openServer(service, SETTINGS, req -> {
+            if (str(req.body()).startsWith("{")) {
+                return CompletableFuture.completedFuture(HandlerOutcome.reply(req.body()));
+            }
+            return CompletableFuture.completedFuture(new HandlerOutcome(
+                    utf8("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32700,\"message\":\"Parse error\"},\"id\":null}"),
+                    "parse error: not JSON"));
+        }).start();
+        Transport ct = closing(transport());
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "poison-client", replies);
+        client.send(service, request("p1", "not json at all")).get(30, TimeUnit.SECONDS);
+        client.send(service, request("p2", "{\"ok\":true}")).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> replies.byId.containsKey("p1") && replies.byId.containsKey("p2"));
+        assertThat(replies.byId.get("p1")).contains("-32700");
+
+        KafkaTransportConfig cfg = config().build();
+        try (KafkaConsumer<byte[], byte[]> dlq = rawConsumer()) {
+            TopicPartition tp = new TopicPartition(cfg.deadLetterTopic(service), 0);
+            dlq.assign(List.of(tp));
+            dlq.seekToBeginning(List.of(tp));
+            List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
+            await().atMost(WAIT).until(() -> {
+                dlq.poll(Duration.ofMillis(200)).forEach(got::add);
+                return !got.isEmpty();
+            });
+            ConsumerRecord<byte[], byte[]> r = got.get(0);
+            assertThat(str(r.value())).isEqualTo("not json at all");
+            assertThat(KafkaHeaders.get(r.headers(), WireHeaders.DLQ_REASON)).isEqualTo("parse error: not JSON");
+            assertThat(KafkaHeaders.get(r.headers(), WireHeaders.RPC_ID)).isEqualTo("p1");
+            assertThat(KafkaHeaders.get(r.headers(), KafkaHeaders.DLQ_SOURCE)).startsWith(cfg.requestTopic(service));
+            assertThat(got).hasSize(1);
+        }
+        // both requests were acknowledged: the poison one did not block its partition
+        try (Admin admin = admin()) {
+            await().atMost(WAIT).until(() -> committedTotal(admin, cfg.group(service)) == 2);
+        }
+    }
+
+    @Test
+    void committedOffsetsNeverSkipAnUnfinishedRecord() throws Exception {
+        String service = uniqueService("prefix");
+        KafkaTransportConfig cfg = config().partitions(1).build();
+        Map<String, CompletableFuture<HandlerOutcome>> held = new ConcurrentHashMap<>();
+        Transport st = closing(transport(cfg));
+        st.openServer(service, SETTINGS, req -> {
+            CompletableFuture<HandlerOutcome> f = new CompletableFuture<>();
+            held.put(req.correlationId(), f);
+            return f;
+        }).start();
+        Transport ct = closing(transport(cfg));
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "prefix-client", replies);
+        for (int i = 0; i < 5; i++) {
+            client.send(service, request("r" + i, "" + i)).get(30, TimeUnit.SECONDS);
+        }
+        await().atMost(WAIT).until(() -> held.size() == 5);
+        for (int i = 1; i < 5; i++) {
+            held.get("r" + i).complete(HandlerOutcome.reply(utf8("" + i)));
+        }
+        await().atMost(WAIT).until(() -> replies.byId.size() == 4);
+        try (Admin admin = admin()) {
+            // several commit intervals pass; record 0 is unfinished, so offset 0 stays the commit point
+            Thread.sleep(10 * KafkaServerChannel.COMMIT_INTERVAL_MS + 300);
+            assertThat(committed(admin, cfg.group(service), new TopicPartition(cfg.requestTopic(service), 0)))
+                    .isLessThanOrEqualTo(0);
+            held.get("r0").complete(HandlerOutcome.reply(utf8("0")));
+            await().atMost(WAIT).until(() -> committed(admin, cfg.group(service),
+                    new TopicPartition(cfg.requestTopic(service), 0)) == 5);
+        }
+        assertThat(replies.byId).hasSize(5);
+    }
+
+    @Test
+    void aFullServerPausesAndResumesWithoutExceedingItsBound() throws Exception {
+        String service = uniqueService("pause");
+        int max = 3;
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxSeen = new AtomicInteger();
+        List<CompletableFuture<HandlerOutcome>> held = new CopyOnWriteArrayList<>();
+        Transport st = closing(transport());
+        st.openServer(service, new ServerSettings(max, Duration.ofSeconds(5)), req -> {
+            int now = running.incrementAndGet();
+            maxSeen.accumulateAndGet(now, Math::max);
+            CompletableFuture<HandlerOutcome> f = new CompletableFuture<>();
+            held.add(f);
+            return f.whenComplete((o, e) -> running.decrementAndGet());
+        }).start();
+        Transport ct = closing(transport());
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "pause-client", replies);
+        int total = 20;
+        for (int i = 0; i < total; i++) {
+            client.send(service, request("q" + i, "" + i)).get(30, TimeUnit.SECONDS);
+        }
+        await().atMost(WAIT).until(() -> held.size() == max);
+        Thread.sleep(500); // the server must not take more while full
+        assertThat(held).hasSize(max);
+        int released = 0;
+        while (replies.byId.size() < total) {
+            int h = held.size();
+            for (; released < h; released++) {
+                held.get(released).complete(HandlerOutcome.reply(utf8("\"ok\"")));
+            }
+            int r = released;
+            await().atMost(WAIT).until(() -> held.size() > r || replies.byId.size() == total);
+        }
+        assertThat(maxSeen.get()).isLessThanOrEqualTo(max);
+        assertThat(replies.byId).hasSize(total);
+    }
+
+    @Test
+    void notificationsAreDeliveredWithoutReplyAddressAndCommitted() throws Exception {
+        String service = uniqueService("notify");
+        List<IncomingRequest> seen = new CopyOnWriteArrayList<>();
+        Transport st = closing(transport());
+        st.openServer(service, SETTINGS, req -> {
+            seen.add(req);
+            return CompletableFuture.completedFuture(HandlerOutcome.none());
+        }).start();
+        Transport ct = closing(transport());
+        ClientChannel client = readyClient(ct, "notify-client", new Replies());
+        client.send(service, new dev.pipeline.rpc.spi.OutgoingRequest(utf8("{\"method\":\"n\"}"), null,
+                System.currentTimeMillis() + 60_000, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"))
+                .get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> seen.size() == 1);
+        IncomingRequest r = seen.get(0);
+        assertThat(r.replyTo()).isNull();
+        assertThat(r.correlationId()).isNull();
+        assertThat(r.clientId()).isEqualTo("notify-client");
+        assertThat(r.deadlineEpochMillis()).isPositive();
+        assertThat(r.traceparent()).startsWith("00-0af7");
+        KafkaTransportConfig cfg = config().build();
+        try (Admin admin = admin()) {
+            await().atMost(WAIT).until(() -> committedTotal(admin, cfg.group(service)) == 1);
+        }
+    }
+
+    @Test
+    void aClosedClientRefusesToSendAndStopsReceiving() throws Exception {
+        Transport ct = closing(transport());
+        ClientChannel client = readyClient(ct, "closing-client", new Replies());
+        client.close();
+        client.close(); // idempotent
+        assertThatThrownBy(() -> client.send("any", notification("{}")).get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasMessageContaining("closed");
+        // a channel closed before it became ready fails its ready() instead of hanging
+        ClientChannel early = ct.openClient(new ClientSettings("early"), new Replies());
+        early.close();
+        assertThatThrownBy(() -> early.ready().get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    }
+
+    @Test
+    void closingTheTransportClosesItsChannels() throws Exception {
+        Transport t = transport();
+        ClientChannel client = readyClient(t, "transport-close", new Replies());
+        ServerChannel server = t.openServer(uniqueService("tclose"), SETTINGS, echo());
+        server.start();
+        t.close();
+        t.close();
+        assertThatThrownBy(() -> client.send("any", notification("{}")).get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class);
+        assertThatThrownBy(() -> t.openClient(new ClientSettings("late"), new Replies()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void aMissingTopicWithoutAutoCreateIsAClearError() {
+        Transport t = closing(transport(config().autoCreateTopics(false).build()));
+        String service = uniqueService("missing");
+        ServerChannel s = t.openServer(service, SETTINGS, echo());
+        assertThatThrownBy(s::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("rpc." + service).hasMessageContaining("does not exist")
+                .hasMessageContaining("autoCreateTopics=false");
+    }
+
+    @Test
+    void anUnreachableBrokerFailsSendsWithinTheOperationTimeout() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Transport t = closing(transport(KafkaTransportConfig.builder().bootstrapServers("127.0.0.1:" + port)
+                .operationTimeout(Duration.ofSeconds(2)).build()));
+        ClientChannel c = t.openClient(new ClientSettings("nobody"), new Replies()); // opening does not block
+        assertThat(c.ready()).isNotDone();
+        assertThatThrownBy(() -> c.send("svc", request("a", "{}")).get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasMessageContaining("127.0.0.1:" + port);
+        c.close();
+    }
+
+    @Test
+    void declaresItsCapabilities() {
+        Transport t = closing(transport(config().maxMessageBytes(2 * 1024 * 1024).build()));
+        assertThat(t.scheme()).isEqualTo("kafka");
+        assertThat(t.capabilities().maxMessageBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(t.capabilities().features()).containsExactlyInAnyOrder(
+                dev.pipeline.rpc.spi.Capability.PERSISTENT, dev.pipeline.rpc.spi.Capability.REDELIVERY_AFTER_CRASH,
+                dev.pipeline.rpc.spi.Capability.DEAD_LETTER, dev.pipeline.rpc.spi.Capability.LOAD_SHARING);
+    }
+
+    @Test
+    void aLargeMessageUpToTheMaximumTravelsAndAboveItFailsClearly() throws Exception {
+        String service = uniqueService("large");
+        KafkaTransportConfig cfg = config().build();
+        Transport st = closing(transport(cfg));
+        st.openServer(service, SETTINGS, echo()).start();
+        Transport ct = closing(transport(cfg));
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "large-client", replies);
+        String big = "\"" + "x".repeat(cfg.maxMessageBytes() - 2) + "\"";
+        client.send(service, request("big", big)).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> replies.byId.containsKey("big"));
+        assertThat(replies.byId.get("big")).hasSize(cfg.maxMessageBytes());
+        assertThatThrownBy(() -> client.send(service, request("huge", big + " ")).get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasMessageContaining("maxMessageBytes");
+    }
+
+    private static KafkaConsumer<byte[], byte[]> rawConsumer() {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static long committed(Admin admin, String group, TopicPartition tp) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        OffsetAndMetadata o = m.get(tp);
+        return o == null ? -1 : o.offset();
+    }
+
+    private static long committedTotal(Admin admin, String group) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                .values().stream().filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
+    }
+}

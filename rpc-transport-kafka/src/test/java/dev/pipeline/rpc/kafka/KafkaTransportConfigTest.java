@@ -1,0 +1,89 @@
+package dev.pipeline.rpc.kafka;
+
+import dev.pipeline.rpc.spi.TransportProvider;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Configuration parsing; no broker needed. */
+class KafkaTransportConfigTest {
+
+    @Test
+    void defaultsAreLatencyFirst() {
+        KafkaTransportConfig c = KafkaTransportConfig.builder().build();
+        assertThat(c.bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(c.preset()).isEqualTo(KafkaTransportConfig.Preset.LATENCY);
+        assertThat(c.requestTopic("calc")).isEqualTo("rpc.calc");
+        assertThat(c.group("calc")).isEqualTo("rpc.calc");
+        assertThat(c.deadLetterTopic("calc")).isEqualTo("rpc.calc.dlq");
+        KafkaTransport t = new KafkaTransport(c);
+        assertThat(t.producerProperties()).containsEntry("linger.ms", "0").containsEntry("acks", "all");
+        assertThat(t.consumerProperties("g", "x", 10)).containsEntry("group.id", "g")
+                .containsEntry("enable.auto.commit", "false").containsEntry("auto.offset.reset", "earliest")
+                .doesNotContainKey("group.protocol");
+        t.close();
+    }
+
+    @Test
+    void uriGivesBootstrapOptionsAndKafkaProperties() {
+        KafkaTransportConfig c = KafkaTransportConfig.from(URI.create(
+                "kafka://h1:9092,h2:9093?topicPrefix=app.&partitions=12&preset=throughput"
+                        + "&security.protocol=SASL_SSL&sasl.mechanism=PLAIN&replyTopic=app-replies"),
+                Map.of("sasl.jaas.config", "x y=z;", "partitions", "3"));
+        assertThat(c.bootstrapServers()).isEqualTo("h1:9092,h2:9093");
+        assertThat(c.topicPrefix()).isEqualTo("app.");
+        assertThat(c.partitions()).isEqualTo(3); // the map wins over the query
+        assertThat(c.preset()).isEqualTo(KafkaTransportConfig.Preset.THROUGHPUT);
+        assertThat(c.replyTopic()).isEqualTo("app-replies");
+        assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN").containsEntry("sasl.jaas.config", "x y=z;");
+        KafkaTransport t = new KafkaTransport(c);
+        assertThat(t.producerProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("linger.ms", "5");
+        assertThat(t.consumerProperties(null, "r", 10)).containsEntry("sasl.mechanism", "PLAIN")
+                .doesNotContainKey("group.id");
+        t.close();
+    }
+
+    @Test
+    void explicitBootstrapPropertyWinsOverTheAuthority() {
+        KafkaTransportConfig c = KafkaTransportConfig.from(URI.create("kafka://localhost:9092"),
+                Map.of("bootstrap.servers", "broker:19092"));
+        assertThat(c.bootstrapServers()).isEqualTo("broker:19092");
+    }
+
+    @Test
+    void badValuesAreOneLineErrors() {
+        assertThatThrownBy(() -> KafkaTransportConfig.from(URI.create("kafka://host"), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host:port");
+        assertThatThrownBy(() -> KafkaTransportConfig.from(URI.create("kafka://h:9092?partitions=x"), Map.of()))
+                .hasMessage("partitions must be an integer, was 'x'");
+        assertThatThrownBy(() -> KafkaTransportConfig.from(URI.create("kafka://h:9092?preset=fast"), Map.of()))
+                .hasMessageContaining("latency or throughput");
+        assertThatThrownBy(() -> KafkaTransportConfig.from(URI.create("kafka://h:9092/path"), Map.of()))
+                .hasMessageContaining("must not have a path");
+        assertThatThrownBy(() -> KafkaTransportConfig.builder().replicationFactor(0))
+                .hasMessageContaining("replicationFactor");
+        assertThatThrownBy(() -> KafkaTransportConfig.builder().topicPrefix("a b"))
+                .hasMessageContaining("topicPrefix");
+        KafkaTransport t = new KafkaTransport(KafkaTransportConfig.builder().build());
+        assertThatThrownBy(() -> t.openServer("bad name", new dev.pipeline.rpc.spi.ServerSettings(1,
+                java.time.Duration.ZERO), r -> null)).hasMessageContaining("[A-Za-z0-9._-]");
+        t.close();
+    }
+
+    @Test
+    void theProviderIsFoundByServiceLoader() {
+        TransportProvider kafka = ServiceLoader.load(TransportProvider.class).stream()
+                .map(ServiceLoader.Provider::get).filter(p -> p.scheme().equals("kafka")).findFirst().orElseThrow();
+        assertThat(kafka).isInstanceOf(KafkaTransportProvider.class);
+        assertThat(kafka.defaultUri()).isEqualTo(URI.create("kafka://localhost:9092"));
+        // opening does not contact the broker
+        kafka.open(URI.create("kafka://127.0.0.1:1"), Map.of()).close();
+    }
+}

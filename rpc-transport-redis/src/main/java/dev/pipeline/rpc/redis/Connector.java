@@ -1,0 +1,123 @@
+package dev.pipeline.rpc.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * One Lettuce connection, connected lazily. Lettuce reconnects an established connection by itself; this class
+ * adds what it does not do: retrying the first connection (the broker may start after the client) and a clear
+ * one-line error. Keys and field names are UTF-8 strings, values raw bytes.
+ */
+final class Connector {
+    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    private final RedisClient client;
+    private final RedisURI uri;
+    private final String display;
+    private final String purpose;
+    private CompletableFuture<StatefulRedisConnection<String, byte[]>> current;
+    private boolean closed;
+
+    Connector(RedisClient client, RedisURI uri, String display, String purpose) {
+        this.client = client;
+        this.uri = uri;
+        this.display = display;
+        this.purpose = purpose;
+    }
+
+    /** @return the connection, connecting (again, after a failed attempt) when needed. */
+    synchronized CompletableFuture<StatefulRedisConnection<String, byte[]>> get() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Redis " + purpose + " connection closed"));
+        }
+        if (current == null || current.isCompletedExceptionally()) {
+            CompletableFuture<StatefulRedisConnection<String, byte[]>> attempt = new CompletableFuture<>();
+            current = attempt;
+            client.connectAsync(CODEC, uri).whenComplete((c, err) -> {
+                if (err != null) {
+                    attempt.completeExceptionally(new RedisUnreachableException(display, unwrap(err)));
+                    return;
+                }
+                boolean closedMeanwhile;
+                synchronized (this) {
+                    closedMeanwhile = closed;
+                }
+                if (closedMeanwhile) {
+                    c.closeAsync();
+                    attempt.completeExceptionally(new IllegalStateException("Redis " + purpose + " connection closed"));
+                } else {
+                    attempt.complete(c);
+                }
+            });
+        }
+        return current;
+    }
+
+    /** @return the connection if it is established, else null. */
+    synchronized StatefulRedisConnection<String, byte[]> now() {
+        return current != null && current.isDone() && !current.isCompletedExceptionally() ? current.join() : null;
+    }
+
+    /** Closes the connection; commands in flight fail. Idempotent. */
+    CompletableFuture<Void> close() {
+        CompletableFuture<StatefulRedisConnection<String, byte[]>> c;
+        synchronized (this) {
+            if (closed) {
+                return CompletableFuture.completedFuture(null);
+            }
+            closed = true;
+            c = current;
+        }
+        if (c == null || !c.isDone() || c.isCompletedExceptionally()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return c.join().closeAsync();
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** @return whether retrying cannot help (wrong password, missing permission, bad database index). */
+    static boolean permanent(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof RedisCommandExecutionException) {
+                return true;
+            }
+            if (c == c.getCause()) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** A connection attempt failed; the message names the address (without credentials) and the cause. */
+    static final class RedisUnreachableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RedisUnreachableException(String display, Throwable cause) {
+            super("cannot connect to Redis at " + display + ": " + rootMessage(cause), cause);
+        }
+
+        private static String rootMessage(Throwable t) {
+            Throwable root = t;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+            return m.replace('\n', ' ');
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package dev.pipeline.rpc.redis;
+
+import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.OutgoingRequest;
+import dev.pipeline.rpc.spi.ReplyListener;
+import dev.pipeline.rpc.spi.WireHeaders;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XTrimArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client side: requests are XADDed to {@code <prefix><service>}; replies come back on this client's own stream
+ * {@code <prefix>reply:<clientId>}, read from its beginning with a blocking XREAD on a dedicated connection. The
+ * stream expires {@code replyTtl} after its last reply or refresh (servers set the expiry when they reply, this
+ * client refreshes it while alive), and this client trims what it has read.
+ */
+final class RedisClientChannel implements ClientChannel {
+    private static final Logger log = LoggerFactory.getLogger(RedisClientChannel.class);
+    private static final int TRIM_EVERY = 512;
+    private static final byte[] EMPTY = new byte[0];
+
+    private final RedisTransport transport;
+    private final String clientId;
+    private final ReplyListener listener;
+    private final String replyKey;
+    private final byte[] replyKeyBytes;
+    private final byte[] clientIdBytes;
+    private final Connector replies;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final XAddArgs requestAddArgs;
+    private volatile boolean closed;
+    private volatile ScheduledFuture<?> refresh;
+    /** Last reply stream id read; only touched by the read loop (one read outstanding at a time). */
+    private String lastId = "0-0";
+    private int readSinceTrim;
+    private long failures;
+
+    RedisClientChannel(RedisTransport transport, String clientId, ReplyListener listener) {
+        this.transport = transport;
+        this.clientId = clientId;
+        this.listener = listener;
+        this.replyKey = transport.replyStream(clientId);
+        this.replyKeyBytes = replyKey.getBytes(StandardCharsets.UTF_8);
+        this.clientIdBytes = clientId.getBytes(StandardCharsets.UTF_8);
+        this.replies = transport.connector("reply reader");
+        long maxLen = transport.config.streamMaxLen();
+        this.requestAddArgs = maxLen > 0 ? new XAddArgs().maxlen(maxLen).approximateTrimming() : null;
+    }
+
+    void open() {
+        long every = Math.max(200, transport.config.replyTtl().toMillis() / 3);
+        refresh = transport.scheduler.scheduleWithFixedDelay(this::refreshExpiry, every, every, TimeUnit.MILLISECONDS);
+        readReplies();
+    }
+
+    @Override
+    public CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    @Override
+    public CompletableFuture<Void> send(String service, OutgoingRequest request) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("client channel is closed"));
+        }
+        int size = request.body().length;
+        if (size > transport.config.maxMessageBytes()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("message of " + size
+                    + " bytes exceeds the Redis transport limit of " + transport.config.maxMessageBytes()
+                    + " bytes (option maxMessageBytes)"));
+        }
+        Map<String, byte[]> fields = new LinkedHashMap<>(8);
+        if (request.correlationId() != null) {
+            fields.put(WireHeaders.RPC_ID, utf8(request.correlationId()));
+            fields.put(WireHeaders.REPLY_TO, replyKeyBytes);
+        }
+        if (request.deadlineEpochMillis() > 0) {
+            fields.put(WireHeaders.DEADLINE, utf8(Long.toString(request.deadlineEpochMillis())));
+        }
+        fields.put(WireHeaders.CLIENT, clientIdBytes);
+        if (request.traceparent() != null) {
+            fields.put(WireHeaders.TRACEPARENT, utf8(request.traceparent()));
+        }
+        fields.put(WireHeaders.BODY, request.body());
+        String stream = transport.requestStream(service);
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        transport.commands.get().whenComplete((c, connectError) -> {
+            if (connectError != null) {
+                sent.completeExceptionally(Connector.unwrap(connectError));
+                return;
+            }
+            (requestAddArgs == null ? c.async().xadd(stream, fields) : c.async().xadd(stream, requestAddArgs, fields))
+                    .whenComplete((id, err) -> {
+                        if (err != null) {
+                            Throwable cause = Connector.unwrap(err);
+                            sent.completeExceptionally(new IllegalStateException("Redis XADD to " + stream
+                                    + " failed: " + cause.getMessage(), cause));
+                        } else {
+                            sent.complete(null);
+                        }
+                    });
+        });
+        return sent;
+    }
+
+    private void readReplies() {
+        if (closed) {
+            return;
+        }
+        replies.get().whenComplete((c, connectError) -> {
+            if (connectError != null) {
+                onReadFailure(Connector.unwrap(connectError), true);
+                return;
+            }
+            ready.complete(null);
+            read(c);
+        });
+    }
+
+    private void read(StatefulRedisConnection<String, byte[]> c) {
+        if (closed) {
+            return;
+        }
+        XReadArgs args = XReadArgs.Builder.block(transport.config.blockTimeout().toMillis())
+                .count(transport.config.readCount() * 4L);
+        c.async().xread(args, XReadArgs.StreamOffset.from(replyKey, lastId)).whenComplete((msgs, err) -> {
+            if (err != null) {
+                onReadFailure(Connector.unwrap(err), false);
+                return;
+            }
+            if (failures > 0) {
+                log.info("reply stream {} readable again", replyKey);
+                failures = 0;
+            }
+            if (msgs != null) {
+                deliver(msgs);
+            }
+            read(c);
+        });
+    }
+
+    private void deliver(List<StreamMessage<String, byte[]>> msgs) {
+        for (StreamMessage<String, byte[]> m : msgs) {
+            lastId = m.getId();
+            Map<String, byte[]> body = m.getBody();
+            if (body == null) {
+                continue;
+            }
+            byte[] rpcId = body.get(WireHeaders.RPC_ID);
+            byte[] payload = body.get(WireHeaders.BODY);
+            if (rpcId == null || payload == null) {
+                log.warn("ignoring entry {} of reply stream {} without {} or {}", m.getId(), replyKey,
+                        WireHeaders.RPC_ID, WireHeaders.BODY);
+                continue;
+            }
+            try {
+                listener.onReply(new String(rpcId, StandardCharsets.UTF_8), payload);
+            } catch (RuntimeException e) {
+                log.warn("reply listener failed for {}: {}", m.getId(), e.toString());
+            }
+        }
+        readSinceTrim += msgs.size();
+        if (readSinceTrim >= TRIM_EVERY) {
+            readSinceTrim = 0;
+            trimRead();
+        }
+    }
+
+    /** Removes replies already read (approximately: whole stream nodes only, never an unread entry). */
+    private void trimRead() {
+        String upTo = lastId;
+        StatefulRedisConnection<String, byte[]> c = transport.commands.now();
+        if (c != null && !"0-0".equals(upTo)) {
+            c.async().xtrim(replyKey, new XTrimArgs().minId(nextId(upTo)).approximateTrimming());
+        }
+    }
+
+    private void onReadFailure(Throwable cause, boolean connecting) {
+        if (closed) {
+            return;
+        }
+        if (connecting && Connector.permanent(cause)) {
+            ready.completeExceptionally(cause);
+            log.error("client {}: {}", clientId, cause.getMessage());
+            return;
+        }
+        if (failures++ == 0) {
+            log.warn("client {}: reading replies from {} failed, retrying: {}", clientId, transport.display,
+                    cause.getMessage());
+        } else {
+            log.debug("client {}: reading replies failed again: {}", clientId, cause.toString());
+        }
+        long backoff = Math.min(1000, 50L << Math.min(failures, 5));
+        try {
+            transport.scheduler.schedule(this::readReplies, backoff, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // transport closing
+        }
+    }
+
+    private void refreshExpiry() {
+        StatefulRedisConnection<String, byte[]> c = transport.commands.now();
+        if (c != null && !closed) {
+            c.async().pexpire(replyKey, transport.config.replyTtl().toMillis());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ScheduledFuture<?> r = refresh;
+        if (r != null) {
+            r.cancel(false);
+        }
+        if (!ready.isDone()) {
+            ready.completeExceptionally(new IllegalStateException("client channel closed before it was ready"));
+        }
+        replies.close();
+        StatefulRedisConnection<String, byte[]> c = transport.commands.now();
+        if (c != null) {
+            try { // late replies recreate the stream with an expiry; deleting it now frees memory at once
+                c.async().del(replyKey).toCompletableFuture().get(1, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.debug("deleting reply stream {}: {}", replyKey, e.toString());
+            }
+        }
+        transport.forget(this);
+    }
+
+    /** @return the smallest stream id greater than {@code id} ("ms-seq"). */
+    static String nextId(String id) {
+        int dash = id.indexOf('-');
+        long ms = Long.parseLong(id.substring(0, dash));
+        long seq = Long.parseLong(id.substring(dash + 1));
+        return seq == Long.MAX_VALUE ? (ms + 1) + "-0" : ms + "-" + (seq + 1);
+    }
+
+    static byte[] utf8(String s) {
+        return s == null ? EMPTY : s.getBytes(StandardCharsets.UTF_8);
+    }
+}

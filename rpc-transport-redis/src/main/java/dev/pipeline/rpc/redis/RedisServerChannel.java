@@ -1,0 +1,686 @@
+package dev.pipeline.rpc.redis;
+
+import dev.pipeline.rpc.spi.HandlerOutcome;
+import dev.pipeline.rpc.spi.IncomingRequest;
+import dev.pipeline.rpc.spi.RequestHandler;
+import dev.pipeline.rpc.spi.ServerChannel;
+import dev.pipeline.rpc.spi.ServerSettings;
+import dev.pipeline.rpc.spi.WireHeaders;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XPendingArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XTrimArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.models.stream.PendingMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One server instance of a service: reads {@code <prefix><service>} through consumer group
+ * {@code <prefix><service>} with its own consumer name, using a blocking XREADGROUP on a dedicated connection.
+ *
+ * <p>Each entry is handed to the core; when its outcome is ready the reply is XADDed to the entry's reply stream
+ * (with an expiry), the entry is copied to {@code <prefix><service>:dlq} when the core says so, and only then the
+ * entry is XACKed. At most {@code maxInFlight} entries are held (read and not yet acknowledged): reads ask for no
+ * more than the free slots and stop when none are left.
+ *
+ * <p>A maintenance tick every {@code claimIdle/4} refreshes the idle time of entries still being handled (an
+ * XCLAIM ... JUSTID by their owner, so a slow handler is not mistaken for a dead server) and claims entries other
+ * consumers left pending longer than {@code claimIdle}; one delivered {@code maxDeliveries} times already goes to
+ * the dead-letter stream instead. A slower tick trims the request stream below the oldest entry still needed
+ * (XTRIM MINID ~) and deletes consumers idle for {@code consumerIdleTimeout} with nothing pending.
+ */
+final class RedisServerChannel implements ServerChannel {
+    private static final Logger log = LoggerFactory.getLogger(RedisServerChannel.class);
+    private static final byte[] EMPTY = new byte[0];
+
+    private final RedisTransport transport;
+    private final RedisTransportConfig config;
+    private final String service;
+    private final ServerSettings settings;
+    private final RequestHandler handler;
+    private final String stream;
+    private final String group;
+    private final String deadLetters;
+    private final Consumer<String> consumer;
+    private final Connector reader;
+    /** Slots taken: entries handed to the handler and not yet acknowledged, plus reads outstanding. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Entries being handled by this instance, id → nanoTime of the last idle-time refresh. */
+    private final Map<String, Long> handling = new ConcurrentHashMap<>();
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private volatile boolean started;
+    private volatile boolean stopping;
+    private volatile boolean abandoned;
+    private volatile ScheduledFuture<?> tick;
+    private volatile ScheduledFuture<?> maintenance;
+    private volatile int readFailures;
+    /** Set by the tick: the read loop runs one claim round (with its reserved slots) before its next read. */
+    private volatile boolean claimDue;
+
+    RedisServerChannel(RedisTransport transport, String service, ServerSettings settings, RequestHandler handler) {
+        this.transport = transport;
+        this.config = transport.config;
+        this.service = service;
+        this.settings = settings;
+        this.handler = handler;
+        this.stream = transport.requestStream(service);
+        this.group = transport.group(service);
+        this.deadLetters = transport.deadLetterStream(service);
+        this.consumer = Consumer.from(group, consumerName());
+        this.reader = transport.connector("request reader");
+    }
+
+    private static String consumerName() {
+        String host = System.getenv("HOSTNAME");
+        String prefix = host == null || host.isBlank() ? "" : host + "-";
+        return prefix + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    String consumerName0() {
+        return consumer.getName();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (started) {
+            return;
+        }
+        if (stopping) {
+            throw new IllegalStateException("server channel for '" + service + "' is closed");
+        }
+        long wait = config.connectTimeout().toMillis() + config.commandTimeout().toMillis();
+        try {
+            transport.commands.get().get(wait, TimeUnit.MILLISECONDS);
+            reader.get().get(wait, TimeUnit.MILLISECONDS);
+            createGroup().get(wait, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the server for service '" + service + "'");
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("cannot start the server for service '" + service + "': Redis at "
+                    + transport.display + " did not answer within " + wait + " ms");
+        } catch (Exception e) {
+            Throwable cause = Connector.unwrap(e);
+            throw new IllegalStateException("cannot start the server for service '" + service + "': "
+                    + cause.getMessage(), cause);
+        }
+        started = true;
+        long tickMillis = Math.max(25, Math.min(5000, config.claimIdle().toMillis() / 4));
+        tick = transport.scheduler.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        long every = config.maintenanceInterval().toMillis();
+        maintenance = transport.scheduler.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
+        log.debug("server for '{}' consuming {} as {}", service, stream, consumer.getName());
+        maybeRead();
+    }
+
+    /** XGROUP CREATE at id 0 (so requests sent before any server existed are served) with MKSTREAM. */
+    private CompletableFuture<Void> createGroup() {
+        return transport.commands.get().thenCompose(c -> c.async()
+                .xgroupCreate(XReadArgs.StreamOffset.from(stream, "0-0"), group, XGroupCreateArgs.Builder.mkstream())
+                .toCompletableFuture()
+                .handle((ok, err) -> {
+                    Throwable cause = err == null ? null : Connector.unwrap(err);
+                    if (cause != null && !(cause instanceof RedisBusyException)
+                            && (cause.getMessage() == null || !cause.getMessage().startsWith("BUSYGROUP"))) {
+                        throw new IllegalStateException("XGROUP CREATE " + stream + " failed: " + cause.getMessage(),
+                                cause);
+                    }
+                    return null;
+                }));
+    }
+
+    // ---- slots -------------------------------------------------------------------------------------------------
+
+    private int reserve(int want) {
+        while (true) {
+            int cur = inFlight.get();
+            int n = Math.min(want, settings.maxInFlight() - cur);
+            if (n <= 0) {
+                return 0;
+            }
+            if (inFlight.compareAndSet(cur, cur + n)) {
+                return n;
+            }
+        }
+    }
+
+    private void release(int n) {
+        if (n <= 0) {
+            return;
+        }
+        int left = inFlight.addAndGet(-n);
+        if (stopping) {
+            if (left == 0) {
+                drained.complete(null);
+            }
+        } else {
+            maybeRead();
+        }
+    }
+
+    // ---- reading -----------------------------------------------------------------------------------------------
+
+    private void maybeRead() {
+        if (stopping || !started || !reading.compareAndSet(false, true)) {
+            return;
+        }
+        int slots = reserve(config.readCount());
+        if (slots == 0) {
+            reading.set(false);
+            // a release between reserve() and here would have found reading == true: look again
+            if (!stopping && inFlight.get() < settings.maxInFlight()) {
+                maybeRead();
+            }
+            return;
+        }
+        if (claimDue) {
+            claimDue = false;
+            StatefulRedisConnection<String, byte[]> c = transport.commands.now();
+            if (c != null) {
+                reclaim(c.async(), slots).whenComplete((used, err) -> {
+                    if (err != null && !stopping) {
+                        log.debug("server for '{}': claiming pending entries failed: {}", service, err.toString());
+                    }
+                    reading.set(false);
+                    int unused = slots - (used == null ? 0 : used);
+                    release(unused);
+                    if (unused == 0) {
+                        maybeRead();
+                    }
+                });
+                return;
+            }
+        }
+        reader.get().thenCompose(c -> c.async().xreadgroup(consumer,
+                        XReadArgs.Builder.block(config.blockTimeout().toMillis()).count(slots),
+                        XReadArgs.StreamOffset.lastConsumed(stream)))
+                .whenComplete((msgs, err) -> {
+                    int got = msgs == null ? 0 : msgs.size();
+                    if (err != null) {
+                        reading.set(false);
+                        release(slots);
+                        onReadFailure(Connector.unwrap(err));
+                        return;
+                    }
+                    readFailures = 0;
+                    // unused slots back before dispatching: dispatch may release and trigger the next read
+                    reading.set(false);
+                    int unused = slots - got;
+                    if (got > 0) {
+                        for (StreamMessage<String, byte[]> m : msgs) {
+                            dispatch(m);
+                        }
+                    }
+                    release(unused);
+                    if (unused == 0) {
+                        maybeRead();
+                    }
+                });
+    }
+
+    private void onReadFailure(Throwable cause) {
+        if (stopping) {
+            return;
+        }
+        String msg = String.valueOf(cause.getMessage());
+        if (msg.startsWith("NOGROUP")) { // stream or group deleted (e.g. a broker restarted without persistence)
+            log.warn("group {} of {} is gone; creating it again", group, stream);
+            createGroup().whenComplete((v, e) -> retryRead(e == null ? 0 : 500));
+            return;
+        }
+        int n = readFailures++;
+        if (n == 0) {
+            log.warn("server for '{}': reading {} failed, retrying: {}", service, stream, msg);
+        } else {
+            log.debug("server for '{}': reading failed again: {}", service, cause.toString());
+        }
+        retryRead(Math.min(1000, 50L << Math.min(n, 5)));
+    }
+
+    private void retryRead(long delayMillis) {
+        if (stopping) {
+            return;
+        }
+        try {
+            transport.scheduler.schedule(this::maybeRead, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // transport closing
+        }
+    }
+
+    // ---- handling ----------------------------------------------------------------------------------------------
+
+    /** Hands one entry (its slot already taken) to the handler and carries out the outcome. */
+    private void dispatch(StreamMessage<String, byte[]> m) {
+        String id = m.getId();
+        Map<String, byte[]> fields = m.getBody();
+        if (fields == null || fields.isEmpty()) { // deleted (trimmed) while pending: nothing to do but acknowledge
+            ack(id);
+            return;
+        }
+        IncomingRequest request = new IncomingRequest(fields.getOrDefault(WireHeaders.BODY, EMPTY),
+                text(fields, WireHeaders.RPC_ID), text(fields, WireHeaders.REPLY_TO),
+                deadline(fields.get(WireHeaders.DEADLINE)), text(fields, WireHeaders.CLIENT),
+                text(fields, WireHeaders.TRACEPARENT));
+        handling.put(id, System.nanoTime());
+        CompletionStage<HandlerOutcome> stage;
+        try {
+            stage = handler.handle(request);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((outcome, err) -> {
+            if (err != null || outcome == null) {
+                // contract violation by the handler: leave the entry pending; it is claimed again and, past
+                // maxDeliveries, dead-lettered
+                log.warn("handler for '{}' failed on entry {}; left pending for redelivery: {}", service, id,
+                        err == null ? "null outcome" : err.toString());
+                handling.remove(id);
+                release(1);
+                return;
+            }
+            complete(id, fields, request.replyTo(), request.correlationId(), outcome);
+        });
+    }
+
+    private void complete(String id, Map<String, byte[]> fields, String replyTo, String correlationId,
+                          HandlerOutcome outcome) {
+        if (abandoned) { // closed while this was running: another instance answers it
+            log.debug("server for '{}' closed; entry {} left pending", service, id);
+            handling.remove(id);
+            release(1);
+            return;
+        }
+        transport.commands.get().whenComplete((c, connectError) -> {
+            if (connectError != null) {
+                failedWrite(id, Connector.unwrap(connectError));
+                return;
+            }
+            RedisAsyncCommands<String, byte[]> cmd = c.async();
+            List<CompletableFuture<?>> writes = new ArrayList<>(2);
+            if (outcome.reply() != null && replyTo != null) {
+                Map<String, byte[]> reply = new LinkedHashMap<>(4);
+                reply.put(WireHeaders.RPC_ID, RedisClientChannel.utf8(correlationId));
+                reply.put(WireHeaders.BODY, outcome.reply());
+                writes.add(cmd.xadd(replyTo, reply).toCompletableFuture());
+                cmd.pexpire(replyTo, config.replyTtl().toMillis()); // pipelined with the XADD; result not needed
+            }
+            if (outcome.deadLetterReason() != null) {
+                writes.add(deadLetter(cmd, id, fields, outcome.deadLetterReason()));
+            }
+            CompletableFuture<?> written = writes.isEmpty() ? CompletableFuture.completedFuture(null)
+                    : writes.size() == 1 ? writes.get(0) : CompletableFuture.allOf(writes.toArray(new CompletableFuture[0]));
+            written.whenComplete((v, err) -> {
+                if (err != null) {
+                    failedWrite(id, Connector.unwrap(err));
+                } else {
+                    ack(id);
+                }
+            });
+        });
+    }
+
+    private CompletableFuture<String> deadLetter(RedisAsyncCommands<String, byte[]> cmd, String id,
+                                                 Map<String, byte[]> fields, String reason) {
+        Map<String, byte[]> copy = new LinkedHashMap<>(fields);
+        copy.put(WireHeaders.DLQ_REASON, RedisClientChannel.utf8(reason));
+        copy.put("rpc-dlq-source", RedisClientChannel.utf8(stream + " " + id));
+        RedisFuture<String> f = config.deadLetterMaxLen() > 0
+                ? cmd.xadd(deadLetters, new XAddArgs().maxlen(config.deadLetterMaxLen()).approximateTrimming(), copy)
+                : cmd.xadd(deadLetters, copy);
+        log.debug("entry {} of {} dead-lettered: {}", id, stream, reason);
+        return f.toCompletableFuture();
+    }
+
+    private void failedWrite(String id, Throwable cause) {
+        log.warn("server for '{}': writing the outcome of entry {} failed; left pending for redelivery: {}", service,
+                id, cause.getMessage());
+        handling.remove(id);
+        release(1);
+    }
+
+    private void ack(String id) {
+        transport.commands.get().thenCompose(c -> c.async().xack(stream, group, id))
+                .whenComplete((n, err) -> {
+                    if (err != null) {
+                        log.warn("server for '{}': XACK {} failed (it will be redelivered): {}", service, id,
+                                Connector.unwrap(err).getMessage());
+                    }
+                    handling.remove(id);
+                    release(1);
+                });
+    }
+
+    // ---- claiming ----------------------------------------------------------------------------------------------
+
+    private void tick() {
+        if (stopping) {
+            return;
+        }
+        StatefulRedisConnection<String, byte[]> c = transport.commands.now();
+        if (c == null) {
+            return;
+        }
+        try {
+            refreshLeases(c.async());
+            claimDue = true; // the read loop claims before its next read, at most one blockTimeout from now
+        } catch (RuntimeException e) {
+            log.warn("server for '{}': maintenance tick failed: {}", service, e.toString());
+        }
+    }
+
+    /** Resets the idle time of entries still being handled here, without counting a delivery. */
+    private void refreshLeases(RedisAsyncCommands<String, byte[]> cmd) {
+        long now = System.nanoTime();
+        long every = config.claimIdle().toNanos() / 3;
+        List<String> due = new ArrayList<>();
+        for (Map.Entry<String, Long> e : handling.entrySet()) {
+            if (now - e.getValue() >= every) {
+                due.add(e.getKey());
+                e.setValue(now);
+            }
+        }
+        if (!due.isEmpty()) {
+            cmd.xclaim(stream, consumer, XClaimArgs.Builder.justid(), due.toArray(new String[0]));
+        }
+    }
+
+    /**
+     * Claims entries other consumers left pending longer than claimIdle, using {@code slots} reserved slots.
+     *
+     * @return how many of the slots now hold a claimed entry (the rest are the caller's to release)
+     */
+    private CompletableFuture<Integer> reclaim(RedisAsyncCommands<String, byte[]> cmd, int slots) {
+        long minIdle = config.claimIdle().toMillis();
+        return cmd.xpending(stream, new XPendingArgs<String>().group(group).range(Range.create("-", "+"))
+                        .limit(Limit.from(slots + handling.size())).idle(minIdle))
+                .toCompletableFuture()
+                .thenCompose(pending -> {
+                    List<String> claim = new ArrayList<>();
+                    Map<String, Long> poison = new HashMap<>();
+                    for (PendingMessage p : pending) {
+                        if (handling.containsKey(p.getId()) || claim.size() + poison.size() >= slots) {
+                            continue;
+                        }
+                        if (p.getRedeliveryCount() >= config.maxDeliveries()) {
+                            poison.put(p.getId(), p.getRedeliveryCount());
+                        } else {
+                            claim.add(p.getId());
+                        }
+                    }
+                    if (claim.isEmpty() && poison.isEmpty()) {
+                        return CompletableFuture.completedFuture(0);
+                    }
+                    List<String> ids = new ArrayList<>(claim);
+                    ids.addAll(poison.keySet());
+                    return cmd.xclaim(stream, consumer, XClaimArgs.Builder.minIdleTime(minIdle),
+                                    ids.toArray(new String[0])).toCompletableFuture()
+                            .thenApply(msgs -> {
+                                int used = 0;
+                                for (StreamMessage<String, byte[]> m : msgs) {
+                                    if (m == null || handling.containsKey(m.getId())) {
+                                        continue;
+                                    }
+                                    used++;
+                                    Long deliveries = poison.get(m.getId());
+                                    if (deliveries != null) {
+                                        deadLetterUndeliverable(cmd, m, deliveries);
+                                    } else {
+                                        log.debug("server for '{}' claimed entry {}", service, m.getId());
+                                        dispatch(m);
+                                    }
+                                }
+                                return used;
+                            });
+                });
+    }
+
+    /** Sends an entry delivered too often to the dead-letter stream, then acknowledges it (its slot is taken). */
+    private void deadLetterUndeliverable(RedisAsyncCommands<String, byte[]> cmd, StreamMessage<String, byte[]> m,
+                                         long deliveries) {
+        String id = m.getId();
+        Map<String, byte[]> fields = m.getBody();
+        if (fields == null || fields.isEmpty()) {
+            ack(id);
+            return;
+        }
+        handling.put(id, System.nanoTime());
+        String reason = "not acknowledged after " + deliveries + " deliveries (maxDeliveries "
+                + config.maxDeliveries() + ")";
+        log.warn("server for '{}': entry {} {}; moved to {}", service, id, reason, deadLetters);
+        deadLetter(cmd, id, fields, reason).whenComplete((v, err) -> {
+            if (err != null) {
+                failedWrite(id, Connector.unwrap(err));
+            } else {
+                ack(id);
+            }
+        });
+    }
+
+    // ---- trimming and cleanup ------------------------------------------------------------------------------------
+
+    private void maintain() {
+        if (stopping) {
+            return;
+        }
+        StatefulRedisConnection<String, byte[]> c = transport.commands.now();
+        if (c == null) {
+            return;
+        }
+        RedisAsyncCommands<String, byte[]> cmd = c.async();
+        trim(cmd).exceptionally(e -> {
+            log.debug("server for '{}': trimming {} failed: {}", service, stream, e.toString());
+            return null;
+        });
+        removeDeadConsumers(cmd).exceptionally(e -> {
+            log.debug("server for '{}': consumer cleanup failed: {}", service, e.toString());
+            return null;
+        });
+    }
+
+    /**
+     * XTRIM MINID ~ below the oldest entry the group still needs: the oldest pending entry, or the last delivered
+     * one when nothing is pending. Entries not yet delivered are never removed.
+     */
+    CompletableFuture<Long> trim(RedisAsyncCommands<String, byte[]> cmd) {
+        CompletableFuture<String> lastDelivered = cmd.xinfoGroups(stream).toCompletableFuture()
+                .thenApply(groups -> {
+                    for (Object g : groups) {
+                        Map<String, Object> info = pairs(g);
+                        if (group.equals(info.get("name"))) {
+                            return (String) info.get("last-delivered-id");
+                        }
+                    }
+                    return null;
+                });
+        return lastDelivered.thenCompose(last -> {
+            if (last == null || "0-0".equals(last)) {
+                return CompletableFuture.completedFuture(0L);
+            }
+            return cmd.xpending(stream, group).toCompletableFuture().thenCompose(p -> {
+                String minId = last;
+                if (p.getCount() > 0 && p.getMessageIds() != null && p.getMessageIds().getLower() != null) {
+                    String oldest = p.getMessageIds().getLower().getValue();
+                    if (oldest != null && compareIds(oldest, minId) < 0) {
+                        minId = oldest;
+                    }
+                }
+                return cmd.xtrim(stream, new XTrimArgs().minId(minId).approximateTrimming()).toCompletableFuture();
+            });
+        });
+    }
+
+    /** Deletes consumers of this group idle longer than consumerIdleTimeout with nothing pending. */
+    CompletableFuture<Integer> removeDeadConsumers(RedisAsyncCommands<String, byte[]> cmd) {
+        long idleLimit = config.consumerIdleTimeout().toMillis();
+        return cmd.xinfoConsumers(stream, group).toCompletableFuture().thenCompose(consumers -> {
+            List<CompletableFuture<Long>> deletions = new ArrayList<>();
+            for (Object o : consumers) {
+                Map<String, Object> info = pairs(o);
+                Object name = info.get("name");
+                long pending = asLong(info.get("pending"));
+                long idle = asLong(info.get("idle"));
+                if (name instanceof String n && !n.equals(consumer.getName()) && pending == 0 && idle > idleLimit) {
+                    log.info("removing consumer {} from group {} (idle {} s, nothing pending)", n, group,
+                            idle / 1000);
+                    deletions.add(cmd.xgroupDelconsumer(stream, Consumer.from(group, n)).toCompletableFuture());
+                }
+            }
+            return CompletableFuture.allOf(deletions.toArray(new CompletableFuture[0]))
+                    .thenApply(v -> deletions.size());
+        });
+    }
+
+    // ---- closing -----------------------------------------------------------------------------------------------
+
+    @Override
+    public void close() {
+        close(settings.shutdownGrace());
+    }
+
+    @Override
+    public void close(Duration grace) {
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+        }
+        cancel(tick);
+        cancel(maintenance);
+        reader.close(); // aborts the blocking XREADGROUP; entries it had been given stay pending for others
+        if (inFlight.get() == 0) {
+            drained.complete(null);
+        }
+        boolean finished;
+        try {
+            drained.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            finished = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finished = false;
+        } catch (Exception e) {
+            finished = false;
+        }
+        abandoned = true;
+        if (!finished) {
+            log.info("server for '{}' closed with {} entries unfinished; they stay pending for another instance",
+                    service, handling.size());
+        } else if (started) {
+            removeSelfIfIdle();
+        }
+        transport.forget(this);
+    }
+
+    /** A consumer with nothing pending is deleted at once; one with pending entries stays for claiming. */
+    private void removeSelfIfIdle() {
+        StatefulRedisConnection<String, byte[]> c = transport.commands.now();
+        if (c == null) {
+            return;
+        }
+        try {
+            RedisAsyncCommands<String, byte[]> cmd = c.async();
+            List<PendingMessage> mine = cmd.xpending(stream, consumer, Range.create("-", "+"), Limit.from(1))
+                    .get(1, TimeUnit.SECONDS);
+            if (mine.isEmpty()) {
+                cmd.xgroupDelconsumer(stream, consumer).get(1, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            log.debug("server for '{}': removing consumer {}: {}", service, consumer.getName(), e.toString());
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private static String text(Map<String, byte[]> fields, String name) {
+        byte[] v = fields.get(name);
+        return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    private static long deadline(byte[] v) {
+        if (v == null) {
+            return 0;
+        }
+        try {
+            long d = Long.parseLong(new String(v, StandardCharsets.US_ASCII).trim());
+            return Math.max(0, d);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** XINFO replies are flat lists of name, value pairs; names and values arrive as bytes or numbers. */
+    private static Map<String, Object> pairs(Object o) {
+        Map<String, Object> m = new HashMap<>();
+        if (o instanceof List<?> l) {
+            for (int i = 0; i + 1 < l.size(); i += 2) {
+                m.put(String.valueOf(decode(l.get(i))), decode(l.get(i + 1)));
+            }
+        }
+        return m;
+    }
+
+    private static Object decode(Object o) {
+        if (o instanceof byte[] b) {
+            return new String(b, StandardCharsets.UTF_8);
+        }
+        if (o instanceof java.nio.ByteBuffer bb) {
+            return StandardCharsets.UTF_8.decode(bb.duplicate()).toString();
+        }
+        return o;
+    }
+
+    private static long asLong(Object o) {
+        if (o instanceof Number n) {
+            return n.longValue();
+        }
+        try {
+            return o == null ? 0 : Long.parseLong(o.toString());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    static int compareIds(String a, String b) {
+        int da = a.indexOf('-');
+        int db = b.indexOf('-');
+        int c = Long.compareUnsigned(Long.parseUnsignedLong(a.substring(0, da)), Long.parseUnsignedLong(b.substring(0, db)));
+        return c != 0 ? c : Long.compareUnsigned(Long.parseUnsignedLong(a.substring(da + 1)),
+                Long.parseUnsignedLong(b.substring(db + 1)));
+    }
+}

@@ -1,0 +1,178 @@
+package dev.pipeline.rpc.redis;
+
+import dev.pipeline.rpc.spi.Capability;
+import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.ClientSettings;
+import dev.pipeline.rpc.spi.ReplyListener;
+import dev.pipeline.rpc.spi.RequestHandler;
+import dev.pipeline.rpc.spi.ServerChannel;
+import dev.pipeline.rpc.spi.ServerSettings;
+import dev.pipeline.rpc.spi.Transport;
+import dev.pipeline.rpc.spi.TransportCapabilities;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** An open Redis Streams transport: one Lettuce client, a shared command connection, a maintenance thread. */
+final class RedisTransport implements Transport {
+    private static final Logger log = LoggerFactory.getLogger(RedisTransport.class);
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    final RedisTransportConfig config;
+    final String display;
+    private final String scheme;
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final RedisURI redisUri;
+    final ScheduledExecutorService scheduler;
+    /** Non-blocking commands of every channel (XADD, XACK, PEXPIRE, XCLAIM...): pipelined on one connection. */
+    final Connector commands;
+    private final Set<AutoCloseable> channels = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    RedisTransport(String scheme, RedisURI redisUri, String display, RedisTransportConfig config) {
+        this.scheme = scheme;
+        this.redisUri = redisUri;
+        this.display = display;
+        this.config = config;
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.client = RedisClient.create(resources);
+        long blockingExtra = config.blockTimeout().toMillis();
+        long commandMillis = config.commandTimeout().toMillis();
+        client.setOptions(ClientOptions.builder()
+                .protocolVersion(ProtocolVersion.RESP2)
+                .autoReconnect(true)
+                .socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true)
+                        .tcpNoDelay(true).build())
+                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(true).timeoutSource(new TimeoutOptions.TimeoutSource() {
+                    @Override
+                    public long getTimeout(RedisCommand<?, ?, ?> command) {
+                        boolean blocking = command.getType() == CommandType.XREAD
+                                || command.getType() == CommandType.XREADGROUP;
+                        return blocking ? blockingExtra + commandMillis : commandMillis;
+                    }
+                }).build())
+                .build());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pipeline-redis-maintenance-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.commands = connector("command");
+    }
+
+    Connector connector(String purpose) {
+        return new Connector(client, redisUri, display, purpose);
+    }
+
+    // Key layout (see docs/redis-transport.md)
+    String requestStream(String service) {
+        return config.keyPrefix() + service;
+    }
+
+    String group(String service) {
+        return config.keyPrefix() + service;
+    }
+
+    String deadLetterStream(String service) {
+        return config.keyPrefix() + service + ":dlq";
+    }
+
+    String replyStream(String clientId) {
+        return config.keyPrefix() + "reply:" + clientId;
+    }
+
+    @Override
+    public String scheme() {
+        return scheme;
+    }
+
+    @Override
+    public TransportCapabilities capabilities() {
+        return new TransportCapabilities(EnumSet.of(Capability.PERSISTENT, Capability.REDELIVERY_AFTER_CRASH,
+                Capability.DEAD_LETTER, Capability.LOAD_SHARING), config.maxMessageBytes());
+    }
+
+    @Override
+    public ClientChannel openClient(ClientSettings settings, ReplyListener replies) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(replies, "replies");
+        ensureOpen();
+        RedisClientChannel channel = new RedisClientChannel(this, settings.clientId(), replies);
+        channels.add(channel);
+        channel.open();
+        return channel;
+    }
+
+    @Override
+    public ServerChannel openServer(String service, ServerSettings settings, RequestHandler handler) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(handler, "handler");
+        if (service.isBlank()) {
+            throw new IllegalArgumentException("service name must not be blank");
+        }
+        ensureOpen();
+        RedisServerChannel channel = new RedisServerChannel(this, service, settings, handler);
+        channels.add(channel);
+        return channel;
+    }
+
+    void forget(AutoCloseable channel) {
+        channels.remove(channel);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("Redis transport to " + display + " is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (AutoCloseable c : List.copyOf(channels)) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing a Redis channel failed: {}", e.toString());
+            }
+        }
+        scheduler.shutdownNow();
+        try {
+            commands.close().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("closing the Redis command connection: {}", e.toString());
+        } finally {
+            client.shutdown(0, 2, TimeUnit.SECONDS);
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisTransport[" + display + "]";
+    }
+}

@@ -1,0 +1,359 @@
+package dev.pipeline.rpc.redis;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * Options of the Redis Streams transport. Immutable; build with {@link #builder()}. The same options can be given
+ * as URI query parameters or transport properties under the names of the builder methods
+ * (e.g. {@code redis://host:6379?keyPrefix=app:&claimIdle=5s}); durations accept {@code 250ms}, {@code 5s},
+ * {@code 2m}, {@code 1h}, a plain number of milliseconds, or ISO-8601 ({@code PT5S}).
+ *
+ * <p>Connection options (ACL user and password, database index, TLS with {@code rediss://}, {@code verifyPeer},
+ * {@code clientName}) are part of the URI and passed to Lettuce as they are.
+ */
+public final class RedisTransportConfig {
+    /** Names of the options accepted as URI query parameters and transport properties. */
+    static final Set<String> OPTION_NAMES = Set.of("keyPrefix", "blockTimeout", "claimIdle", "maxDeliveries",
+            "streamMaxLen", "deadLetterMaxLen", "replyTtl", "consumerIdleTimeout", "readCount", "maxMessageBytes",
+            "commandTimeout", "connectTimeout", "maintenanceInterval");
+
+    private static final RedisTransportConfig DEFAULTS = builder().build();
+
+    private final String keyPrefix;
+    private final Duration blockTimeout;
+    private final Duration claimIdle;
+    private final int maxDeliveries;
+    private final long streamMaxLen;
+    private final long deadLetterMaxLen;
+    private final Duration replyTtl;
+    private final Duration consumerIdleTimeout;
+    private final int readCount;
+    private final int maxMessageBytes;
+    private final Duration commandTimeout;
+    private final Duration connectTimeout;
+    private final Duration maintenanceInterval;
+
+    private RedisTransportConfig(Builder b) {
+        keyPrefix = b.keyPrefix;
+        blockTimeout = b.blockTimeout;
+        claimIdle = b.claimIdle;
+        maxDeliveries = b.maxDeliveries;
+        streamMaxLen = b.streamMaxLen;
+        deadLetterMaxLen = b.deadLetterMaxLen;
+        replyTtl = b.replyTtl;
+        consumerIdleTimeout = b.consumerIdleTimeout;
+        readCount = b.readCount;
+        maxMessageBytes = b.maxMessageBytes;
+        commandTimeout = b.commandTimeout;
+        connectTimeout = b.connectTimeout;
+        maintenanceInterval = b.maintenanceInterval;
+        if (consumerIdleTimeout.compareTo(blockTimeout.multipliedBy(3)) <= 0
+                || consumerIdleTimeout.compareTo(claimIdle) <= 0) {
+            throw new IllegalArgumentException("consumerIdleTimeout (" + consumerIdleTimeout
+                    + ") must exceed claimIdle and three times blockTimeout, or live servers would be removed");
+        }
+    }
+
+    /** @return the defaults (see each builder method). */
+    public static RedisTransportConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /** @return a builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.keyPrefix = keyPrefix;
+        b.blockTimeout = blockTimeout;
+        b.claimIdle = claimIdle;
+        b.maxDeliveries = maxDeliveries;
+        b.streamMaxLen = streamMaxLen;
+        b.deadLetterMaxLen = deadLetterMaxLen;
+        b.replyTtl = replyTtl;
+        b.consumerIdleTimeout = consumerIdleTimeout;
+        b.readCount = readCount;
+        b.maxMessageBytes = maxMessageBytes;
+        b.commandTimeout = commandTimeout;
+        b.connectTimeout = connectTimeout;
+        b.maintenanceInterval = maintenanceInterval;
+        return b;
+    }
+
+    /** @return the prefix of every key: request stream {@code <prefix><service>}, replies {@code <prefix>reply:<client>}. */
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
+    /** @return how long one blocking XREAD / XREADGROUP waits before it is reissued. */
+    public Duration blockTimeout() {
+        return blockTimeout;
+    }
+
+    /** @return how long a delivered request may stay unacknowledged and unrefreshed before another server claims it. */
+    public Duration claimIdle() {
+        return claimIdle;
+    }
+
+    /** @return the most deliveries of one request; one more and it goes to the dead-letter stream. */
+    public int maxDeliveries() {
+        return maxDeliveries;
+    }
+
+    /** @return the approximate cap of a request stream ({@code XADD MAXLEN ~}), or 0 for none. */
+    public long streamMaxLen() {
+        return streamMaxLen;
+    }
+
+    /** @return the approximate cap of a dead-letter stream, or 0 for none. */
+    public long deadLetterMaxLen() {
+        return deadLetterMaxLen;
+    }
+
+    /** @return how long a reply stream lives after its last reply or its client's last refresh. */
+    public Duration replyTtl() {
+        return replyTtl;
+    }
+
+    /** @return how long a consumer with nothing pending may stay idle before it is removed from its group. */
+    public Duration consumerIdleTimeout() {
+        return consumerIdleTimeout;
+    }
+
+    /** @return the most entries fetched by one read. */
+    public int readCount() {
+        return readCount;
+    }
+
+    /** @return the largest message body accepted, in bytes. */
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** @return the time limit of a non-blocking Redis command (blocking reads get this on top of their block time). */
+    public Duration commandTimeout() {
+        return commandTimeout;
+    }
+
+    /** @return the time limit of one connection attempt. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** @return how often a server trims its request stream and removes dead consumers. */
+    public Duration maintenanceInterval() {
+        return maintenanceInterval;
+    }
+
+    /** Applies named options (URI query parameters or transport properties) on top of this configuration. */
+    static RedisTransportConfig withOptions(RedisTransportConfig base, Map<String, String> options) {
+        Builder b = base.toBuilder();
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            String name = e.getKey();
+            String value = e.getValue() == null ? "" : e.getValue().trim();
+            BiConsumer<Builder, String> setter = switch (name) {
+                case "keyPrefix" -> Builder::keyPrefix;
+                case "blockTimeout" -> (x, v) -> x.blockTimeout(duration(name, v));
+                case "claimIdle" -> (x, v) -> x.claimIdle(duration(name, v));
+                case "maxDeliveries" -> (x, v) -> x.maxDeliveries((int) number(name, v));
+                case "streamMaxLen" -> (x, v) -> x.streamMaxLen(number(name, v));
+                case "deadLetterMaxLen" -> (x, v) -> x.deadLetterMaxLen(number(name, v));
+                case "replyTtl" -> (x, v) -> x.replyTtl(duration(name, v));
+                case "consumerIdleTimeout" -> (x, v) -> x.consumerIdleTimeout(duration(name, v));
+                case "readCount" -> (x, v) -> x.readCount((int) number(name, v));
+                case "maxMessageBytes" -> (x, v) -> x.maxMessageBytes((int) number(name, v));
+                case "commandTimeout" -> (x, v) -> x.commandTimeout(duration(name, v));
+                case "connectTimeout" -> (x, v) -> x.connectTimeout(duration(name, v));
+                case "maintenanceInterval" -> (x, v) -> x.maintenanceInterval(duration(name, v));
+                default -> throw new IllegalArgumentException("unknown Redis transport option '" + name
+                        + "'; known: " + new java.util.TreeSet<>(OPTION_NAMES));
+            };
+            setter.accept(b, value);
+        }
+        return b.build();
+    }
+
+    private static long number(String name, String v) {
+        try {
+            return Long.parseLong(v.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + name + " must be a whole number, was '" + v + "'");
+        }
+    }
+
+    static Duration duration(String name, String v) {
+        String s = v.toLowerCase(Locale.ROOT);
+        try {
+            if (s.startsWith("pt") || s.startsWith("p")) {
+                return Duration.parse(v.toUpperCase(Locale.ROOT));
+            }
+            if (s.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+            }
+            if (s.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
+            }
+            if (s.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
+            }
+            if (s.endsWith("h")) {
+                return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
+            }
+            return Duration.ofMillis(Long.parseLong(s));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("option " + name + " must be a duration such as 500ms, 5s or PT5S, was '"
+                    + v + "'");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisTransportConfig{keyPrefix='" + keyPrefix + "', blockTimeout=" + blockTimeout + ", claimIdle="
+                + claimIdle + ", maxDeliveries=" + maxDeliveries + ", streamMaxLen=" + streamMaxLen
+                + ", deadLetterMaxLen=" + deadLetterMaxLen + ", replyTtl=" + replyTtl + ", consumerIdleTimeout="
+                + consumerIdleTimeout + ", readCount=" + readCount + ", maxMessageBytes=" + maxMessageBytes
+                + ", commandTimeout=" + commandTimeout + ", connectTimeout=" + connectTimeout
+                + ", maintenanceInterval=" + maintenanceInterval + '}';
+    }
+
+    /** Builds a {@link RedisTransportConfig}; every setter validates its value. */
+    public static final class Builder {
+        private String keyPrefix = "rpc:";
+        private Duration blockTimeout = Duration.ofSeconds(2);
+        private Duration claimIdle = Duration.ofSeconds(10);
+        private int maxDeliveries = 5;
+        private long streamMaxLen = 1_000_000;
+        private long deadLetterMaxLen = 100_000;
+        private Duration replyTtl = Duration.ofMinutes(1);
+        private Duration consumerIdleTimeout = Duration.ofMinutes(10);
+        private int readCount = 128;
+        private int maxMessageBytes = 64 << 20;
+        private Duration commandTimeout = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration maintenanceInterval = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /** Prefix of every key (default {@code rpc:}). */
+        public Builder keyPrefix(String keyPrefix) {
+            Objects.requireNonNull(keyPrefix, "keyPrefix");
+            if (keyPrefix.isEmpty() || keyPrefix.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("keyPrefix must be non-empty without spaces, was '" + keyPrefix + "'");
+            }
+            this.keyPrefix = keyPrefix;
+            return this;
+        }
+
+        /** Block time of one XREAD / XREADGROUP (default 2 s, at least 10 ms). */
+        public Builder blockTimeout(Duration blockTimeout) {
+            this.blockTimeout = atLeast("blockTimeout", blockTimeout, Duration.ofMillis(10));
+            return this;
+        }
+
+        /** Idle time after which a pending request is claimed by another server (default 10 s, at least 50 ms). */
+        public Builder claimIdle(Duration claimIdle) {
+            this.claimIdle = atLeast("claimIdle", claimIdle, Duration.ofMillis(50));
+            return this;
+        }
+
+        /** Deliveries of one request before it is dead-lettered (default 5, at least 1). */
+        public Builder maxDeliveries(int maxDeliveries) {
+            if (maxDeliveries < 1) {
+                throw new IllegalArgumentException("maxDeliveries must be >= 1, was " + maxDeliveries);
+            }
+            this.maxDeliveries = maxDeliveries;
+            return this;
+        }
+
+        /** Approximate cap of a request stream (default 1,000,000; 0 for none). */
+        public Builder streamMaxLen(long streamMaxLen) {
+            this.streamMaxLen = nonNegative("streamMaxLen", streamMaxLen);
+            return this;
+        }
+
+        /** Approximate cap of a dead-letter stream (default 100,000; 0 for none). */
+        public Builder deadLetterMaxLen(long deadLetterMaxLen) {
+            this.deadLetterMaxLen = nonNegative("deadLetterMaxLen", deadLetterMaxLen);
+            return this;
+        }
+
+        /** Time a reply stream lives after its last use (default 1 min, at least 1 s). */
+        public Builder replyTtl(Duration replyTtl) {
+            this.replyTtl = atLeast("replyTtl", replyTtl, Duration.ofSeconds(1));
+            return this;
+        }
+
+        /** Idle time after which a consumer with nothing pending is deleted from its group (default 10 min). */
+        public Builder consumerIdleTimeout(Duration consumerIdleTimeout) {
+            this.consumerIdleTimeout = atLeast("consumerIdleTimeout", consumerIdleTimeout, Duration.ofSeconds(1));
+            return this;
+        }
+
+        /** Most entries fetched by one read (default 128, 1 to 10,000). */
+        public Builder readCount(int readCount) {
+            if (readCount < 1 || readCount > 10_000) {
+                throw new IllegalArgumentException("readCount must be between 1 and 10000, was " + readCount);
+            }
+            this.readCount = readCount;
+            return this;
+        }
+
+        /** Largest message body accepted (default 64 MiB, at most 512 MiB, Redis' own limit). */
+        public Builder maxMessageBytes(int maxMessageBytes) {
+            if (maxMessageBytes < 64 || maxMessageBytes > 512 << 20) {
+                throw new IllegalArgumentException("maxMessageBytes must be between 64 and 536870912, was "
+                        + maxMessageBytes);
+            }
+            this.maxMessageBytes = maxMessageBytes;
+            return this;
+        }
+
+        /** Time limit of a non-blocking command (default 10 s). */
+        public Builder commandTimeout(Duration commandTimeout) {
+            this.commandTimeout = atLeast("commandTimeout", commandTimeout, Duration.ofMillis(10));
+            return this;
+        }
+
+        /** Time limit of one connection attempt (default 5 s). */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = atLeast("connectTimeout", connectTimeout, Duration.ofMillis(10));
+            return this;
+        }
+
+        /** How often servers trim their request streams and remove dead consumers (default 5 s). */
+        public Builder maintenanceInterval(Duration maintenanceInterval) {
+            this.maintenanceInterval = atLeast("maintenanceInterval", maintenanceInterval, Duration.ofMillis(10));
+            return this;
+        }
+
+        /** @return the configuration. */
+        public RedisTransportConfig build() {
+            return new RedisTransportConfig(this);
+        }
+
+        private static Duration atLeast(String name, Duration d, Duration min) {
+            Objects.requireNonNull(d, name);
+            if (d.compareTo(min) < 0) {
+                throw new IllegalArgumentException(name + " must be at least " + min.toMillis() + " ms, was "
+                        + d.toMillis() + " ms");
+            }
+            return d;
+        }
+
+        private static long nonNegative(String name, long v) {
+            if (v < 0) {
+                throw new IllegalArgumentException(name + " must be >= 0, was " + v);
+            }
+            return v;
+        }
+    }
+}
