@@ -288,9 +288,9 @@ public abstract class DeliverySuite extends TckBase {
         release.countDown();
         assertThat(get(blocker)).isEqualTo("unblocked");
         assertThat(client.call(svc, "work", String.class, "marker")).isEqualTo("marker");
-        org.awaitility.Awaitility.await().during(QUIET).atMost(QUIET.multipliedBy(4))
-                .until(() -> !executed.contains("expired"));
-        assertThat(executed).as("a request whose deadline passed while queued must not run")
+        Thread.sleep(QUIET.toMillis());
+        assertThat(executed).as("a request whose deadline passed while it waited for a handler thread must not run"
+                        + " (the deadline is checked when the work would start, not when the message arrives)")
                 .doesNotContain("expired");
     }
 
