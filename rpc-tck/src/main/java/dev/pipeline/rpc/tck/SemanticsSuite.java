@@ -9,6 +9,13 @@ import dev.pipeline.rpc.RpcBatch;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcException;
 import dev.pipeline.rpc.RpcServer;
+import dev.pipeline.rpc.spi.HandlerOutcome;
+import dev.pipeline.rpc.spi.IncomingRequest;
+import dev.pipeline.rpc.spi.OutgoingRequest;
+import dev.pipeline.rpc.spi.ServerChannel;
+import dev.pipeline.rpc.spi.ServerSettings;
+import dev.pipeline.rpc.spi.Transport;
+import dev.pipeline.rpc.spi.WireHeaders;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -540,6 +547,65 @@ public abstract class SemanticsSuite extends TckBase {
             assertThat(get(calls.get(i))).isEqualTo(i + 1000);
             assertThat(get(named.get(i))).isEqualTo(i - 1);
         }
+    }
+
+    // ------------------------------------------------------------------------------------- transport SPI
+
+    @Test
+    @DisplayName("SPI: bodies and metadata cross the broker byte for byte; no reply without a reply address")
+    public void spiCarriesBytesAndMetadataExactly() throws Exception {
+        String service = uniqueService("spi");
+        java.util.concurrent.BlockingQueue<IncomingRequest> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        Transport transport = track(TckTransports.open(fixture));
+        ServerChannel server = transport.openServer(service, new ServerSettings(16, Duration.ofSeconds(2)),
+                request -> {
+                    seen.add(request);
+                    byte[] reply = new byte[request.body().length + 1];
+                    reply[0] = (byte) 0xFF; // not JSON, not even UTF-8: a transport must not care
+                    System.arraycopy(request.body(), 0, reply, 1, request.body().length);
+                    return CompletableFuture.completedFuture(HandlerOutcome.reply(reply));
+                });
+        track(server);
+        server.start();
+        RawClient fresh = rawClient();
+
+        byte[] body = new byte[4096];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) (i * 31 + 7); // every byte value, invalid UTF-8 included
+        }
+        long deadline = System.currentTimeMillis() + fixture.callTimeout().toMillis() + 60_000;
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        String cid = "tck-spi-" + UUID.randomUUID();
+        get(fresh.sendAsync(service, new OutgoingRequest(body, cid, deadline, traceparent)));
+        IncomingRequest in = seen.poll(fixture.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(in).as("the server channel received the request").isNotNull();
+        assertThat(in.body()).as("request body").isEqualTo(body);
+        assertThat(in.correlationId()).as(WireHeaders.RPC_ID).isEqualTo(cid);
+        assertThat(in.replyTo()).as(WireHeaders.REPLY_TO).isNotBlank();
+        assertThat(in.deadlineEpochMillis()).as(WireHeaders.DEADLINE).isEqualTo(deadline);
+        assertThat(in.clientId()).as(WireHeaders.CLIENT).isEqualTo(fresh.clientId());
+        assertThat(in.traceparent()).as(WireHeaders.TRACEPARENT).isEqualTo(traceparent);
+        fresh.awaitReply(cid);
+        byte[] expectedReply = new byte[body.length + 1];
+        expectedReply[0] = (byte) 0xFF;
+        System.arraycopy(body, 0, expectedReply, 1, body.length);
+        assertThat(fresh.repliesFor(cid)).hasSize(1);
+        assertThat(fresh.repliesFor(cid).get(0).body()).as("reply body").isEqualTo(expectedReply);
+
+        // a message without correlation id: no reply address, no deadline, so nothing is sent back
+        byte[] note = "no reply for me".getBytes(StandardCharsets.UTF_8);
+        get(fresh.sendAsync(service, new OutgoingRequest(note, null, 0, null)));
+        IncomingRequest n = seen.poll(fixture.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(n).as("the server channel received the notification").isNotNull();
+        assertThat(n.body()).isEqualTo(note);
+        assertThat(n.correlationId()).as(WireHeaders.RPC_ID + " of a notification").isNull();
+        assertThat(n.replyTo()).as(WireHeaders.REPLY_TO + " of a notification").isNull();
+        assertThat(n.deadlineEpochMillis()).isZero();
+        String marker = "tck-spi-" + UUID.randomUUID();
+        get(fresh.sendAsync(service, new OutgoingRequest(new byte[]{1}, marker, 0, null)));
+        fresh.awaitReply(marker);
+        Thread.sleep(QUIET.toMillis());
+        fresh.assertOnlyRepliesTo(List.of(cid, marker));
     }
 
     // --------------------------------------------------------------------------------------------- helpers
