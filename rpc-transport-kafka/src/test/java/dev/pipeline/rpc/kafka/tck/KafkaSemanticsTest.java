@@ -1,0 +1,11 @@
+package dev.pipeline.rpc.kafka.tck;
+
+import dev.pipeline.rpc.tck.SemanticsSuite;
+import dev.pipeline.rpc.tck.TransportFixture;
+
+class KafkaSemanticsTest extends SemanticsSuite {
+    @Override
+    protected TransportFixture fixture() {
+        return new KafkaTckFixture();
+    }
+}

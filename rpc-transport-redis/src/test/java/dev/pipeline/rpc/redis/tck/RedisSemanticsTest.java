@@ -1,0 +1,11 @@
+package dev.pipeline.rpc.redis.tck;
+
+import dev.pipeline.rpc.tck.SemanticsSuite;
+import dev.pipeline.rpc.tck.TransportFixture;
+
+class RedisSemanticsTest extends SemanticsSuite {
+    @Override
+    protected TransportFixture fixture() {
+        return new RedisTckFixture();
+    }
+}
