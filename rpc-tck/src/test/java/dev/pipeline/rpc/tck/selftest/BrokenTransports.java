@@ -2,6 +2,7 @@ package dev.pipeline.rpc.tck.selftest;
 
 import dev.pipeline.rpc.spi.ClientChannel;
 import dev.pipeline.rpc.spi.ClientSettings;
+import dev.pipeline.rpc.spi.IncomingRequest;
 import dev.pipeline.rpc.spi.OutgoingRequest;
 import dev.pipeline.rpc.spi.ReplyListener;
 import dev.pipeline.rpc.spi.RequestHandler;
@@ -15,6 +16,8 @@ import dev.pipeline.rpc.tck.TckTransports;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -100,6 +103,84 @@ public final class BrokenTransports {
         }
     }
 
+    /**
+     * {@code tck-utf8-mangle:<name>}: hands the server each body after a round trip through a Java String (a classic
+     * bug of transports that store bodies as text): invalid UTF-8 is replaced.
+     */
+    public static final class MangleUtf8 implements TransportProvider {
+        @Override
+        public String scheme() {
+            return "tck-utf8-mangle";
+        }
+
+        @Override
+        public URI defaultUri() {
+            return URI.create("tck-utf8-mangle:default");
+        }
+
+        @Override
+        public Transport open(URI uri, Map<String, String> properties) {
+            return new Wrapped(scheme(), TckTransports.open("inproc:" + uri.getSchemeSpecificPart(), properties)) {
+                @Override
+                public ServerChannel openServer(String service, ServerSettings settings, RequestHandler handler) {
+                    return delegate.openServer(service, settings, r -> handler.handle(new IncomingRequest(
+                            new String(r.body(), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8),
+                            r.correlationId(), r.replyTo(), r.deadlineEpochMillis(), r.clientId(), r.traceparent())));
+                }
+            };
+        }
+    }
+
+    /**
+     * {@code tck-broadcast-replies:<name>}: every reply is delivered to every client open on the same name (a shared
+     * reply destination without filtering). The core drops the strangers' replies, so only the wire-level checks
+     * can see it.
+     */
+    public static final class BroadcastReplies implements TransportProvider {
+        private static final Map<String, Set<ReplyListener>> LISTENERS = new ConcurrentHashMap<>();
+
+        @Override
+        public String scheme() {
+            return "tck-broadcast-replies";
+        }
+
+        @Override
+        public URI defaultUri() {
+            return URI.create("tck-broadcast-replies:default");
+        }
+
+        @Override
+        public Transport open(URI uri, Map<String, String> properties) {
+            String name = uri.getSchemeSpecificPart();
+            return new Wrapped(scheme(), TckTransports.open("inproc:" + name, properties)) {
+                @Override
+                public ClientChannel openClient(ClientSettings settings, ReplyListener listener) {
+                    Set<ReplyListener> all = LISTENERS.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet());
+                    all.add(listener);
+                    ClientChannel channel = delegate.openClient(settings,
+                            (id, body) -> all.forEach(l -> l.onReply(id, body)));
+                    return new ClientChannel() {
+                        @Override
+                        public CompletableFuture<Void> ready() {
+                            return channel.ready();
+                        }
+
+                        @Override
+                        public CompletableFuture<Void> send(String service, OutgoingRequest request) {
+                            return channel.send(service, request);
+                        }
+
+                        @Override
+                        public void close() {
+                            all.remove(listener);
+                            channel.close();
+                        }
+                    };
+                }
+            };
+        }
+    }
+
     /** Delegates everything to a wrapped transport. */
     abstract static class Wrapped implements Transport {
         final String scheme;
@@ -118,6 +199,11 @@ public final class BrokenTransports {
         @Override
         public TransportCapabilities capabilities() {
             return delegate.capabilities();
+        }
+
+        @Override
+        public ClientChannel openClient(ClientSettings settings, ReplyListener listener) {
+            return delegate.openClient(settings, listener);
         }
 
         @Override

@@ -33,6 +33,20 @@ final class Probes {
         }
     }
 
+    static class MangleUtf8Semantics extends SemanticsSuite {
+        @Override
+        protected TransportFixture fixture() {
+            return new BrokenFixture("tck-utf8-mangle");
+        }
+    }
+
+    static class BroadcastRepliesDelivery extends DeliverySuite {
+        @Override
+        protected TransportFixture fixture() {
+            return new BrokenFixture("tck-broadcast-replies");
+        }
+    }
+
     static class HealthyDelivery extends DeliverySuite {
         @Override
         protected TransportFixture fixture() {

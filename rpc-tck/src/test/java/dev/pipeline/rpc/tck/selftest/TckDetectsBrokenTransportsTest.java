@@ -24,32 +24,49 @@ class TckDetectsBrokenTransportsTest {
         return results.testEvents();
     }
 
+    /** Asserts the one test run failed, and why. */
+    private static void assertFailedBecause(Events events, String because) {
+        events.assertStatistics(s -> s.started(1).failed(1).succeeded(0));
+        Throwable t = events.failed().stream().findFirst().orElseThrow()
+                .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
+                .getThrowable().orElseThrow();
+        assertThat(t.toString()).contains(because);
+    }
+
     @Test
     void dropsEveryTenthReplyFailsTheConcurrencyTest() {
-        Events events = run(Probes.DropTenthReplyDelivery.class, "thousandConcurrentCallsFromSeveralClients");
-        events.assertStatistics(s -> s.started(1).failed(1).succeeded(0));
-        assertThat(events.failed().stream().findFirst().orElseThrow().getPayload(
-                org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow())
-                .hasMessageContaining("calls that failed");
+        assertFailedBecause(run(Probes.DropTenthReplyDelivery.class, "thousandConcurrentCallsFromSeveralClients"),
+                "calls that failed");
     }
 
     @Test
     void dropsEveryTenthReplyFailsTheAsyncSemanticsTest() {
-        Events events = run(Probes.DropTenthReplySemantics.class, "asyncCalls");
-        events.assertStatistics(s -> s.started(1).failed(1));
+        assertFailedBecause(run(Probes.DropTenthReplySemantics.class, "asyncCalls"), "RpcTimeoutException");
     }
 
     @Test
     void answeringNotificationsFailsTheNotificationTest() {
-        Events events = run(Probes.AnswerNotificationsSemantics.class, "rawNotificationsGetNoReply");
-        events.assertStatistics(s -> s.started(1).failed(1));
+        assertFailedBecause(run(Probes.AnswerNotificationsSemantics.class, "rawNotificationsGetNoReply"),
+                "replies delivered to this raw client");
+    }
+
+    @Test
+    void manglingBodiesAsTextFailsTheByteForByteTest() {
+        assertFailedBecause(run(Probes.MangleUtf8Semantics.class, "spiCarriesBytesAndMetadataExactly"),
+                "request body");
+    }
+
+    @Test
+    void broadcastingRepliesToEveryClientFailsTheOwnRepliesTest() {
+        assertFailedBecause(run(Probes.BroadcastRepliesDelivery.class, "severalClientsGetOnlyTheirOwnReplies"),
+                "replies delivered to this raw client");
     }
 
     @Test
     void theSameTestsPassOnAHealthyTransport() {
-        run(Probes.HealthyDelivery.class, "thousandConcurrentCallsFromSeveralClients")
-                .assertStatistics(s -> s.started(1).succeeded(1));
-        run(Probes.HealthySemantics.class, "asyncCalls", "rawNotificationsGetNoReply")
-                .assertStatistics(s -> s.started(2).succeeded(2));
+        run(Probes.HealthyDelivery.class, "thousandConcurrentCallsFromSeveralClients",
+                "severalClientsGetOnlyTheirOwnReplies").assertStatistics(s -> s.started(2).succeeded(2));
+        run(Probes.HealthySemantics.class, "asyncCalls", "rawNotificationsGetNoReply",
+                "spiCarriesBytesAndMetadataExactly").assertStatistics(s -> s.started(3).succeeded(3));
     }
 }
