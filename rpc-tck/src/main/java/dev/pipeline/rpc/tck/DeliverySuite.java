@@ -249,9 +249,17 @@ public abstract class DeliverySuite extends TckBase {
         // close with zero grace while the handler is blocked: must return without waiting for it
         get(CompletableFuture.runAsync(servers.get(victim)::close), fixture.callTimeout());
         if (redelivers) {
-            assertThat(get(call, timeout.plusSeconds(5))).isEqualTo(survivor + ":victim");
+            String answer;
+            try {
+                answer = get(call, timeout.plusSeconds(5));
+            } catch (RpcException e) {
+                throw new AssertionError("the transport declares REDELIVERY_AFTER_CRASH, but the request of an instance"
+                        + " closed abruptly was not answered by the other one: " + e, e);
+            }
+            assertThat(answer).isEqualTo(survivor + ":victim");
         } else {
-            RpcException e = failure(call, timeout.plusSeconds(5));
+            RpcException e = failure(call, timeout.plusSeconds(5), "the transport does not declare"
+                    + " REDELIVERY_AFTER_CRASH, so the call must fail clearly; if it does redeliver, declare it");
             assertThat(e.code()).isIn(ErrorCodes.TIMEOUT, ErrorCodes.TRANSPORT_ERROR);
         }
         // the surviving instance keeps serving
@@ -387,7 +395,8 @@ public abstract class DeliverySuite extends TckBase {
             assertThat(second.tokens).contains("while-down", "raw-down");
         } else {
             RpcException e = failure(client.withTimeout(SHORT).callAsync(svc, "work", String.class, "while-down"),
-                    SHORT.plus(fixture.callTimeout()));
+                    SHORT.plus(fixture.callTimeout()), "the transport does not declare PERSISTENT, so a call with no"
+                            + " server running must fail clearly");
             assertThat(e.code()).isIn(ErrorCodes.TIMEOUT, ErrorCodes.TRANSPORT_ERROR);
             worker(svc, "second");
         }

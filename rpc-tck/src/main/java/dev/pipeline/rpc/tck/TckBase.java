@@ -180,9 +180,14 @@ abstract class TckBase {
 
     /** Waits for {@code future} to fail and returns the {@link RpcException} it failed with. */
     static RpcException failure(CompletableFuture<?> future, Duration timeout) {
+        return failure(future, timeout, "expected the call to fail");
+    }
+
+    /** As {@link #failure(CompletableFuture, Duration)}, explaining why a failure is expected. */
+    static RpcException failure(CompletableFuture<?> future, Duration timeout, String why) {
         try {
             Object value = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            throw new AssertionError("expected the call to fail, but it returned " + value);
+            throw new AssertionError(why + ", but it returned " + value);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             assertThat(c).as("a failed call completes with an RpcException").isInstanceOf(RpcException.class);

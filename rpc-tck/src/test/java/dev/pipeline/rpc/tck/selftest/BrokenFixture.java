@@ -22,4 +22,9 @@ final class BrokenFixture extends TransportFixture {
     public Duration callTimeout() {
         return Duration.ofSeconds(3);
     }
+
+    @Override
+    public Duration redeliveryTimeout() {
+        return Duration.ofSeconds(5);
+    }
 }

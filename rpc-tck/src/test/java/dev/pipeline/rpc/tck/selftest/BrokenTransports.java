@@ -1,6 +1,8 @@
 package dev.pipeline.rpc.tck.selftest;
 
+import dev.pipeline.rpc.spi.Capability;
 import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.HandlerOutcome;
 import dev.pipeline.rpc.spi.ClientSettings;
 import dev.pipeline.rpc.spi.IncomingRequest;
 import dev.pipeline.rpc.spi.OutgoingRequest;
@@ -14,11 +16,13 @@ import dev.pipeline.rpc.spi.TransportProvider;
 import dev.pipeline.rpc.tck.TckTransports;
 
 import java.net.URI;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -179,6 +183,95 @@ public final class BrokenTransports {
                 }
             };
         }
+    }
+
+    /**
+     * {@code tck-at-most-once:<name>}: a server instance closed with zero grace acknowledges what it was handling,
+     * so those requests are lost (at-most-once), and it declares only LOAD_SHARING: an honest transport without
+     * PERSISTENT, REDELIVERY_AFTER_CRASH and DEAD_LETTER. It must pass the delivery suite.
+     */
+    public static final class AtMostOnce implements TransportProvider {
+        @Override
+        public String scheme() {
+            return "tck-at-most-once";
+        }
+
+        @Override
+        public URI defaultUri() {
+            return URI.create(scheme() + ":default");
+        }
+
+        @Override
+        public Transport open(URI uri, Map<String, String> properties) {
+            return atMostOnce(scheme(), uri, properties,
+                    new TransportCapabilities(Set.of(Capability.LOAD_SHARING), 16 << 20));
+        }
+    }
+
+    /** {@code tck-at-most-once-liar:<name>}: as {@link AtMostOnce}, but claims REDELIVERY_AFTER_CRASH. */
+    public static final class AtMostOnceLiar implements TransportProvider {
+        @Override
+        public String scheme() {
+            return "tck-at-most-once-liar";
+        }
+
+        @Override
+        public URI defaultUri() {
+            return URI.create(scheme() + ":default");
+        }
+
+        @Override
+        public Transport open(URI uri, Map<String, String> properties) {
+            return atMostOnce(scheme(), uri, properties, new TransportCapabilities(
+                    Set.of(Capability.LOAD_SHARING, Capability.REDELIVERY_AFTER_CRASH), 16 << 20));
+        }
+    }
+
+    static Transport atMostOnce(String scheme, URI uri, Map<String, String> properties, TransportCapabilities caps) {
+        return new Wrapped(scheme, TckTransports.open("inproc:" + uri.getSchemeSpecificPart(), properties)) {
+            @Override
+            public TransportCapabilities capabilities() {
+                return caps;
+            }
+
+            @Override
+            public ServerChannel openServer(String service, ServerSettings settings, RequestHandler handler) {
+                Set<CompletableFuture<HandlerOutcome>> inFlight = ConcurrentHashMap.newKeySet();
+                AtomicBoolean dropping = new AtomicBoolean();
+                ServerChannel channel = delegate.openServer(service, settings, request -> {
+                    CompletableFuture<HandlerOutcome> outcome = new CompletableFuture<>();
+                    inFlight.add(outcome);
+                    handler.handle(request).whenComplete((o, e) -> {
+                        outcome.complete(o == null ? HandlerOutcome.none() : o);
+                        inFlight.remove(outcome);
+                    });
+                    if (dropping.get()) {
+                        outcome.complete(HandlerOutcome.none());
+                    }
+                    return outcome;
+                });
+                return new ServerChannel() {
+                    @Override
+                    public void start() {
+                        channel.start();
+                    }
+
+                    @Override
+                    public void close(Duration grace) {
+                        if (grace.isZero()) {
+                            dropping.set(true);
+                            inFlight.forEach(f -> f.complete(HandlerOutcome.none())); // acknowledged, lost
+                        }
+                        channel.close(grace);
+                    }
+
+                    @Override
+                    public void close() {
+                        channel.close();
+                    }
+                };
+            }
+        };
     }
 
     /** Delegates everything to a wrapped transport. */

@@ -47,6 +47,13 @@ final class Probes {
         }
     }
 
+    static class AtMostOnceLiarDelivery extends DeliverySuite {
+        @Override
+        protected TransportFixture fixture() {
+            return new BrokenFixture("tck-at-most-once-liar");
+        }
+    }
+
     static class HealthyDelivery extends DeliverySuite {
         @Override
         protected TransportFixture fixture() {

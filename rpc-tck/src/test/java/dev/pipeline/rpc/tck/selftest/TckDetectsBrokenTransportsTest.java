@@ -63,6 +63,12 @@ class TckDetectsBrokenTransportsTest {
     }
 
     @Test
+    void claimingRedeliveryWithoutDoingItFailsTheCrashTest() {
+        assertFailedBecause(run(Probes.AtMostOnceLiarDelivery.class, "serverStoppedAbruptlyMidCall"),
+                "declares REDELIVERY_AFTER_CRASH, but");
+    }
+
+    @Test
     void theSameTestsPassOnAHealthyTransport() {
         run(Probes.HealthyDelivery.class, "thousandConcurrentCallsFromSeveralClients",
                 "severalClientsGetOnlyTheirOwnReplies").assertStatistics(s -> s.started(2).succeeded(2));
