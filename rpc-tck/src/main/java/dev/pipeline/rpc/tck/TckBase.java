@@ -54,7 +54,7 @@ abstract class TckBase {
     protected abstract TransportFixture fixture();
 
     @BeforeAll
-    final void openFixture() throws Exception {
+    public final void openFixture() throws Exception {
         fixture = fixture();
         caps = fixture.capabilities();
         LOG.info("TCK {} on {}: capabilities {}", getClass().getSimpleName(), fixture, caps);
@@ -71,12 +71,12 @@ abstract class TckBase {
     }
 
     @AfterEach
-    final void closePerTest() {
+    public final void closePerTest() {
         closeAll(perTest);
     }
 
     @org.junit.jupiter.api.AfterAll
-    final void closePerClass() {
+    public final void closePerClass() {
         closeAll(perClass);
     }
 
@@ -161,9 +161,16 @@ abstract class TckBase {
         return get(future, fixture.callTimeout());
     }
 
+    /**
+     * How much longer than a bound the kit waits before it calls a future hung. A call's own timeout fires after it
+     * was handed to the broker (and a client may check timeouts on a tick), so waiting exactly the call timeout
+     * would race with the timeout the test expects.
+     */
+    static final Duration COMPLETION_SLACK = Duration.ofSeconds(2);
+
     static <T> T get(CompletableFuture<T> future, Duration timeout) {
         try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(timeout.plus(COMPLETION_SLACK).toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException re) {
@@ -171,7 +178,8 @@ abstract class TckBase {
             }
             throw new IllegalStateException(c);
         } catch (TimeoutException e) {
-            throw new AssertionError("no completion within " + timeout + " (a call must never hang)");
+            throw new AssertionError("no completion within " + timeout + " + " + COMPLETION_SLACK
+                    + " (a call must never hang)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted");
@@ -180,16 +188,22 @@ abstract class TckBase {
 
     /** Waits for {@code future} to fail and returns the {@link RpcException} it failed with. */
     static RpcException failure(CompletableFuture<?> future, Duration timeout) {
+        return failure(future, timeout, "expected the call to fail");
+    }
+
+    /** As {@link #failure(CompletableFuture, Duration)}, explaining why a failure is expected. */
+    static RpcException failure(CompletableFuture<?> future, Duration timeout, String why) {
         try {
-            Object value = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            throw new AssertionError("expected the call to fail, but it returned " + value);
+            Object value = future.get(timeout.plus(COMPLETION_SLACK).toMillis(), TimeUnit.MILLISECONDS);
+            throw new AssertionError(why + ", but it returned " + value);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             assertThat(c).as("a failed call completes with an RpcException").isInstanceOf(RpcException.class);
             assertThat(c.getMessage()).as("error message").isNotBlank();
             return (RpcException) c;
         } catch (TimeoutException e) {
-            throw new AssertionError("the call neither completed nor failed within " + timeout);
+            throw new AssertionError("the call neither completed nor failed within " + timeout + " + "
+                    + COMPLETION_SLACK);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted");
