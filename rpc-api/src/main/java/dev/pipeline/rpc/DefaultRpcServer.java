@@ -182,7 +182,10 @@ final class DefaultRpcServer implements RpcServer {
         return channel;
     }
 
-    /** The transport's entry point. Never throws; the stage never completes exceptionally. */
+    /**
+     * The transport's entry point. Never throws; the stage never completes exceptionally. The deadline is checked
+     * here and again when a handler thread takes the message up: work is never started after it.
+     */
     private CompletionStage<HandlerOutcome> handle(String service, IncomingRequest request) {
         if (request.expired(System.currentTimeMillis())) {
             config.metrics().rejectedInput(services.containsKey(service) ? service : Dispatcher.UNKNOWN,
@@ -193,7 +196,8 @@ final class DefaultRpcServer implements RpcServer {
         }
         CompletableFuture<Dispatcher.Outcome> outcome;
         try {
-            outcome = track(dispatcher.dispatch(service, request.body(), transportTag));
+            outcome = track(dispatcher.dispatch(service, request.body(), transportTag,
+                    request.deadlineEpochMillis()));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(shuttingDown());
         }
@@ -263,7 +267,8 @@ final class DefaultRpcServer implements RpcServer {
         }
         int abandoned = 0;
         for (CompletableFuture<?> future : pending) {
-            if (future.completeExceptionally(new IllegalStateException("server closed before the message was handled"))) {
+            if (future.completeExceptionally(
+                    new IllegalStateException("server closed before the message was handled"))) {
                 abandoned++;
             }
         }

@@ -80,9 +80,27 @@ final class Dispatcher {
      * @throws RejectedExecutionException when the executor no longer accepts work
      */
     CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport) {
+        return dispatch(service, message, transport, 0);
+    }
+
+    /**
+     * Handles one message on the executor, unless {@code deadlineEpochMillis} (0: none) has passed when a handler
+     * thread takes it up: then nothing runs, nothing is answered, and it is counted as expired.
+     *
+     * @return the outcome; never completes exceptionally
+     * @throws RejectedExecutionException when the executor no longer accepts work
+     */
+    CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport, long deadlineEpochMillis) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
         executor.execute(() -> {
             try {
+                if (deadlineEpochMillis > 0 && System.currentTimeMillis() > deadlineEpochMillis) {
+                    metrics.rejectedInput(services.apply(service) == null ? UNKNOWN : service, transport, "expired");
+                    log.debug("service {}: skipped a message whose deadline {} passed while it was queued", service,
+                            deadlineEpochMillis);
+                    done.complete(Outcome.NONE);
+                    return;
+                }
                 process(service, message, transport).whenComplete((outcome, error) -> {
                     if (error != null) {
                         done.complete(bug(error));

@@ -2,7 +2,8 @@ package dev.pipeline.rpc;
 
 /**
  * Bounds on input that the codec enforces before and while parsing. Input over a bound is answered with a JSON-RPC
- * error, never a stack overflow, an out-of-memory error or a hang.
+ * error, never a stack overflow, an out-of-memory error or a hang: the server answers one -32600 Invalid Request
+ * (id null) whose message names the limit exceeded.
  *
  * @param maxMessageBytes the largest message accepted, in bytes (default 1 MiB)
  * @param maxDepth        the deepest nesting of JSON arrays and objects accepted (default 64)

@@ -3,12 +3,18 @@ package dev.pipeline.rpc;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.reflect.TypeToken;
 import dev.pipeline.rpc.json.Codec;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +50,7 @@ final class ReflectiveMethod implements RpcMethod {
         for (int i = 0; i < parameters.length; i++) {
             present &= parameters[i].isNamePresent();
             names[i] = parameters[i].getName();
-            types[i] = parameters[i].getParameterizedType();
+            types[i] = resolve(target.getClass(), parameters[i].getParameterizedType());
             optional[i] = parameters[i].getType() == Optional.class;
             if (!optional[i]) {
                 min = i + 1;
@@ -53,6 +59,79 @@ final class ReflectiveMethod implements RpcMethod {
         this.namesPresent = present;
         this.minPositional = min;
         method.trySetAccessible(); // public methods of non-public classes; fails harmlessly in named modules
+    }
+
+    /**
+     * Resolves type variables against the target's class: {@code put(T item)} of {@code Repo<T>} implemented by
+     * {@code ItemRepo implements Repo<Item>} binds an {@code Item}. What cannot be resolved stays as is (Gson then
+     * treats a bare type variable as {@code Object}).
+     */
+    static Type resolve(Class<?> targetClass, Type type) {
+        if (type instanceof TypeVariable<?> variable) {
+            Type resolved = resolveVariable(targetClass, variable, new java.util.HashSet<>());
+            return resolved == null || resolved instanceof TypeVariable<?> ? type : resolve(targetClass, resolved);
+        }
+        if (type instanceof ParameterizedType parameterized && parameterized.getRawType() instanceof Class<?> raw) {
+            Type[] args = parameterized.getActualTypeArguments().clone();
+            boolean changed = false;
+            for (int i = 0; i < args.length; i++) {
+                Type r = resolve(targetClass, args[i]);
+                changed |= r != args[i];
+                args[i] = r;
+            }
+            if (!changed) {
+                return type;
+            }
+            try {
+                return TypeToken.getParameterized(raw, args).getType();
+            } catch (IllegalArgumentException e) {
+                return type;
+            }
+        }
+        if (type instanceof GenericArrayType array) {
+            Type component = resolve(targetClass, array.getGenericComponentType());
+            return component == array.getGenericComponentType() ? type : TypeToken.getArray(component).getType();
+        }
+        return type;
+    }
+
+    /** Finds the actual argument for {@code variable} among the generic supertypes of {@code from}. */
+    private static Type resolveVariable(Type from, TypeVariable<?> variable, java.util.Set<Type> seen) {
+        if (from == null || !seen.add(from)) {
+            return null;
+        }
+        Class<?> raw = from instanceof Class<?> c ? c
+                : from instanceof ParameterizedType p && p.getRawType() instanceof Class<?> c2 ? c2 : null;
+        if (raw == null) {
+            return null;
+        }
+        if (raw == variable.getGenericDeclaration() && from instanceof ParameterizedType p) {
+            TypeVariable<?>[] params = raw.getTypeParameters();
+            for (int i = 0; i < params.length; i++) {
+                if (params[i].equals(variable)) {
+                    return p.getActualTypeArguments()[i];
+                }
+            }
+        }
+        List<Type> supertypes = new ArrayList<>();
+        supertypes.add(raw.getGenericSuperclass());
+        supertypes.addAll(List.of(raw.getGenericInterfaces()));
+        for (Type supertype : supertypes) {
+            Type found = resolveVariable(supertype, variable, seen);
+            if (found instanceof TypeVariable<?> next && from instanceof ParameterizedType p
+                    && next.getGenericDeclaration() == raw) {
+                TypeVariable<?>[] params = raw.getTypeParameters();
+                for (int i = 0; i < params.length; i++) {
+                    if (params[i].equals(next)) {
+                        return p.getActualTypeArguments()[i];
+                    }
+                }
+            }
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
     }
 
     String name() {

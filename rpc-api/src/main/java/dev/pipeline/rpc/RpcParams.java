@@ -11,14 +11,18 @@ public interface RpcParams {
     int size();
 
     /**
-     * @return param {@code index} converted to {@code type}
-     * @throws RpcException {@link ErrorCodes#INVALID_PARAMS} when missing or not convertible
+     * @return param {@code index} converted to {@code type}; {@code Optional.empty()} when missing and {@code type}
+     * is an {@code Optional}
+     * @throws RpcException {@link ErrorCodes#INVALID_PARAMS} when missing or not convertible, or when the params
+     *                      were given by name
      */
     <T> T get(int index, Type type);
 
     /**
-     * @return the named param converted to {@code type}
-     * @throws RpcException {@link ErrorCodes#INVALID_PARAMS} when missing or not convertible
+     * @return the named param converted to {@code type}; {@code Optional.empty()} when missing and {@code type} is
+     * an {@code Optional}
+     * @throws RpcException {@link ErrorCodes#INVALID_PARAMS} when missing or not convertible, or when the params
+     *                      were given by position
      */
     <T> T get(String name, Type type);
 

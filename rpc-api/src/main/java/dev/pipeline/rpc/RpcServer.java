@@ -6,6 +6,51 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Exposes Java objects and handlers as JSON-RPC services through a transport. Obtain one with
  * {@link Rpc#server(String)}; register services, then {@link #start()}.
+ *
+ * <h2>What is exposed</h2>
+ * {@link #expose(String, Object)} exposes every public instance method of the target's class: declared by it,
+ * inherited from its superclasses, or a default method of its interfaces; never {@code Object}'s methods or
+ * overrides of them ({@code equals}, {@code hashCode}, {@code toString}), static, synthetic or bridge methods.
+ * {@link #expose(String, Class, Object)} exposes exactly the methods of the interface. Service names are 1 to 100
+ * of {@code A-Z a-z 0-9 . _ -}; method names beginning with {@code rpc.} are reserved. Several registrations may
+ * share a service as long as their method names differ; registering a name twice is an error.
+ *
+ * <h2>Params</h2>
+ * Params bind by position (a JSON array) or by name (a JSON object, using the parameter names compiled in with
+ * {@code -parameters}), converted with Gson (records, lists, maps, {@code Optional}, enums, primitives,
+ * {@code BigInteger}/{@code BigDecimal}; integral types only exactly: {@code 1.5} is not an {@code int}). A missing
+ * {@code Optional} param is {@code Optional.empty()}; a missing other param, an extra or unknown param, or a value
+ * that does not convert is answered with -32602 Invalid params naming the param. Type variables are resolved against
+ * the target's class.
+ *
+ * <h2>Overloads</h2>
+ * Overloads of one name must differ in their number of params; two with the same number are rejected at
+ * registration ({@link IllegalArgumentException} naming both). A call picks the overload whose number of params
+ * equals the number given (and, by name, whose names match); failing that, the overload with the fewest params
+ * that accepts the call by omitting trailing {@code Optional} params.
+ *
+ * <h2>Results and errors</h2>
+ * A method may return a value, {@code void} (result {@code null}), or a {@code CompletionStage}/{@code
+ * CompletableFuture} of a value. An {@link RpcException} thrown (or completing the future) is answered with its code,
+ * message and data. Any other exception or error (even a {@code StackOverflowError}) is answered with
+ * {@link ErrorCodes#SERVER_ERROR} "Server error" and nothing else: its message and stack trace stay in the server
+ * log (WARN, with service and method). A result that cannot be written as JSON (e.g. NaN) is -32603.
+ *
+ * <h2>Messages</h2>
+ * The rules of JSON-RPC 2.0 hold exactly: -32700 (id null) for input that is not UTF-8 JSON; -32600 for an invalid
+ * request, each invalid batch element getting its own, an empty batch getting one error object; notifications are
+ * run but never answered, and a batch with nothing to answer gets no reply; ids are echoed exactly (numbers digit for
+ * digit). Input over {@link Limits} is answered with one -32600 Invalid Request (id null) whose message names the
+ * limit: larger than {@link Limits#maxMessageBytes()}, deeper than {@link Limits#maxDepth()}, or a batch of more than
+ * {@link Limits#maxBatchSize()} requests. Unparseable, too large and too deep messages that came through a
+ * transport are also copied to the service's dead-letter destination. Error messages begin with the
+ * specification's words ("Method not found", "Invalid params", ...) followed by ": " and details. Batch elements run
+ * in parallel; the reply keeps request order.
+ *
+ * <h2>Lifecycle</h2>
+ * Handlers run on {@link ServerConfig#concurrency()} threads. {@link #start()} subscribes each registered service
+ * (once: a second call throws); a service registered after start is subscribed at once. A request whose deadline
+ * has passed is skipped (acknowledged, counted, not answered). {@link #close()} is idempotent.
  */
 public interface RpcServer extends AutoCloseable {
     /**
@@ -20,16 +65,27 @@ public interface RpcServer extends AutoCloseable {
     /** Exposes exactly the methods of {@code iface}, implemented by {@code target}. */
     <T> RpcServer expose(String service, Class<T> iface, T target);
 
-    /** Registers a one-off method. */
+    /**
+     * Registers a one-off method.
+     *
+     * @throws IllegalArgumentException for an invalid service name, a reserved or already registered method name
+     */
     RpcServer handle(String service, String method, MethodHandler handler);
 
-    /** Subscribes every registered service through the transport. */
+    /**
+     * Subscribes every registered service through the transport.
+     *
+     * @throws IllegalStateException when already started or closed, or when the server has no transport
+     */
     void start();
 
     /**
-     * The raw entry point: dispatches the bytes of one JSON-RPC message (single or batch) to {@code service}.
+     * The raw entry point: dispatches the bytes of one JSON-RPC message (single or batch) to {@code service}, on the
+     * server's handler threads, whether or not the server was started. An unknown service is answered like an
+     * unknown method (-32601).
      *
-     * @return the response bytes, or empty when no response is due (notifications)
+     * @return the response bytes, or empty when no response is due (notifications); never completes exceptionally
+     * except with {@link IllegalStateException} once the server is closed
      */
     CompletableFuture<Optional<byte[]>> dispatch(String service, byte[] message);
 

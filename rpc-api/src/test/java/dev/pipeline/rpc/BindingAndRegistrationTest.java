@@ -142,6 +142,39 @@ class BindingAndRegistrationTest {
         }
     }
 
+    public interface Repo<T> {
+        String put(T item);
+
+        List<T> all(List<T> items);
+    }
+
+    public static class PointRepo implements Repo<Point> {
+        @Override
+        public String put(Point item) {
+            return "point " + item.x();
+        }
+
+        @Override
+        public List<Point> all(List<Point> items) {
+            return items;
+        }
+    }
+
+    public static class GenericBase<T> {
+        public String store(T value) {
+            return value.getClass().getSimpleName();
+        }
+    }
+
+    public static class PointStore extends GenericBase<Point> {
+    }
+
+    private static final class Hidden {
+        public int secret() {
+            return 42;
+        }
+    }
+
     private final RpcServer server = DefaultRpcServer.dispatchOnly(ServerConfig.defaults());
 
     @AfterEach
@@ -258,6 +291,29 @@ class BindingAndRegistrationTest {
         server.expose("impl", new ApiImpl());
         assertThat(call("impl", "extra", null).get("result").getAsString()).isEqualTo("not in the interface");
         assertThat(call("impl", "twice", "[\"x\"]").get("result").getAsString()).isEqualTo("xx");
+    }
+
+    @Test
+    void typeVariablesResolveAgainstTheTargetsClass() {
+        server.expose("repo", Repo.class, new PointRepo());
+        assertThat(call("repo", "put", "[{\"x\":3,\"y\":4}]").get("result").getAsString()).isEqualTo("point 3");
+        assertThat(call("repo", "all", "[[{\"x\":3,\"y\":4}]]").get("result").toString())
+                .isEqualTo("[{\"x\":3,\"y\":4}]");
+        server.expose("store", new PointStore());
+        assertThat(call("store", "store", "[{\"x\":1,\"y\":2}]").get("result").getAsString()).isEqualTo("Point");
+    }
+
+    @Test
+    void nonPublicAndAnonymousClassesCanBeExposed() {
+        server.expose("hidden", new Hidden());
+        assertThat(call("hidden", "secret", null).get("result").getAsInt()).isEqualTo(42);
+        server.expose("anon", new Object() {
+            @SuppressWarnings("unused")
+            public String hi(String who) {
+                return "hi " + who;
+            }
+        });
+        assertThat(call("anon", "hi", "{\"who\":\"there\"}").get("result").getAsString()).isEqualTo("hi there");
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

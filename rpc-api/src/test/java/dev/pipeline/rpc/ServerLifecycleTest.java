@@ -211,6 +211,46 @@ class ServerLifecycleTest {
     }
 
     @Test
+    void aRequestWhoseDeadlinePassesWhileQueuedIsNotStarted() throws Exception {
+        DirectTransport direct = new DirectTransport();
+        RecordingMetrics recorded = new RecordingMetrics();
+        DefaultRpcServer single = new DefaultRpcServer(direct, ServerConfig.builder().concurrency(1)
+                .metrics(recorded).build());
+        try {
+            java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            List<String> ran = new CopyOnWriteArrayList<>();
+            single.handle("a", "block", p -> {
+                entered.countDown();
+                return release.await(30, TimeUnit.SECONDS);
+            });
+            single.handle("a", "work", p -> ran.add("work"));
+            single.start();
+            var channel = direct.channels.get("a");
+            CompletableFuture<HandlerOutcome> blocked = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return channel.deliver("{\"jsonrpc\":\"2.0\",\"method\":\"block\",\"id\":1}", 0);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+            long deadline = System.currentTimeMillis() + 100;
+            var queued = channel.handler.handle(new IncomingRequest(
+                    "{\"jsonrpc\":\"2.0\",\"method\":\"work\",\"id\":2}".getBytes(StandardCharsets.UTF_8),
+                    "c2", "reply-here", deadline, "client-1", null)).toCompletableFuture();
+            org.awaitility.Awaitility.await().until(() -> System.currentTimeMillis() > deadline);
+            release.countDown();
+            assertThat(text(blocked.get(30, TimeUnit.SECONDS))).contains("\"result\":true");
+            assertThat(queued.get(30, TimeUnit.SECONDS)).isEqualTo(HandlerOutcome.none());
+            assertThat(ran).isEmpty();
+            assertThat(recorded.events).contains("rejected a direct-test expired");
+        } finally {
+            single.close();
+        }
+    }
+
+    @Test
     void poisonIsAnsweredAndDeadLettered() throws Exception {
         server.handle("a", "m", p -> 1);
         server.start();

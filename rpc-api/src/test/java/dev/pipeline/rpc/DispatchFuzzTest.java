@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the specification asks for: none for notifications and all-notification batches, one response per request with
  * its id echoed exactly and in request order, one error object (id null) for unparseable or over-limit input.
  */
-class DispatchFuzzProperties {
+class DispatchFuzzTest {
     private static final Limits LIMITS = new Limits(4096, 12, 20);
     private static final Limits READ_BACK = new Limits(1 << 24, 1000, 100_000);
     private static final List<String> METHODS = List.of("add", "echo", "greet", "fail", "later", "nothing",
@@ -82,27 +82,27 @@ class DispatchFuzzProperties {
 
     // ---------------------------------------------------------------- properties
 
-    @Property(tries = 1000)
+    @Property(tries = 800)
     void randomBytes(@ForAll("bytes") byte[] message) {
         check(message);
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 800)
     void randomJsonTrees(@ForAll("json") JsonElement message) {
         check(JsonOutput.toBytes(message));
     }
 
-    @Property(tries = 1500, edgeCases = EdgeCasesMode.NONE) // edge cases would swamp the weights
+    @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE) // edge cases would swamp the weights
     void requestLikeMessages(@ForAll("message") JsonElement message) {
         check(JsonOutput.toBytes(message));
     }
 
-    @Property(tries = 1000, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 700, edgeCases = EdgeCasesMode.NONE)
     void mutatedRequests(@ForAll("message") JsonElement message, @ForAll("mutations") List<int[]> mutations) {
         check(mutate(JsonOutput.toBytes(message), mutations));
     }
 
-    @Property(tries = 300, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 250, edgeCases = EdgeCasesMode.NONE)
     void truncatedRequests(@ForAll("message") JsonElement message, @ForAll("fraction") double keep) {
         byte[] bytes = JsonOutput.toBytes(message);
         byte[] cut = new byte[(int) (bytes.length * keep)];
@@ -110,7 +110,7 @@ class DispatchFuzzProperties {
         check(cut);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void deeplyNested(@ForAll("depth") int depth, @ForAll boolean objects, @ForAll boolean closed) {
         StringBuilder params = new StringBuilder();
         for (int i = 0; i < depth; i++) {
@@ -135,7 +135,7 @@ class DispatchFuzzProperties {
         } catch (Exception e) {
             throw new AssertionError("dispatch failed for " + show(message), e);
         }
-        JsonElement answer = reply.map(DispatchFuzzProperties::readBack).orElse(null);
+        JsonElement answer = reply.map(DispatchFuzzTest::readBack).orElse(null);
         Statistics.label("reply").collect(kind(answer));
         JsonElement input;
         try {
@@ -305,7 +305,7 @@ class DispatchFuzzProperties {
 
     @Provide
     Arbitrary<JsonElement> json() {
-        return Arbitraries.recursive(DispatchFuzzProperties::scalar, DispatchFuzzProperties::container, 0, 5);
+        return Arbitraries.recursive(DispatchFuzzTest::scalar, DispatchFuzzTest::container, 0, 5);
     }
 
     private static Arbitrary<JsonElement> container(Arbitrary<JsonElement> inner) {
