@@ -10,7 +10,15 @@ import java.util.concurrent.CompletableFuture;
  * Obtain one with {@link Rpc#client(String)}.
  *
  * <p>Every call completes exactly once: with its result, with an {@link RpcException} carrying the server's error,
- * with an {@link RpcTimeoutException}, or with {@link ErrorCodes#CLIENT_CLOSED} when the client is closed.
+ * with an {@link RpcTimeoutException}, or with {@link ErrorCodes#CLIENT_CLOSED} when the client is closed. A call's
+ * timeout clock starts when the broker has accepted the request. Calls beyond {@link ClientConfig#maxInFlight()}
+ * fail at once with {@link ErrorCodes#OVERLOADED}; a request the transport cannot send fails with
+ * {@link ErrorCodes#TRANSPORT_ERROR}; a reply that cannot be read or converted to the result type fails the call with
+ * {@link ErrorCodes#INTERNAL_ERROR}.
+ *
+ * <p>Threads: asynchronous results complete on the thread that settles them (the transport's reply thread, the
+ * client's timer thread, or the thread calling {@link #close()}). Do not block in dependent stages; use the
+ * {@code *Async} methods of {@link CompletableFuture} with an executor of yours for slow work.
  */
 public interface RpcClient extends AutoCloseable {
     /** Calls {@code service.method} with positional params and waits for the result. */
@@ -42,7 +50,10 @@ public interface RpcClient extends AutoCloseable {
      */
     <T> T proxy(Class<T> iface, String service);
 
-    /** A view of this client whose calls use {@code timeout}; it shares this client's connection. */
+    /**
+     * A view of this client whose calls use {@code timeout}; it shares this client's connection, so closing the view
+     * closes the client.
+     */
     RpcClient withTimeout(Duration timeout);
 
     /** Fails every pending call with {@link ErrorCodes#CLIENT_CLOSED} and releases the transport. Idempotent. */

@@ -47,6 +47,9 @@ final class KafkaClientChannel implements ClientChannel {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile byte[] replyToBytes;
     private volatile boolean closed;
+    /** Services whose request topic is known to exist: service → topic. */
+    private final java.util.concurrent.ConcurrentHashMap<String, String> readyTopics =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     KafkaClientChannel(KafkaTransport transport, String clientId, ReplyListener listener) {
         this.transport = transport;
@@ -88,12 +91,23 @@ final class KafkaClientChannel implements ClientChannel {
                     + request.body().length + " bytes exceeds the Kafka transport's maxMessageBytes "
                     + config.maxMessageBytes()));
         }
-        String topic = config.requestTopic(service);
-        CompletableFuture<TopicDescription> topicReady = transport.topics()
-                .ensure(topic, config.partitions(), transport.topicConfigs(false));
+        String topic = readyTopics.get(service);
         boolean needReplyAddress = request.expectsReply();
+        if (topic != null && (!needReplyAddress || replyToBytes != null)) {
+            return produce(topic, request); // the fast path: topic known to exist, reply address known
+        }
+        String requestTopic = config.requestTopic(service);
+        CompletableFuture<TopicDescription> topicReady = transport.topics()
+                .ensure(requestTopic, config.partitions(), transport.topicConfigs(false));
+        topicReady.thenRun(() -> readyTopics.put(service, requestTopic));
+        return sendWhenReady(requestTopic, request, topicReady, needReplyAddress);
+    }
+
+    private CompletableFuture<Void> sendWhenReady(String topic, OutgoingRequest request,
+                                                  CompletableFuture<TopicDescription> topicReady,
+                                                  boolean needReplyAddress) {
         if (topicReady.isDone() && !topicReady.isCompletedExceptionally() && (!needReplyAddress || ready.isDone())) {
-            return produce(topic, request); // the fast path: no extra stage
+            return produce(topic, request);
         }
         CompletableFuture<?> before = needReplyAddress
                 ? CompletableFuture.allOf(topicReady, ready.copy()) : topicReady;

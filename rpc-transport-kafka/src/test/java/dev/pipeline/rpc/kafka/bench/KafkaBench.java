@@ -48,7 +48,8 @@ import java.util.function.BiConsumer;
  * and 256 calls in flight; plus the reply-routing measurements of docs/kafka-reply-routing.md.
  *
  * <p>Run: {@code mvn -q -pl rpc-transport-kafka -am -Pbench test-compile} (add
- * {@code -Dpipeline.kafka.bootstrap=host:9092} for an existing broker; {@code -Dbench.scale=0.2} for a quick run).
+ * {@code -Dpipeline.kafka.bootstrap=host:9092} for an existing broker; {@code -Dbench.scale=0.2} for a quick run,
+ * {@code -Dbench.rounds=N} for more alternating rounds).
  */
 public final class KafkaBench {
     private static final byte[] BODY =
@@ -78,17 +79,46 @@ public final class KafkaBench {
         System.out.println("broker: " + broker + ", cores: " + Runtime.getRuntime().availableProcessors()
                 + ", java " + System.getProperty("java.version"));
 
-        List<Result> results = new ArrayList<>();
-        int seq = (int) (10_000 * scale);
-        int pipelined = (int) (100_000 * scale);
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        int seq = (int) (5_000 * scale);
+        int pipelined = (int) (50_000 * scale);
         int warm = (int) (5_000 * scale);
-        try (Rig raw = new RawRig(bootstrap)) {
+        // the rigs run in alternating rounds so that noise from other processes on the machine hits both alike;
+        // each row merges the samples of all rounds, throughput is the median round
+        Map<String, List<Result>> byRow = new java.util.LinkedHashMap<>();
+        String rawName = "raw kafka-clients";
+        String rawHeadersName = "raw kafka-clients + wire headers";
+        try (Rig raw = new RawRig(bootstrap, false); Rig rawHeaders = new RawRig(bootstrap, true);
+             Rig ours = new TransportRig(bootstrap)) {
             raw.start();
-            results.addAll(suite("raw kafka-clients", raw, warm, seq, pipelined));
-        }
-        try (Rig ours = new TransportRig(bootstrap)) {
+            rawHeaders.start();
             ours.start();
-            results.addAll(suite("pipeline transport (SPI)", ours, warm, seq, pipelined));
+            warm(rawName, raw, warm);
+            warm(rawHeadersName, rawHeaders, warm);
+            warm("pipeline transport (SPI)", ours, warm);
+            for (int round = 1; round <= rounds; round++) {
+                System.out.println("round " + round + "/" + rounds);
+                for (Result r : suite(rawName, raw, seq, pipelined)) {
+                    byRow.computeIfAbsent(r.name() + "|" + r.inFlight(), k -> new ArrayList<>()).add(r);
+                }
+                for (Result r : suite(rawHeadersName, rawHeaders, seq, pipelined)) {
+                    byRow.computeIfAbsent(r.name() + "|" + r.inFlight(), k -> new ArrayList<>()).add(r);
+                }
+                for (Result r : suite("pipeline transport (SPI)", ours, seq, pipelined)) {
+                    byRow.computeIfAbsent(r.name() + "|" + r.inFlight(), k -> new ArrayList<>()).add(r);
+                }
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        for (List<Result> rs : byRow.values()) {
+            Histogram merged = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
+            double[] rates = new double[rs.size()];
+            for (int i = 0; i < rs.size(); i++) {
+                merged.add(rs.get(i).h());
+                rates[i] = rs.get(i).perSecond();
+            }
+            java.util.Arrays.sort(rates);
+            results.add(new Result(rs.get(0).name(), rs.get(0).inFlight(), merged, rates[rates.length / 2]));
         }
         String table = table(results);
         System.out.println();
@@ -106,10 +136,13 @@ public final class KafkaBench {
         System.exit(0);
     }
 
-    private static List<Result> suite(String name, Rig rig, int warm, int seq, int pipelined) throws Exception {
-        List<Result> r = new ArrayList<>();
+    private static void warm(String name, Rig rig, int warm) throws Exception {
         run(name, rig, 1, warm);         // warm up the JITs and the broker
         run(name, rig, 64, warm * 4);
+    }
+
+    private static List<Result> suite(String name, Rig rig, int seq, int pipelined) throws Exception {
+        List<Result> r = new ArrayList<>();
         r.add(run(name, rig, 1, seq));
         r.add(run(name, rig, 64, pipelined / 2));
         r.add(run(name, rig, 256, pipelined));
@@ -180,8 +213,12 @@ public final class KafkaBench {
      */
     static final class RawRig implements Rig, Reporting {
         private final String bootstrap;
+        /** Carry the wire contract's headers (rpc-id, rpc-reply-to, rpc-client) as our transport does. */
+        private final boolean headers;
+        private final byte[] clientId = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
         private final String req = "bench-raw-req-" + UUID.randomUUID().toString().substring(0, 8);
         private final String rep = "bench-raw-rep-" + UUID.randomUUID().toString().substring(0, 8);
+        private final byte[] replyTo = (rep + ":0").getBytes(StandardCharsets.UTF_8);
         private volatile BiConsumer<String, byte[]> callback = (a, b) -> { };
         private volatile boolean stop;
         private KafkaProducer<byte[], byte[]> clientProducer;
@@ -189,8 +226,9 @@ public final class KafkaBench {
         private final List<Thread> threads = new ArrayList<>();
         private final List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
 
-        RawRig(String bootstrap) {
+        RawRig(String bootstrap, boolean headers) {
             this.bootstrap = bootstrap;
+            this.headers = headers;
         }
 
         @Override
@@ -222,8 +260,14 @@ public final class KafkaBench {
             replies.position(tp);
             consumers.add(server);
             consumers.add(replies);
-            threads.add(loop("raw-server", server, r -> serverProducer.send(
-                    new ProducerRecord<>(rep, 0, r.key(), r.value()))));
+            threads.add(loop("raw-server", server, r -> {
+                ProducerRecord<byte[], byte[]> reply = new ProducerRecord<>(rep, 0, r.key(), r.value());
+                if (headers) {
+                    reply.headers().add("rpc-id", r.headers().lastHeader("rpc-id").value());
+                    reply.headers().add("rpc-client", r.headers().lastHeader("rpc-client").value());
+                }
+                serverProducer.send(reply);
+            }));
             threads.add(loop("raw-replies", replies, r ->
                     callback.accept(new String(r.key(), StandardCharsets.UTF_8), r.value())));
             // wait until the server owns its partitions
@@ -258,7 +302,14 @@ public final class KafkaBench {
 
         @Override
         public void send(String id, byte[] body) {
-            clientProducer.send(new ProducerRecord<>(req, id.getBytes(StandardCharsets.UTF_8), body));
+            byte[] key = id.getBytes(StandardCharsets.UTF_8);
+            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(req, key, body);
+            if (headers) {
+                r.headers().add("rpc-id", key);
+                r.headers().add("rpc-reply-to", replyTo);
+                r.headers().add("rpc-client", clientId);
+            }
+            clientProducer.send(r);
         }
 
         @Override
