@@ -2,6 +2,7 @@ package dev.pipeline.rpc.cli;
 
 import com.google.gson.JsonElement;
 import dev.pipeline.rpc.RpcClient;
+import dev.pipeline.rpc.RpcTimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,6 +33,9 @@ final class CallCommand extends Invocation implements Callable<Integer> {
                     : client.call(service, method, JsonElement.class, positional(p.getAsJsonArray()));
             out.println(compact ? Json.compact(result) : Json.pretty(result));
             out.flush();
+        } catch (RpcTimeoutException e) {
+            throw new RpcTimeoutException(e.getMessage() + " (is a server for '" + service + "' running on "
+                    + top.brokerUri() + "?)");
         }
         return 0;
     }
