@@ -66,6 +66,7 @@ public final class DemoService {
             throw new RpcException(ErrorCodes.INVALID_PARAMS, "millis must be 0.." + MAX_SLEEP_MILLIS + ", was "
                     + millis);
         }
+        print("[demo] sleep: " + millis + " ms");
         Thread.sleep(millis);
         return "slept " + millis + " ms";
     }
@@ -83,8 +84,12 @@ public final class DemoService {
                 logged.removeFirst();
             }
         }
+        print("[demo] log: " + message);
+    }
+
+    private void print(String line) {
         synchronized (out) {
-            out.println("[demo] log: " + message);
+            out.println(line);
             out.flush();
         }
     }

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -187,6 +189,21 @@ class PipelineCliTest {
             assertThat(Cli.run("-b", broker, "call", "counter", "increment", "--params", "{\"by\":2}").out().strip())
                     .isEqualTo("7");
             assertThat(counter.stop()).isZero();
+        }
+    }
+
+    @Test
+    void serveFinishesInFlightWorkWhenStopped() throws Exception {
+        try (Cli.Background grace = new Cli.Background("-b", broker, "serve", "grace")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> grace.out().contains("serving") || !grace.alive());
+            CompletableFuture<Cli.Result> call = CompletableFuture.supplyAsync(
+                    () -> Cli.run("-b", broker, "call", "grace", "sleep", "1500"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> grace.out().contains("[demo] sleep: 1500 ms"));
+            assertThat(grace.stop()).isZero();
+            assertThat(grace.out()).contains("stopped");
+            Cli.Result r = call.get(60, TimeUnit.SECONDS);
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out().strip()).isEqualTo("\"slept 1500 ms\"");
         }
     }
 
