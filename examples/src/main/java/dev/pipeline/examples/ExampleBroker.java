@@ -5,6 +5,7 @@ import dev.pipeline.rpc.tck.broker.RedisBroker;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The broker an example runs against, from its first argument: a broker URI ({@code kafka://host:port},
@@ -68,6 +69,25 @@ public final class ExampleBroker implements AutoCloseable {
     @Override
     public String toString() {
         return uri + " (" + description + ")";
+    }
+
+    /**
+     * Blocks until the JVM is asked to stop (Ctrl-C), then closes {@code resources} in order: for the receivers that
+     * run until stopped.
+     */
+    public static void runUntilStopped(AutoCloseable... resources) throws InterruptedException {
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (AutoCloseable r : resources) {
+                try {
+                    r.close();
+                } catch (Exception e) {
+                    System.err.println("closing " + r + " failed: " + e);
+                }
+            }
+            closed.countDown();
+        }, "example-shutdown"));
+        closed.await();
     }
 
     /** Stops the broker if this example started it. */

@@ -21,6 +21,7 @@ public final class ClassExample {
     private ClassExample() {
     }
 
+    @SuppressWarnings("try") // the receiver only has to be open while the sender runs
     public static void main(String[] args) {
         try (ExampleBroker broker = ExampleBroker.fromArgs(args, "redis")) {
             System.out.println("broker: " + broker);

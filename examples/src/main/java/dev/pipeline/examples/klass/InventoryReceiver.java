@@ -4,7 +4,6 @@ import dev.pipeline.examples.ExampleBroker;
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcServer;
 
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The receiver of the class example: exposes an {@link InMemoryInventory} as service {@code inventory}. Runs until
@@ -26,13 +25,9 @@ public final class InventoryReceiver {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        try (ExampleBroker broker = ExampleBroker.fromArgs(args, "redis"); RpcServer server = start(broker.uri())) {
-            System.out.println("receiver: serving " + SERVICE + " on " + broker + "; Ctrl-C stops");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                broker.close();
-            }));
-            new CountDownLatch(1).await();
-        }
+        ExampleBroker broker = ExampleBroker.fromArgs(args, "redis");
+        RpcServer server = start(broker.uri());
+        System.out.println("receiver: serving " + SERVICE + " on " + broker + "; Ctrl-C stops");
+        ExampleBroker.runUntilStopped(server, broker);
     }
 }

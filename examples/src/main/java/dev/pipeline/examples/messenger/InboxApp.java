@@ -1,9 +1,8 @@
 package dev.pipeline.examples.messenger;
 
+import dev.pipeline.examples.ExampleBroker;
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcServer;
-
-import java.util.concurrent.CountDownLatch;
 
 /** A user's inbox until Ctrl-C: prints each message delivered to it. Arguments: {@code <broker URI> <user>}. */
 public final class InboxApp {
@@ -16,12 +15,10 @@ public final class InboxApp {
             System.exit(2);
         }
         String user = args[1];
-        try (RpcServer server = Rpc.server(args[0])) {
-            server.expose(Messenger.inboxOf(user), new Inbox(user, m -> { }));
-            server.start();
-            System.out.println(user + "'s inbox: serving " + Messenger.inboxOf(user) + "; Ctrl-C stops");
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-            new CountDownLatch(1).await();
-        }
+        RpcServer server = Rpc.server(args[0]);
+        server.expose(Messenger.inboxOf(user), new Inbox(user, m -> { }));
+        server.start();
+        System.out.println(user + "'s inbox: serving " + Messenger.inboxOf(user) + "; Ctrl-C stops");
+        ExampleBroker.runUntilStopped(server);
     }
 }

@@ -5,7 +5,6 @@ import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcServer;
 
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the {@code messenger} service until Ctrl-C. Arguments: {@code [broker URI | kafka | redis]}. Send with
@@ -17,18 +16,12 @@ public final class MessengerServer {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        try (ExampleBroker broker = ExampleBroker.fromArgs(args, "kafka");
-             RpcClient forwarder = Rpc.client(broker.uri());
-             RpcServer server = Rpc.server(broker.uri())) {
-            server.expose(Messenger.SERVICE, Messenger.class, new MessengerService(forwarder));
-            server.start();
-            System.out.println("messenger: serving " + Messenger.SERVICE + " on " + broker + "; Ctrl-C stops");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                forwarder.close();
-                broker.close();
-            }));
-            new CountDownLatch(1).await();
-        }
+        ExampleBroker broker = ExampleBroker.fromArgs(args, "kafka");
+        RpcClient forwarder = Rpc.client(broker.uri());
+        RpcServer server = Rpc.server(broker.uri());
+        server.expose(Messenger.SERVICE, Messenger.class, new MessengerService(forwarder));
+        server.start();
+        System.out.println("messenger: serving " + Messenger.SERVICE + " on " + broker + "; Ctrl-C stops");
+        ExampleBroker.runUntilStopped(server, forwarder, broker);
     }
 }

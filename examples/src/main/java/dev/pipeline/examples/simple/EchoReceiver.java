@@ -4,7 +4,6 @@ import dev.pipeline.examples.ExampleBroker;
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcServer;
 
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The receiver of the simple example: serves {@code simple.echo(message)}, which prints the message and returns it.
@@ -30,14 +29,9 @@ public final class EchoReceiver {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        try (ExampleBroker broker = ExampleBroker.fromArgs(args, "kafka"); RpcServer server = start(broker.uri())) {
-            System.out.println("receiver: serving " + SERVICE + ".echo on " + broker + "; Ctrl-C stops");
-            CountDownLatch forever = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                broker.close();
-            }));
-            forever.await();
-        }
+        ExampleBroker broker = ExampleBroker.fromArgs(args, "kafka");
+        RpcServer server = start(broker.uri());
+        System.out.println("receiver: serving " + SERVICE + ".echo on " + broker + "; Ctrl-C stops");
+        ExampleBroker.runUntilStopped(server, broker);
     }
 }

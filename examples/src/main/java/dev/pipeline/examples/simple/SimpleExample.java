@@ -20,6 +20,7 @@ public final class SimpleExample {
     private SimpleExample() {
     }
 
+    @SuppressWarnings("try") // the receiver only has to be open while the sender runs
     public static void main(String[] args) {
         List<String> messages = List.of("hello", "안녕하세요", "JSON-RPC over a broker");
         try (ExampleBroker broker = ExampleBroker.fromArgs(args, "kafka")) {
