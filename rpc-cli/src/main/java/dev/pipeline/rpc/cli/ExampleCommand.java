@@ -42,6 +42,10 @@ final class ExampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!List.of("simple", "class", "klass", "clazz", "messenger").contains(name)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "unknown example '" + name + "': simple, class or messenger");
+        }
         List<String> args = new ArrayList<>();
         String given = top.broker != null && !top.broker.isBlank() ? top.broker
                 : System.getenv(PipelineCli.BROKER_ENV);
@@ -61,8 +65,7 @@ final class ExampleCommand implements Callable<Integer> {
             case "simple" -> SimpleExample.main(a);
             case "class", "klass", "clazz" -> ClassExample.main(a);
             case "messenger" -> MessengerExample.main(a);
-            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "unknown example '" + name + "': simple, class or messenger");
+            default -> throw new IllegalStateException(name);
         }
         return 0;
     }

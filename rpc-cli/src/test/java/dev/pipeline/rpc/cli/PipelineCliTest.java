@@ -47,8 +47,8 @@ class PipelineCliTest {
     void helpEverywhere() {
         Cli.Result top = Cli.run("--help");
         assertThat(top.exitCode()).isZero();
-        assertThat(top.out()).contains("serve", "call", "notify", "brokers", "--broker", "PIPELINE_BROKER");
-        for (String command : new String[] {"serve", "call", "notify", "brokers"}) {
+        assertThat(top.out()).contains("serve", "call", "notify", "brokers", "example", "--broker", "PIPELINE_BROKER");
+        for (String command : new String[] {"serve", "call", "notify", "brokers", "example"}) {
             Cli.Result r = Cli.run(command, "--help");
             assertThat(r.exitCode()).as(command).isZero();
             assertThat(r.out()).as(command).startsWith("Usage: pipeline " + command);
@@ -172,7 +172,8 @@ class PipelineCliTest {
     void badCommandLinesAreOneLineWithExitCodeTwo() {
         for (String[] args : new String[][] {{"call"}, {"call", SERVICE}, {"bogus"},
                 {"call", "--timeout", "soon", SERVICE, "echo"}, {"call", SERVICE, "echo", "1", "--params", "[1]"},
-                {"call", SERVICE, "echo", "--params", "42"}}) {
+                {"call", SERVICE, "echo", "--params", "42"}, {"example", "nope"}, {"example", "simple", "rabbitmq"},
+                {}}) {
             Cli.Result r = Cli.run(args);
             assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(PipelineCli.EXIT_USAGE);
             assertThat(r.errLines()).as(String.join(" ", args)).hasSize(1);
