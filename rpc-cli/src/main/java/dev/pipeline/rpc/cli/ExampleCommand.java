@@ -16,10 +16,9 @@ import java.util.concurrent.Callable;
 /** {@code pipeline example NAME [kafka|redis]}: runs one of the examples of the examples module, in this JVM. */
 @Command(name = "example", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {"Runs an example: a receiver and a sender on one broker, printing what happens.",
-                "  simple     an echo service and a sender (default broker: a local Kafka)",
-                "  class      an object's methods through a typed proxy, sync and async (default: a local Redis)",
-                "  messenger  messages sent through a messenger service; the recipient's inbox is notified "
-                        + "(default: a local Kafka)",
+                "  simple     an echo service and its sender (on Kafka by default)",
+                "  class      an object called through typed proxies (on Redis by default)",
+                "  messenger  messages; the recipient's inbox is notified (on Kafka by default)",
                 "With --broker (or $PIPELINE_BROKER) it uses that broker; else it starts a local one for the run, "
                         + "of the kind given (kafka or redis) or the example's default."},
         footer = {"", "Examples:",

@@ -49,8 +49,7 @@ public final class PipelineCli {
     public static final String DEFAULT_BROKER = "kafka://localhost:9092";
 
     @Option(names = {"-b", "--broker"}, scope = ScopeType.INHERIT, paramLabel = "URI",
-            description = "Broker URI, e.g. kafka://127.0.0.1:9092 or redis://127.0.0.1:6379 "
-                    + "(default: $" + BROKER_ENV + ", else " + DEFAULT_BROKER + ").")
+            description = "Broker URI (default: $" + BROKER_ENV + ", else " + DEFAULT_BROKER + ").")
     String broker;
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,

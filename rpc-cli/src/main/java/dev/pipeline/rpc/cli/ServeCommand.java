@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
         footer = {"", "Examples:",
                 "  pipeline serve                                 # the demo service, named demo",
                 "  pipeline -b redis://127.0.0.1:6379 serve",
-                "  java -cp pipeline.jar:my-classes dev.pipeline.rpc.cli.PipelineCli serve calc --class com.acme.Calc"})
+                "  pipeline serve inventory --class dev.pipeline.examples.klass.InMemoryInventory",
+                "  java -cp pipeline.jar:classes dev.pipeline.rpc.cli.PipelineCli serve --class a.B"})
 final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     PipelineCli top;
