@@ -49,7 +49,7 @@ public final class PipelineCli {
     public static final String DEFAULT_BROKER = "kafka://localhost:9092";
 
     @Option(names = {"-b", "--broker"}, scope = ScopeType.INHERIT, paramLabel = "URI",
-            description = "Broker URI (default: $" + BROKER_ENV + ", else " + DEFAULT_BROKER + ").")
+            description = "Broker URI. Default: $" + BROKER_ENV + ", else the Kafka at localhost:9092.")
     String broker;
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,

@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
                 "  pipeline serve                                 # the demo service, named demo",
                 "  pipeline -b redis://127.0.0.1:6379 serve",
                 "  pipeline serve inventory --class dev.pipeline.examples.klass.InMemoryInventory",
-                "  java -cp pipeline.jar:classes dev.pipeline.rpc.cli.PipelineCli serve --class a.B"})
+                "  java -cp pipeline.jar:dir dev.pipeline.rpc.cli.PipelineCli serve --class a.B"})
 final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     PipelineCli top;
