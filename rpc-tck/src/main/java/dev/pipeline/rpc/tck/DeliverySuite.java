@@ -82,7 +82,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("load is shared by two server instances of one service (LOAD_SHARING)")
-    void loadSharedByTwoInstances() {
+    public void loadSharedByTwoInstances() {
         String svc = uniqueService("load");
         Worker a = worker(svc, "A");
         Worker b = new Worker(svc, "B", x -> {
@@ -130,7 +130,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("two services on one broker are isolated from each other")
-    void twoServicesIsolated() {
+    public void twoServicesIsolated() {
         String svcA = uniqueService("iso-a");
         String svcB = uniqueService("iso-b");
         Worker a = worker(svcA, "A");
@@ -152,7 +152,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("1,000 concurrent calls from several clients: each answered once, to the right caller")
-    void thousandConcurrentCallsFromSeveralClients() {
+    public void thousandConcurrentCallsFromSeveralClients() {
         String svc = uniqueService("many");
         List<Worker> workers = new ArrayList<>();
         workers.add(worker(svc, "A"));
@@ -217,7 +217,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("a server stopped abruptly mid-call: another instance answers the request (REDELIVERY_AFTER_CRASH)")
-    void serverStoppedAbruptlyMidCall() throws Exception {
+    public void serverStoppedAbruptlyMidCall() throws Exception {
         String svc = uniqueService("crash");
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -249,9 +249,17 @@ public abstract class DeliverySuite extends TckBase {
         // close with zero grace while the handler is blocked: must return without waiting for it
         get(CompletableFuture.runAsync(servers.get(victim)::close), fixture.callTimeout());
         if (redelivers) {
-            assertThat(get(call, timeout.plusSeconds(5))).isEqualTo(survivor + ":victim");
+            String answer;
+            try {
+                answer = get(call, timeout.plusSeconds(5));
+            } catch (RpcException e) {
+                throw new AssertionError("the transport declares REDELIVERY_AFTER_CRASH, but the request of an instance"
+                        + " closed abruptly was not answered by the other one: " + e, e);
+            }
+            assertThat(answer).isEqualTo(survivor + ":victim");
         } else {
-            RpcException e = failure(call, timeout.plusSeconds(5));
+            RpcException e = failure(call, timeout.plusSeconds(5), "the transport does not declare"
+                    + " REDELIVERY_AFTER_CRASH, so the call must fail clearly; if it does redeliver, declare it");
             assertThat(e.code()).isIn(ErrorCodes.TIMEOUT, ErrorCodes.TRANSPORT_ERROR);
         }
         // the surviving instance keeps serving
@@ -260,7 +268,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("a call past its deadline is not executed")
-    void callPastDeadlineNotExecuted() throws Exception {
+    public void callPastDeadlineNotExecuted() throws Exception {
         String svc = uniqueService("deadline");
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -288,23 +296,23 @@ public abstract class DeliverySuite extends TckBase {
         release.countDown();
         assertThat(get(blocker)).isEqualTo("unblocked");
         assertThat(client.call(svc, "work", String.class, "marker")).isEqualTo("marker");
-        org.awaitility.Awaitility.await().during(QUIET).atMost(QUIET.multipliedBy(4))
-                .until(() -> !executed.contains("expired"));
-        assertThat(executed).as("a request whose deadline passed while queued must not run")
+        Thread.sleep(QUIET.toMillis());
+        assertThat(executed).as("a request whose deadline passed while it waited for a handler thread must not run"
+                        + " (the deadline is checked when the work would start, not when the message arrives)")
                 .doesNotContain("expired");
     }
 
     @Test
     @DisplayName("a timed-out call's late reply is dropped (and counted)")
-    void lateReplyDropped() throws Exception {
+    public void lateReplyDropped() throws Exception {
         String svc = uniqueService("late");
-        CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        Set<String> entered = ConcurrentHashMap.newKeySet();
         RpcServer server = server();
         server.handle(svc, "slow", params -> {
             String token = params.get(0, String.class);
-            if (token.equals("late")) {
-                entered.countDown();
+            if (token.startsWith("late")) {
+                entered.add(token);
                 release.await();
             }
             return token;
@@ -313,21 +321,31 @@ public abstract class DeliverySuite extends TckBase {
         track(release::countDown);
         CountingMetrics metrics = new CountingMetrics();
         RpcClient client = client(b -> b.metrics(metrics));
-        CompletableFuture<String> call = client.withTimeout(Duration.ofMillis(300))
-                .callAsync(svc, "slow", String.class, "late");
-        assertThat(entered.await(fixture.callTimeout().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-        RpcException e = failure(call, fixture.callTimeout());
-        assertThat(e.code()).isEqualTo(ErrorCodes.TIMEOUT);
+        assertThat(client.call(svc, "slow", String.class, "warm-up")).isEqualTo("warm-up");
+        // a call that times out while its handler runs; on a loaded machine the request may expire before a handler
+        // takes it (then it is rightly never run): try again with a longer timeout
+        CompletableFuture<String> late = null;
+        for (int attempt = 0; attempt < 4 && late == null; attempt++) {
+            String token = "late-" + attempt;
+            CompletableFuture<String> call = client.withTimeout(Duration.ofMillis(500L << attempt))
+                    .callAsync(svc, "slow", String.class, token);
+            RpcException e = failure(call, fixture.callTimeout());
+            assertThat(e.code()).isEqualTo(ErrorCodes.TIMEOUT);
+            if (entered.contains(token)) {
+                late = call;
+            }
+        }
+        assertThat(late).as("a handler took one of the calls before its deadline").isNotNull();
         release.countDown();
         await().untilAsserted(() -> assertThat(metrics.lateReplies.get())
                 .as("the late reply is counted as dropped").isGreaterThanOrEqualTo(1));
-        assertThat(call).isCompletedExceptionally();
+        assertThat(late).isCompletedExceptionally();
         assertThat(client.call(svc, "slow", String.class, "next")).isEqualTo("next");
     }
 
     @Test
     @DisplayName("a client closed with calls pending fails them at once with CLIENT_CLOSED")
-    void clientClosedFailsPendingCalls() throws Exception {
+    public void clientClosedFailsPendingCalls() throws Exception {
         String svc = uniqueService("close");
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -359,7 +377,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("a server restarted picks up requests sent while it was down (PERSISTENT)")
-    void serverRestartPicksUpRequests() {
+    public void serverRestartPicksUpRequests() {
         String svc = uniqueService("restart");
         Worker first = worker(svc, "first");
         RpcClient client = client(b -> b.defaultTimeout(fixture.callTimeout().plus(fixture.redeliveryTimeout())));
@@ -377,7 +395,8 @@ public abstract class DeliverySuite extends TckBase {
             assertThat(second.tokens).contains("while-down", "raw-down");
         } else {
             RpcException e = failure(client.withTimeout(SHORT).callAsync(svc, "work", String.class, "while-down"),
-                    SHORT.plus(fixture.callTimeout()));
+                    SHORT.plus(fixture.callTimeout()), "the transport does not declare PERSISTENT, so a call with no"
+                            + " server running must fail clearly");
             assertThat(e.code()).isIn(ErrorCodes.TIMEOUT, ErrorCodes.TRANSPORT_ERROR);
             worker(svc, "second");
         }
@@ -387,7 +406,7 @@ public abstract class DeliverySuite extends TckBase {
     @Test
     @DisplayName("poison messages are answered -32700, go to the dead-letter destination (DEAD_LETTER), and the"
             + " stream keeps flowing")
-    void poisonMessagesGoToDeadLetters() {
+    public void poisonMessagesGoToDeadLetters() {
         String svc = uniqueService("poison");
         worker(svc, "A");
         RpcClient client = client();
@@ -429,7 +448,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("the first call right after a client starts is answered")
-    void firstCallAfterClientStart() {
+    public void firstCallAfterClientStart() {
         String svc = uniqueService("first");
         worker(svc, "A");
         for (int i = 0; i < 3; i++) {
@@ -445,7 +464,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("several client instances at once each get only their own replies")
-    void severalClientsGetOnlyTheirOwnReplies() throws Exception {
+    public void severalClientsGetOnlyTheirOwnReplies() throws Exception {
         String svc = uniqueService("own");
         worker(svc, "A");
         List<RawClient> raws = new ArrayList<>();
@@ -491,7 +510,7 @@ public abstract class DeliverySuite extends TckBase {
 
     @Test
     @DisplayName("the broker restarted mid-run: calls resume without restarting clients or servers")
-    void brokerRestartedMidRun() {
+    public void brokerRestartedMidRun() {
         Assumptions.assumeTrue(fixture.canRestartBroker(),
                 () -> fixture + " cannot restart its broker (e.g. a broker given by address): not tested");
         String svc = uniqueService("brokerrestart");

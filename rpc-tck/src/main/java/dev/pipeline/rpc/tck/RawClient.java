@@ -36,12 +36,13 @@ final class RawClient implements AutoCloseable {
     private final LinkedBlockingQueue<Reply> replies = new LinkedBlockingQueue<>();
     private final List<Reply> all = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Duration timeout;
+    private final String clientId = "tck-raw-" + UUID.randomUUID();
 
     RawClient(TransportFixture fixture) {
         this.timeout = fixture.callTimeout();
         this.transport = TckTransports.open(fixture);
         try {
-            this.channel = transport.openClient(new ClientSettings("tck-raw-" + UUID.randomUUID()),
+            this.channel = transport.openClient(new ClientSettings(clientId),
                     (correlationId, body) -> {
                         Reply r = new Reply(correlationId, body.clone());
                         all.add(r);
@@ -81,7 +82,16 @@ final class RawClient implements AutoCloseable {
     }
 
     CompletableFuture<Void> sendAsync(String service, byte[] body, String correlationId, long deadline) {
-        return channel.send(service, new OutgoingRequest(body, correlationId, deadline, null));
+        return sendAsync(service, new OutgoingRequest(body, correlationId, deadline, null));
+    }
+
+    CompletableFuture<Void> sendAsync(String service, OutgoingRequest request) {
+        return channel.send(service, request);
+    }
+
+    /** @return the client instance id this channel was opened with. */
+    String clientId() {
+        return clientId;
     }
 
     /** Sends a request and returns the text of its reply; fails if none arrives within the call timeout. */

@@ -9,6 +9,13 @@ import dev.pipeline.rpc.RpcBatch;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcException;
 import dev.pipeline.rpc.RpcServer;
+import dev.pipeline.rpc.spi.HandlerOutcome;
+import dev.pipeline.rpc.spi.IncomingRequest;
+import dev.pipeline.rpc.spi.OutgoingRequest;
+import dev.pipeline.rpc.spi.ServerChannel;
+import dev.pipeline.rpc.spi.ServerSettings;
+import dev.pipeline.rpc.spi.Transport;
+import dev.pipeline.rpc.spi.WireHeaders;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -74,7 +81,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("positional params through the client")
-    void positionalParams() {
+    public void positionalParams() {
         assertThat(client.call(svc, "add", int.class, 2, 3)).isEqualTo(5);
         assertThat(client.call(svc, "subtract", int.class, 42, 23)).isEqualTo(19);
         assertThat(client.call(svc, "subtract", int.class, 23, 42)).isEqualTo(-19);
@@ -85,7 +92,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("named params through the client, in any order")
-    void namedParams() {
+    public void namedParams() {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("subtrahend", 23);
         params.put("minuend", 42);
@@ -98,7 +105,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: the specification's positional and named examples")
-    void rawPositionalAndNamed() {
+    public void rawPositionalAndNamed() {
         JsonObject r1 = response(raw.call(svc,
                 "{\"jsonrpc\": \"2.0\", \"method\": \"subtract\", \"params\": [42, 23], \"id\": 1}"));
         assertThat(r1.get("result").getAsInt()).isEqualTo(19);
@@ -118,7 +125,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("notifications through the client run the method")
-    void notificationsThroughClient() {
+    public void notificationsThroughClient() {
         String token = UUID.randomUUID().toString();
         client.notify(svc, "record", token);
         await().until(() -> impl.recorded.contains(token));
@@ -126,7 +133,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: a notification gets no reply, ever (with or without a reply address, even on error)")
-    void rawNotificationsGetNoReply() throws Exception {
+    public void rawNotificationsGetNoReply() throws Exception {
         RawClient fresh = rawClient();
         String t1 = UUID.randomUUID().toString();
         String t2 = UUID.randomUUID().toString();
@@ -149,7 +156,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: a mixed batch is answered with one array holding one response per request")
-    void rawMixedBatch() {
+    public void rawMixedBatch() {
         String token = UUID.randomUUID().toString();
         String cid = raw.send(svc, "["
                 + "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[1,2],\"id\":\"1\"},"
@@ -185,7 +192,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: a batch of notifications only gets no reply")
-    void rawAllNotificationBatch() throws Exception {
+    public void rawAllNotificationBatch() throws Exception {
         RawClient fresh = rawClient();
         String t1 = UUID.randomUUID().toString();
         String t2 = UUID.randomUUID().toString();
@@ -201,7 +208,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: an empty batch is answered with one -32600 object, not an array")
-    void rawEmptyBatch() {
+    public void rawEmptyBatch() {
         JsonElement reply = parse(raw.call(svc, "[]"));
         JsonObject r = response(reply);
         assertThat(errorCode(r)).isEqualTo(ErrorCodes.INVALID_REQUEST);
@@ -210,7 +217,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: each invalid element of a batch gets its own -32600")
-    void rawInvalidBatchElements() {
+    public void rawInvalidBatchElements() {
         JsonElement reply = parse(raw.call(svc, "[1, 2, 3]"));
         assertThat(reply.isJsonArray()).as("a batch reply is an array: %s", reply).isTrue();
         assertThat(reply.getAsJsonArray()).hasSize(3);
@@ -226,7 +233,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: a batch that is not valid JSON gets one -32700")
-    void rawUnparseableBatch() {
+    public void rawUnparseableBatch() {
         JsonObject r = response(raw.call(svc, "[{\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1,2,4],"
                 + " \"id\": \"1\"},{\"jsonrpc\": \"2.0\", \"method\"]"));
         assertThat(errorCode(r)).isEqualTo(ErrorCodes.PARSE_ERROR);
@@ -235,7 +242,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("batches through the client: each call completes on its own, notifications run")
-    void batchThroughClient() {
+    public void batchThroughClient() {
         String token = UUID.randomUUID().toString();
         RpcBatch batch = client.batch(svc);
         CompletableFuture<Integer> sum = batch.call("add", int.class, 40, 2);
@@ -263,7 +270,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: -32700 for invalid JSON, with id null")
-    void rawParseError() {
+    public void rawParseError() {
         for (String bad : List.of("{\"jsonrpc\": \"2.0\", \"method\": \"foobar, \"params\": \"bar\", \"baz]",
                 "", "{", "not json at all", "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"x\"],\"id\":1}}")) {
             JsonObject r = response(raw.call(svc, bad));
@@ -279,7 +286,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: -32600 for anything that is not a valid request object")
-    void rawInvalidRequest() {
+    public void rawInvalidRequest() {
         record Case(String json, JsonElement allowedId) {
         }
         List<Case> cases = List.of(
@@ -309,7 +316,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: -32601 unknown method, -32602 bad params, each with the request's id")
-    void rawMethodAndParamErrors() {
+    public void rawMethodAndParamErrors() {
         assertError(raw.call(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"no-such-method\",\"id\":10}"),
                 ErrorCodes.METHOD_NOT_FOUND, new JsonPrimitive(10));
         assertError(raw.call(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"rpc.discover\",\"id\":\"r\"}"),
@@ -328,7 +335,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: exceptions become -32000/-32603, RpcExceptions keep their code and data; no stack traces")
-    void rawExceptionsMappedToErrors() {
+    public void rawExceptionsMappedToErrors() {
         for (String method : List.of("fail", "failChecked", "failAsync")) {
             String text = raw.call(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"" + method + "\",\"params\":[\"boom\"],"
                     + "\"id\":\"e\"}");
@@ -351,7 +358,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("every error code through the client, as an RpcException with code, message and data")
-    void errorsThroughClient() {
+    public void errorsThroughClient() {
         assertThat(callFailure(() -> client.callAsync(svc, "no-such-method", String.class)).code())
                 .isEqualTo(ErrorCodes.METHOD_NOT_FOUND);
         assertThat(callFailure(() -> client.callAsync(svc, "add", int.class, "a", "b")).code())
@@ -375,7 +382,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: ids of every legal type come back exactly, big integers digit for digit, null as null")
-    void rawIdsOfEveryType() {
+    public void rawIdsOfEveryType() {
         List<String> ids = List.of("\"abc\"", "\"\"", "\"ключ-😀\"", "\"1\"", "0", "-1", "7", "2147483648",
                 "9007199254740993", "12345678901234567890", "-12345678901234567890",
                 "123456789012345678901234567890", "1.5", "-0.25");
@@ -409,7 +416,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: Unicode, escaped and raw, including surrogate pairs and \\u0000, round-trips exactly")
-    void rawUnicode() throws CharacterCodingException {
+    public void rawUnicode() throws CharacterCodingException {
         String literal = "héllo wörld ✓ 日本語 😀 🇫🇷 \\u0000 \\ud83d\\ude00 \\u2028 \\\" \\\\ \\/ \\t";
         String expected = "héllo wörld ✓ 日本語 😀 🇫🇷 \u0000 \ud83d\ude00 \u2028 \" \\ / \t";
         String cid = "tck-" + UUID.randomUUID();
@@ -429,7 +436,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("Unicode through the client, including surrogate pairs and \\u0000")
-    void unicodeThroughClient() {
+    public void unicodeThroughClient() {
         for (String s : List.of("", "héllo wörld", "日本語テキスト", "😀🇫🇷👩‍👩‍👧", "nul\u0000inside", "\u2028\u2029",
                 "quotes \" and \\ backslash", "\ud834\udd1e clef", "\t\r\n\f\b", "\u007f\u0080\u00ff\uffff")) {
             assertThat(client.call(svc, "echo", String.class, s)).isEqualTo(s);
@@ -440,7 +447,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("wire: a request of exactly the maximum size is carried; one byte more fails clearly")
-    void rawLargestMessage() {
+    public void rawLargestMessage() {
         int max = maxMessageBytes();
         String prefix = "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"";
         String suffix = "\"],\"id\":1}";
@@ -476,7 +483,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("large payloads through the client up to the maximum, a clear error above it")
-    void largePayloadsThroughClient() {
+    public void largePayloadsThroughClient() {
         int max = maxMessageBytes();
         for (int size : new int[]{1 << 10, 64 << 10, max / 2, max - 512}) {
             if (size <= 0 || size > max - 512) {
@@ -497,7 +504,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("typed proxies: synchronous methods")
-    void typedProxySync() {
+    public void typedProxySync() {
         TckApi api = client.proxy(TckApi.class, svc);
         assertThat(api.add(2, 40)).isEqualTo(42);
         assertThat(api.subtract(42, 23)).isEqualTo(19);
@@ -516,7 +523,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("typed proxies: CompletableFuture methods")
-    void typedProxyAsync() {
+    public void typedProxyAsync() {
         TckApi api = client.proxy(TckApi.class, svc);
         CompletableFuture<Integer> sum = api.addAsync(20, 22);
         CompletableFuture<String> echo = api.echoAsync("async 😀");
@@ -529,7 +536,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     @Test
     @DisplayName("async calls: many in flight at once, each completing with its own result")
-    void asyncCalls() {
+    public void asyncCalls() {
         List<CompletableFuture<Integer>> calls = new ArrayList<>();
         List<CompletableFuture<Integer>> named = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -540,6 +547,65 @@ public abstract class SemanticsSuite extends TckBase {
             assertThat(get(calls.get(i))).isEqualTo(i + 1000);
             assertThat(get(named.get(i))).isEqualTo(i - 1);
         }
+    }
+
+    // ------------------------------------------------------------------------------------- transport SPI
+
+    @Test
+    @DisplayName("SPI: bodies and metadata cross the broker byte for byte; no reply without a reply address")
+    public void spiCarriesBytesAndMetadataExactly() throws Exception {
+        String service = uniqueService("spi");
+        java.util.concurrent.BlockingQueue<IncomingRequest> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        Transport transport = track(TckTransports.open(fixture));
+        ServerChannel server = transport.openServer(service, new ServerSettings(16, Duration.ofSeconds(2)),
+                request -> {
+                    seen.add(request);
+                    byte[] reply = new byte[request.body().length + 1];
+                    reply[0] = (byte) 0xFF; // not JSON, not even UTF-8: a transport must not care
+                    System.arraycopy(request.body(), 0, reply, 1, request.body().length);
+                    return CompletableFuture.completedFuture(HandlerOutcome.reply(reply));
+                });
+        track(server);
+        server.start();
+        RawClient fresh = rawClient();
+
+        byte[] body = new byte[4096];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) (i * 31 + 7); // every byte value, invalid UTF-8 included
+        }
+        long deadline = System.currentTimeMillis() + fixture.callTimeout().toMillis() + 60_000;
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        String cid = "tck-spi-" + UUID.randomUUID();
+        get(fresh.sendAsync(service, new OutgoingRequest(body, cid, deadline, traceparent)));
+        IncomingRequest in = seen.poll(fixture.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(in).as("the server channel received the request").isNotNull();
+        assertThat(in.body()).as("request body").isEqualTo(body);
+        assertThat(in.correlationId()).as(WireHeaders.RPC_ID).isEqualTo(cid);
+        assertThat(in.replyTo()).as(WireHeaders.REPLY_TO).isNotBlank();
+        assertThat(in.deadlineEpochMillis()).as(WireHeaders.DEADLINE).isEqualTo(deadline);
+        assertThat(in.clientId()).as(WireHeaders.CLIENT).isEqualTo(fresh.clientId());
+        assertThat(in.traceparent()).as(WireHeaders.TRACEPARENT).isEqualTo(traceparent);
+        fresh.awaitReply(cid);
+        byte[] expectedReply = new byte[body.length + 1];
+        expectedReply[0] = (byte) 0xFF;
+        System.arraycopy(body, 0, expectedReply, 1, body.length);
+        assertThat(fresh.repliesFor(cid)).hasSize(1);
+        assertThat(fresh.repliesFor(cid).get(0).body()).as("reply body").isEqualTo(expectedReply);
+
+        // a message without correlation id: no reply address, no deadline, so nothing is sent back
+        byte[] note = "no reply for me".getBytes(StandardCharsets.UTF_8);
+        get(fresh.sendAsync(service, new OutgoingRequest(note, null, 0, null)));
+        IncomingRequest n = seen.poll(fixture.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(n).as("the server channel received the notification").isNotNull();
+        assertThat(n.body()).isEqualTo(note);
+        assertThat(n.correlationId()).as(WireHeaders.RPC_ID + " of a notification").isNull();
+        assertThat(n.replyTo()).as(WireHeaders.REPLY_TO + " of a notification").isNull();
+        assertThat(n.deadlineEpochMillis()).isZero();
+        String marker = "tck-spi-" + UUID.randomUUID();
+        get(fresh.sendAsync(service, new OutgoingRequest(new byte[]{1}, marker, 0, null)));
+        fresh.awaitReply(marker);
+        Thread.sleep(QUIET.toMillis());
+        fresh.assertOnlyRepliesTo(List.of(cid, marker));
     }
 
     // --------------------------------------------------------------------------------------------- helpers

@@ -54,7 +54,7 @@ abstract class TckBase {
     protected abstract TransportFixture fixture();
 
     @BeforeAll
-    final void openFixture() throws Exception {
+    public final void openFixture() throws Exception {
         fixture = fixture();
         caps = fixture.capabilities();
         LOG.info("TCK {} on {}: capabilities {}", getClass().getSimpleName(), fixture, caps);
@@ -71,12 +71,12 @@ abstract class TckBase {
     }
 
     @AfterEach
-    final void closePerTest() {
+    public final void closePerTest() {
         closeAll(perTest);
     }
 
     @org.junit.jupiter.api.AfterAll
-    final void closePerClass() {
+    public final void closePerClass() {
         closeAll(perClass);
     }
 
@@ -180,9 +180,14 @@ abstract class TckBase {
 
     /** Waits for {@code future} to fail and returns the {@link RpcException} it failed with. */
     static RpcException failure(CompletableFuture<?> future, Duration timeout) {
+        return failure(future, timeout, "expected the call to fail");
+    }
+
+    /** As {@link #failure(CompletableFuture, Duration)}, explaining why a failure is expected. */
+    static RpcException failure(CompletableFuture<?> future, Duration timeout, String why) {
         try {
             Object value = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            throw new AssertionError("expected the call to fail, but it returned " + value);
+            throw new AssertionError(why + ", but it returned " + value);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             assertThat(c).as("a failed call completes with an RpcException").isInstanceOf(RpcException.class);

@@ -4,6 +4,7 @@ import dev.pipeline.rpc.spi.ClientChannel;
 import dev.pipeline.rpc.spi.OutgoingRequest;
 import dev.pipeline.rpc.spi.ReplyListener;
 import dev.pipeline.rpc.spi.WireHeaders;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
@@ -16,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -42,6 +45,9 @@ final class RedisClientChannel implements ClientChannel {
     private final XAddArgs requestAddArgs;
     private volatile boolean closed;
     private volatile ScheduledFuture<?> refresh;
+    private volatile ScheduledFuture<?> sweep;
+    /** Sends not yet confirmed, oldest first; the sweep fails those Redis has not accepted within commandTimeout. */
+    private final Queue<PendingSend> unconfirmed = new ConcurrentLinkedQueue<>();
     /** Last reply stream id read; only touched by the read loop (one read outstanding at a time). */
     private String lastId = "0-0";
     private int readSinceTrim;
@@ -62,6 +68,10 @@ final class RedisClientChannel implements ClientChannel {
     void open() {
         long every = Math.max(200, transport.config.replyTtl().toMillis() / 3);
         refresh = transport.scheduler.scheduleWithFixedDelay(this::refreshExpiry, every, every, TimeUnit.MILLISECONDS);
+        // often, so confirmed sends are not kept long: at most 100 ms of them stay on the heap
+        long sweepEvery = Math.max(10, Math.min(100, transport.config.commandTimeout().toMillis() / 4));
+        sweep = transport.scheduler.scheduleWithFixedDelay(this::sweepUnconfirmed, sweepEvery, sweepEvery,
+                TimeUnit.MILLISECONDS);
         readReplies();
     }
 
@@ -96,23 +106,64 @@ final class RedisClientChannel implements ClientChannel {
         fields.put(WireHeaders.BODY, request.body());
         String stream = transport.requestStream(service);
         CompletableFuture<Void> sent = new CompletableFuture<>();
+        PendingSend pending = new PendingSend(System.nanoTime() + transport.config.commandTimeout().toNanos(), sent,
+                stream);
+        unconfirmed.add(pending);
         transport.commands.get().whenComplete((c, connectError) -> {
             if (connectError != null) {
                 sent.completeExceptionally(Connector.unwrap(connectError));
                 return;
             }
-            (requestAddArgs == null ? c.async().xadd(stream, fields) : c.async().xadd(stream, requestAddArgs, fields))
-                    .whenComplete((id, err) -> {
-                        if (err != null) {
-                            Throwable cause = Connector.unwrap(err);
-                            sent.completeExceptionally(new IllegalStateException("Redis XADD to " + stream
-                                    + " failed: " + cause.getMessage(), cause));
-                        } else {
-                            sent.complete(null);
-                        }
-                    });
+            RedisFuture<String> xadd = requestAddArgs == null ? c.async().xadd(stream, fields)
+                    : c.async().xadd(stream, requestAddArgs, fields);
+            pending.command = xadd;
+            xadd.whenComplete((id, err) -> {
+                if (err != null) {
+                    Throwable cause = Connector.unwrap(err);
+                    sent.completeExceptionally(new IllegalStateException("Redis XADD to " + stream + " failed: "
+                            + cause.getMessage(), cause));
+                } else {
+                    sent.complete(null);
+                }
+            });
         });
         return sent;
+    }
+
+    private static final class PendingSend {
+        final long deadlineNanos;
+        final CompletableFuture<Void> future;
+        final String stream;
+        /** The XADD once issued; cancelled on timeout so a command buffered while disconnected is not sent late. */
+        volatile RedisFuture<String> command;
+
+        PendingSend(long deadlineNanos, CompletableFuture<Void> future, String stream) {
+            this.deadlineNanos = deadlineNanos;
+            this.future = future;
+            this.stream = stream;
+        }
+    }
+
+    /** Fails sends Redis has not confirmed within commandTimeout (for example while it is unreachable). */
+    private void sweepUnconfirmed() {
+        long now = System.nanoTime();
+        PendingSend p;
+        while ((p = unconfirmed.peek()) != null) {
+            if (p.future.isDone()) {
+                unconfirmed.poll();
+            } else if (now - p.deadlineNanos >= 0) {
+                unconfirmed.poll();
+                p.future.completeExceptionally(new IllegalStateException("Redis at " + transport.display
+                        + " did not accept the message for " + p.stream + " within "
+                        + transport.config.commandTimeout().toMillis() + " ms"));
+                RedisFuture<String> command = p.command;
+                if (command != null) {
+                    command.cancel(false);
+                }
+            } else {
+                break;
+            }
+        }
     }
 
     private void readReplies() {
@@ -129,6 +180,7 @@ final class RedisClientChannel implements ClientChannel {
         });
     }
 
+    @SuppressWarnings("unchecked") // Lettuce's StreamOffset varargs
     private void read(StatefulRedisConnection<String, byte[]> c) {
         if (closed) {
             return;
@@ -223,9 +275,10 @@ final class RedisClientChannel implements ClientChannel {
             return;
         }
         closed = true;
-        ScheduledFuture<?> r = refresh;
-        if (r != null) {
-            r.cancel(false);
+        for (ScheduledFuture<?> f : new ScheduledFuture<?>[]{refresh, sweep}) {
+            if (f != null) {
+                f.cancel(false);
+            }
         }
         if (!ready.isDone()) {
             ready.completeExceptionally(new IllegalStateException("client channel closed before it was ready"));

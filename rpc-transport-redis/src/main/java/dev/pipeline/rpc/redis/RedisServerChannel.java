@@ -11,6 +11,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XClaimArgs;
@@ -60,6 +61,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RedisServerChannel implements ServerChannel {
     private static final Logger log = LoggerFactory.getLogger(RedisServerChannel.class);
     private static final byte[] EMPTY = new byte[0];
+    /** KEYS: reply stream, request stream; ARGV: group, entry id, reply ttl ms, rpc-id, body. */
+    static final String REPLY_AND_ACK = "redis.call('XADD', KEYS[1], '*', '" + WireHeaders.RPC_ID + "', ARGV[4], '"
+            + WireHeaders.BODY + "', ARGV[5])\n"
+            + "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+            + "return redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])\n";
+    static final String REPLY_AND_ACK_SHA = sha1Hex(REPLY_AND_ACK);
 
     private final RedisTransport transport;
     private final RedisTransportConfig config;
@@ -173,6 +180,13 @@ final class RedisServerChannel implements ServerChannel {
         }
     }
 
+    /** Gives slots back without starting a read (a read failed and is retried after a pause). */
+    private void releaseQuietly(int n) {
+        if (inFlight.addAndGet(-n) == 0 && stopping) {
+            drained.complete(null);
+        }
+    }
+
     private void release(int n) {
         if (n <= 0) {
             return;
@@ -189,6 +203,7 @@ final class RedisServerChannel implements ServerChannel {
 
     // ---- reading -----------------------------------------------------------------------------------------------
 
+    @SuppressWarnings("unchecked") // Lettuce's StreamOffset varargs
     private void maybeRead() {
         if (stopping || !started || !reading.compareAndSet(false, true)) {
             return;
@@ -226,8 +241,8 @@ final class RedisServerChannel implements ServerChannel {
                 .whenComplete((msgs, err) -> {
                     int got = msgs == null ? 0 : msgs.size();
                     if (err != null) {
-                        reading.set(false);
-                        release(slots);
+                        // 'reading' stays set until the retry: completions must not start a read without backoff
+                        releaseQuietly(slots);
                         onReadFailure(Connector.unwrap(err));
                         return;
                     }
@@ -271,7 +286,10 @@ final class RedisServerChannel implements ServerChannel {
             return;
         }
         try {
-            transport.scheduler.schedule(this::maybeRead, delayMillis, TimeUnit.MILLISECONDS);
+            transport.scheduler.schedule(() -> {
+                reading.set(false);
+                maybeRead();
+            }, delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // transport closing
         }
@@ -326,6 +344,10 @@ final class RedisServerChannel implements ServerChannel {
                 return;
             }
             RedisAsyncCommands<String, byte[]> cmd = c.async();
+            if (outcome.reply() != null && replyTo != null && outcome.deadLetterReason() == null) {
+                replyAndAck(cmd, id, replyTo, correlationId, outcome.reply(), false);
+                return;
+            }
             List<CompletableFuture<?>> writes = new ArrayList<>(2);
             if (outcome.reply() != null && replyTo != null) {
                 Map<String, byte[]> reply = new LinkedHashMap<>(4);
@@ -338,7 +360,7 @@ final class RedisServerChannel implements ServerChannel {
                 writes.add(deadLetter(cmd, id, fields, outcome.deadLetterReason()));
             }
             CompletableFuture<?> written = writes.isEmpty() ? CompletableFuture.completedFuture(null)
-                    : writes.size() == 1 ? writes.get(0) : CompletableFuture.allOf(writes.toArray(new CompletableFuture[0]));
+                    : writes.size() == 1 ? writes.get(0) : CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]));
             written.whenComplete((v, err) -> {
                 if (err != null) {
                     failedWrite(id, Connector.unwrap(err));
@@ -347,6 +369,38 @@ final class RedisServerChannel implements ServerChannel {
                 }
             });
         });
+    }
+
+    /**
+     * The common case in one command: a script XADDs the reply, sets the reply stream's expiry and XACKs the
+     * request, atomically (an error in the XADD aborts the script, so nothing is acknowledged without its reply).
+     * One command instead of three halves the server's Redis traffic per call.
+     */
+    private void replyAndAck(RedisAsyncCommands<String, byte[]> cmd, String id, String replyTo, String correlationId,
+                             byte[] reply, boolean retried) {
+        String[] keys = {replyTo, stream};
+        byte[][] args = {utf8(group), utf8(id), utf8(Long.toString(config.replyTtl().toMillis())),
+                RedisClientChannel.utf8(correlationId), reply};
+        RedisFuture<Long> f = retried
+                ? cmd.eval(REPLY_AND_ACK, ScriptOutputType.INTEGER, keys, args)
+                : cmd.evalsha(REPLY_AND_ACK_SHA, ScriptOutputType.INTEGER, keys, args);
+        f.whenComplete((n, err) -> {
+            if (err == null) {
+                handling.remove(id);
+                release(1);
+                return;
+            }
+            Throwable cause = Connector.unwrap(err);
+            if (!retried && String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+                replyAndAck(cmd, id, replyTo, correlationId, reply, true); // script cache empty (e.g. restart)
+            } else {
+                failedWrite(id, cause);
+            }
+        });
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private CompletableFuture<String> deadLetter(RedisAsyncCommands<String, byte[]> cmd, String id,
@@ -555,7 +609,7 @@ final class RedisServerChannel implements ServerChannel {
                     deletions.add(cmd.xgroupDelconsumer(stream, Consumer.from(group, n)).toCompletableFuture());
                 }
             }
-            return CompletableFuture.allOf(deletions.toArray(new CompletableFuture[0]))
+            return CompletableFuture.allOf(deletions.toArray(new CompletableFuture<?>[0]))
                     .thenApply(v -> deletions.size());
         });
     }
@@ -673,6 +727,19 @@ final class RedisServerChannel implements ServerChannel {
             return o == null ? 0 : Long.parseLong(o.toString());
         } catch (NumberFormatException e) {
             return 0;
+        }
+    }
+
+    private static String sha1Hex(String script) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+            StringBuilder sb = new StringBuilder(40);
+            for (byte b : d) {
+                sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+            }
+            return sb.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

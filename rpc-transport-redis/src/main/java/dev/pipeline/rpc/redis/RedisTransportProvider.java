@@ -15,6 +15,7 @@ import java.util.StringJoiner;
 
 /**
  * The Redis Streams transport, scheme {@code redis}: {@code redis://[user:password@]host[:port][/database][?options]}.
+ * Opening in code ({@link #open(URI, RedisTransportConfig)}) accepts {@code rediss://} (TLS) as well.
  *
  * <p>Options ({@link RedisTransportConfig}, by builder method name) may be given as URI query parameters or as
  * transport properties; other query parameters ({@code timeout}, {@code clientName}, {@code verifyPeer},
@@ -73,16 +74,16 @@ public class RedisTransportProvider implements TransportProvider {
             throw new IllegalArgumentException("malformed Redis URI '" + parsed.display + "': " + e.getMessage());
         }
         redisUri.setTimeout(config.commandTimeout());
-        return new RedisTransport(scheme, redisUri, parsed.display, config);
+        return new RedisTransport(parsed.scheme, redisUri, parsed.display, config);
     }
 
-    private record ParsedUri(String lettuceUri, String display, Map<String, String> options) {
+    private record ParsedUri(String scheme, String lettuceUri, String display, Map<String, String> options) {
     }
 
     private ParsedUri parse(URI uri) {
-        String s = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals(s)) {
-            throw new IllegalArgumentException("not a " + scheme + ":// URI: '" + safe(uri) + "'");
+        String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!"redis".equals(scheme) && !"rediss".equals(scheme)) { // either provider opens both, as in code
+            throw new IllegalArgumentException("not a redis:// or rediss:// URI: '" + safe(uri) + "'");
         }
         if (uri.getHost() == null || uri.getHost().isBlank()) {
             throw new IllegalArgumentException("Redis URI '" + safe(uri) + "' has no host; expected "
@@ -106,6 +107,9 @@ public class RedisTransportProvider implements TransportProvider {
                 String value = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
                 if (RedisTransportConfig.OPTION_NAMES.contains(name)) {
                     ours.put(name, value);
+                } else if (name.equals("verifyPeer") && value.matches("(?i)true|false")) {
+                    // Lettuce 6 wants NONE, CA or FULL; accept the boolean form too
+                    lettuceQuery.add("verifyPeer=" + (Boolean.parseBoolean(value) ? "FULL" : "NONE"));
                 } else {
                     lettuceQuery.add(part);
                 }
@@ -124,7 +128,7 @@ public class RedisTransportProvider implements TransportProvider {
             lettuce.append('?').append(lettuceQuery);
         }
         String display = scheme + "://" + uri.getHost() + ":" + port + (path != null && path.length() > 1 ? path : "");
-        return new ParsedUri(lettuce.toString(), display, ours);
+        return new ParsedUri(scheme, lettuce.toString(), display, ours);
     }
 
     /** @return the URI without its user info, for messages. */

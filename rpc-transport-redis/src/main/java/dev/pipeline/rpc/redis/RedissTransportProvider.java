@@ -2,7 +2,7 @@ package dev.pipeline.rpc.redis;
 
 /**
  * The Redis Streams transport over TLS: scheme {@code rediss}, e.g. {@code rediss://user:password@host:6380/0}
- * ({@code ?verifyPeer=false} to skip certificate checks in development). Behaves as {@link RedisTransportProvider}.
+ * ({@code ?verifyPeer=NONE} skips certificate checks, for development only). Behaves as {@link RedisTransportProvider}.
  */
 public final class RedissTransportProvider extends RedisTransportProvider {
     /** Creates the provider; used by {@link java.util.ServiceLoader}. */

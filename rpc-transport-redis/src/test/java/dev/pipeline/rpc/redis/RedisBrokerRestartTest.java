@@ -45,4 +45,21 @@ class RedisBrokerRestartTest extends RedisTestSupport {
             closeOpened(); // before the broker goes away
         }
     }
+
+    @org.junit.jupiter.api.Test
+    @SuppressWarnings("try") // the broker is closed inside its try block on purpose
+    void sendsFailInBoundedTimeWhileTheBrokerIsDown() throws Exception {
+        RedisTransportConfig quick = FAST.toBuilder().commandTimeout(Duration.ofMillis(500)).build();
+        try (RedisBroker broker = RedisBroker.startLocal(false)) {
+            ClientChannel client = client(transport(broker.uri(), quick), replies());
+            client.ready().get(10, TimeUnit.SECONDS);
+            client.send("svc", request("ok", "{}")).get(10, TimeUnit.SECONDS);
+            broker.close();
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> client.send("svc", request("lost", "{}")).get(20, TimeUnit.SECONDS))
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                    .hasMessageContaining("did not accept the message for rpc:svc within 500 ms");
+            closeOpened();
+        }
+    }
 }

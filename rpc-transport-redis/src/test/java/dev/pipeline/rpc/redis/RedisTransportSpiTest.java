@@ -111,7 +111,7 @@ class RedisTransportSpiTest extends RedisTestSupport {
                 sends.add(clients.get(c).send(service, request("c" + c + "-" + i, "c" + c + "-" + i)));
             }
         }
-        CompletableFuture.allOf(sends.toArray(new CompletableFuture[0])).get(20, TimeUnit.SECONDS);
+        CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(20, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> received.stream().allMatch(m -> m.size() >= 100));
         for (int c = 0; c < clients.size(); c++) {
             Map<String, String> m = received.get(c);
@@ -183,13 +183,13 @@ class RedisTransportSpiTest extends RedisTestSupport {
     void slowHandlerKeepsItsEntryAndIsNotClaimedTwice() throws Exception {
         String service = uniqueService();
         AtomicInteger handled = new AtomicInteger();
-        RedisTransportConfig quick = FAST.toBuilder().claimIdle(Duration.ofMillis(200)).build();
+        RedisTransportConfig quick = FAST.toBuilder().claimIdle(Duration.ofMillis(1000)).build();
         for (int s = 0; s < 2; s++) {
             server(transport(quick), service, 8, r -> {
                 handled.incrementAndGet();
-                // five claim periods: without refreshed idle times the other server would claim it
+                // three claim periods: without refreshed idle times the other server would claim it
                 return CompletableFuture.supplyAsync(() -> HandlerOutcome.reply(r.body()),
-                        CompletableFuture.delayedExecutor(1000, TimeUnit.MILLISECONDS));
+                        CompletableFuture.delayedExecutor(3000, TimeUnit.MILLISECONDS));
             });
         }
         Map<String, String> replies = replies();
@@ -314,7 +314,7 @@ class RedisTransportSpiTest extends RedisTestSupport {
         for (int i = 0; i < 1000; i++) {
             sends.add(client.send(service, request("t" + i, "t")));
         }
-        CompletableFuture.allOf(sends.toArray(new CompletableFuture[0])).get(20, TimeUnit.SECONDS);
+        CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(20, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> replies.size() == 1000);
         // MINID ~ below the oldest entry still needed: whole nodes of acknowledged entries go
         await().atMost(Duration.ofSeconds(20)).until(() -> redis().xlen("rpc:" + service) < 200);
@@ -327,12 +327,13 @@ class RedisTransportSpiTest extends RedisTestSupport {
         for (int i = 0; i < 1000; i++) {
             more.add(c2.send(unserved, notification("n")));
         }
-        CompletableFuture.allOf(more.toArray(new CompletableFuture[0])).get(20, TimeUnit.SECONDS);
+        CompletableFuture.allOf(more.toArray(new CompletableFuture<?>[0])).get(20, TimeUnit.SECONDS);
         assertThat(redis().xlen("rpc:" + unserved)).isLessThan(300);
         redis().del("rpc:" + unserved);
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void deadConsumersAreRemovedFromTheGroup() throws Exception {
         String service = uniqueService();
         String stream = "rpc:" + service;

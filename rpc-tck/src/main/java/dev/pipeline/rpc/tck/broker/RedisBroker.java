@@ -265,6 +265,9 @@ public final class RedisBroker implements AutoCloseable {
                     "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
                     "--daemonize", "no", "--save", "", "--appendonly", appendOnly ? "yes" : "no",
                     "--appendfsync", "everysec", "--logfile", ""));
+            if (Files.isExecutable(SH)) {
+                cmd.addAll(0, List.of(SH.toString(), "-c", GUARD)); // $0 = redis-server, "$@" = its options
+            }
             File logFile = dir.resolve("redis.log").toFile();
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile));
@@ -299,12 +302,24 @@ public final class RedisBroker implements AutoCloseable {
             if (process == null) {
                 return;
             }
-            process.destroy(); // SIGTERM: Redis shuts down gracefully, flushing the append-only file
+            try {
+                // under the guard: closing its stdin makes it SIGTERM Redis, which shuts down gracefully (flushing
+                // the append-only file); without the guard, SIGTERM it directly
+                if (Files.isExecutable(SH)) {
+                    process.getOutputStream().close();
+                } else {
+                    process.destroy();
+                }
+            } catch (IOException e) {
+                process.destroy();
+            }
             try {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
@@ -325,6 +340,15 @@ public final class RedisBroker implements AutoCloseable {
             }
         }
     }
+
+    private static final Path SH = Path.of("/bin/sh");
+    /**
+     * Runs redis-server in the background and waits for it; a watcher stops it (SIGTERM) when this JVM's end of
+     * the guard's stdin closes - on {@code stop()}, and also when the JVM dies without running its shutdown hooks
+     * (killed by a test runner's timeout, say), so no Redis outlives the tests.
+     */
+    private static final String GUARD = "exec 3<&0; \"$0\" \"$@\" 3<&- & p=$!; "
+            + "(cat <&3 >/dev/null; kill $p 2>/dev/null) & wait $p"; // background jobs get /dev/null as stdin: fd 3
 
     private record Executable(Path path, String origin) {
     }

@@ -39,8 +39,8 @@ public final class LatencyKit {
     /**
      * Runs the warm-up, then the measured phase, waiting for every round trip to complete.
      *
-     * @throws IllegalStateException if round trips are still in flight {@link Workload#drainTimeout()} after the
-     *                               last one started
+     * @throws IllegalStateException if no round trip completes for {@link Workload#drainTimeout()} while all
+     *                               permitted ones are in flight (a round trip that never completes)
      */
     public static LatencyResult run(Workload workload, RoundTrip roundTrip) {
         Objects.requireNonNull(workload, "workload");
@@ -73,7 +73,10 @@ public final class LatencyKit {
         long end = maxNanos > 0 ? start + maxNanos : Long.MAX_VALUE;
         try {
             for (long i = 0; i < calls && System.nanoTime() - end < 0; i++) {
-                permits.acquire();
+                if (!permits.tryAcquire(w.drainTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                    throw new IllegalStateException(w.name() + ": " + w.inFlight() + " round trips still in flight "
+                            + w.drainTimeout() + " after the last one started");
+                }
                 long t0 = System.nanoTime();
                 CompletionStage<?> stage;
                 try {
