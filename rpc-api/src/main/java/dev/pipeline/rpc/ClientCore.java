@@ -25,8 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,7 +38,7 @@ import java.util.function.Supplier;
  * <p>Exactly-once completion: every in-flight message (a call or a batch) is one {@link Pending} in
  * {@link #pending}, keyed by its correlation id. Whoever removes it from the map (the reply, its timeout, a send
  * failure, {@link #close()}, or the caller cancelling the future) completes it; everyone else finds it gone. Removal
- * also cancels the timeout task and frees the in-flight slots.
+ * also disarms its timeout (the {@link TimeoutSweeper} only sees calls in the map) and frees the in-flight slots.
  *
  * <p>Threads: one daemon timer thread per client (created on the first timeout armed), shut down on close. Replies are
  * parsed on the transport's thread when small; replies over {@link #INLINE_PARSE_BYTES} are parsed on the common
@@ -64,7 +62,7 @@ final class ClientCore implements ReplyListener {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final ScheduledThreadPoolExecutor timer;
+    private final TimeoutSweeper timer;
     private volatile boolean closed;
     private volatile ClientChannel channel;
 
@@ -75,15 +73,8 @@ final class ClientCore implements ReplyListener {
         this.metrics = config.metrics();
         this.maxMessageBytes = transport.capabilities().maxMessageBytes();
         this.maxInFlight = config.maxInFlight();
-        String threadName = THREAD_PREFIX + "timer-" + config.clientId();
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        timer.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        this.timer = new TimeoutSweeper(THREAD_PREFIX + "timer-" + config.clientId(), pending.values(),
+                this::onTimeout);
     }
 
     static ClientCore open(Transport transport, ClientConfig config) {
@@ -259,20 +250,15 @@ final class ClientCore implements ReplyListener {
         if (p.done) {
             return; // the reply was faster than the send confirmation
         }
-        try {
-            ScheduledFuture<?> task = timer.schedule(() -> onTimeout(p, timeout), timeoutNanos, TimeUnit.NANOSECONDS);
-            p.timeoutTask = task;
-            if (p.done) { // settled while we scheduled: take() may have missed the task
-                task.cancel(false);
-            }
-        } catch (RejectedExecutionException e) { // the client is closing
-            if (take(p)) {
-                p.fail(this, closedError(p.service, p.what()), RpcMetrics.CLOSED);
-            }
+        p.timeout = timeout;
+        p.deadlineNanos = TimeoutSweeper.deadline(System.nanoTime(), timeoutNanos);
+        if (!timer.ensureStarted() && take(p)) { // the client is closing
+            p.fail(this, closedError(p.service, p.what()), RpcMetrics.CLOSED);
         }
     }
 
-    private void onTimeout(Pending p, Duration timeout) {
+    private void onTimeout(Pending p) {
+        Duration timeout = p.timeout;
         if (take(p)) {
             metrics.timeout(p.service, transportName);
             p.fail(this, new RpcTimeoutException("no reply from " + p.service + "." + p.what() + " within "
@@ -375,10 +361,6 @@ final class ClientCore implements ReplyListener {
             return false;
         }
         p.done = true;
-        ScheduledFuture<?> task = p.timeoutTask;
-        if (task != null) {
-            task.cancel(false);
-        }
         inFlight.addAndGet(-p.weight);
         return true;
     }
@@ -417,7 +399,7 @@ final class ClientCore implements ReplyListener {
         } catch (RuntimeException e) {
             LOG.warn("closing the {} transport failed: {}", transportName, oneLine(e));
         }
-        timer.shutdownNow();
+        timer.stop();
     }
 
     private RpcException closedError(String service, String what) {
@@ -481,7 +463,9 @@ final class ClientCore implements ReplyListener {
         final String service;
         final int weight;
         volatile boolean done;
-        volatile ScheduledFuture<?> timeoutTask;
+        /** When the call times out ({@link System#nanoTime()}); 0 until the broker accepted the request. */
+        volatile long deadlineNanos;
+        volatile Duration timeout;
 
         Pending(String correlationId, String service, int weight) {
             this.correlationId = correlationId;
