@@ -161,9 +161,16 @@ abstract class TckBase {
         return get(future, fixture.callTimeout());
     }
 
+    /**
+     * How much longer than a bound the kit waits before it calls a future hung. A call's own timeout fires after it
+     * was handed to the broker (and a client may check timeouts on a tick), so waiting exactly the call timeout
+     * would race with the timeout the test expects.
+     */
+    static final Duration COMPLETION_SLACK = Duration.ofSeconds(2);
+
     static <T> T get(CompletableFuture<T> future, Duration timeout) {
         try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(timeout.plus(COMPLETION_SLACK).toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException re) {
@@ -171,7 +178,8 @@ abstract class TckBase {
             }
             throw new IllegalStateException(c);
         } catch (TimeoutException e) {
-            throw new AssertionError("no completion within " + timeout + " (a call must never hang)");
+            throw new AssertionError("no completion within " + timeout + " + " + COMPLETION_SLACK
+                    + " (a call must never hang)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted");
@@ -186,7 +194,7 @@ abstract class TckBase {
     /** As {@link #failure(CompletableFuture, Duration)}, explaining why a failure is expected. */
     static RpcException failure(CompletableFuture<?> future, Duration timeout, String why) {
         try {
-            Object value = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Object value = future.get(timeout.plus(COMPLETION_SLACK).toMillis(), TimeUnit.MILLISECONDS);
             throw new AssertionError(why + ", but it returned " + value);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
@@ -194,7 +202,8 @@ abstract class TckBase {
             assertThat(c.getMessage()).as("error message").isNotBlank();
             return (RpcException) c;
         } catch (TimeoutException e) {
-            throw new AssertionError("the call neither completed nor failed within " + timeout);
+            throw new AssertionError("the call neither completed nor failed within " + timeout + " + "
+                    + COMPLETION_SLACK);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted");
