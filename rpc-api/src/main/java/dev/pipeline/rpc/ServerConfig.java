@@ -37,7 +37,7 @@ public final class ServerConfig {
         return concurrency;
     }
 
-    /** Messages taken from the broker and not yet acknowledged, per service (default 256, at least concurrency). */
+    /** Messages taken from the broker and not yet acknowledged, per service (default 1024, at least concurrency). */
     public int maxInFlight() {
         return maxInFlight;
     }
@@ -65,7 +65,7 @@ public final class ServerConfig {
     /** Builder of {@link ServerConfig}; values are validated as they are set. */
     public static final class Builder {
         private int concurrency = 16;
-        private int maxInFlight = 256;
+        private int maxInFlight = 1024;
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Limits limits = Limits.DEFAULT;
         private RpcMetrics metrics = RpcMetrics.noop();

@@ -147,13 +147,16 @@ class KafkaChannelsTest {
         Transport ct = closing(transport());
         Replies replies = new Replies();
         ClientChannel client = readyClient(ct, "share-client", replies);
-        for (int i = 0; i < 200; i++) {
-            client.send(service, request("s" + i, "" + i));
+        // Requests are unkeyed: the producer fills a partition's batch (batch.size) before it moves on, so send
+        // enough bytes for many batches (400 x 1 KiB); all landing on one instance's half is ~2^-20.
+        String padding = "x".repeat(1024);
+        for (int i = 0; i < 400; i++) {
+            client.send(service, request("s" + i, padding + i));
         }
-        await().atMost(WAIT).until(() -> replies.byId.size() == 200);
+        await().atMost(WAIT).until(() -> replies.byId.size() == 400);
         assertThat(handledBy.get("a").get()).isPositive();
         assertThat(handledBy.get("b").get()).isPositive();
-        assertThat(handledBy.get("a").get() + handledBy.get("b").get()).isGreaterThanOrEqualTo(200);
+        assertThat(handledBy.get("a").get() + handledBy.get("b").get()).isGreaterThanOrEqualTo(400);
     }
 
     private static dev.pipeline.rpc.spi.RequestHandler counting(String name, Map<String, AtomicInteger> counts) {

@@ -1,0 +1,388 @@
+package dev.pipeline.rpc.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What {@link BrokerComparison} runs: which brokers, how long each measurement point lasts, the calls in flight and
+ * payload sizes to measure, where to write the results, and which external brokers to use instead of starting local
+ * ones. Immutable; build with {@link #builder()} or parse command-line flags with {@link #parse(String...)}.
+ *
+ * <p>Defaults: every transport on the class path ({@code kafka}, {@code redis}), 3 s per measurement point after a
+ * 1 s warm-up, 1, 16, 64 and 256 calls in flight, payloads of 100 B and 10 KB, results in {@code bench-results/},
+ * local brokers started along the provisioning ladder, the raw floors and Spring Kafka's ReplyingKafkaTemplate
+ * measured too. That takes about three minutes.
+ */
+public final class BenchOptions {
+    /** The brokers this benchmark knows how to drive. */
+    public static final Set<String> KNOWN_TRANSPORTS = Set.of("kafka", "redis");
+
+    private final List<String> transports;
+    private final Duration duration;
+    private final Duration warmup;
+    private final List<Integer> inFlight;
+    private final List<Integer> payloads;
+    private final Path outputDir;
+    private final String kafkaBootstrap;
+    private final String redisUri;
+    private final boolean floors;
+    private final boolean competitors;
+    private final boolean chart;
+    private final int rounds;
+
+    private BenchOptions(Builder b) {
+        this.transports = List.copyOf(b.transports);
+        this.duration = b.duration;
+        this.warmup = b.warmup;
+        this.inFlight = List.copyOf(new TreeSet<>(b.inFlight));
+        this.payloads = List.copyOf(new TreeSet<>(b.payloads));
+        this.outputDir = b.outputDir;
+        this.kafkaBootstrap = b.kafkaBootstrap;
+        this.redisUri = b.redisUri;
+        this.floors = b.floors;
+        this.competitors = b.competitors;
+        this.chart = b.chart;
+        this.rounds = b.rounds;
+    }
+
+    /** @return a builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the defaults. */
+    public static BenchOptions defaults() {
+        return builder().build();
+    }
+
+    /** Brokers to run ({@code kafka}, {@code redis}); empty means every one whose transport is on the class path. */
+    public List<String> transports() {
+        return transports;
+    }
+
+    /** Length of each measured point (one implementation, one payload, one in-flight level). */
+    public Duration duration() {
+        return duration;
+    }
+
+    /** Unmeasured warm-up before each point; each implementation also gets five times this once at its start. */
+    public Duration warmup() {
+        return warmup;
+    }
+
+    /** Calls in flight to measure, ascending; 1 is the sequential latency run. */
+    public List<Integer> inFlight() {
+        return inFlight;
+    }
+
+    /** Payload sizes in bytes, ascending. */
+    public List<Integer> payloads() {
+        return payloads;
+    }
+
+    /** Folder the Markdown, JSON and chart are written to (created if missing). */
+    public Path outputDir() {
+        return outputDir;
+    }
+
+    /** An existing Kafka to use ({@code host:port[,...]}), or {@code null} to follow the ladder. */
+    public String kafkaBootstrap() {
+        return kafkaBootstrap;
+    }
+
+    /** An existing Redis to use ({@code redis://host:port}), or {@code null} to follow the ladder. */
+    public String redisUri() {
+        return redisUri;
+    }
+
+    /** Whether the raw broker floors are measured (the ratios need them). */
+    public boolean floors() {
+        return floors;
+    }
+
+    /** Whether the competitors (Spring Kafka's ReplyingKafkaTemplate) are measured. */
+    public boolean competitors() {
+        return competitors;
+    }
+
+    /**
+     * How many times every point is measured (the implementations still take turns within a round); the report
+     * keeps each point's median round. More rounds resist a disturbance on a shared machine.
+     */
+    public int rounds() {
+        return rounds;
+    }
+
+    /** Whether a chart is drawn. */
+    public boolean chart() {
+        return chart;
+    }
+
+    @Override
+    public String toString() {
+        return "transports=" + (transports.isEmpty() ? "all" : String.join(",", transports)) + ", duration="
+                + Durations.format(duration) + ", warmup=" + Durations.format(warmup) + ", inFlight=" + inFlight
+                + ", payloads=" + payloads + ", output=" + outputDir + (kafkaBootstrap != null ? ", kafka="
+                + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
+                + (competitors ? "" : ", no competitors") + (rounds > 1 ? ", rounds=" + rounds : "");
+    }
+
+    /** The command-line flags {@link #parse(String...)} accepts. */
+    public static String usage() {
+        return String.join("\n",
+                "Usage: pipeline-bench [flags]",
+                "  --transports kafka,redis   brokers to run (default: every transport on the class path)",
+                "  --duration 3s              length of each measured point (ms, s, m; default 3s)",
+                "  --warmup 1s                unmeasured warm-up before each point (default 1s)",
+                "  --rounds 1                 measure every point this many times, report the median round",
+                "  --in-flight 1,16,64,256    calls in flight to measure (1 = sequential latency)",
+                "  --payloads 100,10KB        payload sizes (B, KB, MB; default 100,10KB)",
+                "  --output bench-results     folder for results.md, results.json and the chart",
+                "  --kafka host:9092          use this Kafka instead of starting one (also -Dpipeline.kafka.bootstrap)",
+                "  --redis redis://host:6379  use this Redis instead of starting one (also -Dpipeline.redis.uri)",
+                "  --no-floors                skip the raw broker floors (no ratios then)",
+                "  --no-competitors           skip Spring Kafka's ReplyingKafkaTemplate",
+                "  --no-chart                 write no chart",
+                "  --quick                    0.5s per point, 0.25s warm-up (a smoke run)",
+                "  --help                     this text");
+    }
+
+    /**
+     * Parses command-line flags (see {@link #usage()}); {@code --flag value} and {@code --flag=value} both work.
+     *
+     * @throws IllegalArgumentException with a one-line message for an unknown flag or a bad value
+     */
+    public static BenchOptions parse(String... args) {
+        Builder b = builder();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.isBlank()) {
+                continue;
+            }
+            String flag = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                flag = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            switch (flag) {
+                case "--no-floors" -> b.floors(false);
+                case "--no-competitors", "--no-spring" -> b.competitors(false);
+                case "--no-chart" -> b.chart(false);
+                case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250));
+                case "--transports", "--duration", "--warmup", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
+                        "--redis" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException(flag + " needs a value");
+                        }
+                        value = args[++i];
+                    }
+                    String f = flag;
+                    String v = value;
+                    switch (f) {
+                        case "--transports" -> b.transports(split(value));
+                        case "--duration" -> b.duration(Durations.parse(flag, value));
+                        case "--warmup" -> b.warmup(Durations.parse(flag, value));
+                        case "--rounds" -> b.rounds(integer(f, v));
+                        case "--in-flight" -> b.inFlight(split(v).stream().map(x -> integer(f, x)).toList());
+                        case "--payloads" -> b.payloads(split(v).stream().map(x -> bytes(f, x)).toList());
+                        case "--output" -> b.outputDir(Path.of(value));
+                        case "--kafka" -> b.kafkaBootstrap(value);
+                        case "--redis" -> b.redisUri(value);
+                        default -> throw new IllegalStateException(flag);
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown flag " + arg + " (see --help)");
+            }
+        }
+        return b.build();
+    }
+
+    private static List<String> split(String value) {
+        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static int integer(String flag, String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + ": not a whole number: " + v);
+        }
+    }
+
+    static int bytes(String flag, String v) {
+        String s = v.trim().toUpperCase(Locale.ROOT);
+        long factor = 1;
+        if (s.endsWith("KB") || s.endsWith("K")) {
+            factor = 1024;
+            s = s.substring(0, s.length() - (s.endsWith("KB") ? 2 : 1));
+        } else if (s.endsWith("MB") || s.endsWith("M")) {
+            factor = 1024 * 1024;
+            s = s.substring(0, s.length() - (s.endsWith("MB") ? 2 : 1));
+        } else if (s.endsWith("B")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        try {
+            long n = Long.parseLong(s.trim()) * factor;
+            if (n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(flag + ": too large: " + v);
+            }
+            return (int) n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + ": not a size (e.g. 100, 10KB): " + v);
+        }
+    }
+
+    /** Builder of {@link BenchOptions}; values are validated as they are set. */
+    public static final class Builder {
+        private final List<String> transports = new ArrayList<>();
+        private Duration duration = Duration.ofSeconds(3);
+        private Duration warmup = Duration.ofSeconds(1);
+        private List<Integer> inFlight = List.of(1, 16, 64, 256);
+        private List<Integer> payloads = List.of(100, 10 * 1024);
+        private Path outputDir = Path.of("bench-results");
+        private String kafkaBootstrap;
+        private String redisUri;
+        private boolean floors = true;
+        private boolean competitors = true;
+        private boolean chart = true;
+        private int rounds = 1;
+
+        private Builder() {
+        }
+
+        /** Brokers to run, from {@link #KNOWN_TRANSPORTS}; none (the default) means all on the class path. */
+        public Builder transports(List<String> names) {
+            Objects.requireNonNull(names, "transports");
+            List<String> clean = new ArrayList<>();
+            for (String n : names) {
+                String t = n.trim().toLowerCase(Locale.ROOT);
+                if (!KNOWN_TRANSPORTS.contains(t)) {
+                    throw new IllegalArgumentException("unknown transport '" + n + "'; known: "
+                            + String.join(", ", new TreeSet<>(KNOWN_TRANSPORTS)));
+                }
+                if (!clean.contains(t)) {
+                    clean.add(t);
+                }
+            }
+            transports.clear();
+            transports.addAll(clean);
+            return this;
+        }
+
+        /** Length of each measured point, 100 ms..1 h (default 3 s). */
+        public Builder duration(Duration d) {
+            this.duration = range("duration", d, Duration.ofMillis(100), Duration.ofHours(1));
+            return this;
+        }
+
+        /** Warm-up before each point, 0..1 h (default 1 s). */
+        public Builder warmup(Duration d) {
+            this.warmup = range("warmup", d, Duration.ZERO, Duration.ofHours(1));
+            return this;
+        }
+
+        /** Calls in flight to measure, each 1..4096 (default 1, 16, 64, 256). */
+        public Builder inFlight(List<Integer> levels) {
+            this.inFlight = nonEmpty("in-flight", levels, 1, 4096);
+            return this;
+        }
+
+        /** Payload sizes in bytes, each 1..16 MiB (default 100 and 10240). */
+        public Builder payloads(List<Integer> sizes) {
+            this.payloads = nonEmpty("payloads", sizes, 1, 16 << 20);
+            return this;
+        }
+
+        /** Output folder (default {@code bench-results}). */
+        public Builder outputDir(Path dir) {
+            this.outputDir = Objects.requireNonNull(dir, "outputDir");
+            return this;
+        }
+
+        /** An existing Kafka ({@code host:port[,...]}, a {@code kafka://} prefix is accepted), or null. */
+        public Builder kafkaBootstrap(String bootstrap) {
+            this.kafkaBootstrap = blankToNull(bootstrap);
+            if (kafkaBootstrap != null && kafkaBootstrap.startsWith("kafka://")) {
+                kafkaBootstrap = kafkaBootstrap.substring("kafka://".length());
+            }
+            return this;
+        }
+
+        /** An existing Redis ({@code redis://host:port}), or null. */
+        public Builder redisUri(String uri) {
+            String u = blankToNull(uri);
+            if (u != null && !u.startsWith("redis://") && !u.startsWith("rediss://")) {
+                throw new IllegalArgumentException("--redis must be a redis:// or rediss:// URI, was " + uri);
+            }
+            this.redisUri = u;
+            return this;
+        }
+
+        /** Whether to measure the raw floors (default true). */
+        public Builder floors(boolean on) {
+            this.floors = on;
+            return this;
+        }
+
+        /** Whether to measure the competitors (default true). */
+        public Builder competitors(boolean on) {
+            this.competitors = on;
+            return this;
+        }
+
+        /** Rounds per point, 1..20 (default 1); the report keeps the median round of each point. */
+        public Builder rounds(int n) {
+            if (n < 1 || n > 20) {
+                throw new IllegalArgumentException("rounds must be 1..20, was " + n);
+            }
+            this.rounds = n;
+            return this;
+        }
+
+        /** Whether to draw the chart (default true). */
+        public Builder chart(boolean on) {
+            this.chart = on;
+            return this;
+        }
+
+        public BenchOptions build() {
+            return new BenchOptions(this);
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s.trim();
+        }
+
+        private static Duration range(String name, Duration d, Duration min, Duration max) {
+            Objects.requireNonNull(d, name);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + " must be " + Durations.format(min) + ".."
+                        + Durations.format(max) + ", was " + Durations.format(d));
+            }
+            return d;
+        }
+
+        private static List<Integer> nonEmpty(String name, List<Integer> values, int min, int max) {
+            Objects.requireNonNull(values, name);
+            if (values.isEmpty()) {
+                throw new IllegalArgumentException(name + " must not be empty");
+            }
+            for (Integer v : values) {
+                if (v == null || v < min || v > max) {
+                    throw new IllegalArgumentException(name + " values must be " + min + ".." + max + ", was " + v);
+                }
+            }
+            return List.copyOf(values);
+        }
+    }
+}

@@ -1,0 +1,457 @@
+package dev.pipeline.rpc.bench;
+
+import dev.pipeline.rpc.bench.ComparisonResult.Measurement;
+import dev.pipeline.rpc.spi.TransportProvider;
+import dev.pipeline.rpc.tck.broker.KafkaBroker;
+import dev.pipeline.rpc.tck.broker.RedisBroker;
+import dev.pipeline.rpc.tck.latency.LatencyKit;
+import dev.pipeline.rpc.tck.latency.LatencyResult;
+import dev.pipeline.rpc.tck.latency.Workload;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.apache.kafka.common.utils.AppInfoParser;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The broker comparison: starts (or connects to) each broker, runs the same request/reply workloads on Pipeline's
+ * transport for it, on the broker's raw client floor and, for Kafka, on Spring Kafka's ReplyingKafkaTemplate, and
+ * writes {@code results.md}, {@code results.json} and {@code chart.png} into the output folder.
+ *
+ * <pre>{@code
+ * ComparisonResult result = BrokerComparison.run(BenchOptions.parse("--transports", "kafka", "--duration", "5s"),
+ *         System.out);
+ * result.targets().forEach(System.out::println);
+ * }</pre>
+ *
+ * <p>Every point is measured for {@link BenchOptions#duration()} after {@link BenchOptions#warmup()}; the
+ * implementations of one broker take turns at each point, so a disturbance on the machine hits them alike.
+ */
+public final class BrokerComparison {
+    private BrokerComparison() {
+    }
+
+    /** Runs from the command line: {@code BrokerComparison [flags]}; {@code --help} lists the flags. */
+    public static void main(String[] args) {
+        quietLogging();
+        BenchOptions options;
+        try {
+            if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+                System.out.println(BenchOptions.usage());
+                return;
+            }
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("pipeline-bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            ComparisonResult result = run(options, System.out);
+            System.exit(result.failures().isEmpty() ? 0 : 1);
+        } catch (RuntimeException e) {
+            System.err.println("pipeline-bench: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Sets quiet defaults for slf4j-simple (the broker clients are chatty at INFO) unless the user set them. */
+    private static void quietLogging() {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        }
+    }
+
+    /**
+     * Runs the comparison and writes its files; prints progress and the final Markdown to {@code progress}.
+     *
+     * @throws IllegalArgumentException when a requested transport is not on the class path
+     * @throws UncheckedIOException     when the output folder cannot be written
+     */
+    public static ComparisonResult run(BenchOptions options, PrintStream progress) {
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        String loadBefore = loadAverage();
+        List<String> brokers = selectBrokers(options);
+        Map<String, String> brokerInfo = new LinkedHashMap<>();
+        Map<String, String> setups = new LinkedHashMap<>();
+        List<Measurement> measurements = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        Progress bar = new Progress(progress, totalPoints(options, brokers), options);
+        progress.println("Pipeline broker comparison: " + options);
+        if (loadBefore != null) {
+            double load = Double.parseDouble(loadBefore.split(" ")[0]);
+            int cores = Runtime.getRuntime().availableProcessors();
+            if (load > cores) {
+                progress.println("  note: the machine is busy (load average " + loadBefore.split(" ")[0] + " on "
+                        + cores + " cores); the numbers will be noisy, the ratios less so (implementations take turns)");
+            }
+        }
+        for (String broker : brokers) {
+            switch (broker) {
+                case "kafka" -> runKafka(options, bar, brokerInfo, setups, measurements, failures);
+                case "redis" -> runRedis(options, bar, brokerInfo, setups, measurements, failures);
+                default -> throw new IllegalStateException(broker);
+            }
+        }
+        Map<String, String> machine = machine();
+        if (loadBefore != null) {
+            machine.put("load average (1/5/15 min) before / after", loadBefore + " / " + loadAverage());
+        }
+        ComparisonResult result = new ComparisonResult(started, (System.nanoTime() - t0) / 1e9, options, machine,
+                brokerInfo, setups, measurements, failures, List.of());
+        result = result.withFiles(write(result, options, progress));
+        progress.println();
+        progress.println(result.markdown());
+        progress.println("Written: " + String.join(", ", result.files().stream().map(Path::toString).toList()));
+        return result;
+    }
+
+    private static List<String> selectBrokers(BenchOptions options) {
+        Set<String> available = new TreeSet<>();
+        for (TransportProvider p : ServiceLoader.load(TransportProvider.class)) {
+            available.add(p.scheme());
+        }
+        List<String> wanted = options.transports().isEmpty()
+                ? List.of("kafka", "redis").stream().filter(available::contains).toList() : options.transports();
+        for (String w : wanted) {
+            if (!available.contains(w)) {
+                throw new IllegalArgumentException("the " + w + " transport is not on the class path (found: "
+                        + String.join(", ", available) + ")");
+            }
+        }
+        if (wanted.isEmpty()) {
+            throw new IllegalArgumentException("no Kafka or Redis transport on the class path");
+        }
+        return wanted;
+    }
+
+    private static int totalPoints(BenchOptions o, List<String> brokers) {
+        int perImpl = o.payloads().size() * o.inFlight().size();
+        int n = 0;
+        for (String b : brokers) {
+            n += perImpl * (1 + (o.floors() ? 1 : 0) + (b.equals("kafka") && o.competitors() ? 1 : 0));
+        }
+        return n * o.rounds();
+    }
+
+    private static void runKafka(BenchOptions o, Progress bar, Map<String, String> info, Map<String, String> setups,
+                                 List<Measurement> out, List<String> failures) {
+        String given = o.kafkaBootstrap();
+        KafkaBroker broker = null;
+        String bootstrap;
+        if (given != null) {
+            bootstrap = given;
+            info.put("kafka", "given address " + given + " (kafka-clients " + AppInfoParser.getVersion() + ")");
+        } else {
+            bar.say("starting Kafka (provisioning ladder: -D" + KafkaBroker.BOOTSTRAP_PROPERTY + ", Docker, local)...");
+            broker = KafkaBroker.start();
+            bootstrap = broker.bootstrapServers();
+            info.put("kafka", broker.kind() == KafkaBroker.Kind.LOCAL_PROCESS
+                    ? "Apache Kafka " + AppInfoParser.getVersion() + ", single-node KRaft broker in its own JVM at "
+                    + bootstrap : broker.toString());
+        }
+        bar.say("Kafka at " + bootstrap);
+        try {
+            List<Contender> contenders = new ArrayList<>();
+            contenders.add(new PipelineContender("kafka", "kafka://" + bootstrap));
+            if (o.floors()) {
+                contenders.add(new KafkaRawContender(bootstrap));
+            }
+            if (o.competitors()) {
+                contenders.add(new SpringReplyingContender(bootstrap));
+            }
+            measure(o, bar, contenders, setups, out, failures);
+        } finally {
+            if (broker != null) {
+                bar.say("stopping Kafka");
+                broker.close();
+            }
+        }
+    }
+
+    private static void runRedis(BenchOptions o, Progress bar, Map<String, String> info, Map<String, String> setups,
+                                 List<Measurement> out, List<String> failures) {
+        String uri = o.redisUri();
+        RedisBroker broker = null;
+        if (uri == null) {
+            bar.say("starting Redis (provisioning ladder: -D" + RedisBroker.URI_PROPERTY + ", Docker, PATH, embedded)...");
+            broker = RedisBroker.shared();
+            uri = broker.uri().toString();
+        }
+        String version = redisVersion(uri);
+        info.put("redis", (broker != null ? broker.description() : "given address") + " at " + uri
+                + (version != null ? ", Redis " + version : ""));
+        bar.say("Redis at " + uri + (version != null ? " (Redis " + version + ")" : ""));
+        List<Contender> contenders = new ArrayList<>();
+        contenders.add(new PipelineContender("redis", uri));
+        if (o.floors()) {
+            contenders.add(new RedisRawContender(uri));
+        }
+        measure(o, bar, contenders, setups, out, failures);
+    }
+
+    private static String redisVersion(String uri) {
+        RedisClient client = RedisClient.create(RedisURI.create(uri));
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            for (String line : c.sync().info("server").split("\r?\n")) {
+                if (line.startsWith("redis_version:")) {
+                    return line.substring("redis_version:".length()).trim();
+                }
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return null;
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    /** Starts every contender, warms each up, then measures every point with the contenders taking turns. */
+    private static void measure(BenchOptions o, Progress bar, List<Contender> contenders, Map<String, String> setups,
+                                List<Measurement> out, List<String> failures) {
+        List<Contender> running = new ArrayList<>();
+        try {
+            for (Contender c : contenders) {
+                setups.put(c.broker() + " / " + c.name(), c.setup());
+                bar.say("starting " + c.broker() + " " + c.name());
+                try {
+                    c.start();
+                    running.add(c);
+                } catch (Exception | LinkageError e) {
+                    String msg = c.broker() + " " + c.name() + ": could not start: " + oneLine(e);
+                    failures.add(msg);
+                    bar.say(msg);
+                    bar.skip(o.payloads().size() * o.inFlight().size() * o.rounds());
+                    c.close();
+                }
+            }
+            if (!o.warmup().isZero()) {
+                for (Contender c : running) {
+                    bar.say("warming up " + c.broker() + " " + c.name());
+                    int top = o.inFlight().get(o.inFlight().size() - 1);
+                    tryRun(c, warm(c, o.payloads().get(0), top, o.warmup().multipliedBy(3)), null);
+                    tryRun(c, warm(c, o.payloads().get(0), 1, o.warmup().multipliedBy(2)), null);
+                }
+            }
+            int point = 0;
+            Map<String, List<LatencyResult>> rounds = new LinkedHashMap<>();
+            Map<String, Contender> owners = new LinkedHashMap<>();
+            for (int round = 1; round <= o.rounds(); round++) {
+            if (o.rounds() > 1) {
+                bar.say("round " + round + " of " + o.rounds());
+            }
+            for (int payload : o.payloads()) {
+                for (int inFlight : o.inFlight()) {
+                    // the implementations take turns, and the one going first rotates: none always runs right
+                    // after a change of payload or load level
+                    List<Contender> turn = new ArrayList<>(running);
+                    java.util.Collections.rotate(turn, -(point++ % Math.max(1, turn.size())));
+                    for (Contender c : turn) {
+                        if (!o.warmup().isZero()) {
+                            tryRun(c, warm(c, payload, inFlight, o.warmup()), null);
+                        }
+                        Workload w = Workload.builder(c.broker() + " " + c.name() + " " + Reports.size(payload)
+                                        + " x" + inFlight).payloadBytes(payload).inFlight(inFlight).warmupCalls(0)
+                                .calls(Long.MAX_VALUE).duration(o.duration()).drainTimeout(Duration.ofSeconds(60))
+                                .build();
+                        LatencyResult r = tryRun(c, w, failures);
+                        String key = c.name() + "\u0000" + payload + "\u0000" + inFlight;
+                        owners.put(key, c);
+                        List<LatencyResult> got = rounds.computeIfAbsent(key, k -> new ArrayList<>());
+                        if (r != null) {
+                            got.add(r);
+                        }
+                        bar.point(c, payload, inFlight, r);
+                    }
+                }
+            }
+            }
+            for (Map.Entry<String, List<LatencyResult>> e : rounds.entrySet()) {
+                Contender c = owners.get(e.getKey());
+                LatencyResult median = median(e.getValue());
+                if (median != null) {
+                    out.add(new Measurement(c.broker(), c.name(), c.role(), median));
+                }
+            }
+        } finally {
+            for (Contender c : running) {
+                try {
+                    c.close();
+                } catch (RuntimeException e) {
+                    bar.say("closing " + c.broker() + " " + c.name() + " failed: " + oneLine(e));
+                }
+            }
+        }
+    }
+
+    /**
+     * The median round of one point: by p50 for sequential points, by throughput otherwise. A real measurement, not
+     * an average, so its percentiles stay consistent with each other.
+     */
+    static LatencyResult median(List<LatencyResult> results) {
+        if (results.isEmpty()) {
+            return null;
+        }
+        List<LatencyResult> sorted = new ArrayList<>(results);
+        sorted.sort(java.util.Comparator.comparingDouble(r -> r.inFlight() == 1 ? r.p50Micros()
+                : -r.throughputPerSecond()));
+        return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    private static Workload warm(Contender c, int payload, int inFlight, Duration d) {
+        return Workload.builder("warm-up " + c.broker() + " " + c.name()).payloadBytes(payload).inFlight(inFlight)
+                .warmupCalls(0).calls(Long.MAX_VALUE).duration(d).drainTimeout(Duration.ofSeconds(60)).build();
+    }
+
+    private static LatencyResult tryRun(Contender c, Workload w, List<String> failures) {
+        try {
+            return LatencyKit.run(w, c.roundTrip());
+        } catch (RuntimeException e) {
+            if (failures != null) {
+                failures.add(w.name() + ": " + oneLine(e));
+            }
+            return null;
+        }
+    }
+
+    static String oneLine(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null
+                || t instanceof java.util.concurrent.ExecutionException)) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": "
+                + t.getMessage();
+        return m.replace('\n', ' ');
+    }
+
+    private static List<Path> write(ComparisonResult result, BenchOptions o, PrintStream progress) {
+        Path dir = o.outputDir();
+        List<Path> files = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            Path md = dir.resolve("results.md");
+            Files.writeString(md, result.markdown(), StandardCharsets.UTF_8);
+            files.add(md);
+            Path json = dir.resolve("results.json");
+            Files.writeString(json, result.json() + "\n", StandardCharsets.UTF_8);
+            files.add(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the results to " + dir + ": " + e.getMessage(), e);
+        }
+        if (o.chart()) {
+            try {
+                Path chart = Chart.write(result, dir);
+                files.add(chart);
+                if (chart.toString().endsWith(".svg")) {
+                    progress.println("(this JVM cannot draw text into a PNG, so the chart is an SVG)");
+                }
+            } catch (IOException | RuntimeException e) {
+                progress.println("could not draw the chart: " + oneLine(e));
+            }
+        }
+        return files;
+    }
+
+    static Map<String, String> machine() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        String cpu = cpuModel();
+        if (cpu != null) {
+            m.put("cpu", cpu);
+        }
+        try {
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            m.put("memory", String.format(Locale.ROOT, "%.1f GiB", os.getTotalMemorySize() / (1024.0 * 1024 * 1024)));
+        } catch (RuntimeException | LinkageError e) {
+            // not a HotSpot-like JVM
+        }
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        m.put("bench heap", Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+        return m;
+    }
+
+    /** @return the 1, 5 and 15 minute load averages (Linux), or null. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return null;
+    }
+
+    /** Prints one line per point with what is left. */
+    static final class Progress {
+        private final PrintStream out;
+        private final int total;
+        private final BenchOptions options;
+        private int done;
+
+        Progress(PrintStream out, int total, BenchOptions options) {
+            this.out = out;
+            this.total = total;
+            this.options = options;
+        }
+
+        void say(String line) {
+            out.println("  " + line);
+            out.flush();
+        }
+
+        void skip(int points) {
+            done += points;
+        }
+
+        void point(Contender c, int payload, int inFlight, LatencyResult r) {
+            done++;
+            long left = (long) (total - done) * (options.duration().toMillis() + options.warmup().toMillis()) / 1000;
+            String what = String.format(Locale.ROOT, "[%3d/%d ~%dm%02ds left] %-5s %-28s %6s %4d in flight", done,
+                    total, left / 60, left % 60, c.broker(), c.name(), Reports.size(payload), inFlight);
+            if (r == null) {
+                out.println(what + ": FAILED");
+            } else {
+                out.printf(Locale.ROOT, "%s: p50 %8s µs  p99 %8s µs  %9s calls/s%s%n", what, Reports.num(r.p50Micros()),
+                        Reports.num(r.p99Micros()), Reports.num(r.throughputPerSecond()),
+                        r.errors() > 0 ? "  (" + r.errors() + " errors)" : "");
+            }
+            out.flush();
+        }
+    }
+}

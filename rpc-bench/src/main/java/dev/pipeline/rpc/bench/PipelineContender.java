@@ -1,0 +1,73 @@
+package dev.pipeline.rpc.bench;
+
+import dev.pipeline.rpc.ClientConfig;
+import dev.pipeline.rpc.Rpc;
+import dev.pipeline.rpc.RpcClient;
+import dev.pipeline.rpc.RpcServer;
+import dev.pipeline.rpc.tck.latency.RoundTrip;
+
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * Pipeline itself, as a user runs it: {@code Rpc.server(uri)} exposing an {@code echo} method and
+ * {@code Rpc.client(uri)} calling it asynchronously, with the transport's default settings.
+ */
+final class PipelineContender implements Contender {
+    private final String broker;
+    private final String uri;
+    private final String service = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+    private RpcServer server;
+    private RpcClient client;
+    private RoundTrip roundTrip;
+
+    PipelineContender(String broker, String uri) {
+        this.broker = broker;
+        this.uri = uri;
+    }
+
+    @Override
+    public String broker() {
+        return broker;
+    }
+
+    @Override
+    public String name() {
+        return "pipeline";
+    }
+
+    @Override
+    public Role role() {
+        return Role.PIPELINE;
+    }
+
+    @Override
+    public String setup() {
+        return "Rpc.server(\"" + uri + "\") exposing echo, Rpc.client(...).callAsync; transport defaults";
+    }
+
+    @Override
+    public void start() throws Exception {
+        server = Rpc.server(uri);
+        RoundTrip.exposeEcho(server, service).start();
+        client = Rpc.client(uri, ClientConfig.builder().maxInFlight(100_000).defaultTimeout(Duration.ofSeconds(60))
+                .build());
+        roundTrip = RoundTrip.rpcEcho(client, service);
+        Contender.awaitFirstReply(this, Duration.ofSeconds(90));
+    }
+
+    @Override
+    public RoundTrip roundTrip() {
+        return roundTrip;
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package dev.pipeline.rpc.bench;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.pipeline.rpc.bench.ComparisonResult.Measurement;
+import dev.pipeline.rpc.bench.ComparisonResult.TargetCheck;
+import dev.pipeline.rpc.tck.latency.LatencyResult;
+
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Renders a {@link ComparisonResult} as Markdown and JSON. */
+final class Reports {
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .create();
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private Reports() {
+    }
+
+    static String markdown(ComparisonResult r) {
+        StringBuilder sb = new StringBuilder();
+        BenchOptions o = r.options();
+        sb.append("# Pipeline broker comparison\n\n");
+        sb.append(String.format(Locale.ROOT, "Run %s, %.0f s in all; each point %s after a %s warm-up%s, closed loop "
+                        + "(a call starts when one completes), echo of a string payload; the implementations of a "
+                        + "broker take turns at each point.%n%n",
+                WHEN.format(r.startedAt()), r.seconds(), Durations.format(o.duration()), Durations.format(o.warmup()),
+                o.rounds() > 1 ? ", measured in " + o.rounds() + " rounds (the median round is shown)" : ""));
+        sb.append("Machine: ").append(String.join("; ", r.machine().entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue()).toList())).append("\n\n");
+        sb.append("Brokers:\n");
+        r.brokers().forEach((b, d) -> sb.append("- ").append(b).append(": ").append(d).append('\n'));
+        sb.append('\n');
+
+        if (!r.targets().isEmpty()) {
+            sb.append("## Targets\n\n| broker | payload | target | measured (ours vs reference) | met |\n");
+            sb.append("|---|---:|---|---|:---:|\n");
+            for (TargetCheck t : r.targets()) {
+                sb.append("| ").append(t.broker()).append(" | ").append(size(t.payloadBytes())).append(" | ")
+                        .append(t.target()).append(" | ").append(t.measured()).append(" | ")
+                        .append(t.met().map(m -> m ? "yes" : "**no**").orElse("n/a")).append(" |\n");
+            }
+            sb.append('\n');
+        }
+
+        List<Integer> levels = o.inFlight();
+        if (levels.contains(1)) {
+            sb.append("## Sequential latency (1 call in flight), µs\n\n");
+            sb.append("| broker | implementation | payload | p50 | p90 | p99 | p99.9 | max | p50 vs floor | p99 vs floor |\n");
+            sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (Row row : rows(r)) {
+                LatencyResult s = row.at(1);
+                if (s == null) {
+                    continue;
+                }
+                Optional<LatencyResult> floor = Targets.find(r.measurements(), row.broker, Role.FLOOR, row.payload, 1);
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                        row.broker, row.name, size(row.payload), num(s.p50Micros()), num(s.p90Micros()),
+                        num(s.p99Micros()), num(s.p999Micros()), num(s.maxMicros()),
+                        vs(s, floor, LatencyResult::p50Micros), vs(s, floor, LatencyResult::p99Micros)));
+            }
+            sb.append('\n');
+        }
+
+        sb.append("## Throughput, calls/s, by calls in flight\n\n| broker | implementation | payload |");
+        levels.forEach(l -> sb.append(' ').append(l).append(" |"));
+        int top = levels.get(levels.size() - 1);
+        sb.append(" at ").append(top).append(" vs floor |\n|---|---|---:|");
+        levels.forEach(l -> sb.append("---:|"));
+        sb.append("---:|\n");
+        for (Row row : rows(r)) {
+            sb.append("| ").append(row.broker).append(" | ").append(row.name).append(" | ").append(size(row.payload))
+                    .append(" |");
+            for (int l : levels) {
+                LatencyResult x = row.at(l);
+                sb.append(' ').append(x == null ? "–" : num(x.throughputPerSecond())).append(" |");
+            }
+            LatencyResult t = row.at(top);
+            sb.append(' ').append(t == null ? "–" : vs(t, Targets.find(r.measurements(), row.broker, Role.FLOOR,
+                    row.payload, top), LatencyResult::throughputPerSecond)).append(" |\n");
+        }
+        sb.append('\n');
+
+        List<Integer> loaded = levels.stream().filter(l -> l > 1).toList();
+        if (!loaded.isEmpty()) {
+            sb.append("## Latency under load, p50 / p99 µs, by calls in flight\n\n| broker | implementation | payload |");
+            loaded.forEach(l -> sb.append(' ').append(l).append(" |"));
+            sb.append("\n|---|---|---:|");
+            loaded.forEach(l -> sb.append("---:|"));
+            sb.append('\n');
+            for (Row row : rows(r)) {
+                sb.append("| ").append(row.broker).append(" | ").append(row.name).append(" | ")
+                        .append(size(row.payload)).append(" |");
+                for (int l : loaded) {
+                    LatencyResult x = row.at(l);
+                    sb.append(' ').append(x == null ? "–" : num(x.p50Micros()) + " / " + num(x.p99Micros()))
+                            .append(" |");
+                }
+                sb.append('\n');
+            }
+            sb.append('\n');
+        }
+
+        sb.append("## Implementations\n\n");
+        r.setups().forEach((k, v) -> sb.append("- **").append(k).append("**: ").append(v).append('\n'));
+        sb.append('\n');
+        long errors = r.measurements().stream().mapToLong(m -> m.result().errors()).sum();
+        if (errors > 0 || !r.failures().isEmpty()) {
+            sb.append("## Failures\n\n");
+            r.failures().forEach(f -> sb.append("- ").append(f).append('\n'));
+            for (Measurement m : r.measurements()) {
+                if (m.result().errors() > 0) {
+                    sb.append("- ").append(m.broker()).append(' ').append(m.implementation()).append(' ')
+                            .append(size(m.result().payloadBytes())).append(" at ").append(m.result().inFlight())
+                            .append(" in flight: ").append(m.result().errors()).append(" failed calls (first: ")
+                            .append(m.result().firstError()).append(")\n");
+                }
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String json(ComparisonResult r) {
+        JsonObject root = new JsonObject();
+        root.addProperty("startedAt", r.startedAt().toString());
+        root.addProperty("seconds", r.seconds());
+        JsonObject opts = new JsonObject();
+        BenchOptions o = r.options();
+        opts.addProperty("durationMs", o.duration().toMillis());
+        opts.addProperty("warmupMs", o.warmup().toMillis());
+        opts.addProperty("rounds", o.rounds());
+        opts.add("inFlight", GSON.toJsonTree(o.inFlight()));
+        opts.add("payloads", GSON.toJsonTree(o.payloads()));
+        root.add("options", opts);
+        root.add("machine", GSON.toJsonTree(r.machine()));
+        root.add("brokers", GSON.toJsonTree(r.brokers()));
+        root.add("implementations", GSON.toJsonTree(r.setups()));
+        JsonArray ms = new JsonArray();
+        for (Measurement m : r.measurements()) {
+            JsonObject j = GSON.toJsonTree(m.result()).getAsJsonObject();
+            j.addProperty("broker", m.broker());
+            j.addProperty("implementation", m.implementation());
+            j.addProperty("role", m.role().name().toLowerCase(Locale.ROOT));
+            ms.add(j);
+        }
+        root.add("measurements", ms);
+        JsonArray ts = new JsonArray();
+        for (TargetCheck t : r.targets()) {
+            JsonObject j = new JsonObject();
+            j.addProperty("broker", t.broker());
+            j.addProperty("payloadBytes", t.payloadBytes());
+            j.addProperty("target", t.target());
+            j.addProperty("measured", t.measured());
+            t.met().ifPresent(m -> j.addProperty("met", m));
+            ts.add(j);
+        }
+        root.add("targets", ts);
+        root.add("failures", GSON.toJsonTree(r.failures()));
+        return GSON.toJson(root);
+    }
+
+    /** One implementation at one payload, with its points by in-flight level. */
+    static final class Row {
+        final String broker;
+        final String name;
+        final Role role;
+        final int payload;
+        final Map<Integer, LatencyResult> byInFlight = new LinkedHashMap<>();
+
+        Row(String broker, String name, Role role, int payload) {
+            this.broker = broker;
+            this.name = name;
+            this.role = role;
+            this.payload = payload;
+        }
+
+        LatencyResult at(int inFlight) {
+            LatencyResult x = byInFlight.get(inFlight);
+            return x == null || x.calls() == 0 ? null : x;
+        }
+    }
+
+    /** Rows by broker, then payload, then implementation in measuring order. */
+    static List<Row> rows(ComparisonResult r) {
+        Map<String, Row> rows = new LinkedHashMap<>();
+        Set<String> brokers = new LinkedHashSet<>();
+        Set<String> impls = new LinkedHashSet<>();
+        for (Measurement m : r.measurements()) {
+            brokers.add(m.broker());
+            impls.add(m.broker() + "\u0000" + m.implementation());
+        }
+        for (String b : brokers) {
+            for (int p : r.options().payloads()) {
+                for (String key : impls) {
+                    if (!key.startsWith(b + "\u0000")) {
+                        continue;
+                    }
+                    for (Measurement m : r.measurements()) {
+                        if ((m.broker() + "\u0000" + m.implementation()).equals(key) && m.result().payloadBytes() == p) {
+                            rows.computeIfAbsent(key + "\u0000" + p, k -> new Row(m.broker(), m.implementation(),
+                                    m.role(), p)).byInFlight.put(m.result().inFlight(), m.result());
+                        }
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(rows.values());
+    }
+
+    private static String vs(LatencyResult x, Optional<LatencyResult> floor, Function<LatencyResult, Double> metric) {
+        if (floor.isEmpty() || floor.get() == x || metric.apply(floor.get()) == 0) {
+            return floor.isPresent() && floor.get() == x ? "1.00×" : "–";
+        }
+        return String.format(Locale.ROOT, "%.2f×", metric.apply(x) / metric.apply(floor.get()));
+    }
+
+    /** 3 significant digits for small numbers, thousands separators for large ones. */
+    static String num(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return "–";
+        }
+        if (v >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (v >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        if (v >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String size(int bytes) {
+        if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
+            return bytes / (1024 * 1024) + " MB";
+        }
+        if (bytes >= 1024 && bytes % 1024 == 0) {
+            return bytes / 1024 + " KB";
+        }
+        return bytes + " B";
+    }
+}

@@ -1,0 +1,190 @@
+package dev.pipeline.rpc.bench;
+
+import dev.pipeline.rpc.tck.latency.RoundTrip;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+import org.springframework.kafka.listener.MessageListener;
+import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
+import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.kafka.support.TopicPartitionOffset;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The competitor on Kafka: Spring Kafka's {@link ReplyingKafkaTemplate} on the client, and on the server what
+ * {@code @KafkaListener} + {@code @SendTo} do (a listener container whose listener sends the reply with a
+ * {@link KafkaTemplate} to the request's {@code kafka_replyTopic}/{@code kafka_replyPartition}, copying
+ * {@code kafka_correlationId}), built without an application context.
+ *
+ * <p>Tuned as a competent user would, and documented in docs/benchmarks.md: {@code linger.ms=0} on both producers
+ * (Kafka 4's default of 5 ms costs two hops of 5 ms), {@code acks=all} like the others; both containers commit
+ * the server container commits asynchronously at most every 20 ms ({@code syncCommits=false}, ack mode TIME, like
+ * our transport; Spring's default is a {@code commitSync} after every poll, which costs milliseconds, and ack mode
+ * BATCH with async commits floods the group coordinator at high rates: commits then time out); the reply container
+ * never commits on the hot path ({@code enable.auto.commit=true}, so the container leaves commits to the client's
+ * background auto-commit) and is assigned its one partition explicitly (no group rebalance); Micrometer timers off;
+ * a reply timeout of 60 s. The request topic has the same 8
+ * partitions as the others, and one consumer per side (container concurrency 1), like the others.
+ */
+final class SpringReplyingContender implements Contender {
+    private static final long COMMIT_INTERVAL_MS = 20;
+    private final String bootstrap;
+    private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    private final String requestTopic = "bench-spring-req-" + suffix;
+    private final String replyTopic = "bench-spring-rep-" + suffix;
+    private final AtomicLong ids = new AtomicLong();
+    private DefaultKafkaProducerFactory<byte[], byte[]> clientProducers;
+    private DefaultKafkaProducerFactory<byte[], byte[]> serverProducers;
+    private ReplyingKafkaTemplate<byte[], byte[], byte[]> template;
+    private ConcurrentMessageListenerContainer<byte[], byte[]> serverContainer;
+    private boolean topicsCreated;
+
+    SpringReplyingContender(String bootstrap) {
+        this.bootstrap = bootstrap;
+    }
+
+    @Override
+    public String broker() {
+        return "kafka";
+    }
+
+    @Override
+    public String name() {
+        return "spring ReplyingKafkaTemplate";
+    }
+
+    @Override
+    public Role role() {
+        return Role.COMPETITOR;
+    }
+
+    @Override
+    public String setup() {
+        return "spring-kafka ReplyingKafkaTemplate + a listener container replying like @SendTo; linger.ms=0,"
+                + " acks=all; server container: async commits at most every 20 ms (ack mode TIME, syncCommits=false);"
+                + " reply container: its partition assigned explicitly, no commits on the hot path"
+                + " (enable.auto.commit=true); concurrency 1";
+    }
+
+    @Override
+    public void start() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(requestTopic, KafkaRawContender.REQUEST_PARTITIONS, (short) -1),
+                    new NewTopic(replyTopic, 1, (short) -1))).all().get(60, TimeUnit.SECONDS);
+            topicsCreated = true;
+        }
+        Map<String, Object> producerProps = new HashMap<>();
+        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        clientProducers = new DefaultKafkaProducerFactory<>(producerProps);
+        serverProducers = new DefaultKafkaProducerFactory<>(producerProps);
+
+        // server: the equivalent of @KafkaListener(topics = request) @SendTo
+        KafkaTemplate<byte[], byte[]> replyTemplate = new KafkaTemplate<>(serverProducers);
+        ContainerProperties serverProps = new ContainerProperties(requestTopic);
+        serverProps.setGroupId(requestTopic);
+        serverProps.setAckMode(ContainerProperties.AckMode.TIME); // commit at most every 20 ms, like ours
+        serverProps.setAckTime(COMMIT_INTERVAL_MS);
+        serverProps.setSyncCommits(false);
+        serverProps.setMicrometerEnabled(false);
+        serverProps.setMessageListener((MessageListener<byte[], byte[]>) r -> replyTemplate.send(reply(r)));
+        serverContainer = new ConcurrentMessageListenerContainer<>(consumers("earliest", false), serverProps);
+        serverContainer.setConcurrency(1);
+        serverContainer.start();
+
+        // client
+        ContainerProperties replyProps = new ContainerProperties(new TopicPartitionOffset(replyTopic, 0));
+        replyProps.setGroupId("bench-spring-client-" + suffix);
+        replyProps.setMicrometerEnabled(false);
+        // a reply consumer needs no commits: with enable.auto.commit the container leaves them to the client's
+        // background auto-commit instead of committing after every poll
+        KafkaMessageListenerContainer<byte[], byte[]> replyContainer =
+                new KafkaMessageListenerContainer<>(consumers("latest", true), replyProps);
+        template = new ReplyingKafkaTemplate<>(clientProducers, replyContainer);
+        template.setDefaultReplyTimeout(Duration.ofSeconds(60));
+        template.setSharedReplyTopic(false);
+        template.afterPropertiesSet();
+        template.start();
+        if (!template.waitForAssignment(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("ReplyingKafkaTemplate: reply partition not assigned within 60 s");
+        }
+        Contender.awaitFirstReply(this, Duration.ofSeconds(90));
+    }
+
+    private ProducerRecord<byte[], byte[]> reply(ConsumerRecord<byte[], byte[]> r) {
+        Header topic = r.headers().lastHeader(KafkaHeaders.REPLY_TOPIC);
+        Header partition = r.headers().lastHeader(KafkaHeaders.REPLY_PARTITION);
+        Header correlation = r.headers().lastHeader(KafkaHeaders.CORRELATION_ID);
+        List<Header> headers = new ArrayList<>(1);
+        if (correlation != null) {
+            headers.add(new RecordHeader(KafkaHeaders.CORRELATION_ID, correlation.value()));
+        }
+        String to = topic != null ? new String(topic.value(), StandardCharsets.UTF_8) : replyTopic;
+        Integer p = partition != null && partition.value().length == 4 ? ByteBuffer.wrap(partition.value()).getInt()
+                : null;
+        return new ProducerRecord<byte[], byte[]>(to, p, (byte[]) null, r.value(), (Iterable<Header>) headers);
+    }
+
+    private DefaultKafkaConsumerFactory<byte[], byte[]> consumers(String reset, boolean autoCommit) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, autoCommit);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return new DefaultKafkaConsumerFactory<>(props);
+    }
+
+    @Override
+    public RoundTrip roundTrip() {
+        return payload -> template.sendAndReceive(new ProducerRecord<>(requestTopic,
+                Contender.jsonRequest(payload, ids.incrementAndGet())));
+    }
+
+    @Override
+    public void close() {
+        if (template != null) {
+            template.stop();
+            template.destroy();
+        }
+        if (serverContainer != null) {
+            serverContainer.stop();
+        }
+        if (clientProducers != null) {
+            clientProducers.destroy();
+        }
+        if (serverProducers != null) {
+            serverProducers.destroy();
+        }
+        if (topicsCreated) {
+            KafkaRawContender.deleteTopics(bootstrap, List.of(requestTopic, replyTopic));
+        }
+    }
+}

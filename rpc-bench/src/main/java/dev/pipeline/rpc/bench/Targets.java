@@ -1,0 +1,95 @@
+package dev.pipeline.rpc.bench;
+
+import dev.pipeline.rpc.bench.ComparisonResult.Measurement;
+import dev.pipeline.rpc.bench.ComparisonResult.TargetCheck;
+import dev.pipeline.rpc.tck.latency.LatencyResult;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The targets of the Kafka and Redis issues: sequential p50 at most 1.2x the raw floor's; throughput at the highest
+ * in-flight level (256 by default) at least 0.7x the raw pipelined floor's; on Kafka better than Spring's
+ * ReplyingKafkaTemplate on sequential p50 and p99 and on throughput at the highest level.
+ */
+final class Targets {
+    static final double P50_MAX_RATIO = 1.2;
+    static final double THROUGHPUT_MIN_RATIO = 0.7;
+
+    private Targets() {
+    }
+
+    static List<TargetCheck> check(List<Measurement> all, BenchOptions options) {
+        List<TargetCheck> checks = new ArrayList<>();
+        Set<String> brokers = new LinkedHashSet<>();
+        all.forEach(m -> brokers.add(m.broker()));
+        int top = options.inFlight().get(options.inFlight().size() - 1);
+        boolean hasSequential = options.inFlight().contains(1);
+        for (String broker : brokers) {
+            for (int payload : options.payloads()) {
+                Optional<LatencyResult> oursSeq = find(all, broker, Role.PIPELINE, payload, 1);
+                Optional<LatencyResult> floorSeq = find(all, broker, Role.FLOOR, payload, 1);
+                Optional<LatencyResult> oursTop = find(all, broker, Role.PIPELINE, payload, top);
+                Optional<LatencyResult> floorTop = find(all, broker, Role.FLOOR, payload, top);
+                if (hasSequential) {
+                    checks.add(ratio(broker, payload, "sequential p50 ≤ " + P50_MAX_RATIO + "× raw floor", oursSeq,
+                            floorSeq, LatencyResult::p50Micros, "µs", true, P50_MAX_RATIO));
+                }
+                if (top > 1) {
+                    checks.add(ratio(broker, payload, "throughput at " + top + " in flight ≥ " + THROUGHPUT_MIN_RATIO
+                                    + "× raw pipelined floor", oursTop, floorTop, LatencyResult::throughputPerSecond,
+                            "calls/s", false, THROUGHPUT_MIN_RATIO));
+                }
+                if (all.stream().anyMatch(m -> m.broker().equals(broker) && m.role() == Role.COMPETITOR)) {
+                    Optional<LatencyResult> rivalSeq = find(all, broker, Role.COMPETITOR, payload, 1);
+                    Optional<LatencyResult> rivalTop = find(all, broker, Role.COMPETITOR, payload, top);
+                    String rival = all.stream().filter(m -> m.role() == Role.COMPETITOR && m.broker().equals(broker))
+                            .findFirst().map(Measurement::implementation).orElse("competitor");
+                    if (hasSequential) {
+                        checks.add(ratio(broker, payload, "sequential p50 better than " + rival, oursSeq, rivalSeq,
+                                LatencyResult::p50Micros, "µs", true, 1.0));
+                        checks.add(ratio(broker, payload, "sequential p99 better than " + rival, oursSeq, rivalSeq,
+                                LatencyResult::p99Micros, "µs", true, 1.0));
+                    }
+                    if (top > 1) {
+                        checks.add(ratio(broker, payload, "throughput at " + top + " in flight better than " + rival,
+                                oursTop, rivalTop, LatencyResult::throughputPerSecond, "calls/s", false, 1.0));
+                    }
+                }
+            }
+        }
+        return checks;
+    }
+
+    /** Ours / reference; lower-is-better metrics must be ≤ limit (strictly below when limit is 1), others ≥ it. */
+    private static TargetCheck ratio(String broker, int payload, String target, Optional<LatencyResult> ours,
+                                     Optional<LatencyResult> reference, ToDoubleFunction<LatencyResult> metric,
+                                     String unit, boolean lowerIsBetter, double limit) {
+        if (ours.isEmpty() || reference.isEmpty()) {
+            return new TargetCheck(broker, payload, target, "not measured", Optional.empty());
+        }
+        double a = metric.applyAsDouble(ours.get());
+        double b = metric.applyAsDouble(reference.get());
+        double r = b == 0 ? Double.POSITIVE_INFINITY : a / b;
+        boolean met;
+        if (lowerIsBetter) {
+            met = limit == 1.0 ? a < b : r <= limit;
+        } else {
+            met = limit == 1.0 ? a > b : r >= limit;
+        }
+        String measured = String.format(Locale.ROOT, "%s vs %s %s = %.2f×", Reports.num(a), Reports.num(b), unit, r);
+        return new TargetCheck(broker, payload, target, measured, Optional.of(met));
+    }
+
+    static Optional<LatencyResult> find(List<Measurement> all, String broker, Role role, int payload, int inFlight) {
+        return all.stream().filter(m -> m.broker().equals(broker) && m.role() == role
+                        && m.result().payloadBytes() == payload && m.result().inFlight() == inFlight
+                        && m.result().calls() > 0)
+                .map(Measurement::result).findFirst();
+    }
+}

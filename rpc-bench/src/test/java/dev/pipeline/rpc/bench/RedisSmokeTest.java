@@ -1,0 +1,40 @@
+package dev.pipeline.rpc.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One tiny real run (a fraction of a second per point) on Redis, which starts in milliseconds: checks the runner,
+ * the raw floor and the files end to end. Asserts behaviour only, never timing.
+ */
+class RedisSmokeTest {
+    @Test
+    void tinyRealRunWritesTheReport(@TempDir Path dir) {
+        BenchOptions o = BenchOptions.builder().transports(List.of("redis")).duration(Duration.ofMillis(150))
+                .warmup(Duration.ofMillis(50)).inFlight(List.of(1, 8)).payloads(List.of(100)).outputDir(dir).build();
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        ComparisonResult r = BrokerComparison.run(o, new PrintStream(progress, true, StandardCharsets.UTF_8));
+
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.measurements()).hasSize(4);
+        assertThat(r.measurements()).allSatisfy(m -> {
+            assertThat(m.result().calls()).isPositive();
+            assertThat(m.result().errors()).isZero();
+        });
+        assertThat(r.measurements()).extracting(ComparisonResult.Measurement::role)
+                .containsOnly(Role.PIPELINE, Role.FLOOR);
+        assertThat(r.targets()).hasSize(2).allSatisfy(t -> assertThat(t.met()).isPresent());
+        assertThat(r.files()).extracting(p -> p.getFileName().toString())
+                .contains("results.md", "results.json").anyMatch(n -> n.startsWith("chart."));
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[  4/4", "redis", "raw floor");
+    }
+}
