@@ -26,7 +26,7 @@ import java.util.Properties;
         usageHelpAutoWidth = true,
         description = {"JSON-RPC 2.0 between services over message brokers (Kafka, Redis Streams)."},
         subcommands = {ServeCommand.class, CallCommand.class, NotifyCommand.class, BrokersCommand.class,
-                ExampleCommand.class, CommandLine.HelpCommand.class},
+                BenchCommand.class, ExampleCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
                 "Broker URIs:",
                 "  kafka://host:port[,host:port...]",
@@ -72,6 +72,7 @@ public final class PipelineCli {
         cl.setExecutionExceptionHandler(new Failures.ExecutionHandler());
         cl.setParameterExceptionHandler(new Failures.ParameterHandler());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        BenchCommand.configure(cl.getSubcommands().get("bench"));
         return cl;
     }
 
