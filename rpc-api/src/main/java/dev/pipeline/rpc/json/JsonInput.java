@@ -13,7 +13,7 @@ import com.google.gson.stream.MalformedJsonException;
 import dev.pipeline.rpc.Limits;
 
 import java.io.IOException;
-import java.io.StringReader;
+import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -41,7 +41,7 @@ public final class JsonInput {
                     + " bytes exceeds the limit of " + limits.maxMessageBytes() + " bytes");
         }
         String text = decodeUtf8(bytes);
-        try (JsonReader reader = new JsonReader(new StringReader(text))) {
+        try (JsonReader reader = new JsonReader(new TextSource(text))) {
             reader.setStrictness(Strictness.STRICT);
             reader.setNestingLimit(Integer.MAX_VALUE); // bounded by our own depth check below
             JsonElement value = read(reader, limits.maxDepth());
@@ -60,6 +60,9 @@ public final class JsonInput {
     }
 
     private static String decodeUtf8(byte[] bytes) throws JsonInputException {
+        if (isAscii(bytes)) { // the common case: every byte is its own character, nothing to validate
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
         try {
             CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -149,5 +152,39 @@ public final class JsonInput {
         int see = line.indexOf("\nSee ");
         line = see < 0 ? line : line.substring(0, see);
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A {@link Reader} over a string: {@code StringReader} takes a lock on every read. */
+    static final class TextSource extends Reader {
+        private final String text;
+        private int pos;
+
+        TextSource(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public int read(char[] buf, int off, int len) {
+            int n = Math.min(len, text.length() - pos);
+            if (n <= 0) {
+                return len == 0 ? 0 : -1;
+            }
+            text.getChars(pos, pos + n, buf, off);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }

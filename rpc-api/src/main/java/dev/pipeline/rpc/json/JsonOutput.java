@@ -5,7 +5,7 @@ import com.google.gson.JsonNull;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonWriter;
 
-import java.io.StringWriter;
+import java.io.Writer;
 
 import java.nio.charset.StandardCharsets;
 
@@ -24,7 +24,7 @@ public final class JsonOutput {
      * @throws IllegalArgumentException when {@code value} holds something JSON cannot express (NaN, infinities)
      */
     public static String toText(JsonElement value) {
-        StringWriter text = new StringWriter();
+        TextSink text = new TextSink();
         JsonWriter writer = new JsonWriter(text);
         writer.setStrictness(Strictness.STRICT); // never NaN or Infinity on the wire
         writer.setHtmlSafe(false);
@@ -58,5 +58,44 @@ public final class JsonOutput {
             }
         }
         return out.toString();
+    }
+
+    /** A {@link Writer} into a {@link StringBuilder}: {@code StringWriter} locks a {@code StringBuffer} per write. */
+    static final class TextSink extends Writer {
+        private final StringBuilder sb = new StringBuilder(128);
+
+        @Override
+        public void write(char[] buf, int off, int len) {
+            sb.append(buf, off, len);
+        }
+
+        @Override
+        public void write(int c) {
+            sb.append((char) c);
+        }
+
+        @Override
+        public void write(String s, int off, int len) {
+            sb.append(s, off, off + len);
+        }
+
+        @Override
+        public Writer append(CharSequence s) {
+            sb.append(s);
+            return this;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public String toString() {
+            return sb.toString();
+        }
     }
 }
