@@ -15,13 +15,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -43,9 +41,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * Kafka request/reply benchmark, all on one broker in one run (not a test; see docs/kafka-transport.md):
- * raw kafka-clients ping-pong (the floor) and the Pipeline Kafka transport at SPI level, sequential and with 64
- * and 256 calls in flight; plus the reply-routing measurements of docs/kafka-reply-routing.md.
+ * Developer benchmark of the Kafka transport alone (not a test; see docs/kafka-transport.md): the transport at SPI
+ * level with an echo handler and no JSON-RPC core, sequential and with 64 and 256 calls in flight; plus the
+ * reply-routing measurements of docs/kafka-reply-routing.md. The raw kafka-clients floor, the full stack and the
+ * ratios between them are the broker comparison's job ({@code ./pipeline bench}, module rpc-bench).
  *
  * <p>Run: {@code mvn -q -pl rpc-transport-kafka -am -Pbench test-compile} (add
  * {@code -Dpipeline.kafka.bootstrap=host:9092} for an existing broker; {@code -Dbench.scale=0.2} for a quick run,
@@ -86,25 +85,13 @@ public final class KafkaBench {
         // the rigs run in alternating rounds so that noise from other processes on the machine hits both alike;
         // each row merges the samples of all rounds, throughput is the median round
         Map<String, List<Result>> byRow = new java.util.LinkedHashMap<>();
-        String rawName = "raw kafka-clients";
-        String rawHeadersName = "raw kafka-clients + wire headers";
-        try (Rig raw = new RawRig(bootstrap, false); Rig rawHeaders = new RawRig(bootstrap, true);
-             Rig ours = new TransportRig(bootstrap)) {
-            raw.start();
-            rawHeaders.start();
+        String name = "pipeline transport (SPI)";
+        try (Rig ours = new TransportRig(bootstrap)) {
             ours.start();
-            warm(rawName, raw, warm);
-            warm(rawHeadersName, rawHeaders, warm);
-            warm("pipeline transport (SPI)", ours, warm);
+            warm(name, ours, warm);
             for (int round = 1; round <= rounds; round++) {
                 System.out.println("round " + round + "/" + rounds);
-                for (Result r : suite(rawName, raw, seq, pipelined)) {
-                    byRow.computeIfAbsent(r.name() + "|" + r.inFlight(), k -> new ArrayList<>()).add(r);
-                }
-                for (Result r : suite(rawHeadersName, rawHeaders, seq, pipelined)) {
-                    byRow.computeIfAbsent(r.name() + "|" + r.inFlight(), k -> new ArrayList<>()).add(r);
-                }
-                for (Result r : suite("pipeline transport (SPI)", ours, seq, pipelined)) {
+                for (Result r : suite(name, ours, seq, pipelined)) {
                     byRow.computeIfAbsent(r.name() + "|" + r.inFlight(), k -> new ArrayList<>()).add(r);
                 }
             }
@@ -203,135 +190,6 @@ public final class KafkaBench {
     /** Rigs report replies to a replaceable callback, so one rig serves several runs. */
     interface Reporting {
         void onReply(BiConsumer<String, byte[]> callback);
-    }
-
-    // ------------------------------------------------------------------ raw kafka-clients
-
-    /**
-     * The floor: request topic (8 partitions, keyed) → a group consumer that echoes to a reply topic (1 partition) →
-     * an assign-only reply consumer. linger.ms=0, acks=all, no offset commits at all.
-     */
-    static final class RawRig implements Rig, Reporting {
-        private final String bootstrap;
-        /** Carry the wire contract's headers (rpc-id, rpc-reply-to, rpc-client) as our transport does. */
-        private final boolean headers;
-        private final byte[] clientId = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
-        private final String req = "bench-raw-req-" + UUID.randomUUID().toString().substring(0, 8);
-        private final String rep = "bench-raw-rep-" + UUID.randomUUID().toString().substring(0, 8);
-        private final byte[] replyTo = (rep + ":0").getBytes(StandardCharsets.UTF_8);
-        private volatile BiConsumer<String, byte[]> callback = (a, b) -> { };
-        private volatile boolean stop;
-        private KafkaProducer<byte[], byte[]> clientProducer;
-        private KafkaProducer<byte[], byte[]> serverProducer;
-        private final List<Thread> threads = new ArrayList<>();
-        private final List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
-
-        RawRig(String bootstrap, boolean headers) {
-            this.bootstrap = bootstrap;
-            this.headers = headers;
-        }
-
-        @Override
-        public void onReply(BiConsumer<String, byte[]> cb) {
-            this.callback = cb;
-        }
-
-        @Override
-        public void start() throws Exception {
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.createTopics(List.of(new NewTopic(req, 8, (short) 1), new NewTopic(rep, 1, (short) 1)))
-                        .all().get(30, TimeUnit.SECONDS);
-            }
-            clientProducer = producer(bootstrap);
-            serverProducer = producer(bootstrap);
-            KafkaConsumer<byte[], byte[]> server = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, req,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            server.subscribe(List.of(req));
-            KafkaConsumer<byte[], byte[]> replies = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            TopicPartition tp = new TopicPartition(rep, 0);
-            replies.assign(List.of(tp));
-            replies.seekToEnd(List.of(tp));
-            replies.position(tp);
-            consumers.add(server);
-            consumers.add(replies);
-            threads.add(loop("raw-server", server, r -> {
-                ProducerRecord<byte[], byte[]> reply = new ProducerRecord<>(rep, 0, r.key(), r.value());
-                if (headers) {
-                    reply.headers().add("rpc-id", r.headers().lastHeader("rpc-id").value());
-                    reply.headers().add("rpc-client", r.headers().lastHeader("rpc-client").value());
-                }
-                serverProducer.send(reply);
-            }));
-            threads.add(loop("raw-replies", replies, r ->
-                    callback.accept(new String(r.key(), StandardCharsets.UTF_8), r.value())));
-            // wait until the server owns its partitions
-            CountDownLatch first = new CountDownLatch(1);
-            BiConsumer<String, byte[]> prev = callback;
-            callback = (id, b) -> first.countDown();
-            while (!first.await(200, TimeUnit.MILLISECONDS)) {
-                send("probe", BODY);
-            }
-            callback = prev;
-        }
-
-        private Thread loop(String name, KafkaConsumer<byte[], byte[]> c,
-                            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
-            Thread t = new Thread(() -> {
-                try {
-                    while (!stop) {
-                        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                            each.accept(r);
-                        }
-                    }
-                } catch (WakeupException ignored) {
-                    // stopping
-                } finally {
-                    c.close(Duration.ZERO);
-                }
-            }, name);
-            t.setDaemon(true);
-            t.start();
-            return t;
-        }
-
-        @Override
-        public void send(String id, byte[] body) {
-            byte[] key = id.getBytes(StandardCharsets.UTF_8);
-            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(req, key, body);
-            if (headers) {
-                r.headers().add("rpc-id", key);
-                r.headers().add("rpc-reply-to", replyTo);
-                r.headers().add("rpc-client", clientId);
-            }
-            clientProducer.send(r);
-        }
-
-        @Override
-        public void close() {
-            stop = true;
-            consumers.forEach(KafkaConsumer::wakeup);
-            for (Thread t : threads) {
-                try {
-                    t.join(5000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            clientProducer.close(Duration.ofSeconds(2));
-            serverProducer.close(Duration.ofSeconds(2));
-        }
-
-        private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-            return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ProducerConfig.LINGER_MS_CONFIG, "0", ProducerConfig.ACKS_CONFIG, "all"),
-                    new ByteArraySerializer(), new ByteArraySerializer());
-        }
     }
 
     // ------------------------------------------------------------------ our transport
