@@ -9,6 +9,7 @@ import dev.pipeline.rpc.json.JsonInput;
 import dev.pipeline.rpc.json.JsonInputException;
 import dev.pipeline.rpc.json.Messages;
 import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.Reply;
 import dev.pipeline.rpc.spi.ReplyListener;
 import dev.pipeline.rpc.spi.Transport;
 import org.slf4j.Logger;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -268,6 +270,39 @@ final class ClientCore implements ReplyListener {
 
     // ---------------------------------------------------------------- replies
 
+    /** Completions held back while one {@link #onReplies} burst is read (on the transport's thread). */
+    private static final ThreadLocal<ArrayList<Runnable>> BURST = new ThreadLocal<>();
+
+    @Override
+    public void onReplies(List<Reply> replies) {
+        if (replies.size() == 1) {
+            onReply(replies.get(0).correlationId(), replies.get(0).body());
+            return;
+        }
+        ArrayList<Runnable> burst = new ArrayList<>(replies.size());
+        BURST.set(burst);
+        try {
+            for (Reply r : replies) {
+                onReply(r.correlationId(), r.body());
+            }
+        } finally {
+            BURST.remove();
+            for (Runnable completion : burst) {
+                completion.run();
+            }
+        }
+    }
+
+    /** Completes now, or at the end of the current {@link #onReplies} burst on this thread. */
+    private static void release(Runnable completion) {
+        ArrayList<Runnable> burst = BURST.get();
+        if (burst != null) {
+            burst.add(completion);
+        } else {
+            completion.run();
+        }
+    }
+
     @Override
     public void onReply(String correlationId, byte[] body) {
         Pending p = correlationId == null ? null : pending.get(correlationId);
@@ -330,14 +365,14 @@ final class ClientCore implements ReplyListener {
         // recorded before completing, so a caller that sees the result also sees the metric
         if (!entry.future.isDone()) {
             metrics.clientCall(entry.service, entry.method, transportName, RpcMetrics.OK, elapsed(entry));
-            entry.future.complete(value);
+            release(() -> entry.future.complete(value));
         }
     }
 
     void fail(Entry entry, RpcException error, String outcome) {
         if (!entry.future.isDone()) {
             metrics.clientCall(entry.service, entry.method, transportName, outcome, elapsed(entry));
-            entry.future.completeExceptionally(error);
+            release(() -> entry.future.completeExceptionally(error));
         }
     }
 

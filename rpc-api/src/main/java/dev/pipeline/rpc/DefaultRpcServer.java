@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The server: a registry of services, a dispatcher, a bounded pool of handler threads and one transport
  * subscription per service.
  *
- * <p>Handlers run on {@link ServerConfig#concurrency()} daemon threads named {@code pipeline-server-<n>-<i>}. Its
+ * <p>Handlers run on {@link ServerConfig#concurrency()} daemon threads named {@code pipeline-server-<n>-<i>}, or on
+ * the {@link ServerConfig#executor()} given (the transport's own thread with a direct executor). The pool's
  * queue is not bounded here: the transport bounds the messages in flight per service
  * ({@link ServerConfig#maxInFlight()}), and each message is at most {@link Limits#maxBatchSize()} requests.
  *
@@ -55,7 +56,7 @@ final class DefaultRpcServer implements RpcServer {
     private final Transport transport;
     private final ServerConfig config;
     private final String transportTag;
-    private final ThreadPoolExecutor executor;
+    private final ThreadPoolExecutor pool; // null when the config gives an executor
     private final Dispatcher dispatcher;
     private final Map<String, Map<String, RpcMethod>> services = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
@@ -80,10 +81,15 @@ final class DefaultRpcServer implements RpcServer {
             t.setDaemon(true);
             return t;
         };
-        this.executor = new ThreadPoolExecutor(config.concurrency(), config.concurrency(), 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), factory);
-        executor.allowCoreThreadTimeOut(true);
-        this.dispatcher = new Dispatcher(config.limits(), executor, config.metrics(), services::get);
+        if (config.executor().isPresent()) {
+            this.pool = null;
+        } else {
+            this.pool = new ThreadPoolExecutor(config.concurrency(), config.concurrency(), 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), factory);
+            pool.allowCoreThreadTimeOut(true);
+        }
+        this.dispatcher = new Dispatcher(config.limits(), config.executor().orElse(pool), config.metrics(),
+                services::get);
     }
 
     /** A server without a transport: only {@link #dispatch} serves requests. */
@@ -256,14 +262,16 @@ final class DefaultRpcServer implements RpcServer {
             closeQuietly(channel, remaining(deadline));
         }
         awaitPending(deadline);
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS)) {
-                executor.shutdownNow();
+        if (pool != null) {
+            pool.shutdown();
+            try {
+                if (!pool.awaitTermination(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS)) {
+                    pool.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                pool.shutdownNow();
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
         }
         int abandoned = 0;
         for (CompletableFuture<?> future : pending) {

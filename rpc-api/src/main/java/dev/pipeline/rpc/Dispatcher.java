@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -146,8 +145,7 @@ final class Dispatcher {
             return CompletableFuture.completedFuture(new Outcome(bytes(v.errorResponse()), null));
         }
         return call(service, serviceTag, methods, v.request(), transport)
-                .thenApply(json -> json == null ? Outcome.NONE : new Outcome(json.getBytes(StandardCharsets.UTF_8),
-                        null));
+                .thenApply(json -> json == null ? Outcome.NONE : new Outcome(json, null));
     }
 
     private CompletableFuture<Outcome> batch(String service, String serviceTag, Map<String, RpcMethod> methods,
@@ -162,14 +160,14 @@ final class Dispatcher {
         }
         int n = batch.size();
         @SuppressWarnings("unchecked")
-        CompletableFuture<String>[] parts = new CompletableFuture[n];
+        CompletableFuture<byte[]>[] parts = new CompletableFuture[n];
         Messages.Request inline = null;
         int inlineIndex = -1;
         for (int i = 0; i < n; i++) {
             Messages.Validated v = Messages.validateRequest(batch.get(i));
             if (!v.valid()) {
                 metrics.rejectedInput(serviceTag, transport, "invalid");
-                parts[i] = CompletableFuture.completedFuture(JsonOutput.toText(v.errorResponse()));
+                parts[i] = CompletableFuture.completedFuture(JsonOutput.toBytes(v.errorResponse()));
             } else if (inline == null) {
                 inline = v.request(); // run on this thread once the others are queued
                 inlineIndex = i;
@@ -181,33 +179,40 @@ final class Dispatcher {
             parts[inlineIndex] = call(service, serviceTag, methods, inline, transport);
         }
         return CompletableFuture.allOf(parts).thenApply(ignored -> {
-            StringBuilder out = new StringBuilder().append('[');
-            for (CompletableFuture<String> part : parts) {
-                String json = part.join();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64 * n);
+            out.write('[');
+            for (CompletableFuture<byte[]> part : parts) {
+                byte[] json = part.join();
                 if (json != null) {
-                    out.append(out.length() > 1 ? "," : "").append(json);
+                    if (out.size() > 1) {
+                        out.write(',');
+                    }
+                    out.writeBytes(json);
                 }
             }
-            return out.length() == 1 ? Outcome.NONE
-                    : new Outcome(out.append(']').toString().getBytes(StandardCharsets.UTF_8), null);
+            if (out.size() == 1) {
+                return Outcome.NONE;
+            }
+            out.write(']');
+            return new Outcome(out.toByteArray(), null);
         });
     }
 
-    private CompletableFuture<String> submit(String service, String serviceTag, Map<String, RpcMethod> methods,
+    private CompletableFuture<byte[]> submit(String service, String serviceTag, Map<String, RpcMethod> methods,
                                              Messages.Request request, String transport) {
-        CompletableFuture<String> part = new CompletableFuture<>();
+        CompletableFuture<byte[]> part = new CompletableFuture<>();
         try {
             executor.execute(() -> call(service, serviceTag, methods, request, transport).whenComplete((json, e) -> {
                 if (e != null) {
                     log.error("dispatcher failure (a bug) in {}.{}", serviceTag, request.method(), e);
-                    part.complete(request.isNotification() ? null : JsonOutput.toText(Messages.failure(
+                    part.complete(request.isNotification() ? null : JsonOutput.toBytes(Messages.failure(
                             request.id(), ErrorCodes.INTERNAL_ERROR, "Internal error", null)));
                 } else {
                     part.complete(json);
                 }
             }));
         } catch (RejectedExecutionException e) {
-            part.complete(request.isNotification() ? null : JsonOutput.toText(Messages.failure(request.id(),
+            part.complete(request.isNotification() ? null : JsonOutput.toBytes(Messages.failure(request.id(),
                     ErrorCodes.INTERNAL_ERROR, "Internal error: the server is shutting down", null)));
         }
         return part;
@@ -217,9 +222,9 @@ final class Dispatcher {
      * Runs one valid request on the calling thread (and, for an asynchronous method, completes when its stage
      * does).
      *
-     * @return the response as JSON text, or {@code null} for a notification; never completes exceptionally
+     * @return the response as UTF-8 JSON, or {@code null} for a notification; never completes exceptionally
      */
-    CompletableFuture<String> call(String service, String serviceTag, Map<String, RpcMethod> methods,
+    CompletableFuture<byte[]> call(String service, String serviceTag, Map<String, RpcMethod> methods,
                                    Messages.Request request, String transport) {
         long start = System.nanoTime();
         RpcMethod method = methods == null ? null : methods.get(request.method());
@@ -250,11 +255,11 @@ final class Dispatcher {
                 return null;
             }
             try {
-                return JsonOutput.toText(response);
+                return JsonOutput.toBytes(response);
             } catch (Throwable t) { // e.g. a JsonElement result or error data holding NaN
                 log.warn("{}.{}: the response could not be written as JSON; answered -32603", serviceTag,
                         methodTag, t);
-                return JsonOutput.toText(Messages.failure(request.id(), ErrorCodes.INTERNAL_ERROR,
+                return JsonOutput.toBytes(Messages.failure(request.id(), ErrorCodes.INTERNAL_ERROR,
                         "Internal error: the result could not be written as JSON", null));
             }
         });

@@ -3,6 +3,8 @@ package dev.pipeline.rpc;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /** Immutable server configuration; build with {@link #builder()}. */
 public final class ServerConfig {
@@ -12,8 +14,10 @@ public final class ServerConfig {
     private final Limits limits;
     private final RpcMetrics metrics;
     private final Map<String, String> transportProperties;
+    private final Executor executor;
 
     private ServerConfig(Builder b) {
+        this.executor = b.executor;
         this.concurrency = b.concurrency;
         this.maxInFlight = Math.max(b.maxInFlight, b.concurrency);
         this.shutdownGrace = b.shutdownGrace;
@@ -32,7 +36,10 @@ public final class ServerConfig {
         return builder().build();
     }
 
-    /** Threads running handlers in parallel (default 16). */
+    /**
+     * Threads running handlers in parallel (default 16). Ignored when an {@link #executor()} is given: that
+     * executor's own bound applies.
+     */
     public int concurrency() {
         return concurrency;
     }
@@ -57,6 +64,20 @@ public final class ServerConfig {
         return metrics;
     }
 
+    /**
+     * The executor that runs handlers, when one was given with {@link Builder#executor(Executor)} or
+     * {@link Builder#directExecutor()}; empty (the default) when the server runs them on a pool of its own with
+     * {@link #concurrency()} threads. The server never shuts a given executor down.
+     */
+    public Optional<Executor> executor() {
+        return Optional.ofNullable(executor);
+    }
+
+    /** Whether handlers run on the transport's own thread ({@link Builder#directExecutor()}). */
+    public boolean directExecutor() {
+        return executor == DirectExecutor.INSTANCE;
+    }
+
     /** Options passed through to the transport. */
     public Map<String, String> transportProperties() {
         return transportProperties;
@@ -70,6 +91,7 @@ public final class ServerConfig {
         private Limits limits = Limits.DEFAULT;
         private RpcMetrics metrics = RpcMetrics.noop();
         private final java.util.LinkedHashMap<String, String> transportProperties = new java.util.LinkedHashMap<>();
+        private Executor executor;
 
         private Builder() {
         }
@@ -99,6 +121,30 @@ public final class ServerConfig {
             return this;
         }
 
+        /**
+         * Runs handlers on {@code executor} instead of the server's own pool (for example a virtual-thread executor
+         * on Java 21). The server does not shut it down. Its queue should be bounded or unbounded but never
+         * reject while the server runs: a rejected message is answered -32603 "the server is shutting down".
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Runs handlers directly on the transport's thread that received the message, with no hand-off to a pool
+         * (like gRPC's {@code directExecutor()} or a Spring Kafka listener): the fastest way to serve methods that
+         * never block. A handler that blocks stalls every request of its service behind it on that server instance
+         * (on Kafka, for longer than {@code max.poll.interval.ms} the instance leaves its group); methods that
+         * return a {@link java.util.concurrent.CompletionStage} may hand their own slow work elsewhere.
+         * Messages still run in parallel across services and transports' threads; batch elements run one after
+         * another.
+         */
+        public Builder directExecutor() {
+            this.executor = DirectExecutor.INSTANCE;
+            return this;
+        }
+
         public Builder limits(Limits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
             return this;
@@ -121,6 +167,21 @@ public final class ServerConfig {
 
         public ServerConfig build() {
             return new ServerConfig(this);
+        }
+    }
+
+    /** Runs each task on the calling thread. */
+    enum DirectExecutor implements Executor {
+        INSTANCE;
+
+        @Override
+        public void execute(Runnable command) {
+            command.run();
+        }
+
+        @Override
+        public String toString() {
+            return "direct executor";
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.pipeline.rpc.Limits;
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcServer;
+import dev.pipeline.rpc.ServerConfig;
 import dev.pipeline.rpc.json.Codec;
 import dev.pipeline.rpc.json.JsonInput;
 import dev.pipeline.rpc.json.JsonOutput;
@@ -60,6 +61,9 @@ public class InprocCallBenchmark {
 
     private RpcServer server;
     private RpcClient client;
+    private RpcServer echoServer;
+    private RpcClient echoClient;
+    private final String payload = "x".repeat(100);
     private byte[] request;
     private byte[] response;
 
@@ -75,12 +79,19 @@ public class InprocCallBenchmark {
         if (client.call("calc", "add", int.class, 1, 2) != 3) {
             throw new IllegalStateException("calc.add is broken");
         }
+        String echoUri = "inproc:echo-" + UUID.randomUUID();
+        echoServer = Rpc.server(echoUri, ServerConfig.builder().directExecutor().build());
+        echoServer.handle("bench", "echo", params -> params.get(0, String.class));
+        echoServer.start();
+        echoClient = Rpc.client(echoUri);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         client.close();
         server.close();
+        echoClient.close();
+        echoServer.close();
     }
 
     @Benchmark
@@ -116,6 +127,25 @@ public class InprocCallBenchmark {
         int sum = 0;
         for (CompletableFuture<Integer> f : calls) {
             sum += f.join();
+        }
+        return sum;
+    }
+
+    /**
+     * The broker comparison's workload without a broker: {@code echo} of a 100-character string, {@value #WINDOW}
+     * calls in flight, handlers on a direct executor (no hand-off), time per call: the core's own cost per call.
+     */
+    @Benchmark
+    @OperationsPerInvocation(WINDOW)
+    public int echoPipelinedDirect() {
+        @SuppressWarnings("unchecked")
+        CompletableFuture<String>[] calls = new CompletableFuture[WINDOW];
+        for (int i = 0; i < WINDOW; i++) {
+            calls[i] = echoClient.callAsync("bench", "echo", String.class, payload);
+        }
+        int sum = 0;
+        for (CompletableFuture<String> f : calls) {
+            sum += f.join().length();
         }
         return sum;
     }

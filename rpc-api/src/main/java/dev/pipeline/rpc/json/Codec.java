@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
+import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonSyntaxException;
 import com.google.gson.ToNumberPolicy;
@@ -56,6 +57,16 @@ public final class Codec {
         if (value instanceof JsonElement e) {
             return e;
         }
+        // what Gson's adapters produce for these, without the adapter lookup and tree writer
+        if (value instanceof String s) {
+            return new JsonPrimitive(s);
+        }
+        if (value instanceof Integer || value instanceof Long) {
+            return new JsonPrimitive((Number) value);
+        }
+        if (value instanceof Boolean b) {
+            return new JsonPrimitive(b);
+        }
         return GSON.toJsonTree(value);
     }
 
@@ -70,6 +81,9 @@ public final class Codec {
         }
         if (type == void.class || type == Void.class) {
             return null;
+        }
+        if (type == String.class && json instanceof JsonPrimitive p) {
+            return (T) p.getAsString(); // what Gson's String adapter reads from a string, number or boolean
         }
         try {
             Object value = GSON.fromJson(json == null ? JsonNull.INSTANCE : json, TypeToken.get(type));

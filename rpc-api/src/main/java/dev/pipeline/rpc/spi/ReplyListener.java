@@ -10,4 +10,18 @@ public interface ReplyListener {
      * @param body          the JSON-RPC response or batch response bytes
      */
     void onReply(String correlationId, byte[] body);
+
+    /**
+     * Replies that arrived together, for example one poll of the broker. The core reads them all first and then
+     * completes their callers one after another, so the work those completions start (often the next calls) also
+     * comes in a burst, which the transport's producer can batch. Must not block; same threads as
+     * {@link #onReply}. The default hands them to {@link #onReply} one by one.
+     *
+     * @param replies the replies, in arrival order
+     */
+    default void onReplies(java.util.List<Reply> replies) {
+        for (Reply r : replies) {
+            onReply(r.correlationId(), r.body());
+        }
+    }
 }

@@ -34,6 +34,8 @@ public final class BenchOptions {
     private final String redisUri;
     private final boolean floors;
     private final boolean competitors;
+    private final boolean variants;
+    private final boolean transportOnly;
     private final boolean chart;
     private final int rounds;
 
@@ -48,6 +50,8 @@ public final class BenchOptions {
         this.redisUri = b.redisUri;
         this.floors = b.floors;
         this.competitors = b.competitors;
+        this.variants = b.variants;
+        this.transportOnly = b.transportOnly;
         this.chart = b.chart;
         this.rounds = b.rounds;
     }
@@ -112,6 +116,16 @@ public final class BenchOptions {
         return competitors;
     }
 
+    /** Whether Pipeline is also measured with handlers on a direct executor (besides its defaults). */
+    public boolean variants() {
+        return variants;
+    }
+
+    /** Whether Pipeline's transports are also measured alone, at SPI level, without the JSON-RPC core. */
+    public boolean transportOnly() {
+        return transportOnly;
+    }
+
     /**
      * How many times every point is measured (the implementations still take turns within a round); the report
      * keeps each point's median round. More rounds resist a disturbance on a shared machine.
@@ -131,7 +145,8 @@ public final class BenchOptions {
                 + Durations.format(duration) + ", warmup=" + Durations.format(warmup) + ", inFlight=" + inFlight
                 + ", payloads=" + payloads + ", output=" + outputDir + (kafkaBootstrap != null ? ", kafka="
                 + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
-                + (competitors ? "" : ", no competitors") + (rounds > 1 ? ", rounds=" + rounds : "");
+                + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
+                + (transportOnly ? ", transport only" : "") + (rounds > 1 ? ", rounds=" + rounds : "");
     }
 
     /** The command-line flags {@link #parse(String...)} accepts. */
@@ -149,6 +164,8 @@ public final class BenchOptions {
                 "  --redis redis://host:6379  use this Redis instead of starting one (also -Dpipeline.redis.uri)",
                 "  --no-floors                skip the raw broker floors (no ratios then)",
                 "  --no-competitors           skip Spring Kafka's ReplyingKafkaTemplate",
+                "  --no-variants              skip Pipeline with a direct executor (handlers on the transport thread)",
+                "  --transport-only           also measure Pipeline's transports alone (SPI level, no JSON-RPC core)",
                 "  --no-chart                 write no chart",
                 "  --quick                    0.5s per point, 0.25s warm-up (a smoke run)",
                 "  --help                     this text");
@@ -177,6 +194,8 @@ public final class BenchOptions {
                 case "--no-floors" -> b.floors(false);
                 case "--no-competitors", "--no-spring" -> b.competitors(false);
                 case "--no-chart" -> b.chart(false);
+                case "--no-variants" -> b.variants(false);
+                case "--transport-only" -> b.transportOnly(true);
                 case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250));
                 case "--transports", "--duration", "--warmup", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
                         "--redis" -> {
@@ -254,6 +273,8 @@ public final class BenchOptions {
         private String redisUri;
         private boolean floors = true;
         private boolean competitors = true;
+        private boolean variants = true;
+        private boolean transportOnly;
         private boolean chart = true;
         private int rounds = 1;
 
@@ -331,6 +352,18 @@ public final class BenchOptions {
         /** Whether to measure the raw floors (default true). */
         public Builder floors(boolean on) {
             this.floors = on;
+            return this;
+        }
+
+        /** Whether to measure Pipeline with a direct executor too (default true). */
+        public Builder variants(boolean on) {
+            this.variants = on;
+            return this;
+        }
+
+        /** Whether to measure Pipeline's transports alone at SPI level too (default false). */
+        public Builder transportOnly(boolean on) {
+            this.transportOnly = on;
             return this;
         }
 

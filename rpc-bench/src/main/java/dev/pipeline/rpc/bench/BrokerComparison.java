@@ -150,7 +150,8 @@ public final class BrokerComparison {
         int perImpl = o.payloads().size() * o.inFlight().size();
         int n = 0;
         for (String b : brokers) {
-            n += perImpl * (1 + (o.floors() ? 1 : 0) + (b.equals("kafka") && o.competitors() ? 1 : 0));
+            n += perImpl * (1 + (o.variants() ? 1 : 0) + (o.transportOnly() ? 1 : 0) + (o.floors() ? 1 : 0)
+                    + (b.equals("kafka") && o.competitors() ? 1 : 0));
         }
         return n * o.rounds();
     }
@@ -174,7 +175,7 @@ public final class BrokerComparison {
         bar.say("Kafka at " + bootstrap);
         try {
             List<Contender> contenders = new ArrayList<>();
-            contenders.add(new PipelineContender("kafka", "kafka://" + bootstrap));
+            addPipeline(o, contenders, "kafka", "kafka://" + bootstrap);
             if (o.floors()) {
                 contenders.add(new KafkaRawContender(bootstrap));
             }
@@ -187,6 +188,16 @@ public final class BrokerComparison {
                 bar.say("stopping Kafka");
                 broker.close();
             }
+        }
+    }
+
+    private static void addPipeline(BenchOptions o, List<Contender> contenders, String broker, String uri) {
+        contenders.add(new PipelineContender(broker, uri, false));
+        if (o.variants()) {
+            contenders.add(new PipelineContender(broker, uri, true));
+        }
+        if (o.transportOnly()) {
+            contenders.add(new TransportOnlyContender(broker, uri));
         }
     }
 
@@ -204,7 +215,7 @@ public final class BrokerComparison {
                 + (version != null ? ", Redis " + version : ""));
         bar.say("Redis at " + uri + (version != null ? " (Redis " + version + ")" : ""));
         List<Contender> contenders = new ArrayList<>();
-        contenders.add(new PipelineContender("redis", uri));
+        addPipeline(o, contenders, "redis", uri);
         if (o.floors()) {
             contenders.add(new RedisRawContender(uri));
         }

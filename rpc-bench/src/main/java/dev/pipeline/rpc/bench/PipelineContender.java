@@ -4,6 +4,7 @@ import dev.pipeline.rpc.ClientConfig;
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcServer;
+import dev.pipeline.rpc.ServerConfig;
 import dev.pipeline.rpc.tck.latency.RoundTrip;
 
 import java.time.Duration;
@@ -11,19 +12,23 @@ import java.util.UUID;
 
 /**
  * Pipeline itself, as a user runs it: {@code Rpc.server(uri)} exposing an {@code echo} method and
- * {@code Rpc.client(uri)} calling it asynchronously, with the transport's default settings.
+ * {@code Rpc.client(uri)} calling it asynchronously, with the transport's default settings; as a variant, the
+ * server runs its handlers on a direct executor ({@code ServerConfig.builder().directExecutor()}: on the transport's
+ * thread, no hand-off to the handler pool, as a Spring Kafka listener runs).
  */
 final class PipelineContender implements Contender {
     private final String broker;
     private final String uri;
+    private final boolean direct;
     private final String service = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     private RpcServer server;
     private RpcClient client;
     private RoundTrip roundTrip;
 
-    PipelineContender(String broker, String uri) {
+    PipelineContender(String broker, String uri, boolean direct) {
         this.broker = broker;
         this.uri = uri;
+        this.direct = direct;
     }
 
     @Override
@@ -33,22 +38,23 @@ final class PipelineContender implements Contender {
 
     @Override
     public String name() {
-        return "pipeline";
+        return direct ? "pipeline, direct executor" : "pipeline";
     }
 
     @Override
     public Role role() {
-        return Role.PIPELINE;
+        return direct ? Role.VARIANT : Role.PIPELINE;
     }
 
     @Override
     public String setup() {
-        return "Rpc.server(\"" + uri + "\") exposing echo, Rpc.client(...).callAsync; transport defaults";
+        return direct ? "as pipeline, with ServerConfig.builder().directExecutor(): handlers on the transport's thread"
+                : "Rpc.server(\"" + uri + "\") exposing echo, Rpc.client(...).callAsync; transport defaults";
     }
 
     @Override
     public void start() throws Exception {
-        server = Rpc.server(uri);
+        server = direct ? Rpc.server(uri, ServerConfig.builder().directExecutor().build()) : Rpc.server(uri);
         RoundTrip.exposeEcho(server, service).start();
         client = Rpc.client(uri, ClientConfig.builder().maxInFlight(100_000).defaultTimeout(Duration.ofSeconds(60))
                 .build());

@@ -20,21 +20,23 @@ class RedisSmokeTest {
     @Test
     void tinyRealRunWritesTheReport(@TempDir Path dir) {
         BenchOptions o = BenchOptions.builder().transports(List.of("redis")).duration(Duration.ofMillis(150))
-                .warmup(Duration.ofMillis(50)).inFlight(List.of(1, 8)).payloads(List.of(100)).outputDir(dir).build();
+                .warmup(Duration.ofMillis(50)).inFlight(List.of(1, 8)).payloads(List.of(100)).outputDir(dir).transportOnly(true).build();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         ComparisonResult r = BrokerComparison.run(o, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
         assertThat(r.failures()).isEmpty();
-        assertThat(r.measurements()).hasSize(4);
+        assertThat(r.measurements()).hasSize(8); // pipeline, its direct-executor variant, transport only, floor
         assertThat(r.measurements()).allSatisfy(m -> {
             assertThat(m.result().calls()).isPositive();
             assertThat(m.result().errors()).isZero();
         });
         assertThat(r.measurements()).extracting(ComparisonResult.Measurement::role)
-                .containsOnly(Role.PIPELINE, Role.FLOOR);
+                .containsOnly(Role.PIPELINE, Role.VARIANT, Role.DIAGNOSTIC, Role.FLOOR)
+                .contains(Role.PIPELINE, Role.VARIANT, Role.DIAGNOSTIC, Role.FLOOR);
         assertThat(r.targets()).hasSize(2).allSatisfy(t -> assertThat(t.met()).isPresent());
         assertThat(r.files()).extracting(p -> p.getFileName().toString())
                 .contains("results.md", "results.json").anyMatch(n -> n.startsWith("chart."));
-        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[  4/4", "redis", "raw floor");
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[  8/8", "redis", "raw floor", "direct executor",
+                "transport only");
     }
 }

@@ -2,6 +2,7 @@ package dev.pipeline.rpc.kafka;
 
 import dev.pipeline.rpc.spi.ClientChannel;
 import dev.pipeline.rpc.spi.OutgoingRequest;
+import dev.pipeline.rpc.spi.Reply;
 import dev.pipeline.rpc.spi.ReplyListener;
 import dev.pipeline.rpc.spi.WireHeaders;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -226,8 +228,8 @@ final class KafkaClientChannel implements ClientChannel {
                 } catch (WakeupException | InterruptException e) {
                     break;
                 }
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    deliver(r);
+                if (!records.isEmpty()) {
+                    deliver(records);
                 }
             }
         } catch (RuntimeException e) {
@@ -250,19 +252,27 @@ final class KafkaClientChannel implements ClientChannel {
         }
     }
 
-    private void deliver(ConsumerRecord<byte[], byte[]> r) {
-        org.apache.kafka.common.header.Header client = r.headers().lastHeader(WireHeaders.CLIENT);
-        if (client != null && !java.util.Arrays.equals(client.value(), clientIdBytes)) {
-            return; // a neighbour's reply on a shared partition
+    /** Hands one poll's replies for this client to the core together (it completes their callers in a burst). */
+    private void deliver(ConsumerRecords<byte[], byte[]> records) {
+        List<Reply> mine = new ArrayList<>(records.count());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            org.apache.kafka.common.header.Header client = r.headers().lastHeader(WireHeaders.CLIENT);
+            if (client != null && !java.util.Arrays.equals(client.value(), clientIdBytes)) {
+                continue; // a neighbour's reply on a shared partition
+            }
+            String correlationId = KafkaHeaders.get(r.headers(), WireHeaders.RPC_ID);
+            if (correlationId == null || r.value() == null) {
+                log.debug("reply without {} or body at {}-{}@{}: dropped", WireHeaders.RPC_ID, r.topic(),
+                        r.partition(), r.offset());
+                continue;
+            }
+            mine.add(new Reply(correlationId, r.value()));
         }
-        String correlationId = KafkaHeaders.get(r.headers(), WireHeaders.RPC_ID);
-        if (correlationId == null || r.value() == null) {
-            log.debug("reply without {} or body at {}-{}@{}: dropped", WireHeaders.RPC_ID, r.topic(),
-                    r.partition(), r.offset());
+        if (mine.isEmpty()) {
             return;
         }
         try {
-            listener.onReply(correlationId, r.value());
+            listener.onReplies(mine);
         } catch (RuntimeException e) {
             log.warn("reply listener of client {} failed: {}", clientId, e.toString(), e);
         }

@@ -2,6 +2,7 @@ package dev.pipeline.rpc.redis;
 
 import dev.pipeline.rpc.spi.ClientChannel;
 import dev.pipeline.rpc.spi.OutgoingRequest;
+import dev.pipeline.rpc.spi.Reply;
 import dev.pipeline.rpc.spi.ReplyListener;
 import dev.pipeline.rpc.spi.WireHeaders;
 import io.lettuce.core.RedisFuture;
@@ -203,7 +204,9 @@ final class RedisClientChannel implements ClientChannel {
         });
     }
 
+    /** Hands one read's replies to the core together (it completes their callers in a burst). */
     private void deliver(List<StreamMessage<String, byte[]>> msgs) {
+        List<Reply> replies = new java.util.ArrayList<>(msgs.size());
         for (StreamMessage<String, byte[]> m : msgs) {
             lastId = m.getId();
             Map<String, byte[]> body = m.getBody();
@@ -217,10 +220,13 @@ final class RedisClientChannel implements ClientChannel {
                         WireHeaders.RPC_ID, WireHeaders.BODY);
                 continue;
             }
+            replies.add(new Reply(new String(rpcId, StandardCharsets.UTF_8), payload));
+        }
+        if (!replies.isEmpty()) {
             try {
-                listener.onReply(new String(rpcId, StandardCharsets.UTF_8), payload);
+                listener.onReplies(replies);
             } catch (RuntimeException e) {
-                log.warn("reply listener failed for {}: {}", m.getId(), e.toString());
+                log.warn("reply listener of reply stream {} failed: {}", replyKey, e.toString());
             }
         }
         readSinceTrim += msgs.size();

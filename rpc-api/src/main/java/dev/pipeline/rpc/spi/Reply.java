@@ -1,0 +1,16 @@
+package dev.pipeline.rpc.spi;
+
+import java.util.Objects;
+
+/**
+ * One reply handed to {@link ReplyListener#onReplies}.
+ *
+ * @param correlationId the {@link WireHeaders#RPC_ID} of the reply
+ * @param body          the JSON-RPC response or batch response bytes
+ */
+public record Reply(String correlationId, byte[] body) {
+    public Reply {
+        Objects.requireNonNull(correlationId, "correlationId");
+        Objects.requireNonNull(body, "body");
+    }
+}

@@ -1,0 +1,139 @@
+package dev.pipeline.rpc.json;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.internal.LazilyParsedNumber;
+import com.google.gson.stream.JsonWriter;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@link JsonOutput} writes the tree itself; these check it writes what Gson's {@code JsonWriter} (strict, not
+ * HTML-safe, nulls kept) wrote before, byte for byte, with lone surrogates escaped, and that it refuses what JSON
+ * cannot express.
+ */
+class JsonOutputEquivalenceTest {
+
+    /** The previous implementation: Gson's writer, then lone surrogates escaped. */
+    static String gson(JsonElement e) throws Exception {
+        StringWriter text = new StringWriter();
+        JsonWriter w = new JsonWriter(text);
+        w.setStrictness(Strictness.STRICT);
+        w.setHtmlSafe(false);
+        w.setSerializeNulls(true);
+        Codec.GSON.toJson(e, w);
+        String json = text.toString();
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < json.length() && Character.isLowSurrogate(json.charAt(i + 1))) {
+                out.append(c).append(json.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    @Property(tries = 400)
+    void writesWhatGsonWrote(@ForAll("trees") JsonElement tree) throws Exception {
+        String expected = gson(tree);
+        assertThat(JsonOutput.toText(tree)).isEqualTo(expected);
+        assertThat(JsonOutput.toBytes(tree)).isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Property(tries = 300)
+    void anyStringRoundTripsThroughUtf8(@ForAll("strings") String s) throws Exception {
+        byte[] bytes = JsonOutput.toBytes(new JsonPrimitive(s));
+        assertThat(JsonInput.parse(bytes, dev.pipeline.rpc.Limits.DEFAULT).getAsString()).isEqualTo(s);
+    }
+
+    @Test
+    void escapesLikeGson() throws Exception {
+        String s = "q\" b\\ \t\b\n\r\f \u0000\u001f \u007f <>&=' \u2028\u2029 é € 😀 \ud800 x \udc00";
+        assertThat(JsonOutput.toText(new JsonPrimitive(s))).isEqualTo(gson(new JsonPrimitive(s)))
+                .contains("\\ud800", "\\udc00", "\\u2028", "\\u0000", "\\u001f", "\\t", "<>&='");
+    }
+
+    @Test
+    void refusesWhatJsonCannotExpress() {
+        assertThatThrownBy(() -> JsonOutput.toBytes(new JsonPrimitive(Double.NaN)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JsonOutput.toBytes(new JsonPrimitive(Float.NEGATIVE_INFINITY)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JsonOutput.toBytes(new JsonPrimitive(new LazilyParsedNumber("1.2.3"))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(JsonOutput.isJsonNumber("-0.5e+10")).isTrue();
+        assertThat(JsonOutput.isJsonNumber("01")).isFalse();
+        assertThat(JsonOutput.isJsonNumber("1.")).isFalse();
+        assertThat(JsonOutput.isJsonNumber("1e")).isFalse();
+        assertThat(JsonOutput.isJsonNumber("")).isFalse();
+    }
+
+    @Test
+    void nullIsJsonNull() {
+        assertThat(JsonOutput.toText(null)).isEqualTo("null");
+    }
+
+    @Provide
+    Arbitrary<String> strings() {
+        return Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(40),
+                Arbitraries.strings().withCharRange('\u0000', '\u00ff').ofMaxLength(40),
+                Arbitraries.strings().withCharRange('\ud700', '\ue100').ofMaxLength(20));
+    }
+
+    @Provide
+    Arbitrary<JsonElement> trees() {
+        return tree(3);
+    }
+
+    private Arbitrary<JsonElement> tree(int depth) {
+        Arbitrary<JsonElement> leaf = Arbitraries.oneOf(
+                strings().map(s -> (JsonElement) new JsonPrimitive(s)),
+                Arbitraries.integers().map(i -> (JsonElement) new JsonPrimitive(i)),
+                Arbitraries.longs().map(l -> (JsonElement) new JsonPrimitive(l)),
+                Arbitraries.doubles().map(d -> (JsonElement) new JsonPrimitive(d)),
+                Arbitraries.bigIntegers().between(BigInteger.TEN.pow(30).negate(), BigInteger.TEN.pow(30))
+                        .map(b -> (JsonElement) new JsonPrimitive(b)),
+                Arbitraries.bigDecimals().between(new java.math.BigDecimal("-1e15"), new java.math.BigDecimal("1e15"))
+                        .ofScale(3).map(b -> (JsonElement) new JsonPrimitive(b)),
+                Arbitraries.of("0", "-1", "1.5e-7", "12345678901234567890", "9007199254740993", "-0.0E+2")
+                        .map(t -> (JsonElement) new JsonPrimitive(new LazilyParsedNumber(t))),
+                Arbitraries.of(true, false).map(b -> (JsonElement) new JsonPrimitive(b)),
+                Arbitraries.just(JsonNull.INSTANCE));
+        if (depth == 0) {
+            return leaf;
+        }
+        Arbitrary<JsonElement> child = tree(depth - 1);
+        Arbitrary<JsonElement> array = child.list().ofMaxSize(4).map(l -> {
+            JsonArray a = new JsonArray();
+            l.forEach(a::add);
+            return a;
+        });
+        Arbitrary<JsonElement> object = Arbitraries.maps(strings(), child).ofMaxSize(4).map(m -> {
+            JsonObject o = new JsonObject();
+            m.forEach(o::add);
+            return o;
+        });
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, leaf), net.jqwik.api.Tuple.of(1, array),
+                net.jqwik.api.Tuple.of(1, object));
+    }
+
+}
