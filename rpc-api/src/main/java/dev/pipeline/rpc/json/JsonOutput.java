@@ -195,6 +195,19 @@ public final class JsonOutput {
     /** A quoted, escaped string as UTF-8. */
     private void string(String s) {
         int n = s.length();
+        if (n >= 32) {
+            // long strings: the JDK's UTF-8 encoder copies an ASCII string in one intrinsic step; when there is one
+            // byte per char and none needs a look (see needsEscape), those bytes are the output
+            byte[] ascii = s.getBytes(StandardCharsets.UTF_8);
+            if (ascii.length == n && !needsEscape(ascii)) {
+                ensure(n + 2);
+                buf[len++] = '"';
+                System.arraycopy(ascii, 0, buf, len, n);
+                len += n;
+                buf[len++] = '"';
+                return;
+            }
+        }
         ensure(n + 2);
         buf[len++] = '"';
         int i = 0;
@@ -243,6 +256,32 @@ public final class JsonOutput {
         ensure(1);
         buf[len++] = '"';
     }
+
+    /**
+     * Whether the bytes of {@code s.getBytes(UTF_8)} (as long as the string) need the char-by-char path: a quote, a
+     * backslash or a control character to escape, a non-ASCII byte, or a {@code '?'}, which is what the encoder
+     * writes for a lone surrogate (that one must become an escape instead).
+     */
+    private static boolean needsEscape(byte[] ascii) {
+        int i = 0;
+        for (; i + 8 <= ascii.length; i += 8) {
+            long x = (long) LONGS.get(ascii, i);
+            long q = x ^ 0x3F3F3F3F3F3F3F3FL;
+            if (JsonInput.needsLook(x) || (((q - 0x0101010101010101L) & ~q) & 0x8080808080808080L) != 0) {
+                break;
+            }
+        }
+        for (; i < ascii.length; i++) {
+            byte c = ascii[i];
+            if (c < 0 || c == '?' || ESCAPE[c] != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private void unicodeEscape(char c) {
         ensure(6);

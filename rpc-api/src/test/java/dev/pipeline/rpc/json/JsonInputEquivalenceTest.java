@@ -158,6 +158,19 @@ class JsonInputEquivalenceTest {
         assertThat(ours(bytes)).isEqualTo(gson(bytes));
     }
 
+    @org.junit.jupiter.api.Test
+    void theEightByteScanMissesNothing() {
+        for (int at = 0; at < 8; at++) {
+            for (int v = 0; v < 256; v++) {
+                byte[] block = "abcdefgh".getBytes(StandardCharsets.US_ASCII);
+                block[at] = (byte) v;
+                long x = java.nio.ByteBuffer.wrap(block).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+                boolean special = v == '"' || v == '\\' || v < 0x20 || v >= 0x80;
+                assertThat(JsonInput.needsLook(x)).as("byte 0x%02x at %d", v, at).isEqualTo(special);
+            }
+        }
+    }
+
     @Property(tries = 300)
     void agreesOnInvalidUtf8(@ForAll("utf8ish") byte[] bytes) {
         assertThat(ours(bytes)).isEqualTo(gson(bytes));

@@ -95,6 +95,12 @@ class JsonOutputEquivalenceTest {
     @Provide
     Arbitrary<String> strings() {
         return Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(40),
+                Arbitraries.strings().ascii().ofMinLength(30).ofMaxLength(120),
+                Arbitraries.strings().withCharRange(' ', '~').ofMinLength(30).ofMaxLength(120),
+                Arbitraries.strings().withCharRange(' ', '~').ofMinLength(31).ofMaxLength(60)
+                        .flatMap(base -> Arbitraries.of('\ud800', '\udfff', '?', '"', '\\', '\u0001', 'é', '\u2028')
+                                .flatMap(odd -> Arbitraries.integers().between(0, base.length())
+                                        .map(at -> base.substring(0, at) + odd + base.substring(at)))),
                 Arbitraries.strings().withCharRange('\u0000', '\u00ff').ofMaxLength(40),
                 Arbitraries.strings().withCharRange('\ud700', '\ue100').ofMaxLength(20));
     }

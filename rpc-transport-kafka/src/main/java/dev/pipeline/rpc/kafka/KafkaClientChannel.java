@@ -83,17 +83,19 @@ final class KafkaClientChannel implements ClientChannel {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the Kafka client channel is closed"));
         }
-        try {
-            KafkaTransportConfig.validateServiceName(config, service);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(e);
-        }
         if (request.body().length > config.maxMessageBytes()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("message of "
                     + request.body().length + " bytes exceeds the Kafka transport's maxMessageBytes "
                     + config.maxMessageBytes()));
         }
-        String topic = readyTopics.get(service);
+        String topic = readyTopics.get(service); // only names that were validated get here
+        if (topic == null) {
+            try {
+                KafkaTransportConfig.validateServiceName(config, service);
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         boolean needReplyAddress = request.expectsReply();
         if (topic != null && (!needReplyAddress || replyToBytes != null)) {
             return produce(topic, request); // the fast path: topic known to exist, reply address known
