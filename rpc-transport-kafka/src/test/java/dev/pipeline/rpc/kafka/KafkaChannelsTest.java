@@ -197,6 +197,35 @@ class KafkaChannelsTest {
     }
 
     @Test
+    void aReplyIsTheBodyWithTheWireHeadersAndNoKey() throws Exception {
+        String service = uniqueService("wire");
+        KafkaTransportConfig cfg = config().replyTopic(uniqueService("replies-wire")).replyPartitions(1).build();
+        Transport st = closing(transport(cfg));
+        st.openServer(service, SETTINGS, echo()).start();
+        Transport ct = closing(transport(cfg));
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "wire-client", replies);
+        client.send(service, request("w1", "{\"w\":1}")).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> replies.byId.containsKey("w1"));
+
+        try (KafkaConsumer<byte[], byte[]> raw = rawConsumer()) {
+            TopicPartition tp = new TopicPartition(cfg.replyTopic(), 0);
+            raw.assign(List.of(tp));
+            raw.seekToBeginning(List.of(tp));
+            List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
+            await().atMost(WAIT).until(() -> {
+                raw.poll(Duration.ofMillis(200)).forEach(got::add);
+                return !got.isEmpty();
+            });
+            ConsumerRecord<byte[], byte[]> r = got.get(0);
+            assertThat(str(r.value())).isEqualTo("{\"w\":1}");
+            assertThat(r.key()).isNull(); // the partition is explicit and the client id is a header
+            assertThat(KafkaHeaders.get(r.headers(), WireHeaders.RPC_ID)).isEqualTo("w1");
+            assertThat(KafkaHeaders.get(r.headers(), WireHeaders.CLIENT)).isEqualTo("wire-client");
+        }
+    }
+
+    @Test
     void aDeadLetterOutcomeIsCopiedWithItsReasonAndTheRequestIsStillAnswered() throws Exception {
         String service = uniqueService("poison");
         Transport st = closing(transport());
