@@ -3,7 +3,6 @@ package dev.pipeline.rpc;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /** Immutable client configuration; build with {@link #builder()}. */
 public final class ClientConfig {
@@ -18,7 +17,7 @@ public final class ClientConfig {
     private ClientConfig(Builder b) {
         this.defaultTimeout = b.defaultTimeout;
         this.maxInFlight = b.maxInFlight;
-        this.clientId = b.clientId != null ? b.clientId : "client-" + UUID.randomUUID();
+        this.clientId = b.clientId != null ? b.clientId : randomId();
         this.readyTimeout = b.readyTimeout;
         this.limits = b.limits;
         this.metrics = b.metrics;
@@ -45,7 +44,25 @@ public final class ClientConfig {
         return maxInFlight;
     }
 
-    /** The client instance id sent as {@code rpc-client} (default: random). */
+    /**
+     * A random client id: {@code c-} and 20 base-32 characters (100 random bits). Short on purpose: it travels in
+     * every request and every reply ({@code rpc-client}), and header bytes cost broker work per message.
+     */
+    static String randomId() {
+        java.security.SecureRandom random = RANDOM;
+        char[] out = new char[22];
+        out[0] = 'c';
+        out[1] = '-';
+        String alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        for (int i = 2; i < out.length; i++) {
+            out[i] = alphabet.charAt(random.nextInt(32));
+        }
+        return new String(out);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** The client instance id sent as {@code rpc-client} (default: random, see {@link #randomId()}). */
     public String clientId() {
         return clientId;
     }

@@ -63,7 +63,10 @@ public class InprocCallBenchmark {
     private RpcClient client;
     private RpcServer echoServer;
     private RpcClient echoClient;
-    private final String payload = "x".repeat(100);
+    /** Characters of the echoed string. */
+    @org.openjdk.jmh.annotations.Param({"100", "10240"})
+    public int payloadChars;
+    private String payload;
     private byte[] request;
     private byte[] response;
 
@@ -84,6 +87,7 @@ public class InprocCallBenchmark {
         echoServer.handle("bench", "echo", params -> params.get(0, String.class));
         echoServer.start();
         echoClient = Rpc.client(echoUri);
+        payload = "x".repeat(payloadChars);
     }
 
     @TearDown(Level.Trial)

@@ -250,6 +250,9 @@ public final class JsonInput {
     private String string() throws JsonInputException {
         int start = ++pos;
         // fast path: printable ASCII without escapes, eight bytes at a time while none of them needs a look
+        while (pos + 16 <= n && !needsLook((long) LONGS.get(b, pos)) && !needsLook((long) LONGS.get(b, pos + 8))) {
+            pos += 16;
+        }
         while (pos + 8 <= n && !needsLook((long) LONGS.get(b, pos))) {
             pos += 8;
         }
@@ -389,13 +392,15 @@ public final class JsonInput {
      * a false positive only sends the scan to the byte-by-byte loop).
      */
     static boolean needsLook(long x) {
-        long quote = x ^ (ONES * '"');
-        long backslash = x ^ (ONES * '\\');
-        long zeroQuote = (quote - ONES) & ~quote;
-        long zeroBackslash = (backslash - ONES) & ~backslash;
-        long control = (x - ONES * 0x20) & ~x;
-        return ((zeroQuote | zeroBackslash | control) & HIGHS) != 0 || (x & HIGHS) != 0;
+        // a byte's high bit ends up set when it is non-ASCII (x), below 0x20 (x - 0x20), or equal to '"' or '\\'
+        // (zero after the xor, so it borrows); borrows into higher bytes only add false positives
+        long m = ((x ^ QUOTES) - ONES) | ((x ^ BACKSLASHES) - ONES) | (x - SPACES) | x;
+        return (m & HIGHS) != 0;
     }
+
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
+    private static final long SPACES = ONES * 0x20;
 
     private static boolean isDigit(byte c) {
         return c >= '0' && c <= '9';

@@ -266,9 +266,8 @@ public final class JsonOutput {
         int i = 0;
         for (; i + 8 <= ascii.length; i += 8) {
             long x = (long) LONGS.get(ascii, i);
-            long q = x ^ 0x3F3F3F3F3F3F3F3FL;
-            if (JsonInput.needsLook(x) || (((q - 0x0101010101010101L) & ~q) & 0x8080808080808080L) != 0) {
-                break;
+            if (JsonInput.needsLook(x) || (((x ^ 0x3F3F3F3F3F3F3F3FL) - 0x0101010101010101L) & 0x8080808080808080L) != 0) {
+                break; // x has no high bit here, so a '?' (0x3f) is the only way the xor is zero and borrows
             }
         }
         for (; i < ascii.length; i++) {
@@ -309,7 +308,8 @@ public final class JsonOutput {
 
     private void ensure(int more) {
         if (len + more > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+            // room for what usually follows a long string (the rest of a response), so it is not copied again
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more + 256));
         }
     }
 }
