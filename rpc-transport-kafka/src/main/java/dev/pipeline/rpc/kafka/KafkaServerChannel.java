@@ -449,7 +449,7 @@ final class KafkaServerChannel implements ServerChannel {
 
     private CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record, String what) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        if (deferring && Thread.currentThread() == thread) {
+        if (Thread.currentThread() == thread && deferring) { // deferring is the consumer thread's own state
             deferredSends.add(() -> sendNow(record, what, f));
             return f;
         }
