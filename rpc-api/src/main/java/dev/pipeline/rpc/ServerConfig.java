@@ -73,11 +73,6 @@ public final class ServerConfig {
         return Optional.ofNullable(executor);
     }
 
-    /** Whether handlers run on the transport's own thread ({@link Builder#directExecutor()}). */
-    public boolean directExecutor() {
-        return executor == DirectExecutor.INSTANCE;
-    }
-
     /** Options passed through to the transport. */
     public Map<String, String> transportProperties() {
         return transportProperties;

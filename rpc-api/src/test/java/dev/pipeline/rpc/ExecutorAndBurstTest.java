@@ -43,7 +43,7 @@ class ExecutorAndBurstTest {
             assertThat(client.call("svc", "where", String.class, "x")).isEqualTo("x");
             assertThat(handlerThread.get()).doesNotStartWith("pipeline-server-");
         }
-        assertThat(ServerConfig.builder().directExecutor().build().directExecutor()).isTrue();
+        assertThat(ServerConfig.builder().directExecutor().build().executor()).isPresent();
         assertThat(ServerConfig.defaults().executor()).isEmpty();
     }
 

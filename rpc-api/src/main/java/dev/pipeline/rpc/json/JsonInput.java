@@ -250,10 +250,11 @@ public final class JsonInput {
     private String string() throws JsonInputException {
         int start = ++pos;
         // fast path: printable ASCII without escapes, eight bytes at a time while none of them needs a look
-        while (pos + 16 <= n && !needsLook((long) LONGS.get(b, pos)) && !needsLook((long) LONGS.get(b, pos + 8))) {
+        while (pos + 16 <= n && !AsciiScan.needsLook(AsciiScan.word(b, pos))
+                && !AsciiScan.needsLook(AsciiScan.word(b, pos + 8))) {
             pos += 16;
         }
-        while (pos + 8 <= n && !needsLook((long) LONGS.get(b, pos))) {
+        while (pos + 8 <= n && !AsciiScan.needsLook(AsciiScan.word(b, pos))) {
             pos += 8;
         }
         while (pos < n) {
@@ -381,26 +382,6 @@ public final class JsonInput {
             pos++;
         }
     }
-
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
-
-    /**
-     * Whether any of eight bytes is a quote, a backslash, a control character or not ASCII (never a false negative;
-     * a false positive only sends the scan to the byte-by-byte loop).
-     */
-    static boolean needsLook(long x) {
-        // a byte's high bit ends up set when it is non-ASCII (x), below 0x20 (x - 0x20), or equal to '"' or '\\'
-        // (zero after the xor, so it borrows); borrows into higher bytes only add false positives
-        long m = ((x ^ QUOTES) - ONES) | ((x ^ BACKSLASHES) - ONES) | (x - SPACES) | x;
-        return (m & HIGHS) != 0;
-    }
-
-    private static final long QUOTES = ONES * '"';
-    private static final long BACKSLASHES = ONES * '\\';
-    private static final long SPACES = ONES * 0x20;
 
     private static boolean isDigit(byte c) {
         return c >= '0' && c <= '9';

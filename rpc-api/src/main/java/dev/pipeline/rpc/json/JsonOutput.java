@@ -265,9 +265,9 @@ public final class JsonOutput {
     private static boolean needsEscape(byte[] ascii) {
         int i = 0;
         for (; i + 8 <= ascii.length; i += 8) {
-            long x = (long) LONGS.get(ascii, i);
-            if (JsonInput.needsLook(x) || (((x ^ 0x3F3F3F3F3F3F3F3FL) - 0x0101010101010101L) & 0x8080808080808080L) != 0) {
-                break; // x has no high bit here, so a '?' (0x3f) is the only way the xor is zero and borrows
+            long x = AsciiScan.word(ascii, i);
+            if (AsciiScan.needsLook(x) || AsciiScan.hasQuestionMark(x)) { // x is ASCII when the second runs
+                break;
             }
         }
         for (; i < ascii.length; i++) {
@@ -278,9 +278,6 @@ public final class JsonOutput {
         }
         return false;
     }
-
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private void unicodeEscape(char c) {
         ensure(6);

@@ -166,7 +166,11 @@ class JsonInputEquivalenceTest {
                 block[at] = (byte) v;
                 long x = java.nio.ByteBuffer.wrap(block).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
                 boolean special = v == '"' || v == '\\' || v < 0x20 || v >= 0x80;
-                assertThat(JsonInput.needsLook(x)).as("byte 0x%02x at %d", v, at).isEqualTo(special);
+                assertThat(AsciiScan.needsLook(x)).as("byte 0x%02x at %d", v, at).isEqualTo(special);
+                if (v < 0x80) {
+                    assertThat(AsciiScan.hasQuestionMark(x)).as("'?' test, byte 0x%02x at %d", v, at)
+                            .isEqualTo(v == '?');
+                }
             }
         }
     }
