@@ -1,5 +1,6 @@
 package dev.pipeline.rpc.bench;
 
+import dev.pipeline.rpc.bench.ComparisonResult.CpuPerCall;
 import dev.pipeline.rpc.bench.ComparisonResult.Measurement;
 import dev.pipeline.rpc.spi.TransportProvider;
 import dev.pipeline.rpc.tck.broker.KafkaBroker;
@@ -22,10 +23,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
@@ -182,7 +185,8 @@ public final class BrokerComparison {
             if (o.competitors()) {
                 contenders.add(new SpringReplyingContender(bootstrap));
             }
-            measure(o, bar, contenders, setups, out, failures);
+            measure(o, bar, contenders, setups, out, failures,
+                    broker == null ? Optional.empty() : broker.localProcess());
         } finally {
             if (broker != null) {
                 bar.say("stopping Kafka");
@@ -219,7 +223,8 @@ public final class BrokerComparison {
         if (o.floors()) {
             contenders.add(new RedisRawContender(uri));
         }
-        measure(o, bar, contenders, setups, out, failures);
+        measure(o, bar, contenders, setups, out, failures,
+                broker == null ? Optional.empty() : broker.localProcess());
     }
 
     private static String redisVersion(String uri) {
@@ -240,7 +245,8 @@ public final class BrokerComparison {
 
     /** Starts every contender, warms each up, then measures every point with the contenders taking turns. */
     private static void measure(BenchOptions o, Progress bar, List<Contender> contenders, Map<String, String> setups,
-                                List<Measurement> out, List<String> failures) {
+                                List<Measurement> out, List<String> failures, Optional<ProcessHandle> brokerProcess) {
+        Map<LatencyResult, CpuPerCall> cpu = new IdentityHashMap<>();
         List<Contender> running = new ArrayList<>();
         try {
             for (Contender c : contenders) {
@@ -286,7 +292,11 @@ public final class BrokerComparison {
                                         + " x" + inFlight).payloadBytes(payload).inFlight(inFlight).warmupCalls(0)
                                 .calls(Long.MAX_VALUE).duration(o.duration()).drainTimeout(Duration.ofSeconds(60))
                                 .build();
+                        CpuClock clock = CpuClock.start(brokerProcess);
                         LatencyResult r = tryRun(c, w, failures);
+                        if (r != null) {
+                            clock.perCall(r.calls()).ifPresent(x -> cpu.put(r, x));
+                        }
                         String key = c.name() + "\u0000" + payload + "\u0000" + inFlight;
                         owners.put(key, c);
                         List<LatencyResult> got = rounds.computeIfAbsent(key, k -> new ArrayList<>());
@@ -302,7 +312,7 @@ public final class BrokerComparison {
                 Contender c = owners.get(e.getKey());
                 LatencyResult median = median(e.getValue());
                 if (median != null) {
-                    out.add(new Measurement(c.broker(), c.name(), c.role(), median));
+                    out.add(new Measurement(c.broker(), c.name(), c.role(), median, cpu.get(median)));
                 }
             }
         } finally {

@@ -23,13 +23,35 @@ public final class ComparisonResult {
      * @param implementation label, e.g. {@code pipeline}, {@code raw floor}, {@code spring ReplyingKafkaTemplate}
      * @param role           what the implementation is in the comparison
      * @param result         the latency kit's result (latencies in µs, throughput in calls/s)
+     * @param cpu            CPU time the point cost per call, or {@code null} when it could not be read
      */
-    public record Measurement(String broker, String implementation, Role role, LatencyResult result) {
+    public record Measurement(String broker, String implementation, Role role, LatencyResult result, CpuPerCall cpu) {
         public Measurement {
             Objects.requireNonNull(broker, "broker");
             Objects.requireNonNull(implementation, "implementation");
             Objects.requireNonNull(role, "role");
             Objects.requireNonNull(result, "result");
+        }
+
+        /** A point without CPU figures. */
+        public Measurement(String broker, String implementation, Role role, LatencyResult result) {
+            this(broker, implementation, role, result, null);
+        }
+    }
+
+    /**
+     * CPU time per successful call over one measured point: what throughput on a machine with few cores is made of,
+     * and steadier from run to run than throughput itself.
+     *
+     * @param benchMicros  CPU µs per call of the benchmark's JVM: the caller and the server side together, plus
+     *                     whatever else that JVM did meanwhile (JIT compilation, GC, the idle contenders' polls)
+     * @param brokerMicros CPU µs per call of the broker's process, or {@code NaN} when the broker is not a local
+     *                     process whose CPU time can be read (a given address, a container)
+     */
+    public record CpuPerCall(double benchMicros, double brokerMicros) {
+        /** @return bench and broker together; just the bench's when the broker's is unknown */
+        public double totalMicros() {
+            return Double.isNaN(brokerMicros) ? benchMicros : benchMicros + brokerMicros;
         }
     }
 

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.pipeline.rpc.bench.ComparisonResult.CpuPerCall;
 import dev.pipeline.rpc.bench.ComparisonResult.Measurement;
 import dev.pipeline.rpc.bench.ComparisonResult.TargetCheck;
 import dev.pipeline.rpc.tck.latency.LatencyResult;
@@ -16,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -94,6 +96,29 @@ final class Reports {
         }
         sb.append('\n');
 
+        if (r.measurements().stream().anyMatch(m -> m.cpu() != null)) {
+            sb.append("## CPU per call, µs: bench JVM (caller and server) + broker process, by calls in flight\n\n"
+                    + "| broker | implementation | payload |");
+            levels.forEach(l -> sb.append(' ').append(l).append(" |"));
+            sb.append(" at ").append(top).append(" vs floor |\n|---|---|---:|");
+            levels.forEach(l -> sb.append("---:|"));
+            sb.append("---:|\n");
+            for (Row row : rows(r)) {
+                sb.append("| ").append(row.broker).append(" | ").append(row.name).append(" | ")
+                        .append(size(row.payload)).append(" |");
+                for (int l : levels) {
+                    sb.append(' ').append(cpu(row.cpuAt(l))).append(" |");
+                }
+                CpuPerCall ours = row.cpuAt(top);
+                CpuPerCall floor = rows(r).stream().filter(x -> x.broker.equals(row.broker) && x.role == Role.FLOOR
+                        && x.payload == row.payload).map(x -> x.cpuAt(top)).filter(Objects::nonNull).findFirst()
+                        .orElse(null);
+                sb.append(' ').append(ours == null || floor == null || row.role == Role.FLOOR ? "–"
+                        : String.format(Locale.ROOT, "%.2f×", ours.totalMicros() / floor.totalMicros())).append(" |\n");
+            }
+            sb.append('\n');
+        }
+
         List<Integer> loaded = levels.stream().filter(l -> l > 1).toList();
         if (!loaded.isEmpty()) {
             sb.append("## Latency under load, p50 / p99 µs, by calls in flight\n\n| broker | implementation | payload |");
@@ -155,6 +180,12 @@ final class Reports {
             j.addProperty("broker", m.broker());
             j.addProperty("implementation", m.implementation());
             j.addProperty("role", m.role().name().toLowerCase(Locale.ROOT));
+            if (m.cpu() != null) {
+                j.addProperty("cpuBenchMicrosPerCall", m.cpu().benchMicros());
+                if (!Double.isNaN(m.cpu().brokerMicros())) {
+                    j.addProperty("cpuBrokerMicrosPerCall", m.cpu().brokerMicros());
+                }
+            }
             ms.add(j);
         }
         root.add("measurements", ms);
@@ -180,6 +211,7 @@ final class Reports {
         final Role role;
         final int payload;
         final Map<Integer, LatencyResult> byInFlight = new LinkedHashMap<>();
+        final Map<Integer, CpuPerCall> cpuByInFlight = new LinkedHashMap<>();
 
         Row(String broker, String name, Role role, int payload) {
             this.broker = broker;
@@ -191,6 +223,10 @@ final class Reports {
         LatencyResult at(int inFlight) {
             LatencyResult x = byInFlight.get(inFlight);
             return x == null || x.calls() == 0 ? null : x;
+        }
+
+        CpuPerCall cpuAt(int inFlight) {
+            return at(inFlight) == null ? null : cpuByInFlight.get(inFlight);
         }
     }
 
@@ -211,8 +247,12 @@ final class Reports {
                     }
                     for (Measurement m : r.measurements()) {
                         if ((m.broker() + "\u0000" + m.implementation()).equals(key) && m.result().payloadBytes() == p) {
-                            rows.computeIfAbsent(key + "\u0000" + p, k -> new Row(m.broker(), m.implementation(),
-                                    m.role(), p)).byInFlight.put(m.result().inFlight(), m.result());
+                            Row row = rows.computeIfAbsent(key + "\u0000" + p, k -> new Row(m.broker(),
+                                    m.implementation(), m.role(), p));
+                            row.byInFlight.put(m.result().inFlight(), m.result());
+                            if (m.cpu() != null) {
+                                row.cpuByInFlight.put(m.result().inFlight(), m.cpu());
+                            }
                         }
                     }
                 }
@@ -229,6 +269,15 @@ final class Reports {
     }
 
     /** 3 significant digits for small numbers, thousands separators for large ones. */
+    /** {@code bench + broker}, or just the bench's figure when the broker's is unknown. */
+    static String cpu(CpuPerCall c) {
+        if (c == null) {
+            return "–";
+        }
+        return Double.isNaN(c.brokerMicros()) ? String.format(Locale.ROOT, "%.1f", c.benchMicros())
+                : String.format(Locale.ROOT, "%.1f + %.1f", c.benchMicros(), c.brokerMicros());
+    }
+
     static String num(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return "–";

@@ -87,6 +87,25 @@ class ReportsTest {
     }
 
     @Test
+    void cpuPerCallIsTabledWithTheRatioToTheFloorsTotal() {
+        List<Measurement> ms = new ArrayList<>();
+        ms.add(new Measurement("kafka", "pipeline", Role.PIPELINE, point(256, 2000, 9000, 100000),
+                new ComparisonResult.CpuPerCall(12.0, 6.0)));
+        ms.add(new Measurement("kafka", "raw floor", Role.FLOOR, point(256, 1500, 7000, 200000),
+                new ComparisonResult.CpuPerCall(6.0, 3.0)));
+        ms.add(new Measurement("kafka", "spring", Role.COMPETITOR, point(256, 1500, 7000, 200000),
+                new ComparisonResult.CpuPerCall(9.0, Double.NaN)));
+        ComparisonResult r = synthetic(ms);
+        assertThat(r.markdown()).contains("## CPU per call, µs", "| kafka | pipeline | 100 B | – | – | 12.0 + 6.0 | 2.00× |",
+                "| kafka | raw floor | 100 B | – | – | 6.0 + 3.0 | – |", "| kafka | spring | 100 B | – | – | 9.0 | 1.00× |");
+        JsonObject first = JsonParser.parseString(r.json()).getAsJsonObject().getAsJsonArray("measurements").get(0)
+                .getAsJsonObject();
+        assertThat(first.get("cpuBenchMicrosPerCall").getAsDouble()).isEqualTo(12.0);
+        assertThat(first.get("cpuBrokerMicrosPerCall").getAsDouble()).isEqualTo(6.0);
+        assertThat(synthetic(kafka(170, 150000)).markdown()).doesNotContain("## CPU per call");
+    }
+
+    @Test
     void jsonCarriesEveryMeasurementAndTarget() {
         JsonObject j = JsonParser.parseString(synthetic(kafka(170, 150000)).json()).getAsJsonObject();
         assertThat(j.getAsJsonArray("measurements")).hasSize(9);

@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A Kafka broker for tests, benchmarks, examples and development, found or started by the provisioning ladder:
@@ -137,6 +138,14 @@ public final class KafkaBroker implements AutoCloseable {
     /** @return where this broker came from. */
     public Kind kind() {
         return kind;
+    }
+
+    /**
+     * @return the broker's operating-system process when this is a {@link Kind#LOCAL_PROCESS} that is running (the
+     * benchmarks read its CPU time), else empty
+     */
+    public Optional<ProcessHandle> localProcess() {
+        return local == null ? Optional.empty() : local.handle();
     }
 
     /** @return whether {@link #restart()} and {@link #stopBroker()} are supported (local process only). */

@@ -26,6 +26,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +101,12 @@ final class LocalKafkaProcess implements AutoCloseable {
         }
         stopProcess();
         launch();
+    }
+
+    /** @return the broker's JVM while it runs (for CPU accounting), else empty. */
+    synchronized Optional<ProcessHandle> handle() {
+        Process p = process;
+        return p == null || !p.isAlive() ? Optional.empty() : Optional.of(p.toHandle());
     }
 
     /** Stops the broker only (data kept): for tests of a broker outage. {@link #restart()} brings it back. */

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -133,6 +134,14 @@ public final class RedisBroker implements AutoCloseable {
         return description;
     }
 
+    /**
+     * @return the {@code redis-server} process when this broker is a local process that is running (the benchmarks
+     * read its CPU time), else empty
+     */
+    public Optional<ProcessHandle> localProcess() {
+        return process == null ? Optional.empty() : process.handle();
+    }
+
     /** @return whether {@link #restart()} is supported (only for local processes). */
     public boolean restartable() {
         return process != null;
@@ -225,6 +234,11 @@ public final class RedisBroker implements AutoCloseable {
             this.appendOnly = appendOnly;
             this.dir = dir;
             this.port = port;
+        }
+
+        synchronized Optional<ProcessHandle> handle() {
+            Process p = process;
+            return p == null || !p.isAlive() ? Optional.empty() : Optional.of(p.toHandle());
         }
 
         static LocalProcess start(boolean appendOnly, boolean embedded) {
