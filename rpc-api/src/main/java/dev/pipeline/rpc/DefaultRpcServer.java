@@ -24,10 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,7 +53,7 @@ final class DefaultRpcServer implements RpcServer {
     private final Transport transport;
     private final ServerConfig config;
     private final String transportTag;
-    private final ThreadPoolExecutor pool; // null when the config gives an executor
+    private final HandlerPool pool; // null when the config gives an executor
     private final Dispatcher dispatcher;
     private final Map<String, Map<String, RpcMethod>> services = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
@@ -75,19 +72,8 @@ final class DefaultRpcServer implements RpcServer {
         this.config = Objects.requireNonNull(config, "config");
         this.transportTag = transport == null ? DIRECT : transport.scheme();
         int id = SERVERS.incrementAndGet();
-        AtomicInteger threads = new AtomicInteger();
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "pipeline-server-" + id + "-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        if (config.executor().isPresent()) {
-            this.pool = null;
-        } else {
-            this.pool = new ThreadPoolExecutor(config.concurrency(), config.concurrency(), 30, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), factory);
-            pool.allowCoreThreadTimeOut(true);
-        }
+        this.pool = config.executor().isPresent() ? null
+                : new HandlerPool("pipeline-server-" + id + "-", config.concurrency());
         this.dispatcher = new Dispatcher(config.limits(), config.executor().orElse(pool), config.metrics(),
                 services::get);
     }

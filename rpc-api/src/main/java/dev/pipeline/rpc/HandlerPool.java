@@ -1,0 +1,344 @@
+package dev.pipeline.rpc;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The server's own handler pool: up to {@code maxThreads} threads, woken sparingly.
+ *
+ * <p>Why not a {@code ThreadPoolExecutor}: while it has parked threads it wakes one for every task, so each small
+ * request costs a futex wake-up and two context switches. On our 2-core machines that was ~4 µs of CPU per call, a
+ * quarter of the benchmark JVM's CPU at 256 calls in flight (docs/benchmarks.md). Here tasks go to one shared queue
+ * and only {@code eager} threads (by default as many as there are cores) are woken for queued work: more runnable
+ * threads than cores would only take turns. A burst of requests is then run back to back by a thread that is
+ * already awake, and their replies leave together.
+ *
+ * <p>Handlers may block, which is what the other threads are for. A watchdog thread ticks every {@code stallNanos}
+ * (1 ms by default) while the pool is busy. A thread whose current task started more than a tick ago counts as
+ * stuck and no longer as one of the {@code eager} ones, so new work wakes another thread; and when tasks are queued
+ * and none was taken since the last tick, the watchdog itself wakes (or starts) one more thread, up to
+ * {@code maxThreads}. A blocking handler therefore delays the work queued behind it by a tick or two, never until it
+ * returns; with every thread blocked, work waits, as in any bounded pool. The watchdog sleeps for good after
+ * {@value #WATCHDOG_LINGER_TICKS} idle ticks and is woken by the next task.
+ *
+ * <p>Every task submitted before {@link #shutdown()} runs exactly once (unless {@link #shutdownNow()} drops it);
+ * tasks submitted after are rejected. Idle threads exit after the keep-alive time.
+ */
+final class HandlerPool implements Executor {
+    private static final Logger log = LoggerFactory.getLogger(HandlerPool.class);
+    static final long DEFAULT_STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    static final int WATCHDOG_LINGER_TICKS = 200;
+
+    private final String namePrefix;
+    private final int maxThreads;
+    private final int eager;
+    private final long keepAliveNanos;
+    private final long stallNanos;
+
+    private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Tasks taken from the queue so far: the watchdog's measure of progress. */
+    private final AtomicLong taken = new AtomicLong();
+    /** Parked workers, most recently parked first (a warm thread is woken first). May hold stale entries. */
+    private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
+    /** Threads alive and not parked (running a task, looking for one, or about to exit). */
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger threads = new AtomicInteger();
+    /** Active threads whose current task has run for more than a tick (maintained by the watchdog). */
+    private final AtomicInteger stuck = new AtomicInteger();
+    private final AtomicInteger names = new AtomicInteger();
+    private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean watchdogAsleep = new AtomicBoolean();
+    private final AtomicBoolean watchdogStarted = new AtomicBoolean();
+    private final Thread watchdog;
+    private volatile boolean shutdown;
+    private volatile boolean shutdownNowCalled;
+
+    /**
+     * @param namePrefix thread names are this plus a number ({@code watchdog} for the watchdog)
+     * @param maxThreads the most threads running handlers at once
+     */
+    HandlerPool(String namePrefix, int maxThreads) {
+        this(namePrefix, maxThreads, Math.min(maxThreads, Runtime.getRuntime().availableProcessors()),
+                TimeUnit.SECONDS.toNanos(30), DEFAULT_STALL_NANOS);
+    }
+
+    HandlerPool(String namePrefix, int maxThreads, int eager, long keepAliveNanos, long stallNanos) {
+        if (maxThreads < 1 || eager < 1 || eager > maxThreads || keepAliveNanos <= 0 || stallNanos <= 0) {
+            throw new IllegalArgumentException("invalid pool settings: maxThreads " + maxThreads + ", eager " + eager);
+        }
+        this.namePrefix = namePrefix;
+        this.maxThreads = maxThreads;
+        this.eager = eager;
+        this.keepAliveNanos = keepAliveNanos;
+        this.stallNanos = stallNanos;
+        this.watchdog = new Thread(this::watch, namePrefix + "watchdog");
+        this.watchdog.setDaemon(true);
+        this.watchdogAsleep.set(true);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        if (task == null) {
+            throw new NullPointerException("task");
+        }
+        if (shutdown) {
+            throw new RejectedExecutionException("the handler pool is shut down");
+        }
+        queue.offer(task);
+        queued.incrementAndGet();
+        if (shutdown && queue.remove(task)) { // raced with shutdown(): nobody may be left to run it
+            queued.decrementAndGet();
+            throw new RejectedExecutionException("the handler pool is shut down");
+        }
+        if (active.get() - stuck.get() < eager) {
+            wakeOne();
+        }
+        if (watchdogAsleep.get() && watchdogAsleep.compareAndSet(true, false)) {
+            if (!watchdogStarted.get() && watchdogStarted.compareAndSet(false, true)) {
+                watchdog.start(); // on the first task: a server that never serves costs no thread
+            } else {
+                LockSupport.unpark(watchdog);
+            }
+        }
+    }
+
+    /** Wakes a parked worker, or starts one when none is parked and the bound allows. */
+    private void wakeOne() {
+        Worker w;
+        while ((w = idle.poll()) != null) {
+            if (w.parked.compareAndSet(true, false)) {
+                active.incrementAndGet();
+                LockSupport.unpark(w.thread);
+                return;
+            }
+        }
+        int t;
+        while ((t = threads.get()) < maxThreads) {
+            if (threads.compareAndSet(t, t + 1)) {
+                active.incrementAndGet();
+                Worker worker = new Worker();
+                workers.add(worker);
+                try {
+                    worker.thread.start();
+                } catch (Throwable e) { // out of threads: the queued work waits for the ones there are
+                    workers.remove(worker);
+                    active.decrementAndGet();
+                    threads.decrementAndGet();
+                    log.warn("cannot start a handler thread: {}", e.toString());
+                }
+                return;
+            }
+        }
+    }
+
+    private final class Worker implements Runnable {
+        final AtomicBoolean parked = new AtomicBoolean();
+        /** When the current task started ({@link System#nanoTime()}), 0 between tasks. */
+        volatile long taskStart;
+        /** Whether the watchdog counted this thread in {@link #stuck}. */
+        final AtomicBoolean countedStuck = new AtomicBoolean();
+        final Thread thread;
+
+        Worker() {
+            thread = new Thread(this, namePrefix + names.incrementAndGet());
+            thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                work();
+            } finally {
+                workers.remove(this);
+                active.decrementAndGet();
+                threads.decrementAndGet();
+                // a task offered while this thread was deciding to exit counted it as active: pass it on
+                if (!queue.isEmpty() && !shutdownNowCalled) {
+                    wakeOne();
+                }
+            }
+        }
+
+        private void work() {
+            while (true) {
+                Runnable task = queue.poll();
+                if (task != null) {
+                    queued.decrementAndGet();
+                    taken.incrementAndGet();
+                    runTask(task);
+                    continue;
+                }
+                if (shutdown) {
+                    return;
+                }
+                // nothing to do: park, unless work arrives while going idle (the execute() that offered it may have
+                // counted this thread as active and not woken anyone)
+                unmarkStuck();
+                parked.set(true);
+                active.decrementAndGet();
+                idle.push(this);
+                if (!queue.isEmpty() || shutdown) {
+                    reclaim();
+                    continue;
+                }
+                long deadline = System.nanoTime() + keepAliveNanos;
+                while (parked.get()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || shutdown) {
+                        if (reclaim() && queue.isEmpty()) {
+                            return; // idle for the keep-alive time, or shutting down
+                        }
+                        break;
+                    }
+                    LockSupport.parkNanos(HandlerPool.this, left);
+                }
+            }
+        }
+
+        private void unmarkStuck() {
+            if (countedStuck.get() && countedStuck.compareAndSet(true, false)) {
+                stuck.decrementAndGet();
+            }
+        }
+
+        /** Takes this worker back from the idle set; false when a waker claimed it first (it counted it active). */
+        private boolean reclaim() {
+            if (parked.compareAndSet(true, false)) {
+                idle.remove(this);
+                active.incrementAndGet();
+                return true;
+            }
+            return false;
+        }
+
+        private void runTask(Runnable task) {
+            long start = System.nanoTime();
+            taskStart = start == 0 ? 1 : start;
+            try {
+                task.run();
+            } catch (Throwable t) {
+                log.error("a handler task failed (a bug: tasks handle their own failures)", t);
+            } finally {
+                taskStart = 0;
+                unmarkStuck();
+            }
+            if (!shutdownNowCalled) {
+                Thread.interrupted(); // a handler's interrupt does not leak into the next task
+            }
+        }
+    }
+
+    /**
+     * The watchdog: while the pool is busy, marks the threads stuck in a task, and wakes one more thread for every
+     * tick in which queued work made no progress or found too few threads free.
+     */
+    private void watch() {
+        long lastTaken = -1;
+        int idleTicks = 0;
+        while (!(shutdown && threads.get() == 0)) {
+            long now = System.nanoTime();
+            for (Worker w : workers) {
+                long start = w.taskStart;
+                if (start != 0 && now - start > stallNanos && !w.countedStuck.get()
+                        && w.countedStuck.compareAndSet(false, true)) {
+                    // if its task just ended, the mark stays until the thread's next task ends or it parks: at
+                    // worst one thread too many is woken meanwhile
+                    stuck.incrementAndGet();
+                }
+            }
+            if (queued.get() > 0) {
+                idleTicks = 0;
+                long t = taken.get();
+                if (!shutdownNowCalled && (t == lastTaken || active.get() - stuck.get() < eager)) {
+                    wakeOne();
+                }
+                lastTaken = t;
+            } else {
+                lastTaken = -1;
+                if (active.get() > 0) {
+                    idleTicks = 0;
+                } else if (++idleTicks > WATCHDOG_LINGER_TICKS && !shutdown) {
+                    idleTicks = 0;
+                    watchdogAsleep.set(true);
+                    if (queued.get() == 0) {
+                        while (watchdogAsleep.get() && !shutdown) {
+                            LockSupport.park(this);
+                        }
+                    }
+                    watchdogAsleep.set(false);
+                    continue;
+                }
+            }
+            LockSupport.parkNanos(this, stallNanos);
+        }
+    }
+
+    /** No new tasks; queued ones still run; idle threads exit. */
+    void shutdown() {
+        shutdown = true;
+        Worker w;
+        while ((w = idle.poll()) != null) {
+            if (w.parked.compareAndSet(true, false)) {
+                active.incrementAndGet();
+                LockSupport.unpark(w.thread);
+            }
+        }
+        LockSupport.unpark(watchdog);
+    }
+
+    /** As {@link #shutdown()}, and drops the queued tasks and interrupts the running ones. */
+    void shutdownNow() {
+        shutdownNowCalled = true;
+        shutdown();
+        while (queue.poll() != null) {
+            queued.decrementAndGet();
+        }
+        for (Worker w : workers) {
+            w.thread.interrupt();
+        }
+    }
+
+    /** @return whether every thread has exited within the time given */
+    boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (!isTerminated()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(1)));
+        }
+        return true;
+    }
+
+    boolean isTerminated() {
+        return shutdown && threads.get() == 0 && queue.isEmpty();
+    }
+
+    /** Threads alive (for tests). */
+    int threadCount() {
+        return threads.get();
+    }
+
+    @Override
+    public String toString() {
+        return "HandlerPool[" + namePrefix + "*, threads " + threads.get() + "/" + maxThreads + ", eager " + eager
+                + ", queued " + queued.get() + (shutdown ? ", shut down" : "") + "]";
+    }
+}

@@ -1,0 +1,228 @@
+package dev.pipeline.rpc;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class HandlerPoolTest {
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    private final List<HandlerPool> pools = new ArrayList<>();
+
+    private HandlerPool pool(String name, int max, int eager, long keepAliveNanos, long stallNanos) {
+        HandlerPool p = new HandlerPool("test-pool-" + name + "-", max, eager, keepAliveNanos, stallNanos);
+        pools.add(p);
+        return p;
+    }
+
+    @AfterEach
+    void shutDown() throws InterruptedException {
+        for (HandlerPool p : pools) {
+            p.shutdownNow();
+            assertThat(p.awaitTermination(10, TimeUnit.SECONDS)).as("terminated: %s", p).isTrue();
+        }
+    }
+
+    @Test
+    void everyTaskRunsExactlyOnceUnderConcurrentSubmitters() throws Exception {
+        HandlerPool p = pool("once", 8, 2, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        int submitters = 4;
+        int each = 50_000;
+        AtomicIntegerArray runs = new AtomicIntegerArray(submitters * each);
+        CountDownLatch done = new CountDownLatch(submitters * each);
+        List<Thread> threads = new ArrayList<>();
+        for (int s = 0; s < submitters; s++) {
+            int base = s * each;
+            Thread t = new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    int k = base + i;
+                    p.execute(() -> {
+                        runs.incrementAndGet(k);
+                        done.countDown();
+                    });
+                    if (i % 1000 == 0) {
+                        Thread.yield(); // let the workers go idle now and then: exercises park and wake
+                    }
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < runs.length(); i++) {
+            assertThat(runs.get(i)).as("task %d", i).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aBurstOfShortTasksIsRunByTheEagerThreadsOnly() throws Exception {
+        // the watchdog's tick is long here, so only the submit path decides who is woken
+        HandlerPool p = pool("eager", 16, 2, SECOND, 10 * SECOND);
+        for (int round = 0; round < 20; round++) {
+            Set<String> names = ConcurrentHashMap.newKeySet();
+            CountDownLatch done = new CountDownLatch(200);
+            for (int i = 0; i < 200; i++) {
+                p.execute(() -> {
+                    names.add(Thread.currentThread().getName());
+                    done.countDown();
+                });
+            }
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(names).as("threads of round %d", round).hasSizeLessThanOrEqualTo(2);
+            Thread.sleep(2); // the workers park between bursts
+        }
+        assertThat(p.threadCount()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void blockedHandlersDoNotHoldUpQueuedWorkWhileThreadsAreLeft() throws Exception {
+        HandlerPool p = pool("blocked", 6, 1, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        for (int i = 0; i < 5; i++) { // one eager thread, five handlers that block: they must all run at once
+            p.execute(() -> {
+                started.incrementAndGet();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 5);
+        CountDownLatch quick = new CountDownLatch(1);
+        p.execute(quick::countDown); // the sixth thread serves it while five are blocked
+        assertThat(quick.await(5, TimeUnit.SECONDS)).isTrue();
+        release.countDown();
+        assertThat(p.threadCount()).isLessThanOrEqualTo(6);
+    }
+
+    @Test
+    void withEveryThreadBlockedWorkWaitsAndRunsWhenOneIsFree() throws Exception {
+        HandlerPool p = pool("full", 2, 1, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(2);
+        for (int i = 0; i < 2; i++) {
+            p.execute(() -> {
+                blocked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch third = new CountDownLatch(1);
+        p.execute(third::countDown);
+        assertThat(third.await(50, TimeUnit.MILLISECONDS)).as("no third thread beyond the bound").isFalse();
+        assertThat(p.threadCount()).isEqualTo(2);
+        release.countDown();
+        assertThat(third.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void idleThreadsExitAndThePoolStillServesAfterwards() throws Exception {
+        HandlerPool p = pool("idle", 4, 2, TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.MILLISECONDS.toNanos(1));
+        CountDownLatch first = new CountDownLatch(10);
+        for (int i = 0; i < 10; i++) {
+            p.execute(first::countDown);
+        }
+        assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> p.threadCount() == 0);
+        CountDownLatch second = new CountDownLatch(10);
+        for (int i = 0; i < 10; i++) {
+            p.execute(second::countDown);
+        }
+        assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void shutdownRunsWhatWasQueuedRejectsTheRestAndStopsEveryThread() throws Exception {
+        HandlerPool p = pool("shutdown", 2, 1, 30 * SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger ran = new AtomicInteger();
+        for (int i = 0; i < 100; i++) {
+            p.execute(() -> {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ran.incrementAndGet();
+            });
+        }
+        p.shutdown();
+        assertThatThrownBy(() -> p.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+        gate.countDown();
+        assertThat(p.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ran.get()).isEqualTo(100);
+        assertThat(p.threadCount()).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("test-pool-shutdown-")));
+    }
+
+    @Test
+    void shutdownNowInterruptsRunningTasksAndDropsQueuedOnes() throws Exception {
+        HandlerPool p = pool("now", 1, 1, 30 * SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        AtomicInteger laterRan = new AtomicInteger();
+        p.execute(() -> {
+            running.countDown();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+        });
+        for (int i = 0; i < 10; i++) {
+            p.execute(laterRan::incrementAndGet);
+        }
+        assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+        p.shutdownNow();
+        assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(laterRan.get()).isZero();
+    }
+
+    @Test
+    void anInterruptInOneTaskDoesNotLeakIntoTheNext() throws Exception {
+        HandlerPool p = pool("interrupt", 1, 1, 30 * SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicInteger sawInterrupt = new AtomicInteger(-1);
+        p.execute(() -> Thread.currentThread().interrupt());
+        p.execute(() -> {
+            sawInterrupt.set(Thread.currentThread().isInterrupted() ? 1 : 0);
+            done.countDown();
+        });
+        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(sawInterrupt.get()).isZero();
+    }
+
+    @Test
+    void refusesNullsAndInvalidSettings() {
+        HandlerPool p = pool("null", 1, 1, SECOND, SECOND);
+        assertThatThrownBy(() -> p.execute(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> new HandlerPool("x", 2, 3, SECOND, SECOND))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new HandlerPool("x", 0, 0, SECOND, SECOND))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
