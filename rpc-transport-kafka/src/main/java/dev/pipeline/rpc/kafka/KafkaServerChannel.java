@@ -366,12 +366,7 @@ final class KafkaServerChannel implements ServerChannel {
     // ---------------------------------------------------------------- handler side (any thread)
 
     private void dispatch(ConsumerRecord<byte[], byte[]> r, Entry e) {
-        IncomingRequest req = new IncomingRequest(r.value() == null ? new byte[0] : r.value(),
-                KafkaHeaders.get(r.headers(), WireHeaders.RPC_ID),
-                KafkaHeaders.get(r.headers(), WireHeaders.REPLY_TO),
-                KafkaHeaders.getLong(r.headers(), WireHeaders.DEADLINE),
-                KafkaHeaders.get(r.headers(), WireHeaders.CLIENT),
-                KafkaHeaders.get(r.headers(), WireHeaders.TRACEPARENT));
+        IncomingRequest req = KafkaHeaders.incoming(r);
         CompletionStage<HandlerOutcome> stage;
         try {
             stage = handler.handle(req);

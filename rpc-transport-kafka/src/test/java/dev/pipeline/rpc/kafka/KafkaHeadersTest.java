@@ -1,0 +1,64 @@
+package dev.pipeline.rpc.kafka;
+
+import dev.pipeline.rpc.spi.IncomingRequest;
+import dev.pipeline.rpc.spi.WireHeaders;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KafkaHeadersTest {
+    private static ConsumerRecord<byte[], byte[]> record(byte[] body, String... keyValues) {
+        ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>("rpc.svc", 0, 7L, null, body);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            r.headers().add(keyValues[i], keyValues[i + 1] == null ? null
+                    : keyValues[i + 1].getBytes(StandardCharsets.UTF_8));
+        }
+        return r;
+    }
+
+    @Test
+    void readsEveryWireHeaderAndTheLastOfARepeatedOneWins() {
+        IncomingRequest in = KafkaHeaders.incoming(record("{}".getBytes(StandardCharsets.UTF_8),
+                WireHeaders.RPC_ID, "1", WireHeaders.REPLY_TO, "rpc.replies:3", WireHeaders.DEADLINE, "1763776543123",
+                WireHeaders.CLIENT, "c-x", WireHeaders.TRACEPARENT, "00-ab-cd-01", "other", "ignored",
+                WireHeaders.RPC_ID, "2"));
+        assertThat(in.body()).asString(StandardCharsets.UTF_8).isEqualTo("{}");
+        assertThat(in.correlationId()).isEqualTo("2");
+        assertThat(in.replyTo()).isEqualTo("rpc.replies:3");
+        assertThat(in.deadlineEpochMillis()).isEqualTo(1763776543123L);
+        assertThat(in.clientId()).isEqualTo("c-x");
+        assertThat(in.traceparent()).isEqualTo("00-ab-cd-01");
+    }
+
+    @Test
+    void absentHeadersAndBodyAreNullAndEmpty() {
+        IncomingRequest in = KafkaHeaders.incoming(record(null, WireHeaders.RPC_ID, null));
+        assertThat(in.body()).isEmpty();
+        assertThat(in.correlationId()).isNull();
+        assertThat(in.replyTo()).isNull();
+        assertThat(in.deadlineEpochMillis()).isZero();
+        assertThat(in.clientId()).isNull();
+        assertThat(in.traceparent()).isNull();
+    }
+
+    @Test
+    void aDeadlineThatIsNotAPositiveNumberMeansNone() {
+        assertThat(deadline(" 42 ")).isEqualTo(42);
+        assertThat(deadline("0")).isZero();
+        assertThat(deadline("-5")).isZero();
+        assertThat(deadline("12a")).isZero();
+        assertThat(deadline("")).isZero();
+        assertThat(deadline("   ")).isZero();
+        assertThat(deadline("99999999999999999999")).isZero(); // beyond a long
+        assertThat(deadline("9223372036854775807")).isEqualTo(Long.MAX_VALUE);
+        assertThat(deadline("+7")).isEqualTo(7); // as Long.parseLong
+    }
+
+    private static long deadline(String v) {
+        return KafkaHeaders.epochMillis(v.getBytes(StandardCharsets.UTF_8));
+    }
+}
