@@ -267,6 +267,47 @@ public abstract class DeliverySuite extends TckBase {
     }
 
     @Test
+    @DisplayName("handlers that block run in parallel, never more at once than the server's concurrency")
+    public void blockingHandlersRunInParallelUpToTheConcurrency() {
+        String svc = uniqueService("parallel");
+        int together = 5; // more than the cores of a small machine: the pool must add threads for blocked handlers
+        CountDownLatch met = new CountDownLatch(together);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        RpcServer server = server(b -> b.concurrency(together));
+        server.handle(svc, "meet", params -> {
+            met.countDown();
+            return met.await(fixture.callTimeout().toMillis() / 2, TimeUnit.MILLISECONDS);
+        });
+        server.handle(svc, "nap", params -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(30);
+            } finally {
+                running.decrementAndGet();
+            }
+            return true;
+        });
+        server.start();
+        RpcClient client = client();
+        List<CompletableFuture<Boolean>> meetings = new ArrayList<>();
+        for (int i = 0; i < together; i++) {
+            meetings.add(client.callAsync(svc, "meet", Boolean.class));
+        }
+        for (CompletableFuture<Boolean> m : meetings) {
+            assertThat(get(m)).as("all %d blocking handlers ran at the same time", together).isTrue();
+        }
+        List<CompletableFuture<Boolean>> naps = new ArrayList<>();
+        for (int i = 0; i < 4 * together; i++) {
+            naps.add(client.callAsync(svc, "nap", Boolean.class));
+        }
+        for (CompletableFuture<Boolean> n : naps) {
+            assertThat(get(n)).isTrue();
+        }
+        assertThat(most.get()).as("handlers running at once").isBetween(2, together);
+    }
+
+    @Test
     @DisplayName("a call past its deadline is not executed")
     public void callPastDeadlineNotExecuted() throws Exception {
         String svc = uniqueService("deadline");

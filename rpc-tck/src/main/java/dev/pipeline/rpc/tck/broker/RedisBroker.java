@@ -238,7 +238,13 @@ public final class RedisBroker implements AutoCloseable {
 
         synchronized Optional<ProcessHandle> handle() {
             Process p = process;
-            return p == null || !p.isAlive() ? Optional.empty() : Optional.of(p.toHandle());
+            if (p == null || !p.isAlive()) {
+                return Optional.empty();
+            }
+            ProcessHandle launched = p.toHandle(); // the shell guard when there is one: redis-server is its child
+            return Optional.of(launched.descendants()
+                    .filter(d -> d.info().command().map(c -> c.contains("redis")).orElse(false))
+                    .findFirst().orElse(launched));
         }
 
         static LocalProcess start(boolean appendOnly, boolean embedded) {

@@ -51,6 +51,20 @@ class RedisBrokerTest {
     }
 
     @Test
+    void theLocalProcessIsRedisServerItselfNotTheShellThatGuardsIt() throws IOException {
+        RedisBroker broker = RedisBroker.startLocal(false);
+        try {
+            ProcessHandle server = broker.localProcess().orElseThrow();
+            assertThat(server.isAlive()).isTrue();
+            assertThat(server.info().command()).hasValueSatisfying(c -> assertThat(c).contains("redis"));
+            assertThat(command(broker.uri(), "PING")).isEqualTo("+PONG");
+        } finally {
+            broker.close();
+        }
+        assertThat(broker.localProcess()).isEmpty();
+    }
+
+    @Test
     void givenAddressIsNotRestartable() {
         RedisBroker broker = RedisBroker.shared();
         if (!broker.restartable()) {
