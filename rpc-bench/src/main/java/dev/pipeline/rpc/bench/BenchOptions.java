@@ -36,6 +36,7 @@ public final class BenchOptions {
     private final boolean competitors;
     private final boolean variants;
     private final boolean transportOnly;
+    private final boolean wireFloor;
     private final boolean chart;
     private final int rounds;
 
@@ -52,6 +53,7 @@ public final class BenchOptions {
         this.competitors = b.competitors;
         this.variants = b.variants;
         this.transportOnly = b.transportOnly;
+        this.wireFloor = b.wireFloor;
         this.chart = b.chart;
         this.rounds = b.rounds;
     }
@@ -127,6 +129,14 @@ public final class BenchOptions {
     }
 
     /**
+     * Whether the Kafka raw floor is also measured carrying Pipeline's wire-contract headers: what the contract
+     * itself costs the broker and kafka-clients, with nothing else of Pipeline's.
+     */
+    public boolean wireFloor() {
+        return wireFloor;
+    }
+
+    /**
      * How many times every point is measured (the implementations still take turns within a round); the report
      * keeps each point's median round. More rounds resist a disturbance on a shared machine.
      */
@@ -146,7 +156,7 @@ public final class BenchOptions {
                 + ", payloads=" + payloads + ", output=" + outputDir + (kafkaBootstrap != null ? ", kafka="
                 + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
                 + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
-                + (transportOnly ? ", transport only" : "") + (rounds > 1 ? ", rounds=" + rounds : "");
+                + (transportOnly ? ", transport only" : "") + (wireFloor ? ", wire floor" : "") + (rounds > 1 ? ", rounds=" + rounds : "");
     }
 
     /** The command-line flags {@link #parse(String...)} accepts. */
@@ -166,6 +176,7 @@ public final class BenchOptions {
                 "  --no-competitors           skip Spring Kafka's ReplyingKafkaTemplate",
                 "  --no-variants              skip Pipeline with a direct executor (handlers on the transport thread)",
                 "  --transport-only           also measure Pipeline's transports alone (SPI level, no JSON-RPC core)",
+                "  --wire-floor               also measure the Kafka raw floor carrying Pipeline's wire headers",
                 "  --no-chart                 write no chart",
                 "  --quick                    0.5s per point, 0.25s warm-up (a smoke run)",
                 "  --help                     this text");
@@ -196,6 +207,7 @@ public final class BenchOptions {
                 case "--no-chart" -> b.chart(false);
                 case "--no-variants" -> b.variants(false);
                 case "--transport-only" -> b.transportOnly(true);
+                case "--wire-floor" -> b.wireFloor(true);
                 case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250));
                 case "--transports", "--duration", "--warmup", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
                         "--redis" -> {
@@ -275,6 +287,7 @@ public final class BenchOptions {
         private boolean competitors = true;
         private boolean variants = true;
         private boolean transportOnly;
+        private boolean wireFloor;
         private boolean chart = true;
         private int rounds = 1;
 
@@ -364,6 +377,12 @@ public final class BenchOptions {
         /** Whether to measure Pipeline's transports alone at SPI level too (default false). */
         public Builder transportOnly(boolean on) {
             this.transportOnly = on;
+            return this;
+        }
+
+        /** Whether to measure the Kafka raw floor with Pipeline's wire headers too (default false). */
+        public Builder wireFloor(boolean on) {
+            this.wireFloor = on;
             return this;
         }
 

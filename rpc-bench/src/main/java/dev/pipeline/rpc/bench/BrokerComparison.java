@@ -154,7 +154,8 @@ public final class BrokerComparison {
         int n = 0;
         for (String b : brokers) {
             n += perImpl * (1 + (o.variants() ? 1 : 0) + (o.transportOnly() ? 1 : 0) + (o.floors() ? 1 : 0)
-                    + (b.equals("kafka") && o.competitors() ? 1 : 0));
+                    + (b.equals("kafka") && o.competitors() ? 1 : 0)
+                    + (b.equals("kafka") && o.floors() && o.wireFloor() ? 1 : 0));
         }
         return n * o.rounds();
     }
@@ -180,7 +181,10 @@ public final class BrokerComparison {
             List<Contender> contenders = new ArrayList<>();
             addPipeline(o, contenders, "kafka", "kafka://" + bootstrap);
             if (o.floors()) {
-                contenders.add(new KafkaRawContender(bootstrap));
+                contenders.add(new KafkaRawContender(bootstrap, false));
+                if (o.wireFloor()) {
+                    contenders.add(new KafkaRawContender(bootstrap, true));
+                }
             }
             if (o.competitors()) {
                 contenders.add(new SpringReplyingContender(bootstrap));

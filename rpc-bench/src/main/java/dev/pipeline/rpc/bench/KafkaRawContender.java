@@ -1,5 +1,6 @@
 package dev.pipeline.rpc.bench;
 
+import dev.pipeline.rpc.spi.WireHeaders;
 import dev.pipeline.rpc.tck.latency.RoundTrip;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -20,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,15 +38,24 @@ import java.util.function.Consumer;
  * an assign-only reply consumer that completes the caller's future. Producers with {@code linger.ms=0} and
  * {@code acks=all} (as our transport's latency preset), no offset commits at all, one consumer thread per side.
  * The request topic has the same 8 partitions as our transport's default; the reply topic one partition.
+ *
+ * <p>With {@code wireHeaders}, a diagnostic: the same ping-pong with the records shaped as Pipeline's wire contract
+ * shapes them (requests carry {@code rpc-id}, {@code rpc-reply-to}, {@code rpc-deadline} and {@code rpc-client};
+ * replies {@code rpc-id} and {@code rpc-client}; the caller is found by the decimal {@code rpc-id}), so the cost of
+ * the contract itself shows apart from Pipeline's code.
  */
 final class KafkaRawContender implements Contender {
     private static final Logger log = LoggerFactory.getLogger(KafkaRawContender.class);
     static final int REQUEST_PARTITIONS = 8;
 
     private final String bootstrap;
+    private final boolean wireHeaders;
+    private final byte[] clientId = ("c-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20))
+            .getBytes(StandardCharsets.UTF_8);
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
     private final String requestTopic = "bench-raw-req-" + suffix;
     private final String replyTopic = "bench-raw-rep-" + suffix;
+    private final byte[] replyTo = (replyTopic + ":0").getBytes(StandardCharsets.UTF_8);
     private final ConcurrentHashMap<Long, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
@@ -54,8 +65,9 @@ final class KafkaRawContender implements Contender {
     private KafkaProducer<byte[], byte[]> serverProducer;
     private boolean topicsCreated;
 
-    KafkaRawContender(String bootstrap) {
+    KafkaRawContender(String bootstrap, boolean wireHeaders) {
         this.bootstrap = bootstrap;
+        this.wireHeaders = wireHeaders;
     }
 
     @Override
@@ -65,16 +77,20 @@ final class KafkaRawContender implements Contender {
 
     @Override
     public String name() {
-        return "raw floor";
+        return wireHeaders ? "raw floor + wire headers" : "raw floor";
     }
 
     @Override
     public Role role() {
-        return Role.FLOOR;
+        return wireHeaders ? Role.DIAGNOSTIC : Role.FLOOR;
     }
 
     @Override
     public String setup() {
+        if (wireHeaders) {
+            return "diagnostic: the raw floor with records shaped by Pipeline's wire contract (requests: rpc-id,"
+                    + " rpc-reply-to, rpc-deadline, rpc-client; replies: rpc-id, rpc-client), nothing else of Pipeline's";
+        }
         return "kafka-clients: request topic (" + REQUEST_PARTITIONS + " partitions) → group consumer echoes to a reply"
                 + " topic (1 partition) → assign-only reply consumer; linger.ms=0, acks=all, no commits";
     }
@@ -105,11 +121,14 @@ final class KafkaRawContender implements Contender {
         consumers.add(server);
         consumers.add(replies);
         threads.add(loop("raw-kafka-server", server, r -> serverProducer.send(
-                new ProducerRecord<byte[], byte[]>(replyTopic, 0, (byte[]) null, r.value(),
-                (Iterable<Header>) List.of(r.headers().lastHeader("id"))))));
+                new ProducerRecord<byte[], byte[]>(replyTopic, 0, (byte[]) null, r.value(), wireHeaders
+                        ? List.of(r.headers().lastHeader(WireHeaders.RPC_ID), r.headers().lastHeader(WireHeaders.CLIENT))
+                        : List.of(r.headers().lastHeader("id"))))));
         threads.add(loop("raw-kafka-replies", replies, r -> {
-            Header h = r.headers().lastHeader("id");
-            CompletableFuture<Void> f = h == null ? null : pending.remove(ByteBuffer.wrap(h.value()).getLong());
+            Header h = r.headers().lastHeader(wireHeaders ? WireHeaders.RPC_ID : "id");
+            CompletableFuture<Void> f = h == null ? null : pending.remove(wireHeaders
+                    ? Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII))
+                    : ByteBuffer.wrap(h.value()).getLong());
             if (f != null) {
                 f.complete(null);
             }
@@ -124,8 +143,14 @@ final class KafkaRawContender implements Contender {
             CompletableFuture<Void> f = new CompletableFuture<>();
             pending.put(id, f);
             byte[] body = Contender.jsonRequest(payload, id);
-            clientProducer.send(new ProducerRecord<byte[], byte[]>(requestTopic, (Integer) null, (byte[]) null, body,
-                    (Iterable<Header>) List.<Header>of(new RecordHeader("id", ByteBuffer.allocate(8).putLong(id).array()))), (m, e) -> {
+            List<Header> headers = wireHeaders ? List.of(
+                    new RecordHeader(WireHeaders.RPC_ID, Long.toString(id).getBytes(StandardCharsets.US_ASCII)),
+                    new RecordHeader(WireHeaders.REPLY_TO, replyTo),
+                    new RecordHeader(WireHeaders.DEADLINE, Long.toString(System.currentTimeMillis() + 60_000)
+                            .getBytes(StandardCharsets.US_ASCII)),
+                    new RecordHeader(WireHeaders.CLIENT, clientId))
+                    : List.of(new RecordHeader("id", ByteBuffer.allocate(8).putLong(id).array()));
+            clientProducer.send(new ProducerRecord<byte[], byte[]>(requestTopic, null, null, body, headers), (m, e) -> {
                         if (e != null && pending.remove(id) != null) {
                             f.completeExceptionally(e);
                         }
