@@ -28,6 +28,14 @@ class HandlerPoolTest {
         return p;
     }
 
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @AfterEach
     void shutDown() throws InterruptedException {
         for (HandlerPool p : pools) {
@@ -98,11 +106,7 @@ class HandlerPoolTest {
         for (int i = 0; i < 5; i++) { // one eager thread, five handlers that block: they must all run at once
             p.execute(() -> {
                 started.incrementAndGet();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitQuietly(release);
             });
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 5);
@@ -114,6 +118,29 @@ class HandlerPoolTest {
     }
 
     @Test
+    void aBusyHandlerIsNotTakenForABlockedOneButQueuedWorkStillMoves() throws Exception {
+        // one eager thread spins for 30 ms (runnable, like a preempted thread on a saturated machine): the tasks
+        // queued behind it go to one more thread after two ticks without progress, and no further threads start
+        HandlerPool p = pool("busy", 8, 1, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        CountDownLatch spinning = new CountDownLatch(1);
+        p.execute(() -> {
+            spinning.countDown();
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30);
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+        });
+        assertThat(spinning.await(5, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch quick = new CountDownLatch(50);
+        for (int i = 0; i < 50; i++) {
+            p.execute(quick::countDown);
+        }
+        assertThat(quick.await(5, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(60);
+        assertThat(p.threadCount()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
     void withEveryThreadBlockedWorkWaitsAndRunsWhenOneIsFree() throws Exception {
         HandlerPool p = pool("full", 2, 1, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
         CountDownLatch release = new CountDownLatch(1);
@@ -121,11 +148,7 @@ class HandlerPoolTest {
         for (int i = 0; i < 2; i++) {
             p.execute(() -> {
                 blocked.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitQuietly(release);
             });
         }
         assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
@@ -160,11 +183,7 @@ class HandlerPoolTest {
         AtomicInteger ran = new AtomicInteger();
         for (int i = 0; i < 100; i++) {
             p.execute(() -> {
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitQuietly(gate);
                 ran.incrementAndGet();
             });
         }

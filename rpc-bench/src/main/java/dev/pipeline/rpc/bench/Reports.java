@@ -77,15 +77,10 @@ final class Reports {
             sb.append('\n');
         }
 
-        sb.append("## Throughput, calls/s, by calls in flight\n\n| broker | implementation | payload |");
-        levels.forEach(l -> sb.append(' ').append(l).append(" |"));
         int top = levels.get(levels.size() - 1);
-        sb.append(" at ").append(top).append(" vs floor |\n|---|---|---:|");
-        levels.forEach(l -> sb.append("---:|"));
-        sb.append("---:|\n");
+        levelTable(sb, "Throughput, calls/s, by calls in flight", levels, "at " + top + " vs floor");
         for (Row row : rows(r)) {
-            sb.append("| ").append(row.broker).append(" | ").append(row.name).append(" | ").append(size(row.payload))
-                    .append(" |");
+            rowStart(sb, row);
             for (int l : levels) {
                 LatencyResult x = row.at(l);
                 sb.append(' ').append(x == null ? "–" : num(x.throughputPerSecond())).append(" |");
@@ -97,15 +92,10 @@ final class Reports {
         sb.append('\n');
 
         if (r.measurements().stream().anyMatch(m -> m.cpu() != null)) {
-            sb.append("## CPU per call, µs: bench JVM (caller and server) + broker process, by calls in flight\n\n"
-                    + "| broker | implementation | payload |");
-            levels.forEach(l -> sb.append(' ').append(l).append(" |"));
-            sb.append(" at ").append(top).append(" vs floor |\n|---|---|---:|");
-            levels.forEach(l -> sb.append("---:|"));
-            sb.append("---:|\n");
+            levelTable(sb, "CPU per call, µs: bench JVM (caller and server) + broker process, by calls in flight",
+                    levels, "at " + top + " vs floor");
             for (Row row : rows(r)) {
-                sb.append("| ").append(row.broker).append(" | ").append(row.name).append(" | ")
-                        .append(size(row.payload)).append(" |");
+                rowStart(sb, row);
                 for (int l : levels) {
                     sb.append(' ').append(cpu(row.cpuAt(l))).append(" |");
                 }
@@ -121,14 +111,9 @@ final class Reports {
 
         List<Integer> loaded = levels.stream().filter(l -> l > 1).toList();
         if (!loaded.isEmpty()) {
-            sb.append("## Latency under load, p50 / p99 µs, by calls in flight\n\n| broker | implementation | payload |");
-            loaded.forEach(l -> sb.append(' ').append(l).append(" |"));
-            sb.append("\n|---|---|---:|");
-            loaded.forEach(l -> sb.append("---:|"));
-            sb.append('\n');
+            levelTable(sb, "Latency under load, p50 / p99 µs, by calls in flight", loaded, null);
             for (Row row : rows(r)) {
-                sb.append("| ").append(row.broker).append(" | ").append(row.name).append(" | ")
-                        .append(size(row.payload)).append(" |");
+                rowStart(sb, row);
                 for (int l : loaded) {
                     LatencyResult x = row.at(l);
                     sb.append(' ').append(x == null ? "–" : num(x.p50Micros()) + " / " + num(x.p99Micros()))
@@ -157,6 +142,23 @@ final class Reports {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** A section title and the header of a table with a column per in-flight level (and one more if named). */
+    private static void levelTable(StringBuilder sb, String title, List<Integer> levels, String lastColumn) {
+        sb.append("## ").append(title).append("\n\n| broker | implementation | payload |");
+        levels.forEach(l -> sb.append(' ').append(l).append(" |"));
+        if (lastColumn != null) {
+            sb.append(' ').append(lastColumn).append(" |");
+        }
+        sb.append("\n|---|---|---:|");
+        levels.forEach(l -> sb.append("---:|"));
+        sb.append(lastColumn != null ? "---:|\n" : "\n");
+    }
+
+    private static void rowStart(StringBuilder sb, Row row) {
+        sb.append("| ").append(row.broker).append(" | ").append(row.name).append(" | ").append(size(row.payload))
+                .append(" |");
     }
 
     static String json(ComparisonResult r) {
