@@ -50,15 +50,14 @@ final class HandlerPool implements Executor {
     private final long stallNanos;
 
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
     /** Tasks taken from the queue so far: the watchdog's measure of progress. */
     private final AtomicLong taken = new AtomicLong();
-    /** Parked workers, most recently parked first (a warm thread is woken first). May hold stale entries. */
+    /** Parked workers, most recently parked first (a warm thread is woken first). */
     private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
     /** Threads alive and not parked (running a task, looking for one, or about to exit). */
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger threads = new AtomicInteger();
-    /** Active threads whose current task has run for more than a tick (maintained by the watchdog). */
+    /** Active threads the watchdog counts as stuck in their task (see {@link #looksStuck}). */
     private final AtomicInteger stuck = new AtomicInteger();
     private final AtomicInteger names = new AtomicInteger();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
@@ -100,9 +99,7 @@ final class HandlerPool implements Executor {
             throw new RejectedExecutionException("the handler pool is shut down");
         }
         queue.offer(task);
-        queued.incrementAndGet();
         if (shutdown && queue.remove(task)) { // raced with shutdown(): nobody may be left to run it
-            queued.decrementAndGet();
             throw new RejectedExecutionException("the handler pool is shut down");
         }
         if (active.get() - stuck.get() < eager) {
@@ -121,11 +118,8 @@ final class HandlerPool implements Executor {
     private void wakeOne() {
         Worker w = idle.poll();
         if (w != null) {
-            if (w.parked.compareAndSet(true, false)) {
-                active.incrementAndGet();
-                LockSupport.unpark(w.thread);
-            }
-            // else it is taking itself back (or another waker took it): one more thread is active already
+            // if the claim fails, it is taking itself back (or another waker took it): it is active already
+            claim(w);
             return;
         }
         int t;
@@ -144,6 +138,14 @@ final class HandlerPool implements Executor {
                 }
                 return;
             }
+        }
+    }
+
+    /** Wakes a parked worker unless someone else already did; counts it active. */
+    private void claim(Worker w) {
+        if (w.parked.compareAndSet(true, false)) {
+            active.incrementAndGet();
+            LockSupport.unpark(w.thread);
         }
     }
 
@@ -179,7 +181,6 @@ final class HandlerPool implements Executor {
             while (true) {
                 Runnable task = queue.poll();
                 if (task != null) {
-                    queued.decrementAndGet();
                     taken.incrementAndGet();
                     runTask(task);
                     continue;
@@ -264,7 +265,7 @@ final class HandlerPool implements Executor {
                     stuck.incrementAndGet();
                 }
             }
-            if (queued.get() > 0) {
+            if (!queue.isEmpty()) {
                 idleTicks = 0;
                 long t = taken.get();
                 // two ticks in a row without progress: one can be a preempted thread (or a late watchdog) on a
@@ -282,7 +283,7 @@ final class HandlerPool implements Executor {
                 } else if (++idleTicks > WATCHDOG_LINGER_TICKS && !shutdown) {
                     idleTicks = 0;
                     watchdogAsleep.set(true);
-                    if (queued.get() == 0) {
+                    if (queue.isEmpty()) {
                         while (watchdogAsleep.get() && !shutdown) {
                             LockSupport.park(this);
                         }
@@ -320,10 +321,7 @@ final class HandlerPool implements Executor {
         shutdown = true;
         Worker w;
         while ((w = idle.poll()) != null) {
-            if (w.parked.compareAndSet(true, false)) {
-                active.incrementAndGet();
-                LockSupport.unpark(w.thread);
-            }
+            claim(w);
         }
         LockSupport.unpark(watchdog);
     }
@@ -332,9 +330,7 @@ final class HandlerPool implements Executor {
     void shutdownNow() {
         shutdownNowCalled = true;
         shutdown();
-        while (queue.poll() != null) {
-            queued.decrementAndGet();
-        }
+        queue.clear();
         for (Worker w : workers) {
             w.thread.interrupt();
         }
@@ -368,6 +364,6 @@ final class HandlerPool implements Executor {
     @Override
     public String toString() {
         return "HandlerPool[" + namePrefix + "*, threads " + threads.get() + "/" + maxThreads + ", eager " + eager
-                + ", queued " + queued.get() + (shutdown ? ", shut down" : "") + "]";
+                + (queue.isEmpty() ? "" : ", work queued") + (shutdown ? ", shut down" : "") + "]";
     }
 }

@@ -64,8 +64,11 @@ final class KafkaHeaders {
         while (to > from && v[to - 1] == ' ') {
             to--;
         }
-        if (from == to || to - from > 18) {
-            return to - from > 18 ? getLongSlow(v) : 0;
+        if (from == to) {
+            return 0;
+        }
+        if (to - from > 18) {
+            return getLongSlow(v); // may not fit in a long
         }
         long n = 0;
         for (int i = from; i < to; i++) {
