@@ -37,6 +37,8 @@ public final class BenchOptions {
     private final boolean variants;
     private final boolean transportOnly;
     private final boolean wireFloor;
+    private final List<String> kafkaVariants;
+    private final List<String> redisVariants;
     private final boolean chart;
     private final int rounds;
 
@@ -54,6 +56,8 @@ public final class BenchOptions {
         this.variants = b.variants;
         this.transportOnly = b.transportOnly;
         this.wireFloor = b.wireFloor;
+        this.kafkaVariants = List.copyOf(b.kafkaVariants);
+        this.redisVariants = List.copyOf(b.redisVariants);
         this.chart = b.chart;
         this.rounds = b.rounds;
     }
@@ -144,6 +148,19 @@ public final class BenchOptions {
         return rounds;
     }
 
+    /**
+     * URI queries of extra Pipeline rows on Kafka: each is measured as {@code kafka://...?<query>} next to the default
+     * (a transport option or any Kafka client property, e.g. {@code max.in.flight.requests.per.connection=1}).
+     */
+    public List<String> kafkaVariants() {
+        return kafkaVariants;
+    }
+
+    /** URI queries of extra Pipeline rows on Redis, as {@link #kafkaVariants()}. */
+    public List<String> redisVariants() {
+        return redisVariants;
+    }
+
     /** Whether a chart is drawn. */
     public boolean chart() {
         return chart;
@@ -156,7 +173,10 @@ public final class BenchOptions {
                 + ", payloads=" + payloads + ", output=" + outputDir + (kafkaBootstrap != null ? ", kafka="
                 + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
                 + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
-                + (transportOnly ? ", transport only" : "") + (wireFloor ? ", wire floor" : "") + (rounds > 1 ? ", rounds=" + rounds : "");
+                + (transportOnly ? ", transport only" : "") + (wireFloor ? ", wire floor" : "")
+                + (kafkaVariants.isEmpty() ? "" : ", kafka variants=" + kafkaVariants)
+                + (redisVariants.isEmpty() ? "" : ", redis variants=" + redisVariants)
+                + (rounds > 1 ? ", rounds=" + rounds : "");
     }
 
     /** The command-line flags {@link #parse(String...)} accepts. */
@@ -176,7 +196,11 @@ public final class BenchOptions {
                 "  --no-competitors           skip Spring Kafka's ReplyingKafkaTemplate",
                 "  --no-variants              skip Pipeline with a direct executor (handlers on the transport thread)",
                 "  --transport-only           also measure Pipeline's transports alone (SPI level, no JSON-RPC core)",
-                "  --wire-floor               also measure the Kafka raw floor carrying Pipeline's wire headers",
+                "  --wire-floor               also measure the Kafka raw floor carrying Pipeline's wire headers (as they",
+                "                             are, and with the client id folded into rpc-id)",
+                "  --kafka-variant QUERY      also measure Pipeline on kafka://...?QUERY (a transport option or Kafka",
+                "                             client property, e.g. max.in.flight.requests.per.connection=1); repeatable",
+                "  --redis-variant QUERY      the same on Redis; repeatable",
                 "  --no-chart                 write no chart",
                 "  --quick                    0.5s per point, 0.25s warm-up (a smoke run)",
                 "  --help                     this text");
@@ -210,7 +234,7 @@ public final class BenchOptions {
                 case "--wire-floor" -> b.wireFloor(true);
                 case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250));
                 case "--transports", "--duration", "--warmup", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
-                        "--redis" -> {
+                        "--redis", "--kafka-variant", "--redis-variant" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(flag + " needs a value");
@@ -229,6 +253,8 @@ public final class BenchOptions {
                         case "--output" -> b.outputDir(Path.of(value));
                         case "--kafka" -> b.kafkaBootstrap(value);
                         case "--redis" -> b.redisUri(value);
+                        case "--kafka-variant" -> b.kafkaVariant(value);
+                        case "--redis-variant" -> b.redisVariant(value);
                         default -> throw new IllegalStateException(flag);
                     }
                 }
@@ -288,6 +314,8 @@ public final class BenchOptions {
         private boolean variants = true;
         private boolean transportOnly;
         private boolean wireFloor;
+        private final List<String> kafkaVariants = new ArrayList<>();
+        private final List<String> redisVariants = new ArrayList<>();
         private boolean chart = true;
         private int rounds = 1;
 
@@ -378,6 +406,36 @@ public final class BenchOptions {
         public Builder transportOnly(boolean on) {
             this.transportOnly = on;
             return this;
+        }
+
+        /** Adds a Pipeline row on Kafka whose URI carries {@code query} (see {@link BenchOptions#kafkaVariants()}). */
+        public Builder kafkaVariant(String query) {
+            kafkaVariants.add(variantQuery("--kafka-variant", query));
+            return this;
+        }
+
+        /** Adds a Pipeline row on Redis whose URI carries {@code query}. */
+        public Builder redisVariant(String query) {
+            redisVariants.add(variantQuery("--redis-variant", query));
+            return this;
+        }
+
+        private static String variantQuery(String flag, String query) {
+            Objects.requireNonNull(query, flag);
+            String q = query.trim();
+            if (q.startsWith("?")) {
+                q = q.substring(1);
+            }
+            if (q.isEmpty() || q.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException(flag + ": expected a URI query such as key=value&key2=value2, got '"
+                        + query + "'");
+            }
+            for (String pair : q.split("&")) {
+                if (pair.indexOf('=') <= 0) {
+                    throw new IllegalArgumentException(flag + ": '" + pair + "' is not key=value");
+                }
+            }
+            return q;
         }
 
         /** Whether to measure the Kafka raw floor with Pipeline's wire headers too (default false). */

@@ -1,6 +1,7 @@
 package dev.pipeline.rpc.bench;
 
 import dev.pipeline.rpc.bench.ComparisonResult.CpuPerCall;
+import dev.pipeline.rpc.bench.ComparisonResult.KafkaRequestsPerCall;
 import dev.pipeline.rpc.bench.ComparisonResult.Measurement;
 import dev.pipeline.rpc.spi.TransportProvider;
 import dev.pipeline.rpc.tck.broker.KafkaBroker;
@@ -181,9 +182,10 @@ public final class BrokerComparison {
             List<Contender> contenders = new ArrayList<>();
             addPipeline(o, contenders, "kafka", "kafka://" + bootstrap);
             if (o.floors()) {
-                contenders.add(new KafkaRawContender(bootstrap, false));
+                contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.PLAIN));
                 if (o.wireFloor()) {
-                    contenders.add(new KafkaRawContender(bootstrap, true));
+                    contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.WIRE_HEADERS));
+                    contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.CLIENT_IN_ID));
                 }
             }
             if (o.competitors()) {
@@ -201,6 +203,9 @@ public final class BrokerComparison {
 
     private static void addPipeline(BenchOptions o, List<Contender> contenders, String broker, String uri) {
         contenders.add(new PipelineContender(broker, uri, false));
+        for (String query : broker.equals("kafka") ? o.kafkaVariants() : o.redisVariants()) {
+            contenders.add(new PipelineContender(broker, uri, false, query));
+        }
         if (o.variants()) {
             contenders.add(new PipelineContender(broker, uri, true));
         }
@@ -251,6 +256,7 @@ public final class BrokerComparison {
     private static void measure(BenchOptions o, Progress bar, List<Contender> contenders, Map<String, String> setups,
                                 List<Measurement> out, List<String> failures, Optional<ProcessHandle> brokerProcess) {
         Map<LatencyResult, CpuPerCall> cpu = new IdentityHashMap<>();
+        Map<LatencyResult, KafkaRequestsPerCall> requests = new IdentityHashMap<>();
         List<Contender> running = new ArrayList<>();
         try {
             for (Contender c : contenders) {
@@ -297,9 +303,13 @@ public final class BrokerComparison {
                                 .calls(Long.MAX_VALUE).duration(o.duration()).drainTimeout(Duration.ofSeconds(60))
                                 .build();
                         CpuClock clock = CpuClock.start(brokerProcess);
+                        KafkaRequestCounter counter = c.broker().equals("kafka") ? KafkaRequestCounter.start() : null;
                         LatencyResult r = tryRun(c, w, failures);
                         if (r != null) {
                             clock.perCall(r.calls()).ifPresent(x -> cpu.put(r, x));
+                            if (counter != null) {
+                                counter.perCall(r.calls()).ifPresent(x -> requests.put(r, x));
+                            }
                         }
                         String key = c.name() + "\u0000" + payload + "\u0000" + inFlight;
                         owners.put(key, c);
@@ -316,7 +326,8 @@ public final class BrokerComparison {
                 Contender c = owners.get(e.getKey());
                 LatencyResult median = median(e.getValue());
                 if (median != null) {
-                    out.add(new Measurement(c.broker(), c.name(), c.role(), median, cpu.get(median)));
+                    out.add(new Measurement(c.broker(), c.name(), c.role(), median, cpu.get(median),
+                            requests.get(median)));
                 }
             }
         } finally {

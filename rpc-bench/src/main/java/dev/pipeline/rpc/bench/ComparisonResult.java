@@ -24,8 +24,10 @@ public final class ComparisonResult {
      * @param role           what the implementation is in the comparison
      * @param result         the latency kit's result (latencies in µs, throughput in calls/s)
      * @param cpu            CPU time the point cost per call, or {@code null} when it could not be read
+     * @param requests       Kafka requests the point cost per call, or {@code null} (Redis, or not read)
      */
-    public record Measurement(String broker, String implementation, Role role, LatencyResult result, CpuPerCall cpu) {
+    public record Measurement(String broker, String implementation, Role role, LatencyResult result, CpuPerCall cpu,
+                              KafkaRequestsPerCall requests) {
         public Measurement {
             Objects.requireNonNull(broker, "broker");
             Objects.requireNonNull(implementation, "implementation");
@@ -33,9 +35,14 @@ public final class ComparisonResult {
             Objects.requireNonNull(result, "result");
         }
 
-        /** A point without CPU figures. */
+        /** A point without request counts. */
+        public Measurement(String broker, String implementation, Role role, LatencyResult result, CpuPerCall cpu) {
+            this(broker, implementation, role, result, cpu, null);
+        }
+
+        /** A point without CPU figures or request counts. */
         public Measurement(String broker, String implementation, Role role, LatencyResult result) {
-            this(broker, implementation, role, result, null);
+            this(broker, implementation, role, result, null, null);
         }
     }
 
@@ -52,6 +59,20 @@ public final class ComparisonResult {
         /** @return bench and broker together; just the bench's when the broker's is unknown */
         public double totalMicros() {
             return Double.isNaN(brokerMicros) ? benchMicros : benchMicros + brokerMicros;
+        }
+    }
+
+    /**
+     * Kafka requests the benchmark's JVM sent per successful call over one measured point (caller and server side
+     * together). The broker pays for every request before the records in it, so fewer, fuller requests cost it less.
+     *
+     * @param produce produce requests per call (a round trip produces twice: the request and the reply)
+     * @param fetch   fetch requests per call (a round trip is fetched twice: by the server and by the caller)
+     */
+    public record KafkaRequestsPerCall(double produce, double fetch) {
+        /** @return produce and fetch requests together */
+        public double total() {
+            return produce + fetch;
         }
     }
 

@@ -39,19 +39,22 @@ import java.util.function.Consumer;
  * {@code acks=all} (as our transport's latency preset), no offset commits at all, one consumer thread per side.
  * The request topic has the same 8 partitions as our transport's default; the reply topic one partition.
  *
- * <p>With {@code wireHeaders}, a diagnostic: the same ping-pong with the records shaped as Pipeline's wire contract
- * shapes them (requests carry {@code rpc-id}, {@code rpc-reply-to}, {@code rpc-deadline} and {@code rpc-client};
- * replies {@code rpc-id} and {@code rpc-client}; the caller is found by the decimal {@code rpc-id}), so the cost of
- * the contract itself shows apart from Pipeline's code.
+ * <p>With {@link Shape#WIRE_HEADERS}, a diagnostic: the same ping-pong with the records shaped as Pipeline's wire
+ * contract shapes them (requests carry {@code rpc-id}, {@code rpc-reply-to}, {@code rpc-deadline} and
+ * {@code rpc-client}; replies {@code rpc-id} and {@code rpc-client}; the caller is found by the decimal
+ * {@code rpc-id}), so the cost of the contract itself shows apart from Pipeline's code. {@link Shape#CLIENT_IN_ID}
+ * measures a leaner contract: the client id folded into {@code rpc-id} ({@code <client>/<n>}), no {@code rpc-client}
+ * header (three request headers, one reply header).
  */
 final class KafkaRawContender implements Contender {
     private static final Logger log = LoggerFactory.getLogger(KafkaRawContender.class);
     static final int REQUEST_PARTITIONS = 8;
 
     private final String bootstrap;
-    private final boolean wireHeaders;
+    private final Shape shape;
     private final byte[] clientId = ("c-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20))
             .getBytes(StandardCharsets.UTF_8);
+    private final String idPrefix = new String(clientId, StandardCharsets.UTF_8) + "/";
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
     private final String requestTopic = "bench-raw-req-" + suffix;
     private final String replyTopic = "bench-raw-rep-" + suffix;
@@ -65,9 +68,19 @@ final class KafkaRawContender implements Contender {
     private KafkaProducer<byte[], byte[]> serverProducer;
     private boolean topicsCreated;
 
-    KafkaRawContender(String bootstrap, boolean wireHeaders) {
+    /** How the records are shaped. */
+    enum Shape {
+        /** The floor: the body and one 8-byte id header. */
+        PLAIN,
+        /** Pipeline's wire-contract headers. */
+        WIRE_HEADERS,
+        /** Pipeline's headers without {@code rpc-client}, the client id being the prefix of {@code rpc-id}. */
+        CLIENT_IN_ID
+    }
+
+    KafkaRawContender(String bootstrap, Shape shape) {
         this.bootstrap = bootstrap;
-        this.wireHeaders = wireHeaders;
+        this.shape = shape;
     }
 
     @Override
@@ -77,19 +90,27 @@ final class KafkaRawContender implements Contender {
 
     @Override
     public String name() {
-        return wireHeaders ? "raw floor + wire headers" : "raw floor";
+        return switch (shape) {
+            case PLAIN -> "raw floor";
+            case WIRE_HEADERS -> "raw floor + wire headers";
+            case CLIENT_IN_ID -> "raw floor + wire headers, client id in rpc-id";
+        };
     }
 
     @Override
     public Role role() {
-        return wireHeaders ? Role.DIAGNOSTIC : Role.FLOOR;
+        return shape == Shape.PLAIN ? Role.FLOOR : Role.DIAGNOSTIC;
     }
 
     @Override
     public String setup() {
-        if (wireHeaders) {
+        if (shape == Shape.WIRE_HEADERS) {
             return "diagnostic: the raw floor with records shaped by Pipeline's wire contract (requests: rpc-id,"
                     + " rpc-reply-to, rpc-deadline, rpc-client; replies: rpc-id, rpc-client), nothing else of Pipeline's";
+        }
+        if (shape == Shape.CLIENT_IN_ID) {
+            return "diagnostic: as raw floor + wire headers, with the client id as the prefix of rpc-id (client/n) and"
+                    + " no rpc-client header (requests: rpc-id, rpc-reply-to, rpc-deadline; replies: rpc-id)";
         }
         return "kafka-clients: request topic (" + REQUEST_PARTITIONS + " partitions) → group consumer echoes to a reply"
                 + " topic (1 partition) → assign-only reply consumer; linger.ms=0, acks=all, no commits";
@@ -121,14 +142,20 @@ final class KafkaRawContender implements Contender {
         consumers.add(server);
         consumers.add(replies);
         threads.add(loop("raw-kafka-server", server, r -> serverProducer.send(
-                new ProducerRecord<byte[], byte[]>(replyTopic, 0, (byte[]) null, r.value(), wireHeaders
-                        ? List.of(r.headers().lastHeader(WireHeaders.RPC_ID), r.headers().lastHeader(WireHeaders.CLIENT))
-                        : List.of(r.headers().lastHeader("id"))))));
+                new ProducerRecord<byte[], byte[]>(replyTopic, 0, (byte[]) null, r.value(), switch (shape) {
+                    case PLAIN -> List.of(r.headers().lastHeader("id"));
+                    case WIRE_HEADERS -> List.of(r.headers().lastHeader(WireHeaders.RPC_ID),
+                            r.headers().lastHeader(WireHeaders.CLIENT));
+                    case CLIENT_IN_ID -> List.of(r.headers().lastHeader(WireHeaders.RPC_ID));
+                }))));
         threads.add(loop("raw-kafka-replies", replies, r -> {
-            Header h = r.headers().lastHeader(wireHeaders ? WireHeaders.RPC_ID : "id");
-            CompletableFuture<Void> f = h == null ? null : pending.remove(wireHeaders
-                    ? Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII))
-                    : ByteBuffer.wrap(h.value()).getLong());
+            Header h = r.headers().lastHeader(shape == Shape.PLAIN ? "id" : WireHeaders.RPC_ID);
+            CompletableFuture<Void> f = h == null ? null : pending.remove(switch (shape) {
+                case PLAIN -> ByteBuffer.wrap(h.value()).getLong();
+                case WIRE_HEADERS -> Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII));
+                case CLIENT_IN_ID -> Long.parseLong(new String(h.value(), clientId.length + 1,
+                        h.value().length - clientId.length - 1, StandardCharsets.US_ASCII));
+            });
             if (f != null) {
                 f.complete(null);
             }
@@ -143,13 +170,18 @@ final class KafkaRawContender implements Contender {
             CompletableFuture<Void> f = new CompletableFuture<>();
             pending.put(id, f);
             byte[] body = Contender.jsonRequest(payload, id);
-            List<Header> headers = wireHeaders ? List.of(
-                    new RecordHeader(WireHeaders.RPC_ID, Long.toString(id).getBytes(StandardCharsets.US_ASCII)),
-                    new RecordHeader(WireHeaders.REPLY_TO, replyTo),
-                    new RecordHeader(WireHeaders.DEADLINE, Long.toString(System.currentTimeMillis() + 60_000)
-                            .getBytes(StandardCharsets.US_ASCII)),
-                    new RecordHeader(WireHeaders.CLIENT, clientId))
-                    : List.of(new RecordHeader("id", ByteBuffer.allocate(8).putLong(id).array()));
+            List<Header> headers = switch (shape) {
+                case PLAIN -> List.of(new RecordHeader("id", ByteBuffer.allocate(8).putLong(id).array()));
+                case WIRE_HEADERS -> List.of(
+                        new RecordHeader(WireHeaders.RPC_ID, Long.toString(id).getBytes(StandardCharsets.US_ASCII)),
+                        new RecordHeader(WireHeaders.REPLY_TO, replyTo),
+                        new RecordHeader(WireHeaders.DEADLINE, deadline()),
+                        new RecordHeader(WireHeaders.CLIENT, clientId));
+                case CLIENT_IN_ID -> List.of(
+                        new RecordHeader(WireHeaders.RPC_ID, (idPrefix + id).getBytes(StandardCharsets.US_ASCII)),
+                        new RecordHeader(WireHeaders.REPLY_TO, replyTo),
+                        new RecordHeader(WireHeaders.DEADLINE, deadline()));
+            };
             clientProducer.send(new ProducerRecord<byte[], byte[]>(requestTopic, null, null, body, headers), (m, e) -> {
                         if (e != null && pending.remove(id) != null) {
                             f.completeExceptionally(e);
@@ -157,6 +189,10 @@ final class KafkaRawContender implements Contender {
                     });
             return f;
         };
+    }
+
+    private static byte[] deadline() {
+        return Long.toString(System.currentTimeMillis() + 60_000).getBytes(StandardCharsets.US_ASCII);
     }
 
     private Thread loop(String name, KafkaConsumer<byte[], byte[]> c, Consumer<ConsumerRecord<byte[], byte[]>> each) {

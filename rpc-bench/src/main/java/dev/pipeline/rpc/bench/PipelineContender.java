@@ -20,15 +20,22 @@ final class PipelineContender implements Contender {
     private final String broker;
     private final String uri;
     private final boolean direct;
+    private final String query;
     private final String service = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     private RpcServer server;
     private RpcClient client;
     private RoundTrip roundTrip;
 
     PipelineContender(String broker, String uri, boolean direct) {
+        this(broker, uri, direct, null);
+    }
+
+    /** A variant whose URI carries {@code query} (transport options or client properties), or the default if null. */
+    PipelineContender(String broker, String uri, boolean direct, String query) {
         this.broker = broker;
-        this.uri = uri;
+        this.uri = query == null ? uri : uri + (uri.contains("?") ? "&" : "?") + query;
         this.direct = direct;
+        this.query = query;
     }
 
     @Override
@@ -38,18 +45,22 @@ final class PipelineContender implements Contender {
 
     @Override
     public String name() {
-        return direct ? "pipeline, direct executor" : "pipeline";
+        String name = direct ? "pipeline, direct executor" : "pipeline";
+        return query == null ? name : name + " ?" + query;
     }
 
     @Override
     public Role role() {
-        return direct ? Role.VARIANT : Role.PIPELINE;
+        return direct || query != null ? Role.VARIANT : Role.PIPELINE;
     }
 
     @Override
     public String setup() {
-        return direct ? "as pipeline, with ServerConfig.builder().directExecutor(): handlers on the transport's thread"
-                : "Rpc.server(\"" + uri + "\") exposing echo, Rpc.client(...).callAsync; transport defaults";
+        if (direct) {
+            return "as pipeline, with ServerConfig.builder().directExecutor(): handlers on the transport's thread";
+        }
+        return "Rpc.server(\"" + uri + "\") exposing echo, Rpc.client(...).callAsync; transport defaults"
+                + (query == null ? "" : " except " + query);
     }
 
     @Override

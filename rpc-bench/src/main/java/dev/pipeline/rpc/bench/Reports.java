@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.pipeline.rpc.bench.ComparisonResult.CpuPerCall;
+import dev.pipeline.rpc.bench.ComparisonResult.KafkaRequestsPerCall;
 import dev.pipeline.rpc.bench.ComparisonResult.Measurement;
 import dev.pipeline.rpc.bench.ComparisonResult.TargetCheck;
 import dev.pipeline.rpc.tck.latency.LatencyResult;
@@ -109,6 +110,27 @@ final class Reports {
             sb.append('\n');
         }
 
+        if (r.measurements().stream().anyMatch(m -> m.requests() != null)) {
+            levelTable(sb, "Kafka requests per call, produce + fetch (all clients of the bench JVM), by calls in flight",
+                    levels, "at " + top + " vs floor");
+            for (Row row : rows(r)) {
+                if (row.requestsByInFlight.isEmpty()) {
+                    continue;
+                }
+                rowStart(sb, row);
+                for (int l : levels) {
+                    sb.append(' ').append(requests(row.requestsAt(l))).append(" |");
+                }
+                KafkaRequestsPerCall ours = row.requestsAt(top);
+                KafkaRequestsPerCall floor = rows(r).stream().filter(x -> x.broker.equals(row.broker)
+                        && x.role == Role.FLOOR && x.payload == row.payload).map(x -> x.requestsAt(top))
+                        .filter(Objects::nonNull).findFirst().orElse(null);
+                sb.append(' ').append(ours == null || floor == null || row.role == Role.FLOOR ? "–"
+                        : String.format(Locale.ROOT, "%.2f×", ours.total() / floor.total())).append(" |\n");
+            }
+            sb.append('\n');
+        }
+
         List<Integer> loaded = levels.stream().filter(l -> l > 1).toList();
         if (!loaded.isEmpty()) {
             levelTable(sb, "Latency under load, p50 / p99 µs, by calls in flight", loaded, null);
@@ -188,6 +210,10 @@ final class Reports {
                     j.addProperty("cpuBrokerMicrosPerCall", m.cpu().brokerMicros());
                 }
             }
+            if (m.requests() != null) {
+                j.addProperty("kafkaProduceRequestsPerCall", m.requests().produce());
+                j.addProperty("kafkaFetchRequestsPerCall", m.requests().fetch());
+            }
             ms.add(j);
         }
         root.add("measurements", ms);
@@ -214,6 +240,7 @@ final class Reports {
         final int payload;
         final Map<Integer, LatencyResult> byInFlight = new LinkedHashMap<>();
         final Map<Integer, CpuPerCall> cpuByInFlight = new LinkedHashMap<>();
+        final Map<Integer, KafkaRequestsPerCall> requestsByInFlight = new LinkedHashMap<>();
 
         Row(String broker, String name, Role role, int payload) {
             this.broker = broker;
@@ -229,6 +256,10 @@ final class Reports {
 
         CpuPerCall cpuAt(int inFlight) {
             return at(inFlight) == null ? null : cpuByInFlight.get(inFlight);
+        }
+
+        KafkaRequestsPerCall requestsAt(int inFlight) {
+            return at(inFlight) == null ? null : requestsByInFlight.get(inFlight);
         }
     }
 
@@ -255,6 +286,9 @@ final class Reports {
                             if (m.cpu() != null) {
                                 row.cpuByInFlight.put(m.result().inFlight(), m.cpu());
                             }
+                            if (m.requests() != null) {
+                                row.requestsByInFlight.put(m.result().inFlight(), m.requests());
+                            }
                         }
                     }
                 }
@@ -270,7 +304,6 @@ final class Reports {
         return String.format(Locale.ROOT, "%.2f×", metric.apply(x) / metric.apply(floor.get()));
     }
 
-    /** 3 significant digits for small numbers, thousands separators for large ones. */
     /** {@code bench + broker}, or just the bench's figure when the broker's is unknown. */
     static String cpu(CpuPerCall c) {
         if (c == null) {
@@ -280,6 +313,12 @@ final class Reports {
                 : String.format(Locale.ROOT, "%.1f + %.1f", c.benchMicros(), c.brokerMicros());
     }
 
+    /** {@code produce + fetch}. */
+    static String requests(KafkaRequestsPerCall q) {
+        return q == null ? "–" : String.format(Locale.ROOT, "%.3f + %.3f", q.produce(), q.fetch());
+    }
+
+    /** 3 significant digits for small numbers, thousands separators for large ones. */
     static String num(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return "–";

@@ -48,6 +48,22 @@ class BenchOptionsTest {
     }
 
     @Test
+    void variantsAreUriQueries() {
+        BenchOptions o = BenchOptions.parse("--kafka-variant", "max.in.flight.requests.per.connection=1",
+                "--kafka-variant=?linger.ms=1&batch.size=32768", "--redis-variant", "readBatch=10");
+        assertThat(o.kafkaVariants()).containsExactly("max.in.flight.requests.per.connection=1",
+                "linger.ms=1&batch.size=32768");
+        assertThat(o.redisVariants()).containsExactly("readBatch=10");
+        assertThat(o.toString()).contains("kafka variants=[max.in.flight.requests.per.connection=1, linger.ms=1");
+        assertThat(BenchOptions.defaults().kafkaVariants()).isEmpty();
+        assertThatThrownBy(() -> BenchOptions.parse("--kafka-variant", "linger.ms")).hasMessage(
+                "--kafka-variant: 'linger.ms' is not key=value");
+        assertThatThrownBy(() -> BenchOptions.parse("--kafka-variant", "a=1 b=2")).hasMessageContaining(
+                "expected a URI query such as key=value&key2=value2");
+        assertThatThrownBy(() -> BenchOptions.parse("--kafka-variant")).hasMessage("--kafka-variant needs a value");
+    }
+
+    @Test
     void quickIsShort() {
         BenchOptions o = BenchOptions.parse("--quick");
         assertThat(o.duration()).isEqualTo(Duration.ofMillis(500));

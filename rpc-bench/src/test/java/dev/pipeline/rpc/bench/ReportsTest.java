@@ -106,6 +106,26 @@ class ReportsTest {
     }
 
     @Test
+    void kafkaRequestsPerCallAreTabledWithTheRatioToTheFloor() {
+        List<Measurement> ms = new ArrayList<>();
+        ms.add(new Measurement("kafka", "pipeline", Role.PIPELINE, point(256, 2000, 9000, 100000), null,
+                new ComparisonResult.KafkaRequestsPerCall(0.068, 0.045)));
+        ms.add(new Measurement("kafka", "raw floor", Role.FLOOR, point(256, 1500, 7000, 200000), null,
+                new ComparisonResult.KafkaRequestsPerCall(0.05, 0.035)));
+        ms.add(new Measurement("kafka", "spring", Role.COMPETITOR, point(256, 1500, 7000, 200000)));
+        ComparisonResult r = synthetic(ms);
+        assertThat(r.markdown()).contains("## Kafka requests per call, produce + fetch",
+                "| kafka | pipeline | 100 B | – | – | 0.068 + 0.045 | 1.33× |",
+                "| kafka | raw floor | 100 B | – | – | 0.050 + 0.035 | – |")
+                .doesNotContain("| kafka | spring | 100 B | – | – | – |");
+        JsonObject first = JsonParser.parseString(r.json()).getAsJsonObject().getAsJsonArray("measurements").get(0)
+                .getAsJsonObject();
+        assertThat(first.get("kafkaProduceRequestsPerCall").getAsDouble()).isEqualTo(0.068);
+        assertThat(first.get("kafkaFetchRequestsPerCall").getAsDouble()).isEqualTo(0.045);
+        assertThat(synthetic(kafka(170, 150000)).markdown()).doesNotContain("## Kafka requests per call");
+    }
+
+    @Test
     void jsonCarriesEveryMeasurementAndTarget() {
         JsonObject j = JsonParser.parseString(synthetic(kafka(170, 150000)).json()).getAsJsonObject();
         assertThat(j.getAsJsonArray("measurements")).hasSize(9);
