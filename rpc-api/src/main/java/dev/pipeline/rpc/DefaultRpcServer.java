@@ -4,6 +4,7 @@ import dev.pipeline.rpc.json.JsonOutput;
 import dev.pipeline.rpc.json.Messages;
 import dev.pipeline.rpc.spi.HandlerOutcome;
 import dev.pipeline.rpc.spi.IncomingRequest;
+import dev.pipeline.rpc.spi.RequestHandler;
 import dev.pipeline.rpc.spi.ServerChannel;
 import dev.pipeline.rpc.spi.ServerSettings;
 import dev.pipeline.rpc.spi.Transport;
@@ -163,8 +164,19 @@ final class DefaultRpcServer implements RpcServer {
     }
 
     private ServerChannel openChannel(String service) {
+        RequestHandler handler = new RequestHandler() {
+            @Override
+            public CompletionStage<HandlerOutcome> handle(IncomingRequest request) {
+                return DefaultRpcServer.this.handle(service, request, null);
+            }
+
+            @Override
+            public CompletionStage<HandlerOutcome> handleInline(IncomingRequest request, Runnable onStall) {
+                return DefaultRpcServer.this.handle(service, request, pool == null ? null : onStall);
+            }
+        };
         ServerChannel channel = transport.openServer(service,
-                new ServerSettings(config.maxInFlight(), config.shutdownGrace()), request -> handle(service, request));
+                new ServerSettings(config.maxInFlight(), config.shutdownGrace()), handler);
         try {
             channel.start();
         } catch (RuntimeException e) {
@@ -176,9 +188,10 @@ final class DefaultRpcServer implements RpcServer {
 
     /**
      * The transport's entry point. Never throws; the stage never completes exceptionally. The deadline is checked
-     * here and again when a handler thread takes the message up: work is never started after it.
+     * here and again when a handler thread takes the message up: work is never started after it. With
+     * {@code onStall}, the work runs on the calling thread when the pool is idle ({@link HandlerPool#runInline}).
      */
-    private CompletionStage<HandlerOutcome> handle(String service, IncomingRequest request) {
+    private CompletionStage<HandlerOutcome> handle(String service, IncomingRequest request, Runnable onStall) {
         if (request.expired(System.currentTimeMillis())) {
             config.metrics().rejectedInput(services.containsKey(service) ? service : Dispatcher.UNKNOWN,
                     transportTag, "expired");
@@ -188,8 +201,14 @@ final class DefaultRpcServer implements RpcServer {
         }
         CompletableFuture<Dispatcher.Outcome> outcome;
         try {
-            outcome = track(dispatcher.dispatch(service, request.body(), transportTag,
-                    request.deadlineEpochMillis()));
+            outcome = track(onStall == null
+                    ? dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis())
+                    : dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis(),
+                    task -> {
+                        if (!pool.runInline(task, onStall)) {
+                            pool.execute(task);
+                        }
+                    }));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(shuttingDown());
         }

@@ -62,6 +62,8 @@ final class HandlerPool implements Executor {
     private final AtomicInteger names = new AtomicInteger();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean watchdogAsleep = new AtomicBoolean();
+    /** The task running on its caller's thread ({@link #runInline}), if any: at most one at a time. */
+    private volatile Inline inline;
     private final AtomicBoolean watchdogStarted = new AtomicBoolean();
     private final Thread watchdog;
     private volatile boolean shutdown;
@@ -105,12 +107,73 @@ final class HandlerPool implements Executor {
         if (active.get() - stuck.get() < eager) {
             wakeOne();
         }
+        wakeWatchdog();
+    }
+
+    private void wakeWatchdog() {
         if (watchdogAsleep.get() && watchdogAsleep.compareAndSet(true, false)) {
             if (!watchdogStarted.get() && watchdogStarted.compareAndSet(false, true)) {
                 watchdog.start(); // on the first task: a server that never serves costs no thread
             } else {
                 LockSupport.unpark(watchdog);
             }
+        }
+    }
+
+    /**
+     * Runs {@code task} on the calling thread when the pool is idle (no thread active, nothing queued, a thread left
+     * under the bound), saving the hand-off to a pool thread and its wake-up; otherwise does nothing. The run counts
+     * as one of the pool's threads while it lasts, so the bound holds. If it is still running two ticks after it
+     * started, the watchdog calls {@code onStall} once (from its own thread): the caller's thread is held up, and
+     * whatever else it was meant to do must move elsewhere.
+     *
+     * @return whether the task ran (it ran to its end on this thread)
+     */
+    boolean runInline(Runnable task, Runnable onStall) {
+        if (shutdown || active.get() != 0 || !queue.isEmpty()) {
+            return false;
+        }
+        int t = threads.get();
+        if (t >= maxThreads || !threads.compareAndSet(t, t + 1)) {
+            return false;
+        }
+        if (!active.compareAndSet(0, 1)) {
+            threads.decrementAndGet();
+            return false;
+        }
+        Inline run = new Inline(Thread.currentThread(), onStall);
+        inline = run; // alone: another runInline needs active at 0, which this one holds up until it clears the slot
+        wakeWatchdog();
+        try {
+            task.run();
+        } catch (Throwable e) {
+            log.error("a handler task failed (a bug: tasks handle their own failures)", e);
+        } finally {
+            inline = null;
+            if (run.countedStuck.compareAndSet(true, false)) {
+                stuck.decrementAndGet();
+            }
+            active.decrementAndGet();
+            threads.decrementAndGet();
+            // tasks offered meanwhile counted this run as active and may not have woken anyone
+            if (!queue.isEmpty() && !shutdownNowCalled && active.get() - stuck.get() < eager) {
+                wakeOne();
+            }
+        }
+        return true;
+    }
+
+    /** A task running on its caller's thread. */
+    private static final class Inline {
+        final Thread thread;
+        final long start = System.nanoTime();
+        final Runnable onStall;
+        final AtomicBoolean countedStuck = new AtomicBoolean();
+        boolean stallReported; // watchdog thread only
+
+        Inline(Thread thread, Runnable onStall) {
+            this.thread = thread;
+            this.onStall = onStall;
         }
     }
 
@@ -256,9 +319,13 @@ final class HandlerPool implements Executor {
         int idleTicks = 0;
         while (!(shutdown && threads.get() == 0)) {
             long now = System.nanoTime();
+            Inline in = inline;
+            if (in != null) {
+                watchInline(in, now);
+            }
             for (Worker w : workers) {
                 long start = w.taskStart;
-                if (start != 0 && looksStuck(w, now - start) && !w.countedStuck.get()
+                if (start != 0 && looksStuck(w.thread, now - start) && !w.countedStuck.get()
                         && w.countedStuck.compareAndSet(false, true)) {
                     // if its task just ended, the mark stays until the thread's next task ends or it parks: at
                     // worst one thread too many is woken meanwhile
@@ -305,15 +372,37 @@ final class HandlerPool implements Executor {
      * cores, while kafka-clients' locks were contended). A handler blocked in native I/O also shows as runnable; the
      * work queued behind it is still served once two ticks pass without progress.
      */
-    private boolean looksStuck(Worker w, long age) {
+    private boolean looksStuck(Thread thread, long age) {
         if (age <= stallNanos) {
             return false;
         }
         if (age > RUNNABLE_STALL_TICKS * stallNanos) {
             return true;
         }
-        Thread.State state = w.thread.getState();
+        Thread.State state = thread.getState();
         return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
+    /**
+     * An inline run two ticks old holds up its caller whatever it does (computing or waiting): report it once. It
+     * counts as stuck by the rule for pool threads.
+     */
+    private void watchInline(Inline in, long now) {
+        long age = now - in.start;
+        if (!in.stallReported && age > 2 * stallNanos) {
+            in.stallReported = true;
+            try {
+                in.onStall.run();
+            } catch (Throwable e) {
+                log.warn("the stall hook of an inline handler failed: {}", e.toString(), e);
+            }
+        }
+        if (looksStuck(in.thread, age) && in.countedStuck.compareAndSet(false, true)) {
+            stuck.incrementAndGet();
+            if (inline != in && in.countedStuck.compareAndSet(true, false)) { // it ended meanwhile
+                stuck.decrementAndGet();
+            }
+        }
     }
 
     /** No new tasks; queued ones still run; idle threads exit. */

@@ -244,4 +244,60 @@ class HandlerPoolTest {
         assertThatThrownBy(() -> new HandlerPool("x", 0, 0, SECOND, SECOND))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void anIdlePoolRunsATaskOnItsCallersThreadAndABusyOneDoesNot() throws Exception {
+        HandlerPool p = pool("inline", 4, 2, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        List<Thread> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger stalls = new AtomicInteger();
+        assertThat(p.runInline(() -> ran.add(Thread.currentThread()), stalls::incrementAndGet)).isTrue();
+        assertThat(ran).containsExactly(Thread.currentThread());
+        assertThat(p.threadCount()).isZero();
+
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        p.execute(() -> {
+            started.countDown();
+            awaitQuietly(release);
+        });
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.runInline(() -> ran.add(Thread.currentThread()), stalls::incrementAndGet))
+                .as("a pool thread is busy: the caller hands off").isFalse();
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> p.runInline(() -> { }, () -> { }));
+        assertThat(ran).hasSize(1);
+        assertThat(stalls).hasValue(0);
+    }
+
+    @Test
+    void aStalledInlineRunIsReportedOnceAndCountsAgainstTheBound() throws Exception {
+        HandlerPool p = pool("inline-stall", 1, 1, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger stalls = new AtomicInteger();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        CountDownLatch queuedRan = new CountDownLatch(1);
+        Thread caller = new Thread(() -> p.runInline(() -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            awaitQuietly(release);
+            running.decrementAndGet();
+        }, () -> {
+            stalls.incrementAndGet();
+            // what a transport does on a stall: its other duties go on elsewhere, here a task for the pool
+            p.execute(() -> {
+                most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                running.decrementAndGet();
+                queuedRan.countDown();
+            });
+        }));
+        caller.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> stalls.get() == 1);
+        Thread.sleep(20); // many more ticks: still reported once, and the queued task waits for the one thread
+        assertThat(stalls).hasValue(1);
+        assertThat(queuedRan.getCount()).as("the bound of one thread holds the queued task").isEqualTo(1);
+        release.countDown();
+        assertThat(queuedRan.await(10, TimeUnit.SECONDS)).as("the queued task runs once the inline run ends").isTrue();
+        caller.join(10_000);
+        assertThat(most).hasValue(1);
+    }
 }

@@ -14,7 +14,8 @@ import java.util.UUID;
  * Pipeline itself, as a user runs it: {@code Rpc.server(uri)} exposing an {@code echo} method and
  * {@code Rpc.client(uri)} calling it asynchronously, with the transport's default settings; as a variant, the
  * server runs its handlers on a direct executor ({@code ServerConfig.builder().directExecutor()}: on the transport's
- * thread, no hand-off to the handler pool, as a Spring Kafka listener runs).
+ * thread, no hand-off to the handler pool, as a Spring Kafka listener runs); as other variants, the same with a URI
+ * query of transport options or client properties ({@code --kafka-variant}, {@code --redis-variant}).
  */
 final class PipelineContender implements Contender {
     private final String broker;

@@ -43,6 +43,13 @@ import java.util.concurrent.TimeUnit;
  * {@value #COMMIT_INTERVAL_MS} ms. On revocation the done prefix is committed synchronously (once per rebalance) and
  * nothing past it; in-flight work of a revoked partition still replies but is not committed (the new owner gets it
  * again: at-least-once).
+ *
+ * <p>A record that arrives while nothing else is in flight is handed to the core with
+ * {@link RequestHandler#handleInline}: when the core's handler threads are idle it runs on the consumer thread,
+ * which saves a sequential call the wake-up of a handler thread. If that handler holds the thread up for a couple of
+ * milliseconds, the core reports the stall and the poll loop moves to a new thread, which carries on polling,
+ * dispatching and committing; the old thread finishes its handler, sends the reply and ends. A token per inline run
+ * settles the race between the handler's return and the stall report: exactly one of the two threads keeps the loop.
  */
 final class KafkaServerChannel implements ServerChannel {
     private static final Logger log = LoggerFactory.getLogger(KafkaServerChannel.class);
@@ -70,7 +77,10 @@ final class KafkaServerChannel implements ServerChannel {
     private volatile long stopDeadlineNanos;
     private volatile int assignedCount;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private Thread thread;
+    /** The thread running the poll loop (a new one after an inline handler stalled the previous one). */
+    private volatile Thread thread;
+    /** Outcome sends deferred while the loop thread dispatches a poll's records; only its own thread adds to it. */
+    private volatile Deferred deferred;
     private boolean started;
     private boolean closed;
 
@@ -113,8 +123,9 @@ final class KafkaServerChannel implements ServerChannel {
                     config.group(service), "server-" + service, Math.min(500, settings.maxInFlight())));
             c.subscribe(List.of(topic), new Rebalance());
             consumer = c;
-            thread = new Thread(this::run, "pipeline-kafka-server-" + service);
-            thread.start();
+            Thread t = new Thread(this::run, "pipeline-kafka-server-" + service);
+            thread = t;
+            t.start();
             started = true;
         }
     }
@@ -126,7 +137,9 @@ final class KafkaServerChannel implements ServerChannel {
         try {
             while (!stopping) {
                 advanceAndMaybeCommit(false);
-                dispatchPending();
+                if (!dispatchPending()) {
+                    return; // an inline handler stalled this thread: the loop went on on another one
+                }
                 updatePause();
                 ConsumerRecords<byte[], byte[]> records;
                 try {
@@ -137,21 +150,31 @@ final class KafkaServerChannel implements ServerChannel {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     pending.add(r);
                 }
-                dispatchPending();
+                if (!dispatchPending()) {
+                    return;
+                }
             }
             drain(c);
         } catch (InterruptException e) {
-            log.warn("server of '{}' interrupted; closing", service);
+            if (thread == Thread.currentThread()) {
+                log.warn("server of '{}' interrupted; closing", service);
+            }
         } catch (RuntimeException e) {
             log.error("Kafka server of '{}' failed: {}", service, e.toString(), e);
         } finally {
-            try {
-                c.close(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                log.debug("closing the consumer of '{}': {}", service, e.toString());
+            if (thread == Thread.currentThread()) {
+                closeConsumer(c);
             }
-            stopped.countDown();
         }
+    }
+
+    private void closeConsumer(KafkaConsumer<byte[], byte[]> c) {
+        try {
+            c.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            log.debug("closing the consumer of '{}': {}", service, e.toString());
+        }
+        stopped.countDown();
     }
 
     /** Shutdown: no new work; wait (up to the grace deadline) for in-flight work, commit its prefix, leave. */
@@ -180,28 +203,41 @@ final class KafkaServerChannel implements ServerChannel {
     }
 
     /**
-     * Sends of outcomes that completed on the consumer thread while it dispatched a poll's records (handlers run
-     * there with a direct executor, and quick rejections always do): they go to the producer together once the
-     * records are dispatched, so the producer sends them in one batch instead of one request per trickling reply.
+     * Sends of outcomes that completed on the loop thread while it dispatched a poll's records (handlers run there
+     * with a direct executor, and quick rejections always do): they go to the producer together once the records are
+     * dispatched, so the producer sends them in one batch instead of one request per trickling reply. Only the
+     * thread that created it adds to it.
      */
-    private final ArrayList<Runnable> deferredSends = new ArrayList<>();
-    private boolean deferring;
+    private static final class Deferred {
+        final Thread owner = Thread.currentThread();
+        final ArrayList<Runnable> sends = new ArrayList<>();
 
-    private void dispatchPending() {
-        deferring = true;
-        try {
-            dispatchPendingNow();
-        } finally {
-            deferring = false;
-            for (int i = 0; i < deferredSends.size(); i++) {
-                deferredSends.get(i).run();
+        void flush() {
+            for (int i = 0; i < sends.size(); i++) {
+                sends.get(i).run();
             }
-            deferredSends.clear();
+            sends.clear();
         }
     }
 
-    private void dispatchPendingNow() {
-        KafkaConsumer<byte[], byte[]> c = consumer;
+    /** @return false when this thread lost the loop to a new one (an inline handler stalled it) */
+    private boolean dispatchPending() {
+        Deferred d = new Deferred();
+        deferred = d;
+        boolean mine = false;
+        try {
+            mine = dispatchPendingNow(d);
+        } finally {
+            if (mine) {
+                deferred = null;
+            }
+            d.flush(); // the sends this thread deferred, whether it still runs the loop or not
+        }
+        return mine;
+    }
+
+    private boolean dispatchPendingNow(Deferred d) {
+        releaseDone(); // the calls answered since the last poll: a lone record is then seen alone
         while (!pending.isEmpty() && outstanding < settings.maxInFlight() && !stopping) {
             ConsumerRecord<byte[], byte[]> r = pending.poll();
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -211,9 +247,49 @@ final class KafkaServerChannel implements ServerChannel {
             }
             Entry e = new Entry(st, r.offset());
             st.inflight.add(e);
+            boolean alone = outstanding == 0 && pending.isEmpty();
             outstanding++;
-            dispatch(r, e);
+            if (!alone) {
+                dispatch(r, e, null);
+                continue;
+            }
+            // nothing else in flight: the core may run it on this thread; sends from here on are not deferred
+            deferred = null;
+            d.flush();
+            InlineRun run = new InlineRun();
+            dispatch(r, e, run);
+            if (!run.settle()) {
+                return false; // the stall report won: a new thread runs the loop, this one only finishes up
+            }
+            deferred = d;
         }
+        return true;
+    }
+
+    /** One inline dispatch: its return and its stall report race to settle it; the winner decides who loops. */
+    private final class InlineRun implements Runnable {
+        private final java.util.concurrent.atomic.AtomicBoolean settled =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        /** The handler returned: true if this thread keeps the loop. */
+        boolean settle() {
+            return settled.compareAndSet(false, true);
+        }
+
+        /** The stall report (from the core's watchdog thread): the loop moves to a new thread. */
+        @Override
+        public void run() {
+            if (settled.compareAndSet(false, true)) {
+                moveLoop();
+            }
+        }
+    }
+
+    private void moveLoop() {
+        Thread t = new Thread(this::run, "pipeline-kafka-server-" + service);
+        log.debug("server of '{}': a handler holds up the poll loop; it moves to a new thread", service);
+        thread = t; // before start(): the new thread sees everything the old one did before it went inline
+        t.start();
     }
 
     private void updatePause() {
@@ -240,14 +316,7 @@ final class KafkaServerChannel implements ServerChannel {
 
     /** Releases the done prefix of every partition; commits asynchronously when due, or synchronously if asked. */
     private void advanceAndMaybeCommit(boolean sync) {
-        for (PartitionState st : states.values()) {
-            Entry head;
-            while ((head = st.inflight.peek()) != null && head.done) {
-                st.inflight.poll();
-                outstanding--;
-                st.toCommit = head.offset + 1;
-            }
-        }
+        releaseDone();
         long now = System.nanoTime();
         if (!sync && now - lastCommitNanos < TimeUnit.MILLISECONDS.toNanos(COMMIT_INTERVAL_MS)) {
             return;
@@ -263,6 +332,18 @@ final class KafkaServerChannel implements ServerChannel {
         }
         lastCommitNanos = now;
         commit(offsets, sync);
+    }
+
+    /** Releases each partition's done prefix: what is committed next. */
+    private void releaseDone() {
+        for (PartitionState st : states.values()) {
+            Entry head;
+            while ((head = st.inflight.peek()) != null && head.done) {
+                st.inflight.poll();
+                outstanding--;
+                st.toCommit = head.offset + 1;
+            }
+        }
     }
 
     private void commit(Map<TopicPartition, OffsetAndMetadata> offsets, boolean sync) {
@@ -365,11 +446,11 @@ final class KafkaServerChannel implements ServerChannel {
 
     // ---------------------------------------------------------------- handler side (any thread)
 
-    private void dispatch(ConsumerRecord<byte[], byte[]> r, Entry e) {
+    private void dispatch(ConsumerRecord<byte[], byte[]> r, Entry e, InlineRun inline) {
         IncomingRequest req = KafkaHeaders.incoming(r);
         CompletionStage<HandlerOutcome> stage;
         try {
-            stage = handler.handle(req);
+            stage = inline == null ? handler.handle(req) : handler.handleInline(req, inline);
         } catch (RuntimeException ex) {
             stage = CompletableFuture.failedFuture(ex);
         }
@@ -444,8 +525,9 @@ final class KafkaServerChannel implements ServerChannel {
 
     private CompletableFuture<Void> send(ProducerRecord<byte[], byte[]> record, String what) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        if (Thread.currentThread() == thread && deferring) { // deferring is the consumer thread's own state
-            deferredSends.add(() -> sendNow(record, what, f));
+        Deferred d = deferred;
+        if (d != null && d.owner == Thread.currentThread()) {
+            d.sends.add(() -> sendNow(record, what, f));
             return f;
         }
         sendNow(record, what, f);

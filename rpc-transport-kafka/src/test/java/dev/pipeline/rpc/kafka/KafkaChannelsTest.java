@@ -93,6 +93,64 @@ class KafkaChannelsTest {
     }
 
     @Test
+    void aLoneRecordIsHandedInlineAndAStalledLoopMovesToANewThread() throws Exception {
+        String service = uniqueService("inline");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Map<String, String> inlineThreads = new ConcurrentHashMap<>();
+        List<String> pooledBodies = new CopyOnWriteArrayList<>();
+        dev.pipeline.rpc.spi.RequestHandler handler = new dev.pipeline.rpc.spi.RequestHandler() {
+            @Override
+            public CompletableFuture<HandlerOutcome> handle(IncomingRequest req) {
+                pooledBodies.add(str(req.body()));
+                if (str(req.body()).equals("\"free\"")) {
+                    release.countDown();
+                }
+                return CompletableFuture.completedFuture(HandlerOutcome.reply(req.body()));
+            }
+
+            @Override
+            public CompletableFuture<HandlerOutcome> handleInline(IncomingRequest req, Runnable onStall) {
+                inlineThreads.put(str(req.body()), Thread.currentThread().getName());
+                if (str(req.body()).equals("\"block\"")) {
+                    // what the core's watchdog does when an inline handler holds the thread up
+                    new Thread(onStall).start();
+                    try {
+                        if (!release.await(30, TimeUnit.SECONDS)) {
+                            return CompletableFuture.completedFuture(HandlerOutcome.reply(utf8("\"not released\"")));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return CompletableFuture.completedFuture(HandlerOutcome.reply(req.body()));
+            }
+        };
+        Transport server = closing(transport());
+        ServerChannel sc = server.openServer(service, SETTINGS, handler);
+        sc.start();
+        Transport ct = closing(transport());
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "inline", replies);
+
+        client.send(service, request("b", "\"block\"")).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> inlineThreads.containsKey("\"block\""));
+        // the loop thread is held up by "block": only a loop moved to another thread can fetch "free"
+        client.send(service, request("f", "\"free\"")).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> replies.byId.containsKey("b") && replies.byId.containsKey("f"));
+        assertThat(replies.byId.get("b")).isEqualTo("\"block\"");
+        assertThat(pooledBodies).containsExactly("\"free\""); // "block" was in flight: "free" was not alone
+        assertThat(inlineThreads.get("\"block\"")).startsWith("pipeline-kafka-server-" + service);
+
+        // the moved loop goes on: a lone record is again handed inline, on the new loop thread
+        client.send(service, request("n", "\"next\"")).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> replies.byId.containsKey("n"));
+        assertThat(inlineThreads).containsKey("\"next\"");
+        long closing = System.nanoTime();
+        sc.close(Duration.ofSeconds(5)); // the moved loop closes the consumer and reports it stopped
+        assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(20));
+    }
+
+    @Test
     void repliesReachOnlyTheirOwnClientEvenOnASharedPartition() throws Exception {
         String service = uniqueService("own");
         String replyTopic = uniqueService("replies-shared");

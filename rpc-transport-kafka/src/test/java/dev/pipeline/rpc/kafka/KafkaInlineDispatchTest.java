@@ -1,0 +1,36 @@
+package dev.pipeline.rpc.kafka;
+
+import dev.pipeline.rpc.Rpc;
+import dev.pipeline.rpc.RpcClient;
+import dev.pipeline.rpc.RpcServer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.bootstrap;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.uniqueService;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * End to end through the core: a call reaching an idle server runs on the Kafka transport's own thread, with no
+ * hand-off to a handler thread (what keeps a sequential call one thread wake-up shorter).
+ */
+class KafkaInlineDispatchTest {
+    @Test
+    void sequentialCallsRunOnTheTransportThread() {
+        String svc = uniqueService("inline");
+        String uri = "kafka://" + bootstrap();
+        try (RpcServer server = Rpc.server(uri); RpcClient client = Rpc.client(uri)) {
+            server.handle(svc, "where", params -> Thread.currentThread().getName());
+            server.start();
+            List<String> threads = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                threads.add(client.call(svc, "where", String.class));
+            }
+            // each call arrives when the previous one is answered: the server is idle every time (a call whose
+            // predecessor's reply was not yet acknowledged by the broker goes to the pool, hence "any")
+            assertThat(threads).anyMatch(n -> n.startsWith("pipeline-kafka-server-" + svc));
+        }
+    }
+}
