@@ -125,7 +125,8 @@ final class HandlerPool implements Executor {
      * under the bound), saving the hand-off to a pool thread and its wake-up; otherwise does nothing. The run counts
      * as one of the pool's threads while it lasts, so the bound holds. If it is still running two ticks after it
      * started, the watchdog calls {@code onStall} once (from its own thread): the caller's thread is held up, and
-     * whatever else it was meant to do must move elsewhere.
+     * whatever else it was meant to do must move elsewhere. An interrupt the task leaves set is cleared, as on the
+     * pool's own threads.
      *
      * @return whether the task ran (it ran to its end on this thread)
      */
@@ -155,6 +156,7 @@ final class HandlerPool implements Executor {
             }
             active.decrementAndGet();
             threads.decrementAndGet();
+            Thread.interrupted(); // a handler's interrupt does not leak into its caller's thread (a poll loop)
             // tasks offered meanwhile counted this run as active and may not have woken anyone
             if (!queue.isEmpty() && !shutdownNowCalled && active.get() - stuck.get() < eager) {
                 wakeOne();

@@ -250,8 +250,12 @@ class HandlerPoolTest {
         HandlerPool p = pool("inline", 4, 2, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
         List<Thread> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
         AtomicInteger stalls = new AtomicInteger();
-        assertThat(p.runInline(() -> ran.add(Thread.currentThread()), stalls::incrementAndGet)).isTrue();
+        assertThat(p.runInline(() -> {
+            ran.add(Thread.currentThread());
+            Thread.currentThread().interrupt(); // a handler that restores an interrupt it caught
+        }, stalls::incrementAndGet)).isTrue();
         assertThat(ran).containsExactly(Thread.currentThread());
+        assertThat(Thread.interrupted()).as("the task's interrupt does not leak into the caller").isFalse();
         assertThat(p.threadCount()).isZero();
 
         CountDownLatch release = new CountDownLatch(1);
