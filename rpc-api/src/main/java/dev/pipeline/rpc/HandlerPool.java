@@ -146,9 +146,7 @@ final class HandlerPool implements Executor {
         inline = run; // alone: another runInline needs active at 0, which this one holds up until it clears the slot
         wakeWatchdog();
         try {
-            task.run();
-        } catch (Throwable e) {
-            log.error("a handler task failed (a bug: tasks handle their own failures)", e);
+            runGuarded(task);
         } finally {
             inline = null;
             if (run.countedStuck.compareAndSet(true, false)) {
@@ -163,6 +161,14 @@ final class HandlerPool implements Executor {
             }
         }
         return true;
+    }
+
+    private static void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            log.error("a handler task failed (a bug: tasks handle their own failures)", t);
+        }
     }
 
     /** A task running on its caller's thread. */
@@ -297,9 +303,7 @@ final class HandlerPool implements Executor {
             long start = System.nanoTime();
             taskStart = start == 0 ? 1 : start;
             try {
-                task.run();
-            } catch (Throwable t) {
-                log.error("a handler task failed (a bug: tasks handle their own failures)", t);
+                runGuarded(task);
             } finally {
                 taskStart = 0;
                 unmarkStuck();

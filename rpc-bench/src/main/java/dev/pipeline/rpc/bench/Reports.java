@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /** Renders a {@link ComparisonResult} as Markdown and JSON. */
 final class Reports {
@@ -93,42 +95,12 @@ final class Reports {
         sb.append('\n');
 
         if (r.measurements().stream().anyMatch(m -> m.cpu() != null)) {
-            levelTable(sb, "CPU per call, µs: bench JVM (caller and server) + broker process, by calls in flight",
-                    levels, "at " + top + " vs floor");
-            for (Row row : rows(r)) {
-                rowStart(sb, row);
-                for (int l : levels) {
-                    sb.append(' ').append(cpu(row.cpuAt(l))).append(" |");
-                }
-                CpuPerCall ours = row.cpuAt(top);
-                CpuPerCall floor = rows(r).stream().filter(x -> x.broker.equals(row.broker) && x.role == Role.FLOOR
-                        && x.payload == row.payload).map(x -> x.cpuAt(top)).filter(Objects::nonNull).findFirst()
-                        .orElse(null);
-                sb.append(' ').append(ours == null || floor == null || row.role == Role.FLOOR ? "–"
-                        : String.format(Locale.ROOT, "%.2f×", ours.totalMicros() / floor.totalMicros())).append(" |\n");
-            }
-            sb.append('\n');
+            perCallTable(sb, r, "CPU per call, µs: bench JVM (caller and server) + broker process, by calls in flight",
+                    levels, Row::cpuAt, Reports::cpu, CpuPerCall::totalMicros);
         }
-
         if (r.measurements().stream().anyMatch(m -> m.requests() != null)) {
-            levelTable(sb, "Kafka requests per call, produce + fetch (all clients of the bench JVM), by calls in flight",
-                    levels, "at " + top + " vs floor");
-            for (Row row : rows(r)) {
-                if (row.requestsByInFlight.isEmpty()) {
-                    continue;
-                }
-                rowStart(sb, row);
-                for (int l : levels) {
-                    sb.append(' ').append(requests(row.requestsAt(l))).append(" |");
-                }
-                KafkaRequestsPerCall ours = row.requestsAt(top);
-                KafkaRequestsPerCall floor = rows(r).stream().filter(x -> x.broker.equals(row.broker)
-                        && x.role == Role.FLOOR && x.payload == row.payload).map(x -> x.requestsAt(top))
-                        .filter(Objects::nonNull).findFirst().orElse(null);
-                sb.append(' ').append(ours == null || floor == null || row.role == Role.FLOOR ? "–"
-                        : String.format(Locale.ROOT, "%.2f×", ours.total() / floor.total())).append(" |\n");
-            }
-            sb.append('\n');
+            perCallTable(sb, r, "Kafka requests per call, produce + fetch (all clients of the bench JVM), by calls in"
+                    + " flight", levels, Row::requestsAt, Reports::requests, KafkaRequestsPerCall::total);
         }
 
         List<Integer> loaded = levels.stream().filter(l -> l > 1).toList();
@@ -167,6 +139,35 @@ final class Reports {
     }
 
     /** A section title and the header of a table with a column per in-flight level (and one more if named). */
+    /**
+     * A table of one per-call figure by calls in flight, with the ratio of its total to the floor's at the top level;
+     * rows without the figure at any level are left out.
+     */
+    private static <T> void perCallTable(StringBuilder sb, ComparisonResult r, String title, List<Integer> levels,
+                                         BiFunction<Row, Integer, T> at, Function<T, String> format,
+                                         ToDoubleFunction<T> total) {
+        int top = levels.get(levels.size() - 1);
+        List<Row> rows = rows(r);
+        levelTable(sb, title, levels, "at " + top + " vs floor");
+        for (Row row : rows) {
+            if (levels.stream().allMatch(l -> at.apply(row, l) == null)) {
+                continue;
+            }
+            rowStart(sb, row);
+            for (int l : levels) {
+                sb.append(' ').append(format.apply(at.apply(row, l))).append(" |");
+            }
+            T ours = at.apply(row, top);
+            T floor = rows.stream().filter(x -> x.broker.equals(row.broker) && x.role == Role.FLOOR
+                    && x.payload == row.payload).map(x -> at.apply(x, top)).filter(Objects::nonNull).findFirst()
+                    .orElse(null);
+            sb.append(' ').append(ours == null || floor == null || row.role == Role.FLOOR ? "–"
+                    : String.format(Locale.ROOT, "%.2f×", total.applyAsDouble(ours) / total.applyAsDouble(floor)))
+                    .append(" |\n");
+        }
+        sb.append('\n');
+    }
+
     private static void levelTable(StringBuilder sb, String title, List<Integer> levels, String lastColumn) {
         sb.append("## ").append(title).append("\n\n| broker | implementation | payload |");
         levels.forEach(l -> sb.append(' ').append(l).append(" |"));

@@ -598,6 +598,11 @@ final class KafkaServerChannel implements ServerChannel {
         close(settings.shutdownGrace());
     }
 
+    /** Whether the poll loop has ended and closed the consumer. For tests. */
+    boolean loopEnded() {
+        return stopped.getCount() == 0;
+    }
+
     /** Partitions assigned right now (a snapshot, read from another thread: approximate). For tests. */
     int assignedPartitions() {
         return assignedCount;
