@@ -172,7 +172,8 @@ final class DefaultRpcServer implements RpcServer {
 
             @Override
             public CompletionStage<HandlerOutcome> handleInline(IncomingRequest request, Runnable onStall) {
-                return DefaultRpcServer.this.handle(service, request, pool == null ? null : onStall);
+                return DefaultRpcServer.this.handle(service, request,
+                        pool == null || !config.inlineWhenIdle() ? null : onStall);
             }
         };
         ServerChannel channel = transport.openServer(service,

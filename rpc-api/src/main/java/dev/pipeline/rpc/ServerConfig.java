@@ -15,9 +15,11 @@ public final class ServerConfig {
     private final RpcMetrics metrics;
     private final Map<String, String> transportProperties;
     private final Executor executor;
+    private final boolean inlineWhenIdle;
 
     private ServerConfig(Builder b) {
         this.executor = b.executor;
+        this.inlineWhenIdle = b.inlineWhenIdle;
         this.concurrency = b.concurrency;
         this.maxInFlight = Math.max(b.maxInFlight, b.concurrency);
         this.shutdownGrace = b.shutdownGrace;
@@ -73,6 +75,14 @@ public final class ServerConfig {
         return Optional.ofNullable(executor);
     }
 
+    /**
+     * Whether a transport may run a message on its own thread while the server's pool is idle (default true; see
+     * {@link Builder#inlineWhenIdle(boolean)}). Has no effect when an {@link #executor()} is given.
+     */
+    public boolean inlineWhenIdle() {
+        return inlineWhenIdle;
+    }
+
     /** Options passed through to the transport. */
     public Map<String, String> transportProperties() {
         return transportProperties;
@@ -87,8 +97,22 @@ public final class ServerConfig {
         private RpcMetrics metrics = RpcMetrics.noop();
         private final java.util.LinkedHashMap<String, String> transportProperties = new java.util.LinkedHashMap<>();
         private Executor executor;
+        private boolean inlineWhenIdle = true;
 
         private Builder() {
+        }
+
+        /**
+         * Whether a transport may run a message on its own thread when the server's handler pool is idle, saving the
+         * wake-up of a pool thread (default true). The Kafka transport does so for a request that arrives with
+         * nothing else in flight, which is what a sequential caller sends; if the handler is still running 2 ms
+         * later, the transport moves its poll loop to a new thread, so a blocking handler holds up nothing else. Turn
+         * it off to have every handler run on a pool thread (for example when handlers rely on the pool's thread
+         * names).
+         */
+        public Builder inlineWhenIdle(boolean allowed) {
+            this.inlineWhenIdle = allowed;
+            return this;
         }
 
         public Builder concurrency(int threads) {

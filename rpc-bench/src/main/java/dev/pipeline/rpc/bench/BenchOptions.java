@@ -194,7 +194,7 @@ public final class BenchOptions {
                 "  --redis redis://host:6379  use this Redis instead of starting one (also -Dpipeline.redis.uri)",
                 "  --no-floors                skip the raw broker floors (no ratios then)",
                 "  --no-competitors           skip Spring Kafka's ReplyingKafkaTemplate",
-                "  --no-variants              skip Pipeline with a direct executor (handlers on the transport thread)",
+                "  --no-variants              skip Pipeline with a direct executor and, on Kafka, with no inline calls",
                 "  --transport-only           also measure Pipeline's transports alone (SPI level, no JSON-RPC core)",
                 "  --wire-floor               also measure the Kafka raw floor carrying Pipeline's wire headers (as they",
                 "                             are, and with the client id folded into rpc-id)",

@@ -202,12 +202,15 @@ public final class BrokerComparison {
     }
 
     private static void addPipeline(BenchOptions o, List<Contender> contenders, String broker, String uri) {
-        contenders.add(new PipelineContender(broker, uri, false));
+        contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT));
         for (String query : broker.equals("kafka") ? o.kafkaVariants() : o.redisVariants()) {
-            contenders.add(new PipelineContender(broker, uri, false, query));
+            contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT, query));
         }
         if (o.variants()) {
-            contenders.add(new PipelineContender(broker, uri, true));
+            contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.DIRECT));
+            if (broker.equals("kafka")) { // the transport that runs lone calls inline
+                contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.NO_INLINE));
+            }
         }
         if (o.transportOnly()) {
             contenders.add(new TransportOnlyContender(broker, uri));

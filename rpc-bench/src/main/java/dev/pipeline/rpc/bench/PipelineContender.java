@@ -14,28 +14,58 @@ import java.util.UUID;
  * Pipeline itself, as a user runs it: {@code Rpc.server(uri)} exposing an {@code echo} method and
  * {@code Rpc.client(uri)} calling it asynchronously, with the transport's default settings; as a variant, the
  * server runs its handlers on a direct executor ({@code ServerConfig.builder().directExecutor()}: on the transport's
- * thread, no hand-off to the handler pool, as a Spring Kafka listener runs); as other variants, the same with a URI
- * query of transport options or client properties ({@code --kafka-variant}, {@code --redis-variant}).
+ * thread, no hand-off to the handler pool, as a Spring Kafka listener runs), or never on the transport's thread
+ * ({@code ServerConfig.builder().inlineWhenIdle(false)}: every handler on a pool thread, what the default did before
+ * lone calls ran inline); as other variants, the same with a URI query of transport options or client properties
+ * ({@code --kafka-variant}, {@code --redis-variant}).
  */
 final class PipelineContender implements Contender {
     private final String broker;
     private final String uri;
-    private final boolean direct;
+    private final Server mode;
     private final String query;
     private final String service = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     private RpcServer server;
     private RpcClient client;
     private RoundTrip roundTrip;
 
-    PipelineContender(String broker, String uri, boolean direct) {
-        this(broker, uri, direct, null);
+    /** Where the server runs its handlers. */
+    enum Server {
+        /** The defaults: the handler pool, a lone call on the transport's thread. */
+        DEFAULT("pipeline", null),
+        /** {@code ServerConfig.builder().directExecutor()}. */
+        DIRECT("pipeline, direct executor",
+                "as pipeline, with ServerConfig.builder().directExecutor(): handlers on the transport's thread"),
+        /** {@code ServerConfig.builder().inlineWhenIdle(false)}. */
+        NO_INLINE("pipeline, no inline",
+                "as pipeline, with ServerConfig.builder().inlineWhenIdle(false): every handler on a pool thread");
+
+        final String label;
+        final String setup;
+
+        Server(String label, String setup) {
+            this.label = label;
+            this.setup = setup;
+        }
+
+        ServerConfig config() {
+            return switch (this) {
+                case DEFAULT -> ServerConfig.defaults();
+                case DIRECT -> ServerConfig.builder().directExecutor().build();
+                case NO_INLINE -> ServerConfig.builder().inlineWhenIdle(false).build();
+            };
+        }
+    }
+
+    PipelineContender(String broker, String uri, Server mode) {
+        this(broker, uri, mode, null);
     }
 
     /** A variant whose URI carries {@code query} (transport options or client properties), or the default if null. */
-    PipelineContender(String broker, String uri, boolean direct, String query) {
+    PipelineContender(String broker, String uri, Server mode, String query) {
         this.broker = broker;
         this.uri = query == null ? uri : uri + (uri.contains("?") ? "&" : "?") + query;
-        this.direct = direct;
+        this.mode = mode;
         this.query = query;
     }
 
@@ -46,19 +76,18 @@ final class PipelineContender implements Contender {
 
     @Override
     public String name() {
-        String name = direct ? "pipeline, direct executor" : "pipeline";
-        return query == null ? name : name + " ?" + query;
+        return query == null ? mode.label : mode.label + " ?" + query;
     }
 
     @Override
     public Role role() {
-        return direct || query != null ? Role.VARIANT : Role.PIPELINE;
+        return mode != Server.DEFAULT || query != null ? Role.VARIANT : Role.PIPELINE;
     }
 
     @Override
     public String setup() {
-        if (direct) {
-            return "as pipeline, with ServerConfig.builder().directExecutor(): handlers on the transport's thread";
+        if (mode.setup != null) {
+            return mode.setup;
         }
         return "Rpc.server(\"" + uri + "\") exposing echo, Rpc.client(...).callAsync; transport defaults"
                 + (query == null ? "" : " except " + query);
@@ -66,7 +95,7 @@ final class PipelineContender implements Contender {
 
     @Override
     public void start() throws Exception {
-        server = direct ? Rpc.server(uri, ServerConfig.builder().directExecutor().build()) : Rpc.server(uri);
+        server = Rpc.server(uri, mode.config());
         RoundTrip.exposeEcho(server, service).start();
         client = Rpc.client(uri, ClientConfig.builder().maxInFlight(100_000).defaultTimeout(Duration.ofSeconds(60))
                 .build());

@@ -3,6 +3,7 @@ package dev.pipeline.rpc.kafka;
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcServer;
+import dev.pipeline.rpc.ServerConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -31,6 +32,22 @@ class KafkaInlineDispatchTest {
             // each call arrives when the previous one is answered: the server is idle every time (a call whose
             // predecessor's reply was not yet acknowledged by the broker goes to the pool, hence "any")
             assertThat(threads).anyMatch(n -> n.startsWith("pipeline-kafka-server-" + svc));
+        }
+    }
+
+    @Test
+    void withInlineOffEveryCallRunsOnAPoolThread() {
+        String svc = uniqueService("pooled");
+        String uri = "kafka://" + bootstrap();
+        try (RpcServer server = Rpc.server(uri, ServerConfig.builder().inlineWhenIdle(false).build());
+             RpcClient client = Rpc.client(uri)) {
+            server.handle(svc, "where", params -> Thread.currentThread().getName());
+            server.start();
+            List<String> threads = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                threads.add(client.call(svc, "where", String.class));
+            }
+            assertThat(threads).allMatch(n -> n.startsWith("pipeline-server-"));
         }
     }
 }
