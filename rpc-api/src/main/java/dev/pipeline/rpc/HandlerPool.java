@@ -421,13 +421,17 @@ final class HandlerPool implements Executor {
         LockSupport.unpark(watchdog);
     }
 
-    /** As {@link #shutdown()}, and drops the queued tasks and interrupts the running ones. */
+    /** As {@link #shutdown()}, and drops the queued tasks and interrupts the running ones (an inline one too). */
     void shutdownNow() {
         shutdownNowCalled = true;
         shutdown();
         queue.clear();
         for (Worker w : workers) {
             w.thread.interrupt();
+        }
+        Inline in = inline;
+        if (in != null) {
+            in.thread.interrupt(); // cleared again when its task returns: the caller's thread goes on
         }
     }
 

@@ -304,4 +304,30 @@ class HandlerPoolTest {
         caller.join(10_000);
         assertThat(most).hasValue(1);
     }
+
+    @Test
+    void shutdownNowInterruptsAnInlineRunToo() throws Exception {
+        HandlerPool p = pool("inline-now", 2, 1, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        AtomicInteger callerInterruptedAfter = new AtomicInteger(-1);
+        Thread caller = new Thread(() -> {
+            p.runInline(() -> {
+                started.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                }
+            }, () -> { });
+            callerInterruptedAfter.set(Thread.currentThread().isInterrupted() ? 1 : 0);
+        });
+        caller.start();
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        p.shutdownNow();
+        assertThat(interrupted.await(10, TimeUnit.SECONDS)).as("the inline task was interrupted").isTrue();
+        caller.join(10_000);
+        assertThat(callerInterruptedAfter).as("the caller's thread goes on uninterrupted").hasValue(0);
+        assertThat(p.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
 }

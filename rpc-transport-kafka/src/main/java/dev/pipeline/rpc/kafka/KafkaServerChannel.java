@@ -81,6 +81,8 @@ final class KafkaServerChannel implements ServerChannel {
     private volatile Thread thread;
     /** Outcome sends deferred while the loop thread dispatches a poll's records; only its own thread adds to it. */
     private volatile Deferred deferred;
+    /** Makes the poll loop's threads (replaced in tests). */
+    volatile java.util.concurrent.ThreadFactory loopThreads;
     private boolean started;
     private boolean closed;
 
@@ -91,6 +93,7 @@ final class KafkaServerChannel implements ServerChannel {
         this.topic = config.requestTopic(service);
         this.settings = settings;
         this.handler = handler;
+        this.loopThreads = r -> new Thread(r, "pipeline-kafka-server-" + service);
     }
 
     @Override
@@ -123,7 +126,7 @@ final class KafkaServerChannel implements ServerChannel {
                     config.group(service), "server-" + service, Math.min(500, settings.maxInFlight())));
             c.subscribe(List.of(topic), new Rebalance());
             consumer = c;
-            Thread t = new Thread(this::run, "pipeline-kafka-server-" + service);
+            Thread t = loopThreads.newThread(this::run);
             thread = t;
             t.start();
             started = true;
@@ -258,7 +261,7 @@ final class KafkaServerChannel implements ServerChannel {
             d.flush();
             InlineRun run = new InlineRun();
             dispatch(r, e, run);
-            if (!run.settle()) {
+            if (!run.settle() && !run.moveFailed()) {
                 return false; // the stall report won: a new thread runs the loop, this one only finishes up
             }
             deferred = d;
@@ -270,26 +273,54 @@ final class KafkaServerChannel implements ServerChannel {
     private final class InlineRun implements Runnable {
         private final java.util.concurrent.atomic.AtomicBoolean settled =
                 new java.util.concurrent.atomic.AtomicBoolean();
+        /** Set by the stall report once it tried to move the loop: null before, true if no thread could start. */
+        private volatile Boolean failed;
 
         /** The handler returned: true if this thread keeps the loop. */
         boolean settle() {
             return settled.compareAndSet(false, true);
         }
 
+        /** After {@link #settle()} lost: waits for the move's outcome; true if the loop stays on this thread. */
+        boolean moveFailed() {
+            Boolean f;
+            while ((f = failed) == null) {
+                Thread.onSpinWait(); // the reporter is between its compare-and-set and a thread start
+            }
+            return f;
+        }
+
         /** The stall report (from the core's watchdog thread): the loop moves to a new thread. */
         @Override
         public void run() {
             if (settled.compareAndSet(false, true)) {
-                moveLoop();
+                failed = !moveLoop();
             }
         }
     }
 
-    private void moveLoop() {
-        Thread t = new Thread(this::run, "pipeline-kafka-server-" + service);
-        log.debug("server of '{}': a handler holds up the poll loop; it moves to a new thread", service);
-        thread = t; // before start(): the new thread sees everything the old one did before it went inline
-        t.start();
+    /** @return false when no thread could be started: the loop stays where it is, held up until the handler returns */
+    private boolean moveLoop() {
+        Thread old = thread;
+        Thread t;
+        try {
+            t = loopThreads.newThread(this::run);
+        } catch (RuntimeException | Error e) {
+            t = null;
+        }
+        if (t != null) {
+            log.debug("server of '{}': a handler holds up the poll loop; it moves to a new thread", service);
+            thread = t; // before start(): the new thread sees everything the old one did before it went inline
+            try {
+                t.start();
+                return true;
+            } catch (RuntimeException | Error e) {
+                thread = old;
+            }
+        }
+        log.error("server of '{}': a handler holds up the poll loop and no thread could be started to take it over;"
+                + " the loop waits for the handler", service);
+        return false;
     }
 
     private void updatePause() {

@@ -150,6 +150,47 @@ class KafkaChannelsTest {
     }
 
     @Test
+    void whenNoThreadCanTakeOverTheStalledLoopItStaysAndGoesOnAfterTheHandler() throws Exception {
+        String service = uniqueService("nomove");
+        dev.pipeline.rpc.spi.RequestHandler handler = new dev.pipeline.rpc.spi.RequestHandler() {
+            @Override
+            public CompletableFuture<HandlerOutcome> handle(IncomingRequest req) {
+                return CompletableFuture.completedFuture(HandlerOutcome.reply(req.body()));
+            }
+
+            @Override
+            public CompletableFuture<HandlerOutcome> handleInline(IncomingRequest req, Runnable onStall) {
+                if (str(req.body()).equals("\"block\"")) {
+                    Thread reporter = new Thread(onStall); // what the core's watchdog does
+                    reporter.start();
+                    try {
+                        reporter.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return CompletableFuture.completedFuture(HandlerOutcome.reply(req.body()));
+            }
+        };
+        Transport server = closing(transport());
+        KafkaServerChannel sc = (KafkaServerChannel) server.openServer(service, SETTINGS, handler);
+        sc.start();
+        sc.loopThreads = r -> {
+            throw new OutOfMemoryError("unable to create native thread (simulated)");
+        };
+        Transport ct = closing(transport());
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "nomove", replies);
+
+        client.send(service, request("b", "\"block\"")).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> replies.byId.containsKey("b"));
+        client.send(service, request("n", "\"next\"")).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> replies.byId.containsKey("n"));
+        sc.close(Duration.ofSeconds(5));
+        assertThat(sc.loopEnded()).as("the loop that stayed closed the consumer").isTrue();
+    }
+
+    @Test
     void repliesReachOnlyTheirOwnClientEvenOnASharedPartition() throws Exception {
         String service = uniqueService("own");
         String replyTopic = uniqueService("replies-shared");
