@@ -225,6 +225,9 @@ final class KafkaServerChannel implements ServerChannel {
 
     /** @return false when this thread lost the loop to a new one (an inline handler stalled it) */
     private boolean dispatchPending() {
+        if (pending.isEmpty()) {
+            return true;
+        }
         Deferred d = new Deferred();
         deferred = d;
         boolean mine = false;
