@@ -137,7 +137,9 @@ class HandlerPoolTest {
         }
         assertThat(quick.await(5, TimeUnit.SECONDS)).isTrue();
         Thread.sleep(60);
-        assertThat(p.threadCount()).isLessThanOrEqualTo(2);
+        // one more thread for the queued work; a second only if that one is itself preempted for two ticks on a
+        // saturated machine (seen once in CI-like runs). A thread per tick of spinning would reach the bound of 8.
+        assertThat(p.threadCount()).isLessThanOrEqualTo(3);
     }
 
     @Test

@@ -232,7 +232,7 @@ final class KafkaServerChannel implements ServerChannel {
         deferred = d;
         boolean mine = false;
         try {
-            mine = dispatchPendingNow(d);
+            mine = dispatchPendingNow();
         } finally {
             if (mine) {
                 deferred = null;
@@ -242,7 +242,7 @@ final class KafkaServerChannel implements ServerChannel {
         return mine;
     }
 
-    private boolean dispatchPendingNow(Deferred d) {
+    private boolean dispatchPendingNow() {
         releaseDone(); // the calls answered since the last poll: a lone record is then seen alone
         while (!pending.isEmpty() && outstanding < settings.maxInFlight() && !stopping) {
             ConsumerRecord<byte[], byte[]> r = pending.poll();
@@ -259,15 +259,13 @@ final class KafkaServerChannel implements ServerChannel {
                 dispatch(r, e, null);
                 continue;
             }
-            // nothing else in flight: the core may run it on this thread; sends from here on are not deferred
-            deferred = null;
-            d.flush();
+            // nothing else in flight: the core may run it on this thread. A reply it defers goes to this thread's
+            // own Deferred, which dispatchPending flushes whether or not this thread keeps the loop
             InlineRun run = new InlineRun();
             dispatch(r, e, run);
             if (!run.settle() && !run.moveFailed()) {
                 return false; // the stall report won: a new thread runs the loop, this one only finishes up
             }
-            deferred = d;
         }
         return true;
     }
