@@ -105,7 +105,7 @@ final class HandlerPool implements Executor {
             throw new RejectedExecutionException("the handler pool is shut down");
         }
         if (active.get() - stuck.get() < eager) {
-            wakeOne();
+            wakeOne(false);
         }
         wakeWatchdog();
     }
@@ -157,7 +157,7 @@ final class HandlerPool implements Executor {
             Thread.interrupted(); // a handler's interrupt does not leak into its caller's thread (a poll loop)
             // tasks offered meanwhile counted this run as active and may not have woken anyone
             if (!queue.isEmpty() && !shutdownNowCalled && active.get() - stuck.get() < eager) {
-                wakeOne();
+                wakeOne(false);
             }
         }
         return true;
@@ -185,12 +185,20 @@ final class HandlerPool implements Executor {
         }
     }
 
-    /** Wakes a parked worker, or starts one when none is parked and the bound allows. */
-    private void wakeOne() {
+    /**
+     * Wakes a parked worker, or starts one when none is parked and the bound allows. Unless {@code always}, a thread
+     * is started only if fewer than {@code eager} are still free once no parked one was found: the caller read the
+     * count before, and a worker taking itself back from the idle set (it counts itself active first) or another
+     * waker may have covered the deficit meanwhile.
+     */
+    private void wakeOne(boolean always) {
         Worker w = idle.poll();
         if (w != null) {
             // if the claim fails, it is taking itself back (or another waker took it): it is active already
             claim(w);
+            return;
+        }
+        if (!always && active.get() - stuck.get() >= eager) {
             return;
         }
         int t;
@@ -243,7 +251,7 @@ final class HandlerPool implements Executor {
                 threads.decrementAndGet();
                 // a task offered while this thread was deciding to exit counted it as active: pass it on
                 if (!queue.isEmpty() && !shutdownNowCalled) {
-                    wakeOne();
+                    wakeOne(false);
                 }
             }
         }
@@ -292,8 +300,8 @@ final class HandlerPool implements Executor {
         /** Takes this worker back from the idle set; false when a waker claimed it first (it counted it active). */
         private boolean reclaim() {
             if (parked.compareAndSet(true, false)) {
+                active.incrementAndGet(); // before leaving the idle set: a waker that misses it here must see it
                 idle.remove(this);
-                active.incrementAndGet();
                 return true;
             }
             return false;
@@ -324,6 +332,12 @@ final class HandlerPool implements Executor {
         int stalledTicks = 0;
         int idleTicks = 0;
         while (!(shutdown && threads.get() == 0)) {
+            // a tick first: when just started or woken by a task, the submitter is waking a thread for it right now,
+            // and deciding at the same moment would wake a second one for the same deficit
+            LockSupport.parkNanos(this, stallNanos);
+            if (shutdown && threads.get() == 0) {
+                break;
+            }
             long now = System.nanoTime();
             Inline in = inline;
             if (in != null) {
@@ -345,7 +359,7 @@ final class HandlerPool implements Executor {
                 // saturated machine
                 stalledTicks = t == lastTaken ? stalledTicks + 1 : 0;
                 if (!shutdownNowCalled && (stalledTicks >= 2 || active.get() - stuck.get() < eager)) {
-                    wakeOne();
+                    wakeOne(stalledTicks >= 2);
                 }
                 lastTaken = t;
             } else {
@@ -362,10 +376,8 @@ final class HandlerPool implements Executor {
                         }
                     }
                     watchdogAsleep.set(false);
-                    continue;
                 }
             }
-            LockSupport.parkNanos(this, stallNanos);
         }
     }
 
