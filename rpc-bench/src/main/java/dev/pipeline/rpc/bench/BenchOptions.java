@@ -27,6 +27,7 @@ public final class BenchOptions {
     private final List<String> transports;
     private final Duration duration;
     private final Duration warmup;
+    private final Duration settle;
     private final List<Integer> inFlight;
     private final List<Integer> payloads;
     private final Path outputDir;
@@ -46,6 +47,7 @@ public final class BenchOptions {
         this.transports = List.copyOf(b.transports);
         this.duration = b.duration;
         this.warmup = b.warmup;
+        this.settle = b.settle;
         this.inFlight = List.copyOf(new TreeSet<>(b.inFlight));
         this.payloads = List.copyOf(new TreeSet<>(b.payloads));
         this.outputDir = b.outputDir;
@@ -85,6 +87,14 @@ public final class BenchOptions {
     /** Unmeasured warm-up before each point; each implementation also gets five times this once at its start. */
     public Duration warmup() {
         return warmup;
+    }
+
+    /**
+     * The most time spent, after the warm-ups and before the first point, running the implementations in turns
+     * until the JIT compilers (of this JVM, and of the broker's where readable) go quiet; zero skips it.
+     */
+    public Duration settle() {
+        return settle;
     }
 
     /** Calls in flight to measure, ascending; 1 is the sequential latency run. */
@@ -169,7 +179,8 @@ public final class BenchOptions {
     @Override
     public String toString() {
         return "transports=" + (transports.isEmpty() ? "all" : String.join(",", transports)) + ", duration="
-                + Durations.format(duration) + ", warmup=" + Durations.format(warmup) + ", inFlight=" + inFlight
+                + Durations.format(duration) + ", warmup=" + Durations.format(warmup) + ", settle="
+                + Durations.format(settle) + ", inFlight=" + inFlight
                 + ", payloads=" + payloads + ", output=" + outputDir + (kafkaBootstrap != null ? ", kafka="
                 + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
                 + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
@@ -186,6 +197,8 @@ public final class BenchOptions {
                 "  --transports kafka,redis   brokers to run (default: every transport on the class path)",
                 "  --duration 3s              length of each measured point (ms, s, m; default 3s)",
                 "  --warmup 1s                unmeasured warm-up before each point (default 1s)",
+                "  --settle 60s               before the first point, at most this long running the implementations",
+                "                             in turns until the JIT goes quiet (0 = don't; default 60s)",
                 "  --rounds 1                 measure every point this many times, report the median round",
                 "  --in-flight 1,16,64,256    calls in flight to measure (1 = sequential latency)",
                 "  --payloads 100,10KB        payload sizes (B, KB, MB; default 100,10KB)",
@@ -202,7 +215,7 @@ public final class BenchOptions {
                 "                             client property, e.g. max.in.flight.requests.per.connection=1); repeatable",
                 "  --redis-variant QUERY      the same on Redis; repeatable",
                 "  --no-chart                 write no chart",
-                "  --quick                    0.5s per point, 0.25s warm-up (a smoke run)",
+                "  --quick                    0.5s per point, 0.25s warm-up, no settling (a smoke run)",
                 "  --help                     this text");
     }
 
@@ -232,8 +245,9 @@ public final class BenchOptions {
                 case "--no-variants" -> b.variants(false);
                 case "--transport-only" -> b.transportOnly(true);
                 case "--wire-floor" -> b.wireFloor(true);
-                case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250));
-                case "--transports", "--duration", "--warmup", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
+                case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250))
+                        .settle(Duration.ZERO);
+                case "--transports", "--duration", "--warmup", "--settle", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
                         "--redis", "--kafka-variant", "--redis-variant" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
@@ -247,6 +261,7 @@ public final class BenchOptions {
                         case "--transports" -> b.transports(split(value));
                         case "--duration" -> b.duration(Durations.parse(flag, value));
                         case "--warmup" -> b.warmup(Durations.parse(flag, value));
+                        case "--settle" -> b.settle(Durations.parse(flag, value));
                         case "--rounds" -> b.rounds(integer(f, v));
                         case "--in-flight" -> b.inFlight(split(v).stream().map(x -> integer(f, x)).toList());
                         case "--payloads" -> b.payloads(split(v).stream().map(x -> bytes(f, x)).toList());
@@ -304,6 +319,7 @@ public final class BenchOptions {
         private final List<String> transports = new ArrayList<>();
         private Duration duration = Duration.ofSeconds(3);
         private Duration warmup = Duration.ofSeconds(1);
+        private Duration settle = Duration.ofSeconds(60);
         private List<Integer> inFlight = List.of(1, 16, 64, 256);
         private List<Integer> payloads = List.of(100, 10 * 1024);
         private Path outputDir = Path.of("bench-results");
@@ -350,6 +366,12 @@ public final class BenchOptions {
         /** Warm-up before each point, 0..1 h (default 1 s). */
         public Builder warmup(Duration d) {
             this.warmup = range("warmup", d, Duration.ZERO, Duration.ofHours(1));
+            return this;
+        }
+
+        /** The most time to wait for the JIT to go quiet before the first point, 0..1 h (default 60 s). */
+        public Builder settle(Duration d) {
+            this.settle = range("settle", d, Duration.ZERO, Duration.ofHours(1));
             return this;
         }
 

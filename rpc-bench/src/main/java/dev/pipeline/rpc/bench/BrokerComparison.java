@@ -150,15 +150,39 @@ public final class BrokerComparison {
         return wanted;
     }
 
+    /** Points to measure: the same contender lists the runs build (their constructors only keep the address). */
     private static int totalPoints(BenchOptions o, List<String> brokers) {
-        int perImpl = o.payloads().size() * o.inFlight().size();
         int n = 0;
         for (String b : brokers) {
-            n += perImpl * (1 + (o.variants() ? 1 : 0) + (o.transportOnly() ? 1 : 0) + (o.floors() ? 1 : 0)
-                    + (b.equals("kafka") && o.competitors() ? 1 : 0)
-                    + (b.equals("kafka") && o.floors() && o.wireFloor() ? 1 : 0));
+            n += (b.equals("kafka") ? kafkaContenders(o, "localhost:9092") : redisContenders(o, "redis://localhost"))
+                    .size();
         }
-        return n * o.rounds();
+        return n * o.payloads().size() * o.inFlight().size() * o.rounds();
+    }
+
+    private static List<Contender> kafkaContenders(BenchOptions o, String bootstrap) {
+        List<Contender> contenders = new ArrayList<>();
+        addPipeline(o, contenders, "kafka", "kafka://" + bootstrap);
+        if (o.floors()) {
+            contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.PLAIN));
+            if (o.wireFloor()) {
+                contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.WIRE_HEADERS));
+                contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.CLIENT_IN_ID));
+            }
+        }
+        if (o.competitors()) {
+            contenders.add(new SpringReplyingContender(bootstrap));
+        }
+        return contenders;
+    }
+
+    private static List<Contender> redisContenders(BenchOptions o, String uri) {
+        List<Contender> contenders = new ArrayList<>();
+        addPipeline(o, contenders, "redis", uri);
+        if (o.floors()) {
+            contenders.add(new RedisRawContender(uri));
+        }
+        return contenders;
     }
 
     private static void runKafka(BenchOptions o, Progress bar, Map<String, String> info, Map<String, String> setups,
@@ -179,19 +203,7 @@ public final class BrokerComparison {
         }
         bar.say("Kafka at " + bootstrap);
         try {
-            List<Contender> contenders = new ArrayList<>();
-            addPipeline(o, contenders, "kafka", "kafka://" + bootstrap);
-            if (o.floors()) {
-                contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.PLAIN));
-                if (o.wireFloor()) {
-                    contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.WIRE_HEADERS));
-                    contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.CLIENT_IN_ID));
-                }
-            }
-            if (o.competitors()) {
-                contenders.add(new SpringReplyingContender(bootstrap));
-            }
-            measure(o, bar, contenders, setups, out, failures,
+            measure(o, bar, kafkaContenders(o, bootstrap), setups, out, failures,
                     broker == null ? Optional.empty() : broker.localProcess());
         } finally {
             if (broker != null) {
@@ -230,12 +242,7 @@ public final class BrokerComparison {
         info.put("redis", (broker != null ? broker.description() : "given address") + " at " + uri
                 + (version != null ? ", Redis " + version : ""));
         bar.say("Redis at " + uri + (version != null ? " (Redis " + version + ")" : ""));
-        List<Contender> contenders = new ArrayList<>();
-        addPipeline(o, contenders, "redis", uri);
-        if (o.floors()) {
-            contenders.add(new RedisRawContender(uri));
-        }
-        measure(o, bar, contenders, setups, out, failures,
+        measure(o, bar, redisContenders(o, uri), setups, out, failures,
                 broker == null ? Optional.empty() : broker.localProcess());
     }
 
@@ -284,6 +291,7 @@ public final class BrokerComparison {
                     tryRun(c, warm(c, o.payloads().get(0), 1, o.warmup().multipliedBy(2)), null);
                 }
             }
+            settle(o, bar, running, brokerProcess);
             int point = 0;
             Map<String, List<LatencyResult>> rounds = new LinkedHashMap<>();
             Map<String, Contender> owners = new LinkedHashMap<>();
@@ -356,6 +364,47 @@ public final class BrokerComparison {
         sorted.sort(java.util.Comparator.comparingDouble(r -> r.inFlight() == 1 ? r.p50Micros()
                 : -r.throughputPerSecond()));
         return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    /** The JIT counts as quiet when its compilers ran for at most this share of a pass's wall-clock time. */
+    static final double QUIET_JIT_SHARE = 0.03;
+
+    /**
+     * Runs the implementations in turns (a second each at the top load level, a third of one sequentially; one
+     * payload per pass) until a pass for every payload in a row found the JIT compilers quiet, or for at most
+     * {@link BenchOptions#settle()}. Without it the first points measured the JIT: on two cores compiler threads
+     * took 1.8 s of a 3 s point, and were still busy 25 s into a run.
+     */
+    private static void settle(BenchOptions o, Progress bar, List<Contender> running,
+                               Optional<ProcessHandle> brokerProcess) {
+        if (o.settle().isZero() || running.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long deadline = start + o.settle().toNanos();
+        int top = o.inFlight().get(o.inFlight().size() - 1);
+        int quietInARow = 0;
+        double share = Double.NaN;
+        for (int pass = 0; ; pass++) {
+            int payload = o.payloads().get(pass % o.payloads().size());
+            JitClock jit = JitClock.start(brokerProcess);
+            for (Contender c : running) {
+                tryRun(c, warm(c, payload, top, Duration.ofSeconds(1)), null);
+                tryRun(c, warm(c, payload, 1, Duration.ofMillis(300)), null);
+            }
+            share = jit.share();
+            if (Double.isNaN(share)) {
+                bar.say("this JVM does not report its JIT compilation time: not waiting for the JIT to settle");
+                return;
+            }
+            quietInARow = share <= QUIET_JIT_SHARE ? quietInARow + 1 : 0;
+            boolean quiet = quietInARow >= o.payloads().size();
+            if (quiet || System.nanoTime() - deadline >= 0) {
+                bar.say(String.format(Locale.ROOT, "JIT %s after %d s of turns (compilers ran %.1f%% of the last pass)",
+                        quiet ? "quiet" : "still busy", (System.nanoTime() - start) / 1_000_000_000L, share * 100));
+                return;
+            }
+        }
     }
 
     private static Workload warm(Contender c, int payload, int inFlight, Duration d) {

@@ -54,8 +54,16 @@ public final class ComparisonResult {
      *                     whatever else that JVM did meanwhile (JIT compilation, GC, the idle contenders' polls)
      * @param brokerMicros CPU µs per call of the broker's process, or {@code NaN} when the broker is not a local
      *                     process whose CPU time can be read (a given address, a container)
+     * @param jitShare     time the JIT compilers of the bench JVM and of the broker (where readable) ran during the
+     *                     point, as a share of the point's wall-clock time, or {@code NaN} when unknown: above a few
+     *                     percent the point measured the JIT as well
      */
-    public record CpuPerCall(double benchMicros, double brokerMicros) {
+    public record CpuPerCall(double benchMicros, double brokerMicros, double jitShare) {
+        /** Without a JIT figure. */
+        public CpuPerCall(double benchMicros, double brokerMicros) {
+            this(benchMicros, brokerMicros, Double.NaN);
+        }
+
         /** @return bench and broker together; just the bench's when the broker's is unknown */
         public double totalMicros() {
             return Double.isNaN(brokerMicros) ? benchMicros : benchMicros + brokerMicros;

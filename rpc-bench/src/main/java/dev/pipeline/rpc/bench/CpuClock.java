@@ -14,9 +14,11 @@ final class CpuClock {
     private final Optional<ProcessHandle> broker;
     private final long benchStart;
     private final long brokerStart;
+    private final JitClock jit;
 
     private CpuClock(Optional<ProcessHandle> broker) {
         this.broker = broker;
+        this.jit = JitClock.start(broker);
         this.benchStart = cpuNanos(Optional.of(ProcessHandle.current()));
         this.brokerStart = cpuNanos(broker);
     }
@@ -35,7 +37,7 @@ final class CpuClock {
         }
         double bench = (benchEnd - benchStart) / 1e3 / calls;
         double brokerMicros = brokerStart < 0 || brokerEnd < 0 ? Double.NaN : (brokerEnd - brokerStart) / 1e3 / calls;
-        return Optional.of(new CpuPerCall(bench, brokerMicros));
+        return Optional.of(new CpuPerCall(bench, brokerMicros, jit.share()));
     }
 
     private static long cpuNanos(Optional<ProcessHandle> process) {

@@ -210,6 +210,9 @@ final class Reports {
                 if (!Double.isNaN(m.cpu().brokerMicros())) {
                     j.addProperty("cpuBrokerMicrosPerCall", m.cpu().brokerMicros());
                 }
+                if (!Double.isNaN(m.cpu().jitShare())) {
+                    j.addProperty("jitShare", m.cpu().jitShare());
+                }
             }
             if (m.requests() != null) {
                 j.addProperty("kafkaProduceRequestsPerCall", m.requests().produce());
@@ -305,14 +308,21 @@ final class Reports {
         return String.format(Locale.ROOT, "%.2f×", metric.apply(x) / metric.apply(floor.get()));
     }
 
-    /** {@code bench + broker}, or just the bench's figure when the broker's is unknown. */
+    /**
+     * {@code bench + broker}, or just the bench's figure when the broker's is unknown; with the JIT's share of the
+     * point when it was {@value #JIT_NOTE_SHARE_PERCENT}% or more.
+     */
     static String cpu(CpuPerCall c) {
         if (c == null) {
             return "–";
         }
-        return Double.isNaN(c.brokerMicros()) ? String.format(Locale.ROOT, "%.1f", c.benchMicros())
+        String s = Double.isNaN(c.brokerMicros()) ? String.format(Locale.ROOT, "%.1f", c.benchMicros())
                 : String.format(Locale.ROOT, "%.1f + %.1f", c.benchMicros(), c.brokerMicros());
+        return c.jitShare() >= JIT_NOTE_SHARE_PERCENT / 100.0
+                ? s + String.format(Locale.ROOT, " (JIT %.0f%%)", c.jitShare() * 100) : s;
     }
+
+    static final int JIT_NOTE_SHARE_PERCENT = 5;
 
     /** {@code produce + fetch}. */
     static String requests(KafkaRequestsPerCall q) {

@@ -68,6 +68,12 @@ class BenchOptionsTest {
         BenchOptions o = BenchOptions.parse("--quick");
         assertThat(o.duration()).isEqualTo(Duration.ofMillis(500));
         assertThat(o.warmup()).isEqualTo(Duration.ofMillis(250));
+        assertThat(o.settle()).isZero();
+        assertThat(BenchOptions.defaults().settle()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(BenchOptions.parse("--settle", "2m").settle()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(BenchOptions.parse("--settle=0").settle()).isZero();
+        assertThatThrownBy(() -> BenchOptions.parse("--settle", "2h")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("settle");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.pipeline.rpc.bench;
 import dev.pipeline.rpc.bench.ComparisonResult.CpuPerCall;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -30,9 +31,30 @@ class CpuClockTest {
             assertThat(cpu.get().brokerMicros()).isGreaterThan(50.0);
             assertThat(CpuClock.start(Optional.empty()).perCall(10).orElseThrow().brokerMicros()).isNaN();
             assertThat(CpuClock.start(Optional.empty()).perCall(0)).isEmpty();
+            assertThat(cpu.get().jitShare()).isBetween(0.0, 4.0); // two compiler threads per process at most, here
         } finally {
             spinner.destroyForcibly();
         }
+    }
+
+    @Test
+    void readsTheJitTimeOfThisJvmAndOfAChildJvmsCompilerThreads() throws Exception {
+        assertThat(JitClock.brokerCompilerMillis(Optional.empty())).isEqualTo(-1);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process spinner = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                Spinner.class.getName()).start();
+        try {
+            JitClock clock = JitClock.start(Optional.of(spinner.toHandle()));
+            Thread.sleep(300);
+            double share = clock.share();
+            assertThat(share).isBetween(0.0, 4.0);
+            if (Files.isDirectory(Path.of("/proc/self/task"))) { // Linux: the child's threads are read
+                assertThat(JitClock.brokerCompilerMillis(Optional.of(spinner.toHandle()))).isNotNegative();
+            }
+        } finally {
+            spinner.destroyForcibly().waitFor();
+        }
+        assertThat(JitClock.brokerCompilerMillis(Optional.of(spinner.toHandle()))).isEqualTo(-1); // gone
     }
 
     /** Spins for a few seconds. */

@@ -106,6 +106,21 @@ class ReportsTest {
     }
 
     @Test
+    void aPointTheJitIntrudedOnIsMarked() {
+        List<Measurement> ms = new ArrayList<>();
+        ms.add(new Measurement("kafka", "pipeline", Role.PIPELINE, point(256, 2000, 9000, 100000),
+                new ComparisonResult.CpuPerCall(12.0, 6.0, 0.12)));
+        ms.add(new Measurement("kafka", "raw floor", Role.FLOOR, point(256, 1500, 7000, 200000),
+                new ComparisonResult.CpuPerCall(6.0, 3.0, 0.01)));
+        ComparisonResult r = synthetic(ms);
+        assertThat(r.markdown()).contains("| kafka | pipeline | 100 B | – | – | 12.0 + 6.0 (JIT 12%) | 2.00× |",
+                "| kafka | raw floor | 100 B | – | – | 6.0 + 3.0 | – |");
+        JsonObject first = JsonParser.parseString(r.json()).getAsJsonObject().getAsJsonArray("measurements").get(0)
+                .getAsJsonObject();
+        assertThat(first.get("jitShare").getAsDouble()).isEqualTo(0.12);
+    }
+
+    @Test
     void kafkaRequestsPerCallAreTabledWithTheRatioToTheFloor() {
         List<Measurement> ms = new ArrayList<>();
         ms.add(new Measurement("kafka", "pipeline", Role.PIPELINE, point(256, 2000, 9000, 100000), null,
