@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
@@ -368,10 +369,13 @@ public final class BrokerComparison {
 
     /** The JIT counts as quiet when its compilers ran for at most this share of a pass's wall-clock time. */
     static final double QUIET_JIT_SHARE = 0.03;
+    /** ... over quiet passes in a row lasting at least this long (it compiles in bursts). */
+    static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /**
      * Runs the implementations in turns (a second each at the top load level, a third of one sequentially; one
-     * payload per pass) until a pass for every payload in a row found the JIT compilers quiet, or for at most
+     * payload per pass) until passes in a row, one for every payload at least and {@link #QUIET_NANOS} together,
+     * found the JIT compilers quiet, or for at most
      * {@link BenchOptions#settle()}. Without it the first points measured the JIT: on two cores compiler threads
      * took 1.8 s of a 3 s point, and were still busy 25 s into a run.
      */
@@ -384,9 +388,11 @@ public final class BrokerComparison {
         long deadline = start + o.settle().toNanos();
         int top = o.inFlight().get(o.inFlight().size() - 1);
         int quietInARow = 0;
+        long quietNanos = 0;
         double share = Double.NaN;
         for (int pass = 0; ; pass++) {
             int payload = o.payloads().get(pass % o.payloads().size());
+            long passStart = System.nanoTime();
             JitClock jit = JitClock.start(brokerProcess);
             for (Contender c : running) {
                 tryRun(c, warm(c, payload, top, Duration.ofSeconds(1)), null);
@@ -397,8 +403,10 @@ public final class BrokerComparison {
                 bar.say("this JVM does not report its JIT compilation time: not waiting for the JIT to settle");
                 return;
             }
-            quietInARow = share <= QUIET_JIT_SHARE ? quietInARow + 1 : 0;
-            boolean quiet = quietInARow >= o.payloads().size();
+            boolean passQuiet = share <= QUIET_JIT_SHARE;
+            quietInARow = passQuiet ? quietInARow + 1 : 0;
+            quietNanos = passQuiet ? quietNanos + System.nanoTime() - passStart : 0;
+            boolean quiet = quietInARow >= o.payloads().size() && quietNanos >= QUIET_NANOS;
             if (quiet || System.nanoTime() - deadline >= 0) {
                 bar.say(String.format(Locale.ROOT, "JIT %s after %d s of turns (compilers ran %.1f%% of the last pass)",
                         quiet ? "quiet" : "still busy", (System.nanoTime() - start) / 1_000_000_000L, share * 100));
