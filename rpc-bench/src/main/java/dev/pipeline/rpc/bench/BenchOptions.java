@@ -39,6 +39,7 @@ public final class BenchOptions {
     private final boolean transportOnly;
     private final boolean wireFloor;
     private final List<String> kafkaVariants;
+    private final List<String> only;
     private final List<String> redisVariants;
     private final boolean chart;
     private final int rounds;
@@ -59,6 +60,7 @@ public final class BenchOptions {
         this.transportOnly = b.transportOnly;
         this.wireFloor = b.wireFloor;
         this.kafkaVariants = List.copyOf(b.kafkaVariants);
+        this.only = List.copyOf(b.only);
         this.redisVariants = List.copyOf(b.redisVariants);
         this.chart = b.chart;
         this.rounds = b.rounds;
@@ -166,6 +168,19 @@ public final class BenchOptions {
         return kafkaVariants;
     }
 
+    /**
+     * Implementation names to run (as the report labels them, case-insensitive, e.g. {@code raw floor},
+     * {@code pipeline, direct executor}); empty means every one the other options select.
+     */
+    public List<String> only() {
+        return only;
+    }
+
+    /** Whether the implementation labelled {@code name} is to run (see {@link #only()}). */
+    boolean selects(String name) {
+        return only.isEmpty() || only.stream().anyMatch(n -> n.equalsIgnoreCase(name));
+    }
+
     /** URI queries of extra Pipeline rows on Redis, as {@link #kafkaVariants()}. */
     public List<String> redisVariants() {
         return redisVariants;
@@ -186,6 +201,7 @@ public final class BenchOptions {
                 + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
                 + (transportOnly ? ", transport only" : "") + (wireFloor ? ", wire floor" : "")
                 + (kafkaVariants.isEmpty() ? "" : ", kafka variants=" + kafkaVariants)
+                + (only.isEmpty() ? "" : ", only=" + only)
                 + (redisVariants.isEmpty() ? "" : ", redis variants=" + redisVariants)
                 + (rounds > 1 ? ", rounds=" + rounds : "");
     }
@@ -214,6 +230,8 @@ public final class BenchOptions {
                 "  --kafka-variant QUERY      also measure Pipeline on kafka://...?QUERY (a transport option or Kafka",
                 "                             client property, e.g. max.in.flight.requests.per.connection=1); repeatable",
                 "  --redis-variant QUERY      the same on Redis; repeatable",
+                "  --only NAME                run only the implementation labelled NAME (as in the report, e.g.",
+                "                             \"raw floor\", \"pipeline, direct executor\"); repeatable",
                 "  --no-chart                 write no chart",
                 "  --quick                    0.5s per point, 0.25s warm-up, no settling (a smoke run)",
                 "  --help                     this text");
@@ -248,7 +266,7 @@ public final class BenchOptions {
                 case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250))
                         .settle(Duration.ZERO);
                 case "--transports", "--duration", "--warmup", "--settle", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
-                        "--redis", "--kafka-variant", "--redis-variant" -> {
+                        "--redis", "--kafka-variant", "--redis-variant", "--only" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(flag + " needs a value");
@@ -269,6 +287,7 @@ public final class BenchOptions {
                         case "--kafka" -> b.kafkaBootstrap(value);
                         case "--redis" -> b.redisUri(value);
                         case "--kafka-variant" -> b.kafkaVariant(value);
+                        case "--only" -> b.only(value);
                         case "--redis-variant" -> b.redisVariant(value);
                         default -> throw new IllegalStateException(flag);
                     }
@@ -331,6 +350,7 @@ public final class BenchOptions {
         private boolean transportOnly;
         private boolean wireFloor;
         private final List<String> kafkaVariants = new ArrayList<>();
+        private final List<String> only = new ArrayList<>();
         private final List<String> redisVariants = new ArrayList<>();
         private boolean chart = true;
         private int rounds = 1;
@@ -433,6 +453,16 @@ public final class BenchOptions {
         /** Adds a Pipeline row on Kafka whose URI carries {@code query} (see {@link BenchOptions#kafkaVariants()}). */
         public Builder kafkaVariant(String query) {
             kafkaVariants.add(variantQuery("--kafka-variant", query));
+            return this;
+        }
+
+        /** Runs the implementation labelled {@code name} (repeatable); with none, every selected one runs. */
+        public Builder only(String name) {
+            Objects.requireNonNull(name, "--only");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("--only needs an implementation name, e.g. --only \"raw floor\"");
+            }
+            only.add(name.trim());
             return this;
         }
 

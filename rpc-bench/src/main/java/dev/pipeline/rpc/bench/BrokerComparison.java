@@ -151,17 +151,38 @@ public final class BrokerComparison {
         return wanted;
     }
 
-    /** Points to measure: the same contender lists the runs build (their constructors only keep the address). */
+    /**
+     * Points to measure: the same contender lists the runs build (their constructors only keep the address).
+     *
+     * @throws IllegalArgumentException when an {@code --only} name labels none of the implementations
+     */
     private static int totalPoints(BenchOptions o, List<String> brokers) {
         int n = 0;
+        List<String> names = new ArrayList<>();
         for (String b : brokers) {
-            n += (b.equals("kafka") ? kafkaContenders(o, "localhost:9092") : redisContenders(o, "redis://localhost"))
-                    .size();
+            List<Contender> all = b.equals("kafka") ? allKafkaContenders(o, "localhost:9092")
+                    : allRedisContenders(o, "redis://localhost");
+            all.forEach(c -> names.add(c.name()));
+            n += selected(o, all).size();
+        }
+        for (String wanted : o.only()) {
+            if (names.stream().noneMatch(wanted::equalsIgnoreCase)) {
+                throw new IllegalArgumentException("--only '" + wanted + "' names no implementation of this run;"
+                        + " there are: " + String.join("; ", names));
+            }
         }
         return n * o.payloads().size() * o.inFlight().size() * o.rounds();
     }
 
     private static List<Contender> kafkaContenders(BenchOptions o, String bootstrap) {
+        return selected(o, allKafkaContenders(o, bootstrap));
+    }
+
+    private static List<Contender> redisContenders(BenchOptions o, String uri) {
+        return selected(o, allRedisContenders(o, uri));
+    }
+
+    private static List<Contender> allKafkaContenders(BenchOptions o, String bootstrap) {
         List<Contender> contenders = new ArrayList<>();
         addPipeline(o, contenders, "kafka", "kafka://" + bootstrap);
         if (o.floors()) {
@@ -177,13 +198,17 @@ public final class BrokerComparison {
         return contenders;
     }
 
-    private static List<Contender> redisContenders(BenchOptions o, String uri) {
+    private static List<Contender> allRedisContenders(BenchOptions o, String uri) {
         List<Contender> contenders = new ArrayList<>();
         addPipeline(o, contenders, "redis", uri);
         if (o.floors()) {
             contenders.add(new RedisRawContender(uri));
         }
         return contenders;
+    }
+
+    private static List<Contender> selected(BenchOptions o, List<Contender> contenders) {
+        return contenders.stream().filter(c -> o.selects(c.name())).toList();
     }
 
     private static void runKafka(BenchOptions o, Progress bar, Map<String, String> info, Map<String, String> setups,
@@ -373,8 +398,8 @@ public final class BrokerComparison {
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /**
-     * Runs the implementations in turns (a second each at the top load level, a third of one sequentially; one
-     * payload per pass) until passes in a row, one for every payload at least and {@link #QUIET_NANOS} together,
+     * Runs the implementations in turns (a second each at the top load level, 0.3 s sequentially, shorter when the
+     * points are; one payload per pass) until passes in a row, one for every payload at least and {@link #QUIET_NANOS} together,
      * found the JIT compilers quiet, or for at most
      * {@link BenchOptions#settle()}. Without it the first points measured the JIT: on two cores compiler threads
      * took 1.8 s of a 3 s point, and were still busy 25 s into a run.
@@ -387,6 +412,7 @@ public final class BrokerComparison {
         long start = System.nanoTime();
         long deadline = start + o.settle().toNanos();
         int top = o.inFlight().get(o.inFlight().size() - 1);
+        Duration slice = o.duration().compareTo(Duration.ofSeconds(1)) < 0 ? o.duration() : Duration.ofSeconds(1);
         int quietInARow = 0;
         long quietNanos = 0;
         double share = Double.NaN;
@@ -395,8 +421,8 @@ public final class BrokerComparison {
             long passStart = System.nanoTime();
             JitClock jit = JitClock.start(brokerProcess);
             for (Contender c : running) {
-                tryRun(c, warm(c, payload, top, Duration.ofSeconds(1)), null);
-                tryRun(c, warm(c, payload, 1, Duration.ofMillis(300)), null);
+                tryRun(c, warm(c, payload, top, slice), null);
+                tryRun(c, warm(c, payload, 1, slice.multipliedBy(3).dividedBy(10)), null);
             }
             share = jit.share();
             if (Double.isNaN(share)) {

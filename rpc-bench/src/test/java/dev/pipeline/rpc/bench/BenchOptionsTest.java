@@ -64,6 +64,18 @@ class BenchOptionsTest {
     }
 
     @Test
+    void onlySelectsImplementationsByTheirLabel() {
+        BenchOptions o = BenchOptions.parse("--only", "raw floor", "--only=Pipeline, direct executor");
+        assertThat(o.only()).containsExactly("raw floor", "Pipeline, direct executor");
+        assertThat(o.selects("RAW FLOOR")).isTrue();
+        assertThat(o.selects("pipeline, direct executor")).isTrue();
+        assertThat(o.selects("pipeline")).isFalse();
+        assertThat(BenchOptions.defaults().selects("pipeline")).isTrue();
+        assertThat(o.toString()).contains("only=[raw floor, Pipeline, direct executor]");
+        assertThatThrownBy(() -> BenchOptions.parse("--only", " ")).hasMessageContaining("--only needs");
+    }
+
+    @Test
     void quickIsShort() {
         BenchOptions o = BenchOptions.parse("--quick");
         assertThat(o.duration()).isEqualTo(Duration.ofMillis(500));

@@ -21,7 +21,7 @@ class KafkaSmokeTest {
     @Test
     void tinyRealRunWithAVariantTheWireFloorsAndRequestCounts(@TempDir Path dir) {
         BenchOptions o = BenchOptions.builder().transports(List.of("kafka")).duration(Duration.ofMillis(300))
-                .warmup(Duration.ofMillis(100)).inFlight(List.of(1, 8)).payloads(List.of(100)).outputDir(dir)
+                .warmup(Duration.ofMillis(100)).settle(Duration.ZERO).inFlight(List.of(1, 8)).payloads(List.of(100)).outputDir(dir)
                 .competitors(false).variants(false).wireFloor(true)
                 .kafkaVariant("max.in.flight.requests.per.connection=1").chart(false).build();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * One tiny real run (a fraction of a second per point) on Redis, which starts in milliseconds: checks the runner,
@@ -20,7 +21,8 @@ class RedisSmokeTest {
     @Test
     void tinyRealRunWritesTheReport(@TempDir Path dir) {
         BenchOptions o = BenchOptions.builder().transports(List.of("redis")).duration(Duration.ofMillis(150))
-                .warmup(Duration.ofMillis(50)).inFlight(List.of(1, 8)).payloads(List.of(100)).outputDir(dir).transportOnly(true).build();
+                .warmup(Duration.ofMillis(50)).settle(Duration.ofMillis(1)).inFlight(List.of(1, 8))
+                .payloads(List.of(100)).outputDir(dir).transportOnly(true).build();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         ComparisonResult r = BrokerComparison.run(o, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
@@ -37,6 +39,24 @@ class RedisSmokeTest {
         assertThat(r.files()).extracting(p -> p.getFileName().toString())
                 .contains("results.md", "results.json").anyMatch(n -> n.startsWith("chart."));
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("[  8/8", "redis", "raw floor", "direct executor",
-                "transport only");
+                "transport only", "JIT "); // one settling pass ran (the JIT is quiet or still busy: either is said)
+        assertThat(r.measurements()).allSatisfy(m -> assertThat(m.cpu().jitShare()).isNotNegative());
+    }
+
+    @Test
+    void onlyRunsTheNamedImplementations(@TempDir Path dir) {
+        BenchOptions.Builder b = BenchOptions.builder().transports(List.of("redis")).duration(Duration.ofMillis(150))
+                .warmup(Duration.ZERO).settle(Duration.ZERO).inFlight(List.of(8)).payloads(List.of(100))
+                .outputDir(dir).chart(false);
+        ComparisonResult r = BrokerComparison.run(b.only("RAW FLOOR").only("pipeline, direct executor").build(),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.measurements()).extracting(ComparisonResult.Measurement::implementation)
+                .containsExactlyInAnyOrder("raw floor", "pipeline, direct executor");
+
+        BenchOptions typo = BenchOptions.builder().transports(List.of("redis")).only("raw flor").outputDir(dir).build();
+        assertThatThrownBy(() -> BrokerComparison.run(typo, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--only 'raw flor' names no implementation of this run; there are: pipeline;");
     }
 }
