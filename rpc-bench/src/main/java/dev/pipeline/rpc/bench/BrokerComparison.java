@@ -168,7 +168,7 @@ public final class BrokerComparison {
         for (String wanted : o.only()) {
             if (names.stream().noneMatch(wanted::equalsIgnoreCase)) {
                 throw new IllegalArgumentException("--only '" + wanted + "' names no implementation of this run;"
-                        + " there are: " + String.join("; ", names));
+                        + " there are: " + String.join("; ", names.stream().distinct().toList()));
             }
         }
         return n * o.payloads().size() * o.inFlight().size() * o.rounds();
