@@ -149,6 +149,76 @@ class KafkaChannelsTest {
         assertThat(((KafkaServerChannel) sc).loopEnded()).as("the moved loop closed the consumer").isTrue();
     }
 
+    /** Handler counting inline and pooled dispatches; an inline one takes {@code inlineMillis} on the loop thread. */
+    private static final class CountingHandler implements dev.pipeline.rpc.spi.RequestHandler {
+        final long inlineMillis;
+        final AtomicInteger inline = new AtomicInteger();
+        final AtomicInteger pooled = new AtomicInteger();
+        final Set<String> inlineThreads = ConcurrentHashMap.newKeySet();
+
+        CountingHandler(long inlineMillis) {
+            this.inlineMillis = inlineMillis;
+        }
+
+        @Override
+        public CompletableFuture<HandlerOutcome> handle(IncomingRequest req) {
+            pooled.incrementAndGet();
+            return CompletableFuture.completedFuture(HandlerOutcome.reply(req.body()));
+        }
+
+        @Override
+        public CompletableFuture<HandlerOutcome> handleInline(IncomingRequest req, Runnable onStall) {
+            inline.incrementAndGet();
+            inlineThreads.add(Thread.currentThread().getName());
+            if (inlineMillis > 0) {
+                try {
+                    Thread.sleep(inlineMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return CompletableFuture.completedFuture(HandlerOutcome.reply(req.body()));
+        }
+    }
+
+    /** Sends {@code n} requests before the server starts, so that its polls return many records at once. */
+    private Replies backlogThenStart(String service, CountingHandler handler, int n) throws Exception {
+        Transport ct = closing(transport());
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, service + "-client", replies);
+        for (int i = 0; i < n; i++) {
+            client.send(service, request("r" + i, "" + i)).get(30, TimeUnit.SECONDS);
+        }
+        Transport st = closing(transport());
+        st.openServer(service, SETTINGS, handler).start();
+        await().atMost(WAIT).until(() -> replies.byId.size() == n);
+        return replies;
+    }
+
+    @Test
+    void aPollOfQuickRequestsIsHandedInlineOneAfterAnother() throws Exception {
+        String service = uniqueService("batch");
+        CountingHandler handler = new CountingHandler(0);
+        backlogThenStart(service, handler, 100);
+        // not one of them arrived alone: before, every one went to the pool; now the loop thread runs them while
+        // they prove quick, within a budget per round (generous bound: a cold JVM is slow at first)
+        assertThat(handler.inline.get()).isGreaterThanOrEqualTo(10);
+        assertThat(handler.inline.get() + handler.pooled.get()).isEqualTo(100);
+        assertThat(handler.inlineThreads).allMatch(n -> n.startsWith("pipeline-kafka-server-" + service));
+    }
+
+    @Test
+    void requestsWhoseInlineRunsTookLongGoToThePool() throws Exception {
+        String service = uniqueService("slow");
+        CountingHandler handler = new CountingHandler(2); // 2 ms each: a brief blocking call, no stall report
+        backlogThenStart(service, handler, 100);
+        // a round's first one runs inline and spends the round's budget: the rest of its poll goes to the pool,
+        // where they run side by side; after three such runs the handlers count as slow and only a probe every
+        // 100 ms runs inline (run inline, 100 of them would hold the loop for 200 ms in a row)
+        assertThat(handler.inline.get()).isLessThanOrEqualTo(5);
+        assertThat(handler.pooled.get()).isGreaterThanOrEqualTo(95);
+    }
+
     @Test
     void whenNoThreadCanTakeOverTheStalledLoopItStaysAndGoesOnAfterTheHandler() throws Exception {
         String service = uniqueService("nomove");
