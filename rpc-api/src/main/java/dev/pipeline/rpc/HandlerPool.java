@@ -124,8 +124,9 @@ final class HandlerPool implements Executor {
      * Runs {@code task} on the calling thread when the pool is idle (no thread active, nothing queued, a thread left
      * under the bound), saving the hand-off to a pool thread and its wake-up; otherwise does nothing. The run counts
      * as one of the pool's threads while it lasts, so the bound holds. If it is still running two ticks after it
-     * started, the watchdog calls {@code onStall} once (from its own thread): the caller's thread is held up, and
-     * whatever else it was meant to do must move elsewhere. An interrupt the task leaves set is cleared, as on the
+     * started and waiting, or {@value #RUNNABLE_STALL_TICKS} ticks after it started whatever it does, the watchdog
+     * calls {@code onStall} once (from its own thread): the caller's thread is held up, and whatever else it was meant
+     * to do must move elsewhere. An interrupt the task leaves set is cleared, as on the
      * pool's own threads.
      *
      * @return whether the task ran (it ran to its end on this thread)
@@ -402,12 +403,16 @@ final class HandlerPool implements Executor {
     }
 
     /**
-     * An inline run two ticks old holds up its caller whatever it does (computing or waiting): report it once. It
-     * counts as stuck by the rule for pool threads.
+     * An inline run holds up its caller: report it once when it is two ticks old and waiting (a sleep, a future, a
+     * condition), or {@value #RUNNABLE_STALL_TICKS} ticks old whatever it does. A runnable one younger than that is
+     * usually computing or waiting for a core (preempted, or the whole JVM stopped for a collection, the watchdog
+     * with it): on two saturated cores that happened to runs of a few microseconds several times a second, and each
+     * report moved the caller's loop to a new thread and sent its next work to the pool for seconds, although no
+     * other thread could have done it sooner. It counts as stuck by the rule for pool threads.
      */
     private void watchInline(Inline in, long now) {
         long age = now - in.start;
-        if (!in.stallReported && age > 2 * stallNanos) {
+        if (!in.stallReported && age > 2 * stallNanos && looksStuck(in.thread, age)) {
             in.stallReported = true;
             try {
                 in.onStall.run();

@@ -308,6 +308,25 @@ class HandlerPoolTest {
     }
 
     @Test
+    void aComputingInlineRunIsReportedOnlyPastTheBoundForRunnableThreads() {
+        HandlerPool p = pool("inline-busy", 2, 1, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        AtomicInteger stalls = new AtomicInteger();
+        assertThat(p.runInline(() -> spin(TimeUnit.MILLISECONDS.toNanos(3)), stalls::incrementAndGet)).isTrue();
+        assertThat(stalls).as("3 ms of computing (or of waiting for a core) is not a handler holding its caller up")
+                .hasValue(0);
+        assertThat(p.runInline(() -> spin(TimeUnit.MILLISECONDS.toNanos(60)), stalls::incrementAndGet)).isTrue();
+        assertThat(stalls).as("past %d ticks a runnable run is reported too, once", HandlerPool.RUNNABLE_STALL_TICKS)
+                .hasValue(1);
+    }
+
+    private static void spin(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
     void shutdownNowInterruptsAnInlineRunToo() throws Exception {
         HandlerPool p = pool("inline-now", 2, 1, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
         CountDownLatch started = new CountDownLatch(1);
