@@ -106,10 +106,9 @@ public final class ServerConfig {
          * Whether a transport may run a message on its own thread when the server's handler pool is idle, saving the
          * wake-up of a pool thread (default true). The Kafka transport does so for a request that arrives with
          * nothing else in flight, which is what a sequential caller sends, and for a poll's records one after another
-         * while its inline runs prove quick (at most a quarter of the recent ones over 50 µs; at most 2 ms per poll;
-         * the rest go to the pool); handlers that turn slow run side by side on the pool. If a handler is still
-         * running 2 ms later, the transport moves its poll loop to a new thread, so a blocking handler holds up
-         * nothing else. Turn it off to have every handler run on a pool thread (for example when handlers rely on
+         * while its inline runs prove quick (at most a quarter of the recent ones over 50 µs); handlers that turn
+         * slow run side by side on the pool. If a handler is still waiting 2 ms later (or still running 20 ms
+         * later), the transport moves its poll loop to a new thread, so a blocking handler holds up nothing else. Turn it off to have every handler run on a pool thread (for example when handlers rely on
          * the pool's thread names).
          */
         public Builder inlineWhenIdle(boolean allowed) {

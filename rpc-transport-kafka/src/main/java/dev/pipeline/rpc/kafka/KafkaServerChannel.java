@@ -51,10 +51,11 @@ import java.util.concurrent.TimeUnit;
  * dispatching and committing; the old thread finishes its handler, sends the reply and ends. A token per inline run
  * settles the race between the handler's return and the stall report: exactly one of the two threads keeps the loop.
  * The records of a busy poll go the same way, one after another, while the inline runs prove quick (fewer than a
- * quarter of the recent ones took over {@link #QUICK_INLINE_NANOS}) and for at most {@link #INLINE_ROUND_NANOS} per
- * round; the rest of the round after a slow run or the budget, and every record once runs turn slow, go to the
- * core's pool, where handlers that block run side by side. While they count as slow, one record every {@link #PROBE_INTERVAL_NANOS} still goes
- * inline to take a new sample (none for {@link #STALL_PROBE_HOLDOFF_NANOS} after a stall).
+ * quarter of the recent ones took over {@link #QUICK_INLINE_NANOS}), their replies sent at least every
+ * {@link #INLINE_FLUSH_NANOS}; the rest of the round after a second slow run close to another, and every record once
+ * runs turn slow, go to the core's pool, where handlers that block run side by side. While they count as slow, one
+ * record every {@link #PROBE_INTERVAL_NANOS} still goes inline to take a new sample (none for
+ * {@link #STALL_PROBE_HOLDOFF_NANOS} after a stall).
  */
 final class KafkaServerChannel implements ServerChannel {
     private static final Logger log = LoggerFactory.getLogger(KafkaServerChannel.class);
@@ -66,19 +67,23 @@ final class KafkaServerChannel implements ServerChannel {
      */
     static final long QUICK_INLINE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     /**
-     * At most this long per dispatch round running a poll's records inline; the rest go to the pool. Replies of a
-     * round leave together at its end, so this also bounds how long the first of them waits. A poll at 256 calls in
-     * flight holds up to ~250 records of 3-5 us each here: 0.5 ms cut most rounds short, and the pool that took their
-     * rest was still busy when the next round began, so that one went to the pool whole.
+     * While a poll's records run inline, the replies so far leave at least this often (they are sent together, so
+     * the producer batches them, but the first of a long round does not wait for its end). Not a budget that sends
+     * the rest of a round to the pool: a pool still busy with one round's rest when the next round begins refuses
+     * inline runs, so the loop locked itself into the pool (with 0.5 ms per round, most rounds at 256 calls in
+     * flight, ~250 records of 3-5 us each, were cut).
      */
-    static final long INLINE_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    static final long INLINE_FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** Share of slow runs (of {@link #SHARE_ONE}) above which a poll's records go to the pool: a quarter. */
     private static final int SLOW_SHARE_LIMIT = 256;
     private static final int SHARE_ONE = 1024;
     /** While runs count as slow, one record this often still runs inline, to find out whether they still are. */
     static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** No probe for this long after an inline run stalled the loop (each stall moves the loop to a new thread). */
-    static final long STALL_PROBE_HOLDOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * No probe for this long after an inline run stalled the loop (each stall moves the loop to a new thread, so
+     * handlers that block cost at most one thread start per second).
+     */
+    static final long STALL_PROBE_HOLDOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final KafkaTransport transport;
     private final KafkaTransportConfig config;
@@ -96,8 +101,8 @@ final class KafkaServerChannel implements ServerChannel {
      * Moving share (1/8 weight, of {@link #SHARE_ONE}) of inline dispatches that took the loop thread over
      * {@link #QUICK_INLINE_NANOS}, handler included. A share, not an average time: one preempted run of 10 ms would
      * move an average for a hundred runs. While it is at most {@link #SLOW_SHARE_LIMIT}, a poll's records run inline
-     * one after another (for at most {@link #INLINE_ROUND_NANOS} per round, the rest to the pool) instead of only a
-     * lone one. Volatile: the stall report marks it slow for the loop thread that takes over.
+     * one after another instead of only a lone one. Volatile: the stall report marks it slow for the loop thread that
+     * takes over.
      */
     private volatile int slowShare;
     /** When the next probe may run inline while {@link #slowShare} says slow (System.nanoTime). */
@@ -177,7 +182,9 @@ final class KafkaServerChannel implements ServerChannel {
                 if (!dispatchPending()) {
                     return; // an inline handler stalled this thread: the loop went on on another one
                 }
-                updatePause();
+                if (!updatePause()) {
+                    return;
+                }
                 ConsumerRecords<byte[], byte[]> records;
                 try {
                     records = c.poll(POLL);
@@ -266,7 +273,7 @@ final class KafkaServerChannel implements ServerChannel {
         deferred = d;
         boolean mine = false;
         try {
-            mine = dispatchPendingNow();
+            mine = dispatchPendingNow(d);
         } finally {
             if (mine) {
                 deferred = null;
@@ -276,9 +283,10 @@ final class KafkaServerChannel implements ServerChannel {
         return mine;
     }
 
-    private boolean dispatchPendingNow() {
+    private boolean dispatchPendingNow(Deferred d) {
         releaseDone(); // the calls answered since the last poll: a lone record is then seen alone
-        long roundStart = 0;
+        boolean first = true;
+        long lastFlush = 0;
         // until a record of this round goes to the pool (the core runs one inline only while its pool is idle)
         boolean inlining = true;
         while (!pending.isEmpty() && outstanding < settings.maxInFlight() && !stopping) {
@@ -294,25 +302,28 @@ final class KafkaServerChannel implements ServerChannel {
             outstanding++;
             if (!alone) {
                 long now = System.nanoTime();
-                boolean first = roundStart == 0;
-                if (first) {
-                    roundStart = now;
-                }
-                boolean go = inlining && (slowShare <= SLOW_SHARE_LIMIT ? now - roundStart <= INLINE_ROUND_NANOS
-                        : first && now - nextProbeNanos >= 0);
+                boolean quick = slowShare <= SLOW_SHARE_LIMIT;
+                boolean go = inlining && (quick || first && now - nextProbeNanos >= 0);
+                first = false;
                 if (!go) {
                     inlining = false;
                     dispatch(r, e, null);
                     continue;
                 }
-                if (slowShare > SLOW_SHARE_LIMIT) {
+                if (!quick) {
                     inlining = false; // a probe: one record, then the round goes on on the pool
                     nextProbeNanos = now + PROBE_INTERVAL_NANOS;
                 }
+                if (lastFlush == 0) {
+                    lastFlush = now;
+                } else if (now - lastFlush > INLINE_FLUSH_NANOS) {
+                    d.flush(); // the replies of the runs so far leave now, not at the end of a long round
+                    lastFlush = now;
+                }
             }
-            // nothing else in flight, or handlers that proved quick with the round's budget not spent: the core may
-            // run it on this thread. A reply it defers goes to this thread's own Deferred, which dispatchPending
-            // flushes whether or not this thread keeps the loop
+            // nothing else in flight, or handlers that proved quick: the core may run it on this thread. A reply it
+            // defers goes to this thread's own Deferred, which dispatchPending flushes whether or not this thread
+            // keeps the loop
             InlineRun run = new InlineRun();
             long t0 = System.nanoTime();
             boolean ranHere = dispatch(r, e, run);
@@ -322,9 +333,12 @@ final class KafkaServerChannel implements ServerChannel {
             if (ranHere) {
                 boolean slow = System.nanoTime() - t0 > QUICK_INLINE_NANOS;
                 int share = slowShare;
-                slowShare = share + ((slow ? SHARE_ONE : 0) - share) / 8;
-                if (slow) {
-                    inlining = false; // the rest of this round to the pool, in case the handlers turned slow
+                share += ((slow ? SHARE_ONE : 0) - share) / 8;
+                slowShare = share;
+                if (slow && share > SLOW_SHARE_LIMIT / 2) {
+                    // a second slow run close to another: the rest of this round to the pool, where handlers that
+                    // turned slow run side by side. A lone slow run (a preempted thread) does not end the round
+                    inlining = false;
                 }
             } else {
                 inlining = false; // it went to the pool (busy), or the handler answers later
@@ -390,13 +404,16 @@ final class KafkaServerChannel implements ServerChannel {
         return false;
     }
 
-    private void updatePause() {
+    /** @return false when this thread lost the loop to a new one (an inline handler it ran here stalled it) */
+    private boolean updatePause() {
         KafkaConsumer<byte[], byte[]> c = consumer;
         boolean full = outstanding >= settings.maxInFlight() || !pending.isEmpty();
         if (full) {
             wakeOnCompletion = true;
             advanceAndMaybeCommit(false); // completions that raced with the flag
-            dispatchPending();
+            if (!dispatchPending()) {
+                return false;
+            }
             full = outstanding >= settings.maxInFlight() || !pending.isEmpty();
         }
         if (full && !pausedAll) {
@@ -410,6 +427,7 @@ final class KafkaServerChannel implements ServerChannel {
         } else if (!full) {
             wakeOnCompletion = false;
         }
+        return true;
     }
 
     /** Releases the done prefix of every partition; commits asynchronously when due, or synchronously if asked. */

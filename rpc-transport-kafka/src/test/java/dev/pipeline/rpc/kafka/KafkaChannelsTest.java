@@ -201,7 +201,7 @@ class KafkaChannelsTest {
         CountingHandler handler = new CountingHandler(0);
         backlogThenStart(service, handler, 100);
         // not one of them arrived alone: before, every one went to the pool; now the loop thread runs them while
-        // they prove quick, within a budget per round (generous bound: a cold JVM is slow at first)
+        // they prove quick (generous bound: a cold JVM is slow at first)
         assertThat(handler.inline.get()).isGreaterThanOrEqualTo(10);
         assertThat(handler.inline.get() + handler.pooled.get()).isEqualTo(100);
         assertThat(handler.inlineThreads).allMatch(n -> n.startsWith("pipeline-kafka-server-" + service));
@@ -212,9 +212,9 @@ class KafkaChannelsTest {
         String service = uniqueService("slow");
         CountingHandler handler = new CountingHandler(2); // 2 ms each: a brief blocking call, no stall report
         backlogThenStart(service, handler, 100);
-        // a round's first one runs inline and spends the round's budget: the rest of its poll goes to the pool,
-        // where they run side by side; after three such runs the handlers count as slow and only a probe every
-        // 100 ms runs inline (run inline, 100 of them would hold the loop for 200 ms in a row)
+        // a round's second slow run in a row sends the rest of its poll to the pool, where they run side by side;
+        // after three slow runs the handlers count as slow and only a probe every 100 ms runs inline (run inline,
+        // 100 of them would hold the loop for 200 ms in a row)
         assertThat(handler.inline.get()).isLessThanOrEqualTo(5);
         assertThat(handler.pooled.get()).isGreaterThanOrEqualTo(95);
     }
