@@ -75,8 +75,13 @@ final class KafkaServerChannel implements ServerChannel {
      */
     static final long INLINE_FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** Share of slow runs (of {@link #SHARE_ONE}) above which a poll's records go to the pool: a quarter. */
-    private static final int SLOW_SHARE_LIMIT = 256;
-    private static final int SHARE_ONE = 1024;
+    static final int SLOW_SHARE_LIMIT = 256;
+    static final int SHARE_ONE = 1024;
+    /**
+     * A slow run that leaves the share above this ends its round's inlining: one slow run from a share of about 0
+     * leaves an eighth (128), one within about five runs of another leaves more than this.
+     */
+    static final int ROUND_CUT_SHARE = 192;
     /** While runs count as slow, one record this often still runs inline, to find out whether they still are. */
     static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
@@ -332,10 +337,9 @@ final class KafkaServerChannel implements ServerChannel {
             }
             if (ranHere) {
                 boolean slow = System.nanoTime() - t0 > QUICK_INLINE_NANOS;
-                int share = slowShare;
-                share += ((slow ? SHARE_ONE : 0) - share) / 8;
+                int share = shareAfter(slowShare, slow);
                 slowShare = share;
-                if (slow && share > SLOW_SHARE_LIMIT / 2) {
+                if (slow && share > ROUND_CUT_SHARE) {
                     // a second slow run close to another: the rest of this round to the pool, where handlers that
                     // turned slow run side by side. A lone slow run (a preempted thread) does not end the round
                     inlining = false;
@@ -345,6 +349,15 @@ final class KafkaServerChannel implements ServerChannel {
             }
         }
         return true;
+    }
+
+    /**
+     * @return the share of slow runs after one more run: an eighth of the way towards {@link #SHARE_ONE} or towards
+     *     0, rounded so that quick runs bring it back to 0 (a remainder that never decays would make every later
+     *     slow run look like the second of two)
+     */
+    static int shareAfter(int share, boolean slow) {
+        return slow ? share + (SHARE_ONE - share + 7) / 8 : share - (share + 7) / 8;
     }
 
     /** One inline dispatch: its return and its stall report race to settle it; the winner decides who loops. */
