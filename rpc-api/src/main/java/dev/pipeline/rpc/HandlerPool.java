@@ -126,8 +126,7 @@ final class HandlerPool implements Executor {
      * as one of the pool's threads while it lasts, so the bound holds. If it is still running two ticks after it
      * started and waiting, or {@value #RUNNABLE_STALL_TICKS} ticks after it started whatever it does, the watchdog
      * calls {@code onStall} once (from its own thread): the caller's thread is held up, and whatever else it was meant
-     * to do must move elsewhere. An interrupt the task leaves set is cleared, as on the
-     * pool's own threads.
+     * to do must move elsewhere. An interrupt the task leaves set is cleared, as on the pool's own threads.
      *
      * @return whether the task ran (it ran to its end on this thread)
      */
