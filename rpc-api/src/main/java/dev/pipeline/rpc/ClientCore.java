@@ -7,6 +7,7 @@ import com.google.gson.JsonPrimitive;
 import dev.pipeline.rpc.json.Codec;
 import dev.pipeline.rpc.json.JsonInput;
 import dev.pipeline.rpc.json.JsonInputException;
+import dev.pipeline.rpc.json.JsonOutput;
 import dev.pipeline.rpc.json.Messages;
 import dev.pipeline.rpc.spi.ClientChannel;
 import dev.pipeline.rpc.spi.Reply;
@@ -146,7 +147,7 @@ final class ClientCore implements ReplyListener {
         }
         byte[] body;
         try {
-            body = DefaultRpcClient.encode(Messages.request(new JsonPrimitive(id), method, paramsJson));
+            body = JsonOutput.request(new JsonPrimitive(id), method, paramsJson);
         } catch (RuntimeException e) {
             inFlight.decrementAndGet();
             throw new IllegalArgumentException("cannot encode the params of " + service + "." + method + ": "
@@ -169,7 +170,7 @@ final class ClientCore implements ReplyListener {
         if (closed) {
             return CompletableFuture.failedFuture(closedError(service, method));
         }
-        byte[] body = DefaultRpcClient.encode(Messages.request(null, method, params));
+        byte[] body = JsonOutput.request(null, method, params);
         if (body.length > maxMessageBytes) {
             return CompletableFuture.failedFuture(tooLarge(body.length));
         }
@@ -546,7 +547,7 @@ final class ClientCore implements ReplyListener {
                         + entry.method + ": " + e.getMessage());
             }
             JsonElement id = response.id();
-            boolean matches = id.isJsonNull() ? response.isError() : idText(id).equals(Long.toString(entry.id));
+            boolean matches = id.isJsonNull() ? response.isError() : isDecimal(idText(id), entry.id);
             if (!matches) {
                 throw new RpcException(ErrorCodes.INTERNAL_ERROR, "the reply from " + service + "." + entry.method
                         + " has id " + id + ", expected " + entry.id);
@@ -641,6 +642,18 @@ final class ClientCore implements ReplyListener {
                 core.fail(entry, error, outcome);
             }
         }
+    }
+
+    /** @return {@code text.equals(Long.toString(n))} for {@code n > 0}, without making that string */
+    static boolean isDecimal(String text, long n) {
+        long rest = n;
+        for (int i = text.length() - 1; i >= 0; i--) {
+            if (rest == 0 || text.charAt(i) != (char) ('0' + rest % 10)) {
+                return false;
+            }
+            rest /= 10;
+        }
+        return rest == 0 && !text.isEmpty();
     }
 
     static String idText(JsonElement id) {

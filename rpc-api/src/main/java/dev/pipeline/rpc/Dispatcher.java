@@ -256,15 +256,14 @@ final class Dispatcher {
             result = CompletableFuture.failedFuture(t);
         }
         return result.handle((json, error) -> {
-            JsonObject response = error == null ? Messages.success(request.id(), json)
-                    : failure(serviceTag, methodTag, request, error);
+            JsonObject failure = error == null ? null : failure(serviceTag, methodTag, request, error);
             metrics.serverRequest(serviceTag, methodTag, transport, error == null ? RpcMetrics.OK : RpcMetrics.ERROR,
                     System.nanoTime() - start);
             if (request.isNotification()) {
                 return null;
             }
             try {
-                return JsonOutput.toBytes(response);
+                return failure == null ? JsonOutput.success(request.id(), json) : JsonOutput.toBytes(failure);
             } catch (Throwable t) { // e.g. a JsonElement result or error data holding NaN
                 log.warn("{}.{}: the response could not be written as JSON; answered -32603", serviceTag,
                         methodTag, t);

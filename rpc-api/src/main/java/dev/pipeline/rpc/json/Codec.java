@@ -82,8 +82,14 @@ public final class Codec {
         if (type == void.class || type == Void.class) {
             return null;
         }
-        if (type == String.class && json instanceof JsonPrimitive p) {
-            return (T) p.getAsString(); // what Gson's String adapter reads from a string, number or boolean
+        if (json instanceof JsonPrimitive p) {
+            if (type == String.class) {
+                return (T) p.getAsString(); // what Gson's String adapter reads from a string, number or boolean
+            }
+            Object scalar = commonScalar(p, type);
+            if (scalar != null) {
+                return (T) scalar;
+            }
         }
         try {
             Object value = GSON.fromJson(json == null ? JsonNull.INSTANCE : json, TypeToken.get(type));
@@ -102,6 +108,33 @@ public final class Codec {
             throw new IllegalArgumentException("cannot convert " + abbreviate(json) + " to "
                     + type.getTypeName() + ": the type's constructor rejected the value", e);
         }
+    }
+
+    /**
+     * The common cases of what {@link StrictScalarsFactory} reads, without Gson's tree reader (which allocates
+     * about 3 KB of buffers per conversion): a plain integer number into an {@code int} or {@code long} within its
+     * range, a JSON boolean into a {@code boolean}. Anything else is null, for the full path to convert or refuse.
+     */
+    private static Object commonScalar(JsonPrimitive p, Type type) {
+        boolean isInt = type == int.class || type == Integer.class;
+        if (isInt || type == long.class || type == Long.class) {
+            if (!p.isNumber()) {
+                return null;
+            }
+            String text = p.getAsString();
+            if (text.length() > 18 || !StrictScalarsFactory.isPlainInteger(text)) {
+                return null;
+            }
+            long v = Long.parseLong(text);
+            if (!isInt) {
+                return v;
+            }
+            return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? (Object) (int) v : null;
+        }
+        if ((type == boolean.class || type == Boolean.class) && p.isBoolean()) {
+            return p.getAsBoolean();
+        }
+        return null;
     }
 
     static Class<?> rawType(Type type) {

@@ -142,13 +142,41 @@ public final class JsonInput {
         if (peek() != '"') {
             throw syntax(pos >= n ? "unexpected end of input" : "expected a member name in double quotes");
         }
-        String name = string();
+        String name = knownName();
+        if (name == null) {
+            name = string();
+        }
         skipWhitespace();
         if (peek() != ':') {
             throw syntax("expected ':' after a member name");
         }
         pos++;
         return name;
+    }
+
+    /** The member names of JSON-RPC messages: read as shared constants, not a new string each time. */
+    private static final String[] KNOWN_NAMES = {"jsonrpc", "id", "method", "params", "result", "error", "code",
+        "message", "data"};
+    private static final byte[][] KNOWN_NAME_BYTES = new byte[KNOWN_NAMES.length][];
+
+    static {
+        for (int i = 0; i < KNOWN_NAMES.length; i++) {
+            KNOWN_NAME_BYTES[i] = KNOWN_NAMES[i].getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** At the opening quote: a known member name (and past its closing quote), or null (nothing consumed). */
+    private String knownName() {
+        int from = pos + 1;
+        for (int i = 0; i < KNOWN_NAME_BYTES.length; i++) {
+            byte[] k = KNOWN_NAME_BYTES[i];
+            int end = from + k.length;
+            if (end < n && b[end] == '"' && b[from] == k[0] && Arrays.equals(b, from, end, k, 0, k.length)) {
+                pos = end + 1;
+                return KNOWN_NAMES[i];
+            }
+        }
+        return null;
     }
 
     private JsonElement scalar(byte c) throws JsonInputException {

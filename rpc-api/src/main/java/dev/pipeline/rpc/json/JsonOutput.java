@@ -43,8 +43,18 @@ public final class JsonOutput {
         ESCAPE['\f'] = 'f';
     }
 
+    /** The scratch buffer a thread keeps between messages; a larger one (a large message's) is let go after use. */
+    private static final int KEEP_BYTES = 16 * 1024;
+    private static final int SCRATCH_BYTES = 1024;
+    /**
+     * Each thread writes into its own scratch buffer, so a message costs one allocation of its exact size (not a
+     * small buffer, its doublings and a trimmed copy).
+     */
+    private static final ThreadLocal<JsonOutput> SCRATCH = ThreadLocal.withInitial(() -> new JsonOutput(SCRATCH_BYTES));
+
     private byte[] buf;
     private int len;
+    private boolean inUse;
 
     private JsonOutput(int capacity) {
         buf = new byte[capacity];
@@ -55,9 +65,13 @@ public final class JsonOutput {
      * @throws IllegalArgumentException when {@code value} holds something JSON cannot express (NaN, infinities)
      */
     public static byte[] toBytes(JsonElement value) {
-        JsonOutput out = new JsonOutput(128);
-        out.value(value);
-        return Arrays.copyOf(out.buf, out.len);
+        JsonOutput out = begin();
+        try {
+            out.value(value);
+            return Arrays.copyOf(out.buf, out.len);
+        } finally {
+            out.end();
+        }
     }
 
     /**
@@ -65,9 +79,89 @@ public final class JsonOutput {
      * @throws IllegalArgumentException when {@code value} holds something JSON cannot express (NaN, infinities)
      */
     public static String toText(JsonElement value) {
-        JsonOutput out = new JsonOutput(128);
-        out.value(value);
-        return new String(out.buf, 0, out.len, StandardCharsets.UTF_8);
+        JsonOutput out = begin();
+        try {
+            out.value(value);
+            return new String(out.buf, 0, out.len, StandardCharsets.UTF_8);
+        } finally {
+            out.end();
+        }
+    }
+
+    private static final byte[] REQUEST_HEAD = bytes("{\"jsonrpc\":\"2.0\",\"method\":");
+    private static final byte[] PARAMS_MEMBER = bytes(",\"params\":");
+    private static final byte[] ID_MEMBER = bytes(",\"id\":");
+    private static final byte[] SUCCESS_HEAD = bytes("{\"jsonrpc\":\"2.0\",\"result\":");
+
+    /**
+     * @return the bytes {@link #toBytes} writes for {@link Messages#request Messages.request(id, method, params)},
+     * without building that object first
+     * @throws IllegalArgumentException when {@code id} or {@code params} hold something JSON cannot express
+     */
+    public static byte[] request(JsonElement id, String method, JsonElement params) {
+        JsonOutput out = begin();
+        try {
+            out.raw(REQUEST_HEAD);
+            if (method == null) {
+                out.raw(NULL);
+            } else {
+                out.string(method);
+            }
+            if (params != null) {
+                out.raw(PARAMS_MEMBER);
+                out.value(params);
+            }
+            if (id != null) {
+                out.raw(ID_MEMBER);
+                out.value(id);
+            }
+            out.ensure(1);
+            out.buf[out.len++] = '}';
+            return Arrays.copyOf(out.buf, out.len);
+        } finally {
+            out.end();
+        }
+    }
+
+    /**
+     * @return the bytes {@link #toBytes} writes for {@link Messages#success Messages.success(id, result)}, without
+     * building that object first
+     * @throws IllegalArgumentException when {@code result} or {@code id} hold something JSON cannot express
+     */
+    public static byte[] success(JsonElement id, JsonElement result) {
+        JsonOutput out = begin();
+        try {
+            out.raw(SUCCESS_HEAD);
+            out.value(result);
+            out.raw(ID_MEMBER);
+            out.value(id);
+            out.ensure(1);
+            out.buf[out.len++] = '}';
+            return Arrays.copyOf(out.buf, out.len);
+        } finally {
+            out.end();
+        }
+    }
+
+    private static byte[] bytes(String ascii) {
+        return ascii.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static JsonOutput begin() {
+        JsonOutput out = SCRATCH.get();
+        if (out.inUse) {
+            return new JsonOutput(128); // never expected: nothing the writer calls writes JSON itself
+        }
+        out.inUse = true;
+        out.len = 0;
+        return out;
+    }
+
+    private void end() {
+        inUse = false;
+        if (buf.length > KEEP_BYTES) {
+            buf = new byte[SCRATCH_BYTES];
+        }
     }
 
     // ---------------------------------------------------------------- the writer

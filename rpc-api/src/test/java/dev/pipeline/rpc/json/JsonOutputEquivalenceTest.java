@@ -60,6 +60,29 @@ class JsonOutputEquivalenceTest {
     }
 
     @Property(tries = 300)
+    void writesRequestsAndResponsesAsTheObjectsMessagesBuilds(@ForAll("trees") JsonElement value,
+                                                              @ForAll("strings") String method,
+                                                              @ForAll boolean withId, @ForAll boolean withParams) {
+        JsonElement id = withId ? new JsonPrimitive(method.length()) : null;
+        JsonElement params = withParams ? value : null;
+        assertThat(JsonOutput.request(id, method, params))
+                .isEqualTo(JsonOutput.toBytes(Messages.request(id, method, params)));
+        assertThat(JsonOutput.success(id, value)).isEqualTo(JsonOutput.toBytes(Messages.success(id, value)));
+    }
+
+    @Test
+    void aLargeMessageThenSmallOnesOnTheSameThreadAreEachWhole() {
+        JsonPrimitive big = new JsonPrimitive("y".repeat(100_000)); // grows the thread's buffer past what it keeps
+        byte[] first = JsonOutput.success(new JsonPrimitive(1), big);
+        assertThat(first).hasSize(100_000 + "{\"jsonrpc\":\"2.0\",\"result\":\"\",\"id\":1}".length());
+        assertThat(new String(JsonOutput.success(new JsonPrimitive(2), new JsonPrimitive("z")), StandardCharsets.UTF_8))
+                .isEqualTo("{\"jsonrpc\":\"2.0\",\"result\":\"z\",\"id\":2}");
+        assertThatThrownBy(() -> JsonOutput.success(new JsonPrimitive(3), new JsonPrimitive(Double.NaN)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(JsonOutput.toText(new JsonPrimitive("after a refusal"))).isEqualTo("\"after a refusal\"");
+    }
+
+    @Property(tries = 300)
     void anyStringRoundTripsThroughUtf8(@ForAll("strings") String s) throws Exception {
         byte[] bytes = JsonOutput.toBytes(new JsonPrimitive(s));
         assertThat(JsonInput.parse(bytes, dev.pipeline.rpc.Limits.DEFAULT).getAsString()).isEqualTo(s);
