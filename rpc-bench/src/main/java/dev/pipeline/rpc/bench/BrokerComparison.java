@@ -448,7 +448,9 @@ public final class BrokerComparison {
 
     private static LatencyResult tryRun(Contender c, Workload w, List<String> failures) {
         try {
-            return LatencyKit.run(w, c.roundTrip());
+            LatencyResult r = LatencyKit.run(w, c.roundTrip());
+            c.afterRun();
+            return r;
         } catch (RuntimeException e) {
             if (failures != null) {
                 failures.add(w.name() + ": " + oneLine(e));

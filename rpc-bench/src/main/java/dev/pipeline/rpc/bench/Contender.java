@@ -28,6 +28,13 @@ interface Contender extends AutoCloseable {
     /** The round trip to measure; valid after {@link #start()}. */
     RoundTrip roundTrip();
 
+    /**
+     * Called after each run of {@link #roundTrip()} that completed every call: drops what the run left behind that
+     * would otherwise cost the implementations measured next (see {@link SpringReplyingContender}).
+     */
+    default void afterRun() {
+    }
+
     @Override
     void close();
 
