@@ -115,9 +115,7 @@ public final class JsonOutput {
                 out.raw(ID_MEMBER);
                 out.value(id);
             }
-            out.ensure(1);
-            out.buf[out.len++] = '}';
-            return Arrays.copyOf(out.buf, out.len);
+            return out.closeObject();
         } finally {
             out.end();
         }
@@ -135,12 +133,17 @@ public final class JsonOutput {
             out.value(result);
             out.raw(ID_MEMBER);
             out.value(id);
-            out.ensure(1);
-            out.buf[out.len++] = '}';
-            return Arrays.copyOf(out.buf, out.len);
+            return out.closeObject();
         } finally {
             out.end();
         }
+    }
+
+    /** Writes the {@code '}'} of the object being written. @return the bytes written */
+    private byte[] closeObject() {
+        ensure(1);
+        buf[len++] = '}';
+        return Arrays.copyOf(buf, len);
     }
 
     private static byte[] bytes(String ascii) {
