@@ -500,4 +500,17 @@ class DefaultRpcClientTest {
         JsonElement e = client.call("calc", "echo", JsonElement.class, Map.of("k", 1));
         assertThat(e.getAsJsonObject().get("k").getAsInt()).isEqualTo(1);
     }
+
+    @Test
+    void aReplyIdMatchesOnlyTheExactDecimalTextOfTheCallsId() {
+        assertThat(ClientCore.isDecimal("1", 1)).isTrue();
+        assertThat(ClientCore.isDecimal("907", 907)).isTrue();
+        assertThat(ClientCore.isDecimal("9223372036854775807", Long.MAX_VALUE)).isTrue();
+        assertThat(ClientCore.isDecimal("01", 1)).isFalse();
+        assertThat(ClientCore.isDecimal("10", 1)).isFalse();
+        assertThat(ClientCore.isDecimal("1", 10)).isFalse();
+        assertThat(ClientCore.isDecimal("-1", 1)).isFalse();
+        assertThat(ClientCore.isDecimal("1.0", 1)).isFalse();
+        assertThat(ClientCore.isDecimal("", 1)).isFalse();
+    }
 }
