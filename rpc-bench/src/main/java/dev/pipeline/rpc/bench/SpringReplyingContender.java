@@ -55,9 +55,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the {@code ScheduledFuture}): each stays queued, holding its {@code ProducerRecord}, for the whole reply timeout,
  * then runs and finds its request long answered. In one JVM taking turns with the others, one task per call of a
  * run (84,056 queued after a 3 s point at 256 calls in flight) held the heap for a minute and then ran during the
- * implementations measured after it.
- * So the template gets its own scheduler, and {@link #afterRun()} drops the queued tasks once every call of a run
- * has its reply: the others are not charged for them. (Spring is spared their later runs, which a Spring user pays.)
+ * implementations measured after it. So the template gets its own scheduler, and {@link #afterRun()} drops the
+ * queued tasks once every call of a run has its reply: the others are not charged for them. (Spring is spared their
+ * later runs, which a Spring user pays.)
  */
 final class SpringReplyingContender implements Contender {
     private static final long COMMIT_INTERVAL_MS = 20;
