@@ -79,8 +79,8 @@ class KafkaInlineDispatchTest {
                 calls.add(client.callAsync(svc, "nap", String.class));
             }
             CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).orTimeout(60, TimeUnit.SECONDS).join();
-            // run inline one after another, the burst would never have two at once: two slow inline runs close
-            // together send the rest of the poll to the pool's threads, and a third makes the handler count as slow
+            // run inline one after another, the burst would never have two at once: two slow inline runs in a
+            // row send the rest of the poll to the pool's threads, and a third makes the handler count as slow
             assertThat(most.get()).isGreaterThanOrEqualTo(2);
         }
     }
