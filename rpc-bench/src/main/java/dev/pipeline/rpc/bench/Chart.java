@@ -30,6 +30,9 @@ final class Chart {
     private static final int MARGIN_L = 80;
     private static final int TOP = 70;
     private static final int GAP_Y = 70;
+    private static final int LEGEND_LINE = 22;
+    /** Legend width per character, for sizing the picture before a canvas exists (wider than any real font's). */
+    private static final double LEGEND_CHAR_WIDTH = 8.5;
     private static final String[] PCT_LABELS = {"p50", "p90", "p99", "p99.9"};
 
     private Chart() {
@@ -40,7 +43,9 @@ final class Chart {
         List<Row> rows = Reports.rows(r);
         List<Integer> payloads = r.options().payloads();
         int width = MARGIN_L * 2 + PANEL_W * 2 + 90;
-        int height = TOP + payloads.size() * (PANEL_H + GAP_Y) + 80;
+        List<String> series = series(rows);
+        int legendLines = legendLines(series, t -> t.length() * LEGEND_CHAR_WIDTH, width - 2.0 * MARGIN_L);
+        int height = TOP + payloads.size() * (PANEL_H + GAP_Y) + 80 + (legendLines - 1) * LEGEND_LINE;
         try {
             BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
             Graphics2D g = img.createGraphics();
@@ -68,13 +73,7 @@ final class Chart {
         c.text("Pipeline broker comparison: sequential latency and throughput", MARGIN_L, 32, 20, true, Align.LEFT,
                 Color.BLACK);
         c.text(subtitle(r), MARGIN_L, 54, 12, false, Align.LEFT, Color.DARK_GRAY);
-        List<String> series = new ArrayList<>();
-        for (Row row : rows) {
-            String key = row.broker + " " + row.name;
-            if (!series.contains(key)) {
-                series.add(key);
-            }
-        }
+        List<String> series = series(rows);
         for (int i = 0; i < payloads.size(); i++) {
             int p = payloads.get(i);
             int y0 = TOP + i * (PANEL_H + GAP_Y) + 30;
@@ -82,14 +81,33 @@ final class Chart {
             latencyPanel(c, at, series, MARGIN_L, y0, Reports.size(p));
             throughputPanel(c, at, series, r.options().inFlight(), MARGIN_L * 2 + PANEL_W + 60, y0, Reports.size(p));
         }
-        // legend
+        // legend, wrapped to the picture's width
+        double maxWidth = width - 2.0 * MARGIN_L;
+        int lines = legendLines(series, s -> c.textWidth(s, 13), maxWidth);
         int lx = MARGIN_L;
-        int ly = height - 34;
+        int ly = height - 34 - (lines - 1) * LEGEND_LINE;
         for (String s : series) {
-            c.rect(lx, ly - 11, 14, 14, color(s));
+            int w = 30 + (int) c.textWidth(s, 13);
+            if (lx > MARGIN_L && lx - MARGIN_L + w > maxWidth) {
+                lx = MARGIN_L;
+                ly += LEGEND_LINE;
+            }
+            c.rect(lx, ly - 11, 14, 14, color(series, s));
             c.text(s, lx + 20, ly + 1, 13, false, Align.LEFT, Color.BLACK);
-            lx += 30 + (int) c.textWidth(s, 13);
+            lx += w;
         }
+    }
+
+    /** One series per broker and implementation, in the rows' order. */
+    private static List<String> series(List<Row> rows) {
+        List<String> series = new ArrayList<>();
+        for (Row row : rows) {
+            String key = row.broker + " " + row.name;
+            if (!series.contains(key)) {
+                series.add(key);
+            }
+        }
+        return series;
     }
 
     private static String subtitle(ComparisonResult r) {
@@ -181,7 +199,7 @@ final class Chart {
                 }
                 double y = yOf.applyAsDouble(v);
                 double bx = gx + si * barW;
-                c.rect(bx + 1, y, barW - 2, y0 + PANEL_H - y, color(names.get(si)));
+                c.rect(bx + 1, y, barW - 2, y0 + PANEL_H - y, color(series, names.get(si)));
                 if (barW >= 18) {
                     c.textVertical(axis(v), bx + barW / 2 + 4, y - 4, 10, Color.BLACK);
                 }
@@ -208,15 +226,66 @@ final class Chart {
         return String.format(Locale.ROOT, v >= 10 ? "%.0f" : "%.1f", v);
     }
 
-    static Color color(String series) {
+    /**
+     * The colour of one series: a hue per broker and kind (Pipeline, floor, competitor, diagnostic), and within a hue
+     * a different shade for each series of that kind in {@code all}, so that every bar and legend entry differs.
+     */
+    static Color color(List<String> all, String series) {
+        int base = base(series);
+        int k = 0;
+        for (String other : all) {
+            if (other.equals(series)) {
+                break;
+            }
+            if (base(other) == base) {
+                k++;
+            }
+        }
+        return shade(new Color(base), k);
+    }
+
+    private static int base(String series) {
         boolean kafka = series.startsWith("kafka");
-        if (series.contains("pipeline")) {
-            return kafka ? new Color(0x1f5fa8) : new Color(0xc0392b);
-        }
         if (series.contains("floor")) {
-            return kafka ? new Color(0x9cc3e6) : new Color(0xf1a9a0);
+            return kafka ? 0x9cc3e6 : 0xf1a9a0;
         }
-        return kafka ? new Color(0xf39c12) : new Color(0x8e44ad);
+        if (series.contains("pipeline")) {
+            return kafka ? 0x1f5fa8 : 0xc0392b;
+        }
+        if (series.contains("transport only")) {
+            return kafka ? 0x17a589 : 0x7d6608;
+        }
+        return kafka ? 0xf39c12 : 0x8e44ad;
+    }
+
+    /** Shade {@code k} of a colour: 0 is the colour, then alternately darker and lighter, further each time. */
+    private static Color shade(Color c, int k) {
+        if (k == 0) {
+            return c;
+        }
+        double f = 0.28 * ((k + 1) / 2);
+        boolean darker = k % 2 == 1;
+        return new Color(mix(c.getRed(), f, darker), mix(c.getGreen(), f, darker), mix(c.getBlue(), f, darker));
+    }
+
+    private static int mix(int v, double f, boolean darker) {
+        double t = Math.min(f, 0.85);
+        return (int) Math.round(darker ? v * (1 - t) : v + (255 - v) * t);
+    }
+
+    /** Legend entries laid out left to right, wrapped at {@code maxWidth}: the number of lines. */
+    static int legendLines(List<String> series, ToDoubleFunction<String> width, double maxWidth) {
+        int lines = 1;
+        double x = 0;
+        for (String s : series) {
+            double w = 30 + width.applyAsDouble(s);
+            if (x > 0 && x + w > maxWidth) {
+                lines++;
+                x = 0;
+            }
+            x += w;
+        }
+        return lines;
     }
 
     enum Align { LEFT, CENTER, RIGHT }

@@ -166,6 +166,20 @@ class ReportsTest {
     }
 
     @Test
+    void everySeriesOfAFullRunHasItsOwnColourAndTheLegendWraps() {
+        List<String> series = List.of("kafka pipeline", "kafka pipeline, direct executor", "kafka pipeline, no inline",
+                "kafka transport only", "kafka raw floor", "kafka raw floor + wire headers",
+                "kafka raw floor + wire headers, client id in rpc-id", "kafka spring ReplyingKafkaTemplate",
+                "redis pipeline", "redis pipeline, direct executor", "redis transport only", "redis raw floor");
+        assertThat(series.stream().map(s -> Chart.color(series, s)).distinct()).hasSize(series.size());
+        assertThat(Chart.color(series, "kafka pipeline")).isNotEqualTo(Chart.color(series, "redis pipeline"));
+        assertThat(Chart.legendLines(series, s -> 100, 1000)).isEqualTo(2); // 130 px each: 7 on a line
+        assertThat(Chart.legendLines(List.of("a", "b"), s -> 100, 1000)).isEqualTo(1);
+        assertThat(Chart.legendLines(List.of("a very long name"), s -> 5000, 1000)).as("one entry per line at least")
+                .isEqualTo(1);
+    }
+
+    @Test
     void theMedianRoundIsAMeasuredRound() {
         LatencyResult a = point(1, 100, 200, 10);
         LatencyResult b = point(1, 300, 900, 10);
