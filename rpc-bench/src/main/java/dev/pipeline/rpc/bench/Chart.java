@@ -82,19 +82,14 @@ final class Chart {
             throughputPanel(c, at, series, r.options().inFlight(), MARGIN_L * 2 + PANEL_W + 60, y0, Reports.size(p));
         }
         // legend, wrapped to the picture's width
-        double maxWidth = width - 2.0 * MARGIN_L;
-        int lines = legendLines(series, s -> c.textWidth(s, 13), maxWidth);
-        int lx = MARGIN_L;
-        int ly = height - 34 - (lines - 1) * LEGEND_LINE;
-        for (String s : series) {
-            int w = 30 + (int) c.textWidth(s, 13);
-            if (lx > MARGIN_L && lx - MARGIN_L + w > maxWidth) {
-                lx = MARGIN_L;
-                ly += LEGEND_LINE;
-            }
-            c.rect(lx, ly - 11, 14, 14, color(series, s));
-            c.text(s, lx + 20, ly + 1, 13, false, Align.LEFT, Color.BLACK);
-            lx += w;
+        double[][] at = legendLayout(series, s -> c.textWidth(s, 13), width - 2.0 * MARGIN_L);
+        int lines = at.length == 0 ? 1 : (int) at[at.length - 1][1] + 1;
+        int top = height - 34 - (lines - 1) * LEGEND_LINE;
+        for (int i = 0; i < series.size(); i++) {
+            double lx = MARGIN_L + at[i][0];
+            double ly = top + at[i][1] * LEGEND_LINE;
+            c.rect(lx, ly - 11, 14, 14, color(series, series.get(i)));
+            c.text(series.get(i), lx + 20, ly + 1, 13, false, Align.LEFT, Color.BLACK);
         }
     }
 
@@ -275,17 +270,25 @@ final class Chart {
 
     /** Legend entries laid out left to right, wrapped at {@code maxWidth}: the number of lines. */
     static int legendLines(List<String> series, ToDoubleFunction<String> width, double maxWidth) {
-        int lines = 1;
+        double[][] at = legendLayout(series, width, maxWidth);
+        return at.length == 0 ? 1 : (int) at[at.length - 1][1] + 1;
+    }
+
+    /** Where each legend entry goes: its x offset and its line (from 0), wrapped at {@code maxWidth}. */
+    private static double[][] legendLayout(List<String> series, ToDoubleFunction<String> width, double maxWidth) {
+        double[][] at = new double[series.size()][];
+        int line = 0;
         double x = 0;
-        for (String s : series) {
-            double w = 30 + width.applyAsDouble(s);
+        for (int i = 0; i < at.length; i++) {
+            double w = 30 + width.applyAsDouble(series.get(i));
             if (x > 0 && x + w > maxWidth) {
-                lines++;
+                line++;
                 x = 0;
             }
+            at[i] = new double[] {x, line};
             x += w;
         }
-        return lines;
+        return at;
     }
 
     enum Align { LEFT, CENTER, RIGHT }

@@ -350,8 +350,8 @@ final class KafkaServerChannel implements ServerChannel {
 
     /**
      * @return the share of slow runs after one more run: an eighth of the way towards {@link #SHARE_ONE} or towards
-     *     0, rounded so that quick runs bring it back to 0 (a remainder that never decays would make every later
-     *     slow run look like the second of two)
+     *     0, rounded so that quick runs bring it back to 0 (a remainder that never decays would leave every later
+     *     slow run closer to the limit)
      */
     static int shareAfter(int share, boolean slow) {
         return slow ? share + (SHARE_ONE - share + 7) / 8 : share - (share + 7) / 8;
