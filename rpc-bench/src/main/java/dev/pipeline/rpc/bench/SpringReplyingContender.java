@@ -42,8 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code kafka_correlationId}), built without an application context.
  *
  * <p>Tuned as a competent user would, and documented in docs/benchmarks.md: {@code linger.ms=0} on both producers
- * (Kafka 4's default of 5 ms costs two hops of 5 ms), {@code acks=all} like the others; both containers commit
- * the server container commits asynchronously at most every 20 ms ({@code syncCommits=false}, ack mode TIME, like
+ * (Kafka 4's default of 5 ms costs two hops of 5 ms), {@code acks=all} like the others;
+ * the server container commits asynchronously at most every 100 ms ({@code syncCommits=false}, ack mode TIME, like
  * our transport; Spring's default is a {@code commitSync} after every poll, which costs milliseconds, and ack mode
  * BATCH with async commits floods the group coordinator at high rates: commits then time out); the reply container
  * never commits on the hot path ({@code enable.auto.commit=true}, so the container leaves commits to the client's
@@ -60,7 +60,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * later runs, which a Spring user pays.)
  */
 final class SpringReplyingContender implements Contender {
-    private static final long COMMIT_INTERVAL_MS = 20;
+    /** Like our transport's default, so that neither commits more often than the other. */
+    private static final long COMMIT_INTERVAL_MS = dev.pipeline.rpc.kafka.KafkaTransportConfig.DEFAULT_COMMIT_INTERVAL_MS;
     private final String bootstrap;
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
     private final String requestTopic = "bench-spring-req-" + suffix;
@@ -95,7 +96,8 @@ final class SpringReplyingContender implements Contender {
     @Override
     public String setup() {
         return "spring-kafka ReplyingKafkaTemplate + a listener container replying like @SendTo; linger.ms=0,"
-                + " acks=all; server container: async commits at most every 20 ms (ack mode TIME, syncCommits=false);"
+                + " acks=all; server container: async commits at most every " + COMMIT_INTERVAL_MS
+                + " ms (ack mode TIME, syncCommits=false);"
                 + " reply container: its partition assigned explicitly, no commits on the hot path"
                 + " (enable.auto.commit=true); concurrency 1";
     }
@@ -120,7 +122,7 @@ final class SpringReplyingContender implements Contender {
         KafkaTemplate<byte[], byte[]> replyTemplate = new KafkaTemplate<>(serverProducers);
         ContainerProperties serverProps = new ContainerProperties(requestTopic);
         serverProps.setGroupId(requestTopic);
-        serverProps.setAckMode(ContainerProperties.AckMode.TIME); // commit at most every 20 ms, like ours
+        serverProps.setAckMode(ContainerProperties.AckMode.TIME); // commit at most as often as ours
         serverProps.setAckTime(COMMIT_INTERVAL_MS);
         serverProps.setSyncCommits(false);
         serverProps.setMicrometerEnabled(false);

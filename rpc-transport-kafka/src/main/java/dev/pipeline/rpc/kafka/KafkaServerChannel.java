@@ -39,9 +39,9 @@ import java.util.concurrent.TimeUnit;
  * {@link ServerSettings#maxInFlight()} at once (counting records handed out and not yet released by the commit
  * prefix); when full, every assigned partition is paused until work completes. When a handler's outcome arrives its
  * reply and dead-letter copy are produced, and once the broker acknowledged them the record is marked done. The
- * consumer thread advances each partition's contiguous done prefix and commits it asynchronously, at most every
- * {@value #COMMIT_INTERVAL_MS} ms. On revocation the done prefix is committed synchronously (once per rebalance) and
- * nothing past it; in-flight work of a revoked partition still replies but is not committed (the new owner gets it
+ * consumer thread advances each partition's contiguous done prefix and commits it asynchronously, at most once per
+ * {@link KafkaTransportConfig#commitInterval()}. On revocation the done prefix is committed synchronously (once per
+ * rebalance) and nothing past it; in-flight work of a revoked partition still replies but is not committed (the new owner gets it
  * again: at-least-once).
  *
  * <p>A record that arrives while nothing else is in flight is handed to the core with
@@ -59,7 +59,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class KafkaServerChannel implements ServerChannel {
     private static final Logger log = LoggerFactory.getLogger(KafkaServerChannel.class);
-    static final long COMMIT_INTERVAL_MS = 20;
     private static final Duration POLL = Duration.ofMillis(100);
     /**
      * An inline run longer than this counts as slow (an echo takes under 5 us in 96% of runs here; on two saturated
@@ -91,6 +90,7 @@ final class KafkaServerChannel implements ServerChannel {
     private final String topic;
     private final ServerSettings settings;
     private final RequestHandler handler;
+    private final long commitIntervalNanos;
     private final Object lifecycle = new Object();
 
     // consumer-thread state
@@ -132,6 +132,7 @@ final class KafkaServerChannel implements ServerChannel {
         this.topic = config.requestTopic(service);
         this.settings = settings;
         this.handler = handler;
+        this.commitIntervalNanos = config.commitInterval().toNanos();
         this.loopThreads = r -> new Thread(r, "pipeline-kafka-server-" + service);
     }
 
@@ -455,7 +456,7 @@ final class KafkaServerChannel implements ServerChannel {
     private void advanceAndMaybeCommit(boolean sync) {
         releaseDone();
         long now = System.nanoTime();
-        if (!sync && now - lastCommitNanos < TimeUnit.MILLISECONDS.toNanos(COMMIT_INTERVAL_MS)) {
+        if (!sync && now - lastCommitNanos < commitIntervalNanos) {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();

@@ -197,14 +197,24 @@ class KafkaChannelsTest {
 
     @Test
     void aPollOfQuickRequestsIsHandedInlineOneAfterAnother() throws Exception {
-        String service = uniqueService("batch");
-        CountingHandler handler = new CountingHandler(0);
-        backlogThenStart(service, handler, 100);
-        // not one of them arrived alone: before, every one went to the pool; now the loop thread runs them while
-        // they prove quick (generous bound: a cold JVM is slow at first)
-        assertThat(handler.inline.get()).isGreaterThanOrEqualTo(10);
-        assertThat(handler.inline.get() + handler.pooled.get()).isEqualTo(100);
-        assertThat(handler.inlineThreads).allMatch(n -> n.startsWith("pipeline-kafka-server-" + service));
+        // not one of them arrives alone: before, every one went to the pool; now the loop thread runs them while they
+        // prove quick. Three runs over 50 us make them count as slow, by design: a cold JVM does that, and so does a
+        // loaded machine that preempts the loop (about one backlog in seven here). So a first backlog warms the JVM,
+        // and a backlog is measured up to three times; with the feature broken each would run at most one inline
+        backlogThenStart(uniqueService("warm"), new CountingHandler(0), 100);
+        List<Integer> inlineCounts = new ArrayList<>();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            String service = uniqueService("batch");
+            CountingHandler handler = new CountingHandler(0);
+            backlogThenStart(service, handler, 100);
+            assertThat(handler.inline.get() + handler.pooled.get()).isEqualTo(100);
+            assertThat(handler.inlineThreads).allMatch(n -> n.startsWith("pipeline-kafka-server-" + service));
+            inlineCounts.add(handler.inline.get());
+            if (handler.inline.get() >= 10) {
+                return;
+            }
+        }
+        assertThat(inlineCounts).as("records run inline per backlog of 100").anyMatch(n -> n >= 10);
     }
 
     @Test
@@ -439,7 +449,7 @@ class KafkaChannelsTest {
     @Test
     void committedOffsetsNeverSkipAnUnfinishedRecord() throws Exception {
         String service = uniqueService("prefix");
-        KafkaTransportConfig cfg = config().partitions(1).build();
+        KafkaTransportConfig cfg = config().partitions(1).commitInterval(Duration.ofMillis(20)).build();
         Map<String, CompletableFuture<HandlerOutcome>> held = new ConcurrentHashMap<>();
         Transport st = closing(transport(cfg));
         st.openServer(service, SETTINGS, req -> {
@@ -460,7 +470,7 @@ class KafkaChannelsTest {
         await().atMost(WAIT).until(() -> replies.byId.size() == 4);
         try (Admin admin = admin()) {
             // several commit intervals pass; record 0 is unfinished, so offset 0 stays the commit point
-            Thread.sleep(10 * KafkaServerChannel.COMMIT_INTERVAL_MS + 300);
+            Thread.sleep(10 * cfg.commitInterval().toMillis() + 300);
             assertThat(committed(admin, cfg.group(service), new TopicPartition(cfg.requestTopic(service), 0)))
                     .isLessThanOrEqualTo(0);
             held.get("r0").complete(HandlerOutcome.reply(utf8("0")));
@@ -468,6 +478,34 @@ class KafkaChannelsTest {
                     new TopicPartition(cfg.requestTopic(service), 0)) == 5);
         }
         assertThat(replies.byId).hasSize(5);
+    }
+
+    @Test
+    void answeredRequestsWaitForTheCommitIntervalAndAreCommittedOnClose() throws Exception {
+        String service = uniqueService("interval");
+        KafkaTransportConfig cfg = config().partitions(1).commitInterval(Duration.ofHours(1)).build();
+        Transport st = transport(cfg);
+        ServerChannel server = st.openServer(service, SETTINGS,
+                req -> CompletableFuture.completedFuture(HandlerOutcome.reply(req.body())));
+        server.start();
+        Transport ct = closing(transport(cfg));
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "interval-client", replies);
+        TopicPartition tp = new TopicPartition(cfg.requestTopic(service), 0);
+        try (Admin admin = admin()) {
+            client.send(service, request("i0", "0")).get(30, TimeUnit.SECONDS);
+            // the first answered request starts the clock: it is committed at once
+            await().atMost(WAIT).until(() -> committed(admin, cfg.group(service), tp) == 1);
+            for (int i = 1; i < 3; i++) {
+                client.send(service, request("i" + i, "" + i)).get(30, TimeUnit.SECONDS);
+            }
+            await().atMost(WAIT).until(() -> replies.byId.size() == 3);
+            Thread.sleep(500); // at the earlier default (20 ms) this saw 25 chances to commit
+            assertThat(committed(admin, cfg.group(service), tp)).as("not yet: the interval is an hour").isEqualTo(1);
+            server.close(Duration.ofSeconds(5));
+            st.close();
+            assertThat(committed(admin, cfg.group(service), tp)).as("closing commits what was answered").isEqualTo(3);
+        }
     }
 
     @Test

@@ -21,6 +21,7 @@ class KafkaTransportConfigTest {
         assertThat(c.requestTopic("calc")).isEqualTo("rpc.calc");
         assertThat(c.group("calc")).isEqualTo("rpc.calc");
         assertThat(c.deadLetterTopic("calc")).isEqualTo("rpc.calc.dlq");
+        assertThat(c.commitInterval()).isEqualTo(java.time.Duration.ofMillis(100));
         KafkaTransport t = new KafkaTransport(c);
         assertThat(t.producerProperties()).containsEntry("linger.ms", "0").containsEntry("acks", "all");
         assertThat(t.consumerProperties("g", "x", 10)).containsEntry("group.id", "g")
@@ -33,13 +34,16 @@ class KafkaTransportConfigTest {
     void uriGivesBootstrapOptionsAndKafkaProperties() {
         KafkaTransportConfig c = KafkaTransportConfig.from(URI.create(
                 "kafka://h1:9092,h2:9093?topicPrefix=app.&partitions=12&preset=throughput"
-                        + "&security.protocol=SASL_SSL&sasl.mechanism=PLAIN&replyTopic=app-replies"),
+                        + "&security.protocol=SASL_SSL&sasl.mechanism=PLAIN&replyTopic=app-replies"
+                        + "&commitIntervalMs=250"),
                 Map.of("sasl.jaas.config", "x y=z;", "partitions", "3"));
         assertThat(c.bootstrapServers()).isEqualTo("h1:9092,h2:9093");
         assertThat(c.topicPrefix()).isEqualTo("app.");
         assertThat(c.partitions()).isEqualTo(3); // the map wins over the query
         assertThat(c.preset()).isEqualTo(KafkaTransportConfig.Preset.THROUGHPUT);
         assertThat(c.replyTopic()).isEqualTo("app-replies");
+        assertThat(c.commitInterval()).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(c.kafkaProperties()).doesNotContainKey("commitIntervalMs");
         assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("sasl.mechanism", "PLAIN").containsEntry("sasl.jaas.config", "x y=z;");
         KafkaTransport t = new KafkaTransport(c);
@@ -69,6 +73,10 @@ class KafkaTransportConfigTest {
                 .hasMessageContaining("must not have a path");
         assertThatThrownBy(() -> KafkaTransportConfig.builder().replicationFactor(0))
                 .hasMessageContaining("replicationFactor");
+        assertThatThrownBy(() -> KafkaTransportConfig.from(URI.create("kafka://h:9092?commitIntervalMs=0"), Map.of()))
+                .hasMessageContaining("commitInterval must be from 1 ms to 1 hour");
+        assertThatThrownBy(() -> KafkaTransportConfig.builder().commitInterval(java.time.Duration.ofHours(2)))
+                .hasMessageContaining("commitInterval");
         assertThatThrownBy(() -> KafkaTransportConfig.builder().topicPrefix("a b"))
                 .hasMessageContaining("topicPrefix");
         KafkaTransport t = new KafkaTransport(KafkaTransportConfig.builder().build());
