@@ -1,5 +1,6 @@
 package dev.pipeline.rpc.bench;
 
+import dev.pipeline.rpc.kafka.KafkaTransportConfig;
 import dev.pipeline.rpc.tck.latency.RoundTrip;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -61,7 +62,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SpringReplyingContender implements Contender {
     /** Like our transport's default, so that neither commits more often than the other. */
-    private static final long COMMIT_INTERVAL_MS = dev.pipeline.rpc.kafka.KafkaTransportConfig.DEFAULT_COMMIT_INTERVAL_MS;
+    private static final long COMMIT_INTERVAL_MS = KafkaTransportConfig.DEFAULT_COMMIT_INTERVAL_MS;
     private final String bootstrap;
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
     private final String requestTopic = "bench-spring-req-" + suffix;

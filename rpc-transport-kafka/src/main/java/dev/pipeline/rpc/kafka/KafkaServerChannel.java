@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
  * reply and dead-letter copy are produced, and once the broker acknowledged them the record is marked done. The
  * consumer thread advances each partition's contiguous done prefix and commits it asynchronously, at most once per
  * {@link KafkaTransportConfig#commitInterval()}. On revocation the done prefix is committed synchronously (once per
- * rebalance) and nothing past it; in-flight work of a revoked partition still replies but is not committed (the new owner gets it
- * again: at-least-once).
+ * rebalance) and nothing past it; in-flight work of a revoked partition still replies but is not committed (the new
+ * owner gets it again: at-least-once).
  *
  * <p>A record that arrives while nothing else is in flight is handed to the core with
  * {@link RequestHandler#handleInline}: when the core's handler threads are idle it runs on the consumer thread,

@@ -47,7 +47,8 @@ class InlineShareTest {
     void preemptionsAtTheRateMeasuredOnTwoSaturatedCoresNeitherCutRoundsNorSlowTheLoopDown() {
         // measured at 256 calls in flight on our 2-core machines, a third of the time stolen by the host: 0.4% of
         // quick runs took over the threshold (preempted), and 78 of 3,000 of them came within five runs of another
-        // (19 right after one). Here one run in ~250 is slow, and every tenth of them comes three or five runs after the one before
+        // (19 right after one). Here one run in ~250 is slow, and every tenth of them comes three or five runs
+        // after the one before
         int share = 0;
         int cuts = 0;
         boolean previousSlow = false;
