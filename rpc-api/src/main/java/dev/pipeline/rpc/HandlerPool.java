@@ -29,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  * (1 ms by default) while the pool is busy. A thread that has been waiting (a sleep, a future, a condition) in a task
  * started more than a tick ago counts as stuck and no longer as one of the {@code eager} ones, so new work wakes
  * another thread (a runnable one only after {@value #RUNNABLE_STALL_TICKS} ticks, see {@link #looksStuck}); and when
- * tasks are queued and none was taken for two ticks, the watchdog itself wakes (or starts) one more thread, up to
+ * tasks are queued and none was taken for two ticks, the watchdog itself wakes (or starts) one more thread (then
+ * waits twice as long while the threads it woke have not taken a task either: they may be waiting for a core), up to
  * {@code maxThreads}. A blocking handler therefore delays the work queued behind it by a few ticks, never until it
  * returns; with every thread blocked, work waits, as in any bounded pool. The watchdog sleeps for good after
  * {@value #WATCHDOG_LINGER_TICKS} idle ticks and is woken by the next task.
@@ -323,13 +324,13 @@ final class HandlerPool implements Executor {
     }
 
     /**
-     * The watchdog: while the pool is busy, marks the threads stuck in a task, and wakes one more thread for every
-     * tick that ends the second tick in a row in which queued work made no progress, or that finds too few threads
-     * free.
+     * The watchdog: while the pool is busy, marks the threads stuck in a task, and wakes one more thread when queued
+     * work made no progress for {@link #stallTicksAfter} ticks, or when a tick finds too few threads free.
      */
     private void watch() {
         long lastTaken = -1;
         int stalledTicks = 0;
+        int wakesWithoutProgress = 0;
         int idleTicks = 0;
         while (!(shutdown && threads.get() == 0)) {
             // a tick first: when just started or woken by a task, the submitter is waking a thread for it right now,
@@ -355,16 +356,28 @@ final class HandlerPool implements Executor {
             if (!queue.isEmpty()) {
                 idleTicks = 0;
                 long t = taken.get();
-                // two ticks in a row without progress: one can be a preempted thread (or a late watchdog) on a
-                // saturated machine
-                stalledTicks = t == lastTaken ? stalledTicks + 1 : 0;
-                if (!shutdownNowCalled && (stalledTicks >= 2 || active.get() - stuck.get() < eager)) {
-                    wakeOne(stalledTicks >= 2);
+                if (t != lastTaken) {
+                    stalledTicks = 0;
+                    wakesWithoutProgress = 0;
+                } else {
+                    stalledTicks++;
+                }
+                // two ticks in a row without progress (one can be a preempted thread, or a late watchdog, on a
+                // saturated machine), then twice as long after each such wake that brought none: a thread just
+                // woken or started may wait milliseconds for a core, and a thread per tick meanwhile filled the pool
+                boolean stalled = stalledTicks >= stallTicksAfter(wakesWithoutProgress);
+                if (!shutdownNowCalled && (stalled || active.get() - stuck.get() < eager)) {
+                    wakeOne(stalled);
+                    if (stalled) {
+                        stalledTicks = 0;
+                        wakesWithoutProgress++;
+                    }
                 }
                 lastTaken = t;
             } else {
                 lastTaken = -1;
                 stalledTicks = 0;
+                wakesWithoutProgress = 0;
                 if (active.get() > 0) {
                     idleTicks = 0;
                 } else if (++idleTicks > WATCHDOG_LINGER_TICKS && !shutdown) {
@@ -379,6 +392,15 @@ final class HandlerPool implements Executor {
                 }
             }
         }
+    }
+
+    /**
+     * Ticks without progress on queued work before the watchdog wakes one more thread, after {@code wakes} such wakes
+     * that brought no progress yet: 2, then 4, 8, 16, at most 32. Progress (a task taken) starts again from 2, so
+     * handlers that block still get a new thread every two ticks, each taking a task as it starts.
+     */
+    static int stallTicksAfter(int wakes) {
+        return 2 << Math.min(wakes, 4);
     }
 
     /**

@@ -118,6 +118,24 @@ class HandlerPoolTest {
     }
 
     @Test
+    void theWatchdogWaitsLongerAfterEachWakeThatBroughtNoProgress() {
+        // a thread woken or started on a saturated machine may wait milliseconds for a core: one more thread per tick
+        // meanwhile filled the pool (8 of 8 in aBusyHandler... below, twice in a row on a host stealing a third of
+        // the CPU)
+        assertThat(java.util.stream.IntStream.range(0, 7).map(HandlerPool::stallTicksAfter).toArray())
+                .containsExactly(2, 4, 8, 16, 32, 32, 32);
+        int ticks = 0;
+        int wakes = 0;
+        for (int t = 0; t < 30; t++) { // 30 ticks without progress: wakes at ticks 2, 6, 14 and 30, not 29 wakes
+            if (++ticks >= HandlerPool.stallTicksAfter(wakes)) {
+                ticks = 0;
+                wakes++;
+            }
+        }
+        assertThat(wakes).isEqualTo(4);
+    }
+
+    @Test
     void aBusyHandlerIsNotTakenForABlockedOneButQueuedWorkStillMoves() throws Exception {
         // one eager thread spins for 30 ms (runnable, like a preempted thread on a saturated machine): the tasks
         // queued behind it go to one more thread after two ticks without progress, and no further threads start
