@@ -298,13 +298,20 @@ final class HandlerPool implements Executor {
             }
         }
 
-        /** Takes this worker back from the idle set; false when a waker claimed it first (it counted it active). */
+        /**
+         * Takes this worker back from the idle set; false when a waker claimed it first (it counted it active). It
+         * counts itself active before it unparks itself: a submitter may already have polled it from the idle set
+         * (its claim failing), and the next submitter, finding the idle set empty, must see it counted, or it starts
+         * a thread for a deficit this one covers (seen: a third thread in a burst meant for two, preempted here).
+         * Meanwhile it may be counted twice, for an instant; it polls the queue next either way.
+         */
         private boolean reclaim() {
+            active.incrementAndGet();
             if (parked.compareAndSet(true, false)) {
-                active.incrementAndGet(); // before leaving the idle set: a waker that misses it here must see it
                 idle.remove(this);
                 return true;
             }
+            active.decrementAndGet(); // the waker that claimed it counted it
             return false;
         }
 
