@@ -336,8 +336,7 @@ final class HandlerPool implements Executor {
      */
     private void watch() {
         long lastTaken = -1;
-        int stalledTicks = 0;
-        int wakesWithoutProgress = 0;
+        StallClock stall = new StallClock();
         int idleTicks = 0;
         while (!(shutdown && threads.get() == 0)) {
             // a tick first: when just started or woken by a task, the submitter is waking a thread for it right now,
@@ -363,28 +362,14 @@ final class HandlerPool implements Executor {
             if (!queue.isEmpty()) {
                 idleTicks = 0;
                 long t = taken.get();
-                if (t != lastTaken) {
-                    stalledTicks = 0;
-                    wakesWithoutProgress = 0;
-                } else {
-                    stalledTicks++;
-                }
-                // two ticks in a row without progress (one can be a preempted thread, or a late watchdog, on a
-                // saturated machine), then twice as long after each such wake that brought none: a thread just
-                // woken or started may wait milliseconds for a core, and a thread per tick meanwhile filled the pool
-                boolean stalled = stalledTicks >= stallTicksAfter(wakesWithoutProgress);
+                boolean stalled = stall.tick(t != lastTaken);
                 if (!shutdownNowCalled && (stalled || active.get() - stuck.get() < eager)) {
                     wakeOne(stalled);
-                    if (stalled) {
-                        stalledTicks = 0;
-                        wakesWithoutProgress++;
-                    }
                 }
                 lastTaken = t;
             } else {
                 lastTaken = -1;
-                stalledTicks = 0;
-                wakesWithoutProgress = 0;
+                stall.reset();
                 if (active.get() > 0) {
                     idleTicks = 0;
                 } else if (++idleTicks > WATCHDOG_LINGER_TICKS && !shutdown) {
@@ -408,6 +393,37 @@ final class HandlerPool implements Executor {
      */
     static int stallTicksAfter(int wakes) {
         return 2 << Math.min(wakes, 4);
+    }
+
+    /**
+     * The watchdog's count of ticks without progress on queued work. Two in a row call for one more thread (one can
+     * be a preempted thread, or a late watchdog, on a saturated machine), then twice as many after each such wake
+     * that brought none ({@link #stallTicksAfter}): a thread just woken or started may wait milliseconds for a core,
+     * and a thread per tick meanwhile filled the pool.
+     */
+    static final class StallClock {
+        private int ticks;
+        private int wakes;
+
+        /** One tick with work queued. @return whether it calls for one more thread */
+        boolean tick(boolean progress) {
+            if (progress) {
+                reset();
+                return false;
+            }
+            if (++ticks < stallTicksAfter(wakes)) {
+                return false;
+            }
+            ticks = 0;
+            wakes++;
+            return true;
+        }
+
+        /** Nothing queued: the next stall counts from the start. */
+        void reset() {
+            ticks = 0;
+            wakes = 0;
+        }
     }
 
     /**

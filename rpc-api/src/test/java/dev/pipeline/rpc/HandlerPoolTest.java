@@ -124,15 +124,17 @@ class HandlerPoolTest {
         // the CPU)
         assertThat(java.util.stream.IntStream.range(0, 7).map(HandlerPool::stallTicksAfter).toArray())
                 .containsExactly(2, 4, 8, 16, 32, 32, 32);
-        int ticks = 0;
-        int wakes = 0;
-        for (int t = 0; t < 30; t++) { // 30 ticks without progress: wakes at ticks 2, 6, 14 and 30, not 29 wakes
-            if (++ticks >= HandlerPool.stallTicksAfter(wakes)) {
-                ticks = 0;
-                wakes++;
+        HandlerPool.StallClock clock = new HandlerPool.StallClock();
+        List<Integer> wakeTicks = new ArrayList<>();
+        for (int t = 1; t <= 30; t++) { // 30 ticks without progress: wakes at ticks 2, 6, 14 and 30, not 29 wakes
+            if (clock.tick(false)) {
+                wakeTicks.add(t);
             }
         }
-        assertThat(wakes).isEqualTo(4);
+        assertThat(wakeTicks).containsExactly(2, 6, 14, 30);
+        assertThat(clock.tick(true)).as("progress").isFalse();
+        assertThat(clock.tick(false)).isFalse();
+        assertThat(clock.tick(false)).as("two ticks after progress, as at first").isTrue();
     }
 
     @Test
