@@ -133,6 +133,9 @@ final class KafkaServerChannel implements ServerChannel {
         this.settings = settings;
         this.handler = handler;
         this.commitIntervalNanos = config.commitInterval().toNanos();
+        // due at once: System.nanoTime() counts from an arbitrary origin (on Linux the boot), so a zero here held
+        // the first commit back until the interval had passed since the boot (an hour's interval on a fresh host)
+        this.lastCommitNanos = System.nanoTime() - commitIntervalNanos;
         this.loopThreads = r -> new Thread(r, "pipeline-kafka-server-" + service);
     }
 
