@@ -159,7 +159,7 @@ final class KafkaClientChannel implements ClientChannel {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, (byte[]) null, request.body(), headers);
         CompletableFuture<Void> sent = new CompletableFuture<>();
         try {
-            transport.producer().send(record, (md, e) -> {
+            transport.producer(request.body().length).send(record, (md, e) -> {
                 if (e == null) {
                     sent.complete(null);
                 } else {

@@ -679,7 +679,7 @@ final class KafkaServerChannel implements ServerChannel {
 
     private void sendNow(ProducerRecord<byte[], byte[]> record, String what, CompletableFuture<Void> f) {
         try {
-            transport.producer().send(record, (md, ex) -> {
+            transport.producer(record.value() == null ? 0 : record.value().length).send(record, (md, ex) -> {
                 if (ex != null) {
                     log.warn("server of '{}' could not produce a {} to {}: {}", service, what, record.topic(),
                             ex.toString());

@@ -509,6 +509,41 @@ class KafkaChannelsTest {
     }
 
     @Test
+    void smallAndLargeMessagesTravelThroughProducersOfTheirOwn() throws Exception {
+        String service = uniqueService("sizes");
+        KafkaTransportConfig cfg = config().smallMessageBytes(100).build();
+        KafkaTransport st = (KafkaTransport) closing(transport(cfg));
+        st.openServer(service, SETTINGS, echo()).start();
+        KafkaTransport ct = (KafkaTransport) closing(transport(cfg));
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "sizes-client", replies);
+        String small = "\"" + "s".repeat(50) + "\"";
+        String large = "\"" + "l".repeat(5000) + "\"";
+        client.send(service, request("small", small)).get(30, TimeUnit.SECONDS);
+        client.send(service, request("large", large)).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> replies.byId.size() == 2);
+        assertThat(replies.byId).containsEntry("small", small).containsEntry("large", large);
+        for (KafkaTransport t : List.of(ct, st)) { // the client's requests, the server's replies
+            assertThat(clientId(t.producer(50))).startsWith("pipeline-producer-small-");
+            assertThat(clientId(t.producer(5000))).startsWith("pipeline-producer-").doesNotContain("small");
+            assertThat(recordsSent(t.producer(50))).as("small messages' producer").isEqualTo(1);
+            assertThat(recordsSent(t.producer(5000))).as("large messages' producer").isEqualTo(1);
+        }
+    }
+
+    private static String clientId(org.apache.kafka.clients.producer.Producer<?, ?> p) {
+        return p.metrics().keySet().stream().map(m -> m.tags().get("client-id")).filter(java.util.Objects::nonNull)
+                .findFirst().orElseThrow();
+    }
+
+    private static double recordsSent(org.apache.kafka.clients.producer.Producer<?, ?> p) {
+        return p.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("record-send-total")
+                        && e.getKey().group().equals("producer-metrics"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    }
+
+    @Test
     void aFullServerPausesAndResumesWithoutExceedingItsBound() throws Exception {
         String service = uniqueService("pause");
         int max = 3;

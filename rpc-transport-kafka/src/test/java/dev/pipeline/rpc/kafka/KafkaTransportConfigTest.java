@@ -23,7 +23,14 @@ class KafkaTransportConfigTest {
         assertThat(c.deadLetterTopic("calc")).isEqualTo("rpc.calc.dlq");
         assertThat(c.commitInterval()).isEqualTo(java.time.Duration.ofMillis(100));
         KafkaTransport t = new KafkaTransport(c);
-        assertThat(t.producerProperties()).containsEntry("linger.ms", "0").containsEntry("acks", "all");
+        assertThat(t.producerProperties(false)).containsEntry("linger.ms", "0").containsEntry("acks", "all")
+                .containsEntry("batch.size", "65536")
+                .doesNotContainKey("max.in.flight.requests.per.connection");
+        assertThat(c.smallMessageBytes()).isEqualTo(KafkaTransportConfig.DEFAULT_SMALL_MESSAGE_BYTES);
+        assertThat(t.splitsProducers()).isTrue();
+        assertThat(t.producerProperties(true)).containsEntry("linger.ms", "0")
+                .containsEntry("max.in.flight.requests.per.connection", "1");
+        assertThat(t.producerProperties(true).get("client.id")).isNotEqualTo(t.producerProperties(false).get("client.id"));
         assertThat(t.consumerProperties("g", "x", 10)).containsEntry("group.id", "g")
                 .containsEntry("enable.auto.commit", "false").containsEntry("auto.offset.reset", "earliest")
                 .doesNotContainKey("group.protocol");
@@ -47,11 +54,31 @@ class KafkaTransportConfigTest {
         assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("sasl.mechanism", "PLAIN").containsEntry("sasl.jaas.config", "x y=z;");
         KafkaTransport t = new KafkaTransport(c);
-        assertThat(t.producerProperties()).containsEntry("security.protocol", "SASL_SSL")
+        assertThat(t.producerProperties(false)).containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("linger.ms", "5");
+        assertThat(t.splitsProducers()).as("the throughput preset batches by lingering: one producer").isFalse();
         assertThat(t.consumerProperties(null, "r", 10)).containsEntry("sasl.mechanism", "PLAIN")
                 .doesNotContainKey("group.id");
         t.close();
+    }
+
+    @Test
+    void smallMessagesGetAProducerOfTheirOwnUnlessTheInFlightBoundIsSetOrTheOptionIsZero() {
+        KafkaTransportConfig c = KafkaTransportConfig.from(URI.create("kafka://h:9092?smallMessageBytes=512"), Map.of());
+        assertThat(c.smallMessageBytes()).isEqualTo(512);
+        assertThat(c.kafkaProperties()).doesNotContainKey("smallMessageBytes");
+        assertThat(new KafkaTransport(c).splitsProducers()).isTrue();
+        KafkaTransport off = new KafkaTransport(KafkaTransportConfig.from(
+                URI.create("kafka://h:9092?smallMessageBytes=0"), Map.of()));
+        assertThat(off.splitsProducers()).isFalse();
+        KafkaTransport explicit = new KafkaTransport(KafkaTransportConfig.from(
+                URI.create("kafka://h:9092?max.in.flight.requests.per.connection=3"), Map.of()));
+        assertThat(explicit.splitsProducers()).as("an explicit bound holds for every message").isFalse();
+        assertThat(explicit.producerProperties(false)).containsEntry("max.in.flight.requests.per.connection", "3");
+        assertThatThrownBy(() -> KafkaTransportConfig.builder().smallMessageBytes(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("smallMessageBytes");
+        assertThatThrownBy(() -> KafkaTransportConfig.builder().smallMessageBytes(2 * 1024 * 1024))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 MiB");
     }
 
     @Test
