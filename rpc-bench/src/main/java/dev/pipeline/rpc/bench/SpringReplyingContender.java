@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code kafka_correlationId}), built without an application context.
  *
  * <p>Tuned as a competent user would, and documented in docs/benchmarks.md: {@code linger.ms=0} on both producers
- * (Kafka 4's default of 5 ms costs two hops of 5 ms), {@code acks=all} like the others;
+ * (Kafka 4's default of 5 ms costs two hops of 5 ms), {@code batch.size=65536} as our transport's (no latency with
+ * {@code linger.ms=0}; 16 KiB sends a 10 KB reply alone), {@code acks=all} like the others;
  * the server container commits asynchronously at most every 100 ms ({@code syncCommits=false}, ack mode TIME, like
  * our transport; Spring's default is a {@code commitSync} after every poll, which costs milliseconds, and ack mode
  * BATCH with async commits floods the group coordinator at high rates: commits then time out); the reply container
@@ -97,7 +98,7 @@ final class SpringReplyingContender implements Contender {
     @Override
     public String setup() {
         return "spring-kafka ReplyingKafkaTemplate + a listener container replying like @SendTo; linger.ms=0,"
-                + " acks=all; server container: async commits at most every " + COMMIT_INTERVAL_MS
+                + " batch.size=" + KafkaTransportConfig.DEFAULT_BATCH_BYTES + ", acks=all; server container: async commits at most every " + COMMIT_INTERVAL_MS
                 + " ms (ack mode TIME, syncCommits=false);"
                 + " reply container: its partition assigned explicitly, no commits on the hot path"
                 + " (enable.auto.commit=true); concurrency 1";
@@ -114,6 +115,9 @@ final class SpringReplyingContender implements Contender {
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        // as our transport's producers: with linger.ms=0 a larger batch costs no latency, and a client's replies all
+        // go to one partition, where Kafka's 16 KiB batches send a 10 KB reply alone
+        producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, KafkaTransportConfig.DEFAULT_BATCH_BYTES);
         producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         clientProducers = new DefaultKafkaProducerFactory<>(producerProps);

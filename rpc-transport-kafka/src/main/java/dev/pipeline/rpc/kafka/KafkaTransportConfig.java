@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
 public final class KafkaTransportConfig {
     /** The default of {@link #commitInterval()}, in milliseconds. */
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
+    /** The producers' {@code batch.size} (Kafka's default is 16384) unless set as a Kafka property. */
+    public static final int DEFAULT_BATCH_BYTES = 65536;
     /** The default of {@link #smallMessageBytes()}. */
     public static final int DEFAULT_SMALL_MESSAGE_BYTES = 2048;
     /** Producer and consumer tuning presets. */
