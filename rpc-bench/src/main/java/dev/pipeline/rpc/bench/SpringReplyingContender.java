@@ -98,7 +98,8 @@ final class SpringReplyingContender implements Contender {
     @Override
     public String setup() {
         return "spring-kafka ReplyingKafkaTemplate + a listener container replying like @SendTo; linger.ms=0,"
-                + " batch.size=" + KafkaTransportConfig.DEFAULT_BATCH_BYTES + ", acks=all; server container: async commits at most every " + COMMIT_INTERVAL_MS
+                + " batch.size=" + KafkaTransportConfig.DEFAULT_BATCH_BYTES + ", acks=all;"
+                + " server container: async commits at most every " + COMMIT_INTERVAL_MS
                 + " ms (ack mode TIME, syncCommits=false);"
                 + " reply container: its partition assigned explicitly, no commits on the hot path"
                 + " (enable.auto.commit=true); concurrency 1";

@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
  * parameters and the properties map accept the option names of this class's builder methods
  * ({@code topicPrefix}, {@code partitions}, {@code replicationFactor}, {@code autoCreateTopics}, {@code replyTopic},
  * {@code replyPartitions}, {@code maxMessageBytes}, {@code preset}, {@code operationTimeoutMs},
- * {@code commitIntervalMs}, {@code smallMessageBytes}); any other key is a Kafka client property. The properties map wins over the query, and an
- * explicit {@code bootstrap.servers} wins over the URI's authority.
+ * {@code commitIntervalMs}, {@code smallMessageBytes}); any other key is a Kafka client property. The properties map
+ * wins over the query, and an explicit {@code bootstrap.servers} wins over the URI's authority.
  */
 public final class KafkaTransportConfig {
     /** The default of {@link #commitInterval()}, in milliseconds. */
@@ -224,8 +224,9 @@ public final class KafkaTransportConfig {
      * while a request is out leave together in the next one: fewer, fuller produce requests, each of which costs
      * the broker a fixed amount, and no wait when idle (there is no request out then). Larger messages need several
      * requests in flight: one request carries at most one batch ({@code batch.size}) per partition, and a server's
-     * replies to one client all go to one partition. Measured at 256 calls in flight with 64 KiB batches: 1.17x the
-     * calls per second at 100 bytes, 1.32x at 1 KB, 0.81x at 4 KB (docs/kafka-transport.md). Applies to the
+     * replies to one client all go to one partition. Measured at 256 calls in flight with 64 KiB batches, one
+     * request in flight against five: 1.15x the calls per second at 100 bytes, 1.32x at 1 KB, 0.81x at 4 KB
+     * (docs/kafka-transport.md). Applies to the
      * {@link Preset#LATENCY latency} preset, when {@code max.in.flight.requests.per.connection} is not set as a Kafka
      * property (which then holds for every message). The second producer is created when the first message of its
      * size is sent.

@@ -30,7 +30,8 @@ class KafkaTransportConfigTest {
         assertThat(t.splitsProducers()).isTrue();
         assertThat(t.producerProperties(true)).containsEntry("linger.ms", "0")
                 .containsEntry("max.in.flight.requests.per.connection", "1");
-        assertThat(t.producerProperties(true).get("client.id")).isNotEqualTo(t.producerProperties(false).get("client.id"));
+        assertThat(t.producerProperties(true).get("client.id"))
+                .isNotEqualTo(t.producerProperties(false).get("client.id"));
         assertThat(t.consumerProperties("g", "x", 10)).containsEntry("group.id", "g")
                 .containsEntry("enable.auto.commit", "false").containsEntry("auto.offset.reset", "earliest")
                 .doesNotContainKey("group.protocol");
@@ -64,7 +65,8 @@ class KafkaTransportConfigTest {
 
     @Test
     void smallMessagesGetAProducerOfTheirOwnUnlessTheInFlightBoundIsSetOrTheOptionIsZero() {
-        KafkaTransportConfig c = KafkaTransportConfig.from(URI.create("kafka://h:9092?smallMessageBytes=512"), Map.of());
+        KafkaTransportConfig c = KafkaTransportConfig.from(URI.create("kafka://h:9092?smallMessageBytes=512"),
+                Map.of());
         assertThat(c.smallMessageBytes()).isEqualTo(512);
         assertThat(c.kafkaProperties()).doesNotContainKey("smallMessageBytes");
         assertThat(new KafkaTransport(c).splitsProducers()).isTrue();
