@@ -69,18 +69,27 @@ class KafkaTransportConfigTest {
                 Map.of());
         assertThat(c.smallMessageBytes()).isEqualTo(512);
         assertThat(c.kafkaProperties()).doesNotContainKey("smallMessageBytes");
-        assertThat(new KafkaTransport(c).splitsProducers()).isTrue();
-        KafkaTransport off = new KafkaTransport(KafkaTransportConfig.from(
-                URI.create("kafka://h:9092?smallMessageBytes=0"), Map.of()));
-        assertThat(off.splitsProducers()).isFalse();
-        KafkaTransport explicit = new KafkaTransport(KafkaTransportConfig.from(
-                URI.create("kafka://h:9092?max.in.flight.requests.per.connection=3"), Map.of()));
-        assertThat(explicit.splitsProducers()).as("an explicit bound holds for every message").isFalse();
-        assertThat(explicit.producerProperties(false)).containsEntry("max.in.flight.requests.per.connection", "3");
+        assertThat(splitsProducers("smallMessageBytes=512")).isTrue();
+        assertThat(splitsProducers("smallMessageBytes=0")).isFalse();
+        assertThat(splitsProducers("max.in.flight.requests.per.connection=3"))
+                .as("an explicit bound holds for every message").isFalse();
+        try (KafkaTransport explicit = transportAt("max.in.flight.requests.per.connection=3")) {
+            assertThat(explicit.producerProperties(false)).containsEntry("max.in.flight.requests.per.connection", "3");
+        }
         assertThatThrownBy(() -> KafkaTransportConfig.builder().smallMessageBytes(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("smallMessageBytes");
         assertThatThrownBy(() -> KafkaTransportConfig.builder().smallMessageBytes(2 * 1024 * 1024))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 MiB");
+    }
+
+    private static KafkaTransport transportAt(String query) {
+        return new KafkaTransport(KafkaTransportConfig.from(URI.create("kafka://h:9092?" + query), Map.of()));
+    }
+
+    private static boolean splitsProducers(String query) {
+        try (KafkaTransport t = transportAt(query)) {
+            return t.splitsProducers();
+        }
     }
 
     @Test
