@@ -322,11 +322,12 @@ class KafkaChannelsTest {
         s2.start();
         await().atMost(WAIT).until(() -> s1.assignedPartitions() > 0 && s2.assignedPartitions() > 0
                 && s1.assignedPartitions() + s2.assignedPartitions() == 8);
-        Transport ct = closing(transport());
+        // Requests are unkeyed: the producer's partitioner stays on a partition until batch.size bytes went there.
+        // With the transport's 64 KiB batches 400 requests of 1 KiB are ~6 partition picks, all on one instance's
+        // half about 1 time in 60; batches smaller than one request make it a pick per request (~2^-400).
+        Transport ct = closing(transport(config().kafkaProperty("batch.size", "1024").build()));
         Replies replies = new Replies();
         ClientChannel client = readyClient(ct, "share-client", replies);
-        // Requests are unkeyed: the producer fills a partition's batch (batch.size) before it moves on, so send
-        // enough bytes for many batches (400 x 1 KiB); all landing on one instance's half is ~2^-20.
         String padding = "x".repeat(1024);
         for (int i = 0; i < 400; i++) {
             client.send(service, request("s" + i, padding + i));
