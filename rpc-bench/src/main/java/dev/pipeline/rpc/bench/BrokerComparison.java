@@ -318,19 +318,21 @@ public final class BrokerComparison {
                 }
             }
             settle(o, bar, running, brokerProcess);
-            int point = 0;
             Map<String, List<LatencyResult>> rounds = new LinkedHashMap<>();
             Map<String, Contender> owners = new LinkedHashMap<>();
             for (int round = 1; round <= o.rounds(); round++) {
             if (o.rounds() > 1) {
                 bar.say("round " + round + " of " + o.rounds());
             }
+            int point = 0;
             for (int payload : o.payloads()) {
                 for (int inFlight : o.inFlight()) {
-                    // the implementations take turns, and the one going first rotates: none always runs right
-                    // after a change of payload or load level
+                    // the implementations take turns, and the one going first rotates from point to point and, at
+                    // one point, from round to round: none always runs right after a change of payload or load
+                    // level, or always right after the same other one (a count of points per round that is a
+                    // multiple of the implementations' gave each point the same order in every round)
                     List<Contender> turn = new ArrayList<>(running);
-                    java.util.Collections.rotate(turn, -(point++ % Math.max(1, turn.size())));
+                    java.util.Collections.rotate(turn, -(turnShift(point++, round, turn.size())));
                     for (Contender c : turn) {
                         if (!o.warmup().isZero()) {
                             tryRun(c, warm(c, payload, inFlight, o.warmup()), null);
@@ -376,6 +378,15 @@ public final class BrokerComparison {
                 }
             }
         }
+    }
+
+    /**
+     * How far the implementations' order is rotated at point {@code point} (counted from 0 within a round) of round
+     * {@code round} (from 1): by one more per point and, at one point, by one more per round, so that over as many
+     * rounds as there are implementations each goes first once at every point.
+     */
+    static int turnShift(int point, int round, int implementations) {
+        return implementations <= 1 ? 0 : Math.floorMod(point + round - 1, implementations);
     }
 
     /**

@@ -14,9 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -191,6 +193,26 @@ class ReportsTest {
         assertThat(BrokerComparison.median(List.of(x, y, z))).isSameAs(z);
         assertThat(BrokerComparison.median(List.of(x, y))).isSameAs(y);
         assertThat(BrokerComparison.median(List.of())).isNull();
+    }
+
+    @Test
+    void everyImplementationGoesFirstOnceAtEveryPointOverAsManyRounds() {
+        // 2 points per round and 2 implementations (the A/B runs): the order used to be the same in every round
+        for (int implementations : new int[] {2, 3, 4, 8}) {
+            for (int points : new int[] {1, 2, 4, 6, 8}) {
+                for (int point = 0; point < points; point++) {
+                    Set<Integer> firsts = new HashSet<>();
+                    for (int round = 1; round <= implementations; round++) {
+                        firsts.add(BrokerComparison.turnShift(point, round, implementations));
+                    }
+                    assertThat(firsts).as("%d implementations, %d points, point %d", implementations, points, point)
+                            .hasSize(implementations);
+                }
+            }
+        }
+        assertThat(BrokerComparison.turnShift(0, 1, 2)).isZero();
+        assertThat(BrokerComparison.turnShift(1, 1, 2)).as("the next point starts with the next one").isEqualTo(1);
+        assertThat(BrokerComparison.turnShift(5, 3, 1)).isZero();
     }
 
     @Test
