@@ -352,10 +352,7 @@ public final class BrokerComparison {
                         }
                         String key = c.name() + "\u0000" + payload + "\u0000" + inFlight;
                         owners.put(key, c);
-                        List<LatencyResult> got = rounds.computeIfAbsent(key, k -> new ArrayList<>());
-                        if (r != null) {
-                            got.add(r);
-                        }
+                        rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(r); // null: the round failed
                         bar.point(c, payload, inFlight, r);
                     }
                 }
@@ -366,7 +363,7 @@ public final class BrokerComparison {
                 LatencyResult median = median(e.getValue());
                 if (median != null) {
                     out.add(new Measurement(c.broker(), c.name(), c.role(), median, cpu.get(median),
-                            requests.get(median)));
+                            requests.get(median), e.getValue()));
                 }
             }
         } finally {
@@ -391,13 +388,17 @@ public final class BrokerComparison {
 
     /**
      * The median round of one point: by p50 for sequential points, by throughput otherwise. A real measurement, not
-     * an average, so its percentiles stay consistent with each other.
+     * an average, so its percentiles stay consistent with each other. Failed rounds ({@code null}) are left out.
      */
     static LatencyResult median(List<LatencyResult> results) {
         if (results.isEmpty()) {
             return null;
         }
         List<LatencyResult> sorted = new ArrayList<>(results);
+        sorted.removeIf(java.util.Objects::isNull);
+        if (sorted.isEmpty()) {
+            return null;
+        }
         sorted.sort(java.util.Comparator.comparingDouble(r -> r.inFlight() == 1 ? r.p50Micros()
                 : -r.throughputPerSecond()));
         return sorted.get((sorted.size() - 1) / 2);

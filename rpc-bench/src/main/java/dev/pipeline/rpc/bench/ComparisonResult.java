@@ -25,24 +25,34 @@ public final class ComparisonResult {
      * @param result         the latency kit's result (latencies in µs, throughput in calls/s)
      * @param cpu            CPU time the point cost per call, or {@code null} when it could not be read
      * @param requests       Kafka requests the point cost per call, or {@code null} (Redis, or not read)
+     * @param rounds         the point's result in each round, in round order, {@code null} where the round failed
+     *                       ({@code result} is the median one); one element, {@code result}, with a single round
      */
     public record Measurement(String broker, String implementation, Role role, LatencyResult result, CpuPerCall cpu,
-                              KafkaRequestsPerCall requests) {
+                              KafkaRequestsPerCall requests, List<LatencyResult> rounds) {
         public Measurement {
             Objects.requireNonNull(broker, "broker");
             Objects.requireNonNull(implementation, "implementation");
             Objects.requireNonNull(role, "role");
             Objects.requireNonNull(result, "result");
+            rounds = rounds == null || rounds.isEmpty() ? List.of(result)
+                    : java.util.Collections.unmodifiableList(new ArrayList<>(rounds));
+        }
+
+        /** A point measured in one round. */
+        public Measurement(String broker, String implementation, Role role, LatencyResult result, CpuPerCall cpu,
+                           KafkaRequestsPerCall requests) {
+            this(broker, implementation, role, result, cpu, requests, null);
         }
 
         /** A point without request counts. */
         public Measurement(String broker, String implementation, Role role, LatencyResult result, CpuPerCall cpu) {
-            this(broker, implementation, role, result, cpu, null);
+            this(broker, implementation, role, result, cpu, null, null);
         }
 
         /** A point without CPU figures or request counts. */
         public Measurement(String broker, String implementation, Role role, LatencyResult result) {
-            this(broker, implementation, role, result, null, null);
+            this(broker, implementation, role, result, null, null, null);
         }
     }
 

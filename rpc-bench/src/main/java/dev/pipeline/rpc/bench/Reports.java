@@ -3,6 +3,7 @@ package dev.pipeline.rpc.bench;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import dev.pipeline.rpc.bench.ComparisonResult.CpuPerCall;
 import dev.pipeline.rpc.bench.ComparisonResult.KafkaRequestsPerCall;
@@ -43,7 +44,9 @@ final class Reports {
                         + "(a call starts when one completes), echo of a string payload; the implementations of a "
                         + "broker take turns at each point.%n%n",
                 WHEN.format(r.startedAt()), r.seconds(), Durations.format(o.duration()), Durations.format(o.warmup()),
-                o.rounds() > 1 ? ", measured in " + o.rounds() + " rounds (the median round is shown)" : ""));
+                o.rounds() > 1 ? ", measured in " + o.rounds() + " rounds (the median round is shown; targets are"
+                        + " judged on the median of the per-round ratios, each round's figures measured seconds apart)"
+                        : ""));
         sb.append("Machine: ").append(String.join("; ", r.machine().entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue()).toList())).append("\n\n");
         sb.append("Brokers:\n");
@@ -217,6 +220,21 @@ final class Reports {
             if (m.requests() != null) {
                 j.addProperty("kafkaProduceRequestsPerCall", m.requests().produce());
                 j.addProperty("kafkaFetchRequestsPerCall", m.requests().fetch());
+            }
+            if (m.rounds().size() > 1) {
+                JsonArray rounds = new JsonArray();
+                for (LatencyResult x : m.rounds()) {
+                    if (x == null) {
+                        rounds.add(JsonNull.INSTANCE); // the round failed
+                        continue;
+                    }
+                    JsonObject round = new JsonObject();
+                    round.addProperty("p50Micros", x.p50Micros());
+                    round.addProperty("p99Micros", x.p99Micros());
+                    round.addProperty("throughputPerSecond", x.throughputPerSecond());
+                    rounds.add(round);
+                }
+                j.add("rounds", rounds);
             }
             ms.add(j);
         }

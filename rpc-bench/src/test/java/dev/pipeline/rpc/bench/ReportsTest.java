@@ -196,6 +196,32 @@ class ReportsTest {
     }
 
     @Test
+    void withRoundsATargetIsJudgedOnThePerRoundRatios() {
+        // median rounds: 200 vs 150 us = 1.33x (missed); per round 1.11, 0.97, 1.33: median 1.11x (met)
+        List<LatencyResult> ours = List.of(point(1, 100, 400, 5000), point(1, 300, 400, 5000),
+                point(1, 200, 400, 5000));
+        List<LatencyResult> floor = List.of(point(1, 90, 300, 6000), point(1, 310, 300, 6000),
+                point(1, 150, 300, 6000));
+        List<Measurement> ms = new ArrayList<>();
+        ms.add(new Measurement("kafka", "pipeline", Role.PIPELINE, BrokerComparison.median(ours), null, null, ours));
+        ms.add(new Measurement("kafka", "raw floor", Role.FLOOR, BrokerComparison.median(floor), null, null, floor));
+        TargetCheck p50 = synthetic(ms).targets().get(0);
+        assertThat(p50.target()).isEqualTo("sequential p50 ≤ 1.2× raw floor");
+        assertThat(p50.met()).contains(true);
+        assertThat(p50.measured()).isEqualTo("1.11× (per round 1.11, 0.97, 1.33); median rounds 200 vs 150 µs = 1.33×");
+
+        // a failed round pairs with nothing: 1.11 and 1.33 are left, median 1.22x (missed)
+        List<LatencyResult> oursFailed = new ArrayList<>(ours);
+        oursFailed.set(1, null);
+        ms.set(0, new Measurement("kafka", "pipeline", Role.PIPELINE, BrokerComparison.median(oursFailed), null, null,
+                oursFailed));
+        TargetCheck failed = synthetic(ms).targets().get(0);
+        assertThat(failed.met()).contains(false);
+        assertThat(failed.measured()).startsWith("1.22× (per round 1.11, 1.33)");
+        assertThat(Reports.json(synthetic(ms))).contains("\"rounds\"");
+    }
+
+    @Test
     void everyImplementationGoesFirstOnceAtEveryPointOverAsManyRounds() {
         // 2 points per round and 2 implementations (the A/B runs): the order used to be the same in every round
         for (int implementations : new int[] {2, 3, 4, 8}) {
