@@ -391,9 +391,6 @@ public final class BrokerComparison {
      * an average, so its percentiles stay consistent with each other. Failed rounds ({@code null}) are left out.
      */
     static LatencyResult median(List<LatencyResult> results) {
-        if (results.isEmpty()) {
-            return null;
-        }
         List<LatencyResult> sorted = new ArrayList<>(results);
         sorted.removeIf(java.util.Objects::isNull);
         if (sorted.isEmpty()) {

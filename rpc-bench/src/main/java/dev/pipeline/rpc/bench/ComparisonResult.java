@@ -5,6 +5,7 @@ import dev.pipeline.rpc.tck.latency.LatencyResult;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public final class ComparisonResult {
             Objects.requireNonNull(role, "role");
             Objects.requireNonNull(result, "result");
             rounds = rounds == null || rounds.isEmpty() ? List.of(result)
-                    : java.util.Collections.unmodifiableList(new ArrayList<>(rounds));
+                    : Collections.unmodifiableList(new ArrayList<>(rounds));
         }
 
         /** A point measured in one round. */
