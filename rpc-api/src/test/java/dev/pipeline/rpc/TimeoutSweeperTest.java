@@ -73,10 +73,14 @@ class TimeoutSweeperTest {
     }
 
     @Test
-    void stoppingWakesAParkedThread() {
+    void stoppingWakesAParkedThreadAndItEnds() {
         arm("x", 10);
         await().atMost(Duration.ofSeconds(10)).until(sweeper::isAsleep);
+        Thread parked = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("sweeper-test") && t.getState() == Thread.State.WAITING)
+                .findFirst().orElseThrow();
         sweeper.stop();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !parked.isAlive());
         assertThat(sweeper.ensureStarted()).isFalse();
     }
 }

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * The targets of the Kafka and Redis issues: sequential p50 at most 1.2x the raw floor's; throughput at the highest
@@ -87,10 +88,8 @@ final class Targets {
         List<Double> perRound = perRoundRatios(ours.get().rounds(), reference.get().rounds(), metric);
         if (perRound.size() >= 2) {
             r = medianOf(perRound);
-            StringBuilder rounds = new StringBuilder();
-            for (double x : perRound) {
-                rounds.append(rounds.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", x));
-            }
+            String rounds = perRound.stream().map(x -> String.format(Locale.ROOT, "%.2f", x))
+                    .collect(Collectors.joining(", "));
             measured = String.format(Locale.ROOT, "%.2f× (per round %s); median rounds %s", r, rounds, measured);
         }
         boolean met;
