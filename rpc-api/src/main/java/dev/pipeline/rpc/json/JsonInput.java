@@ -277,14 +277,8 @@ public final class JsonInput {
     /** A string, at its opening quote. */
     private String string() throws JsonInputException {
         int start = ++pos;
-        // fast path: printable ASCII without escapes, eight bytes at a time while none of them needs a look
-        while (pos + 16 <= n && !AsciiScan.needsLook(AsciiScan.word(b, pos))
-                && !AsciiScan.needsLook(AsciiScan.word(b, pos + 8))) {
-            pos += 16;
-        }
-        while (pos + 8 <= n && !AsciiScan.needsLook(AsciiScan.word(b, pos))) {
-            pos += 8;
-        }
+        // fast path: printable ASCII without escapes, many bytes at a time while none of them needs a look
+        pos = AsciiScan.skipPlain(b, pos, n, false);
         while (pos < n) {
             byte c = b[pos];
             if (c == '"') {

@@ -293,10 +293,11 @@ public final class JsonOutput {
     private void string(String s) {
         int n = s.length();
         if (n >= 32) {
-            // long strings: the JDK's UTF-8 encoder copies an ASCII string in one intrinsic step; when there is one
-            // byte per char and none needs a look (see needsEscape), those bytes are the output
-            byte[] ascii = s.getBytes(StandardCharsets.UTF_8);
-            if (ascii.length == n && !needsEscape(ascii)) {
+            // long strings: the JDK copies a Latin-1 string's bytes in one step (no scan, unlike its UTF-8 encoder);
+            // a char past U+00FF becomes '?' there. When none of the bytes needs a look or is a '?' (see
+            // needsEscape), the string is ASCII with nothing to escape, and those bytes are the output
+            byte[] ascii = s.getBytes(StandardCharsets.ISO_8859_1);
+            if (!needsEscape(ascii)) {
                 ensure(n + 2);
                 buf[len++] = '"';
                 System.arraycopy(ascii, 0, buf, len, n);
@@ -355,19 +356,12 @@ public final class JsonOutput {
     }
 
     /**
-     * Whether the bytes of {@code s.getBytes(UTF_8)} (as long as the string) need the char-by-char path: a quote, a
-     * backslash or a control character to escape, a non-ASCII byte, or a {@code '?'}, which is what the encoder
-     * writes for a lone surrogate (that one must become an escape instead).
+     * Whether the bytes of {@code s.getBytes(ISO_8859_1)} need the char-by-char path: a quote, a backslash or a
+     * control character to escape, a non-ASCII byte (a char from U+0080 to U+00FF), or a {@code '?'}, which is what
+     * the encoder writes for any char it cannot encode (past U+00FF, surrogates included).
      */
     private static boolean needsEscape(byte[] ascii) {
-        int i = 0;
-        for (; i + 8 <= ascii.length; i += 8) {
-            long x = AsciiScan.word(ascii, i);
-            if (AsciiScan.needsLook(x) || AsciiScan.hasQuestionMark(x)) { // x is ASCII when the second runs
-                break;
-            }
-        }
-        for (; i < ascii.length; i++) {
+        for (int i = AsciiScan.skipPlain(ascii, 0, ascii.length, true); i < ascii.length; i++) {
             byte c = ascii[i];
             if (c < 0 || c == '?' || ESCAPE[c] != 0) {
                 return true;

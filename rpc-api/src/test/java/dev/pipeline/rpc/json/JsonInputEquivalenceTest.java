@@ -167,9 +167,25 @@ class JsonInputEquivalenceTest {
                 long x = java.nio.ByteBuffer.wrap(block).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
                 boolean special = v == '"' || v == '\\' || v < 0x20 || v >= 0x80;
                 assertThat(AsciiScan.needsLook(x)).as("byte 0x%02x at %d", v, at).isEqualTo(special);
-                if (v < 0x80) {
-                    assertThat(AsciiScan.hasQuestionMark(x)).as("'?' test, byte 0x%02x at %d", v, at)
-                            .isEqualTo(v == '?');
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void skippingPlainContentStopsAtTheWordOfAnySpecialByte() {
+        int length = 32 + 32 + 8 + 5; // two 32-byte steps, one 8-byte step, a tail left to the caller
+        for (int at = 0; at < length; at++) {
+            for (int v = 0; v < 256; v++) {
+                byte[] text = "a".repeat(length).getBytes(StandardCharsets.US_ASCII);
+                text[at] = (byte) v;
+                boolean special = v == '"' || v == '\\' || v < 0x20 || v >= 0x80;
+                for (boolean questionMarks : new boolean[] {false, true}) {
+                    int stop = AsciiScan.skipPlain(text, 0, length, questionMarks);
+                    boolean stopsBefore = special || (questionMarks && v == '?');
+                    // it stops at the word of a special byte (the 32-byte step that holds it is not taken); the
+                    // five bytes of the tail are the caller's
+                    int expected = stopsBefore && at < length - 5 ? at / 8 * 8 : length - 5;
+                    assertThat(stop).as("byte 0x%02x at %d, '?' too: %s", v, at, questionMarks).isEqualTo(expected);
                 }
             }
         }

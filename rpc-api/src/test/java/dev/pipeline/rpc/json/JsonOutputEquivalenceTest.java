@@ -96,6 +96,22 @@ class JsonOutputEquivalenceTest {
     }
 
     @Test
+    void aLongStringWithOneSpecialCharAnywhereIsWrittenLikeGson() throws Exception {
+        // long strings take the fast path (their Latin-1 bytes copied when no byte needs a look): a char past
+        // U+00FF whose low byte is plain ASCII (U+0141 -> 'A'), a Latin-1 char, a real '?', a lone surrogate, a quote
+        // and a control char must each still be written exactly
+        for (char special : new char[] {'\u0141', 'é', '?', '\ud800', '"', '\u0001', '\u2028'}) {
+            for (int at = 0; at < 80; at++) {
+                String s = "a".repeat(at) + special + "b".repeat(80 - at);
+                assertThat(JsonOutput.toText(new JsonPrimitive(s))).as("U+%04x at %d", (int) special, at)
+                        .isEqualTo(gson(new JsonPrimitive(s)));
+                byte[] bytes = JsonOutput.toBytes(new JsonPrimitive(s));
+                assertThat(JsonInput.parse(bytes, dev.pipeline.rpc.Limits.DEFAULT).getAsString()).isEqualTo(s);
+            }
+        }
+    }
+
+    @Test
     void refusesWhatJsonCannotExpress() {
         assertThatThrownBy(() -> JsonOutput.toBytes(new JsonPrimitive(Double.NaN)))
                 .isInstanceOf(IllegalArgumentException.class);
