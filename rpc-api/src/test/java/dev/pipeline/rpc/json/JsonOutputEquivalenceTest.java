@@ -112,6 +112,39 @@ class JsonOutputEquivalenceTest {
     }
 
     @Test
+    void longStringsAnywhereInAMessageAreWrittenLikeGson() throws Exception {
+        // long strings take the fast path: several of them, as keys and values, nested, between short ones and
+        // next to one that must be escaped
+        String a = "a".repeat(1024);
+        String b = "b".repeat(5000);
+        String escaped = "c".repeat(2000) + "\n";
+        JsonObject inner = new JsonObject();
+        inner.addProperty(b, a);
+        inner.addProperty("short", "s");
+        JsonArray array = new JsonArray();
+        array.add(a);
+        array.add(1);
+        array.add(escaped);
+        array.add(inner);
+        array.add(b);
+        JsonObject tree = new JsonObject();
+        tree.add(a, array);
+        tree.addProperty("after", "x".repeat(1023));
+        assertThat(JsonOutput.toText(tree)).isEqualTo(gson(tree));
+        assertThat(JsonOutput.toBytes(tree)).isEqualTo(gson(tree).getBytes(StandardCharsets.UTF_8));
+        assertThat(JsonOutput.request(new JsonPrimitive(7), b, array))
+                .isEqualTo(JsonOutput.toBytes(Messages.request(new JsonPrimitive(7), b, array)));
+        assertThat(JsonOutput.success(new JsonPrimitive(b), array))
+                .isEqualTo(JsonOutput.toBytes(Messages.success(new JsonPrimitive(b), array)));
+        // a refusal after a long string leaves nothing behind for the next message
+        JsonArray refused = new JsonArray();
+        refused.add(b);
+        refused.add(Double.NaN);
+        assertThatThrownBy(() -> JsonOutput.toBytes(refused)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(JsonOutput.toText(new JsonPrimitive("z"))).isEqualTo("\"z\"");
+    }
+
+    @Test
     void refusesWhatJsonCannotExpress() {
         assertThatThrownBy(() -> JsonOutput.toBytes(new JsonPrimitive(Double.NaN)))
                 .isInstanceOf(IllegalArgumentException.class);
