@@ -38,6 +38,7 @@ public final class BenchOptions {
     private final boolean variants;
     private final boolean transportOnly;
     private final boolean wireFloor;
+    private final boolean springTyped;
     private final List<String> kafkaVariants;
     private final List<String> only;
     private final List<String> redisVariants;
@@ -59,6 +60,7 @@ public final class BenchOptions {
         this.variants = b.variants;
         this.transportOnly = b.transportOnly;
         this.wireFloor = b.wireFloor;
+        this.springTyped = b.springTyped;
         this.kafkaVariants = List.copyOf(b.kafkaVariants);
         this.only = List.copyOf(b.only);
         this.redisVariants = List.copyOf(b.redisVariants);
@@ -153,6 +155,14 @@ public final class BenchOptions {
     }
 
     /**
+     * Whether Spring's ReplyingKafkaTemplate is also measured with typed JSON messages (records through Spring
+     * Kafka's JSON serializers, a diagnostic row beside the byte echo that the targets compare against).
+     */
+    public boolean springTyped() {
+        return springTyped;
+    }
+
+    /**
      * How many times every point is measured (the implementations still take turns within a round); the report
      * keeps each point's median round. More rounds resist a disturbance on a shared machine.
      */
@@ -200,6 +210,7 @@ public final class BenchOptions {
                 + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
                 + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
                 + (transportOnly ? ", transport only" : "") + (wireFloor ? ", wire floor" : "")
+                + (springTyped ? ", spring typed" : "")
                 + (kafkaVariants.isEmpty() ? "" : ", kafka variants=" + kafkaVariants)
                 + (only.isEmpty() ? "" : ", only=" + only)
                 + (redisVariants.isEmpty() ? "" : ", redis variants=" + redisVariants)
@@ -227,6 +238,8 @@ public final class BenchOptions {
                 "  --transport-only           also measure Pipeline's transports alone (SPI level, no JSON-RPC core)",
                 "  --wire-floor               also measure the Kafka raw floor carrying Pipeline's wire headers (as they",
                 "                             are, and with the client id folded into rpc-id)",
+                "  --spring-typed             also measure ReplyingKafkaTemplate with typed JSON messages (records",
+                "                             through Spring Kafka's JsonSerializer/JsonDeserializer)",
                 "  --kafka-variant QUERY      also measure Pipeline on kafka://...?QUERY (a transport option or Kafka",
                 "                             client property, e.g. max.in.flight.requests.per.connection=1); repeatable",
                 "  --redis-variant QUERY      the same on Redis; repeatable",
@@ -263,6 +276,7 @@ public final class BenchOptions {
                 case "--no-variants" -> b.variants(false);
                 case "--transport-only" -> b.transportOnly(true);
                 case "--wire-floor" -> b.wireFloor(true);
+                case "--spring-typed" -> b.springTyped(true);
                 case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250))
                         .settle(Duration.ZERO);
                 case "--transports", "--duration", "--warmup", "--settle", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
@@ -349,6 +363,7 @@ public final class BenchOptions {
         private boolean variants = true;
         private boolean transportOnly;
         private boolean wireFloor;
+        private boolean springTyped;
         private final List<String> kafkaVariants = new ArrayList<>();
         private final List<String> only = new ArrayList<>();
         private final List<String> redisVariants = new ArrayList<>();
@@ -493,6 +508,12 @@ public final class BenchOptions {
         /** Whether to measure the Kafka raw floor with Pipeline's wire headers too (default false). */
         public Builder wireFloor(boolean on) {
             this.wireFloor = on;
+            return this;
+        }
+
+        /** Whether to measure ReplyingKafkaTemplate with typed JSON messages too (default false). */
+        public Builder springTyped(boolean on) {
+            this.springTyped = on;
             return this;
         }
 

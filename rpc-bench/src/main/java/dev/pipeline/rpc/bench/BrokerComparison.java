@@ -194,6 +194,9 @@ public final class BrokerComparison {
         }
         if (o.competitors()) {
             contenders.add(new SpringReplyingContender(bootstrap));
+            if (o.springTyped()) {
+                contenders.add(SpringReplyingContender.typed(bootstrap));
+            }
         }
         return contenders;
     }

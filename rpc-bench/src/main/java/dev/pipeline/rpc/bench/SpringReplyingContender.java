@@ -23,6 +23,8 @@ import org.springframework.kafka.listener.MessageListener;
 import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.kafka.support.TopicPartitionOffset;
+import org.springframework.kafka.support.serializer.JsonDeserializer;
+import org.springframework.kafka.support.serializer.JsonSerializer;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import java.nio.ByteBuffer;
@@ -60,6 +62,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * implementations measured after it. So the template gets its own scheduler, and {@link #afterRun()} drops the
  * queued tasks once every call of a run has its reply: the others are not charged for them. (Spring is spared their
  * later runs, which a Spring user pays.)
+ *
+ * <p>{@linkplain #typed(String) Typed}, a diagnostic row: the same, with the messages as a Spring user who writes
+ * JSON-RPC by hand would have them: Java records ({@link JsonRpcRequest}, {@link JsonRpcResponse}) written and read
+ * by Spring Kafka's {@link JsonSerializer} / {@link JsonDeserializer} (Jackson; no type headers, the target type
+ * configured), a listener that answers the request's one param, a caller that reads the result. The same bytes
+ * travel; what it adds to the byte echo is the JSON work Pipeline does too.
  */
 final class SpringReplyingContender implements Contender {
     /** Like our transport's default, so that neither commits more often than the other. */
@@ -69,15 +77,35 @@ final class SpringReplyingContender implements Contender {
     private final String requestTopic = "bench-spring-req-" + suffix;
     private final String replyTopic = "bench-spring-rep-" + suffix;
     private final AtomicLong ids = new AtomicLong();
-    private DefaultKafkaProducerFactory<byte[], byte[]> clientProducers;
-    private DefaultKafkaProducerFactory<byte[], byte[]> serverProducers;
-    private ReplyingKafkaTemplate<byte[], byte[], byte[]> template;
+    /** Records through Spring's JSON (de)serializers instead of the request's bytes echoed. */
+    private final boolean typed;
+    private DefaultKafkaProducerFactory<byte[], Object> clientProducers;
+    private DefaultKafkaProducerFactory<byte[], Object> serverProducers;
+    private ReplyingKafkaTemplate<byte[], Object, Object> template;
     private ThreadPoolTaskScheduler timeouts;
-    private ConcurrentMessageListenerContainer<byte[], byte[]> serverContainer;
+    private ConcurrentMessageListenerContainer<byte[], Object> serverContainer;
     private boolean topicsCreated;
 
     SpringReplyingContender(String bootstrap) {
+        this(bootstrap, false);
+    }
+
+    private SpringReplyingContender(String bootstrap, boolean typed) {
         this.bootstrap = bootstrap;
+        this.typed = typed;
+    }
+
+    /** The diagnostic row with typed JSON messages (see the class comment). */
+    static SpringReplyingContender typed(String bootstrap) {
+        return new SpringReplyingContender(bootstrap, true);
+    }
+
+    /** A JSON-RPC request as a Spring user's record: {@code {"jsonrpc":"2.0","method":..,"params":[..],"id":..}}. */
+    record JsonRpcRequest(String jsonrpc, String method, List<String> params, long id) {
+    }
+
+    /** A JSON-RPC success response as a Spring user's record: {@code {"jsonrpc":"2.0","result":..,"id":..}}. */
+    record JsonRpcResponse(String jsonrpc, String result, long id) {
     }
 
     @Override
@@ -87,12 +115,12 @@ final class SpringReplyingContender implements Contender {
 
     @Override
     public String name() {
-        return "spring ReplyingKafkaTemplate";
+        return typed ? "spring ReplyingKafkaTemplate, typed JSON" : "spring ReplyingKafkaTemplate";
     }
 
     @Override
     public Role role() {
-        return Role.COMPETITOR;
+        return typed ? Role.DIAGNOSTIC : Role.COMPETITOR;
     }
 
     @Override
@@ -102,7 +130,9 @@ final class SpringReplyingContender implements Contender {
                 + " server container: async commits at most every " + COMMIT_INTERVAL_MS
                 + " ms (ack mode TIME, syncCommits=false);"
                 + " reply container: its partition assigned explicitly, no commits on the hot path"
-                + " (enable.auto.commit=true); concurrency 1";
+                + " (enable.auto.commit=true); concurrency 1"
+                + (typed ? "; messages as records through Spring's JsonSerializer/JsonDeserializer (Jackson, no type"
+                        + " headers), the listener answers params[0], the caller reads the result" : "");
     }
 
     @Override
@@ -120,20 +150,25 @@ final class SpringReplyingContender implements Contender {
         // go to one partition, where Kafka's 16 KiB batches send a 10 KB reply alone
         producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, KafkaTransportConfig.DEFAULT_BATCH_BYTES);
         producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                typed ? JsonSerializer.class : ByteArraySerializer.class);
+        if (typed) {
+            producerProps.put(JsonSerializer.ADD_TYPE_INFO_HEADERS, false);
+        }
         clientProducers = new DefaultKafkaProducerFactory<>(producerProps);
         serverProducers = new DefaultKafkaProducerFactory<>(producerProps);
 
         // server: the equivalent of @KafkaListener(topics = request) @SendTo
-        KafkaTemplate<byte[], byte[]> replyTemplate = new KafkaTemplate<>(serverProducers);
+        KafkaTemplate<byte[], Object> replyTemplate = new KafkaTemplate<>(serverProducers);
         ContainerProperties serverProps = new ContainerProperties(requestTopic);
         serverProps.setGroupId(requestTopic);
         serverProps.setAckMode(ContainerProperties.AckMode.TIME); // commit at most as often as ours
         serverProps.setAckTime(COMMIT_INTERVAL_MS);
         serverProps.setSyncCommits(false);
         serverProps.setMicrometerEnabled(false);
-        serverProps.setMessageListener((MessageListener<byte[], byte[]>) r -> replyTemplate.send(reply(r)));
-        serverContainer = new ConcurrentMessageListenerContainer<>(consumers("earliest", false), serverProps);
+        serverProps.setMessageListener((MessageListener<byte[], Object>) r -> replyTemplate.send(reply(r)));
+        serverContainer = new ConcurrentMessageListenerContainer<>(consumers("earliest", false,
+                JsonRpcRequest.class), serverProps);
         serverContainer.setConcurrency(1);
         serverContainer.start();
 
@@ -143,8 +178,8 @@ final class SpringReplyingContender implements Contender {
         replyProps.setMicrometerEnabled(false);
         // a reply consumer needs no commits: with enable.auto.commit the container leaves them to the client's
         // background auto-commit instead of committing after every poll
-        KafkaMessageListenerContainer<byte[], byte[]> replyContainer =
-                new KafkaMessageListenerContainer<>(consumers("latest", true), replyProps);
+        KafkaMessageListenerContainer<byte[], Object> replyContainer =
+                new KafkaMessageListenerContainer<>(consumers("latest", true, JsonRpcResponse.class), replyProps);
         template = new ReplyingKafkaTemplate<>(clientProducers, replyContainer);
         timeouts = new ThreadPoolTaskScheduler();
         timeouts.setThreadNamePrefix("bench-spring-timeouts-");
@@ -161,7 +196,7 @@ final class SpringReplyingContender implements Contender {
         Contender.awaitFirstReply(this, Duration.ofSeconds(90));
     }
 
-    private ProducerRecord<byte[], byte[]> reply(ConsumerRecord<byte[], byte[]> r) {
+    private ProducerRecord<byte[], Object> reply(ConsumerRecord<byte[], Object> r) {
         Header topic = r.headers().lastHeader(KafkaHeaders.REPLY_TOPIC);
         Header partition = r.headers().lastHeader(KafkaHeaders.REPLY_PARTITION);
         Header correlation = r.headers().lastHeader(KafkaHeaders.CORRELATION_ID);
@@ -172,21 +207,37 @@ final class SpringReplyingContender implements Contender {
         String to = topic != null ? new String(topic.value(), StandardCharsets.UTF_8) : replyTopic;
         Integer p = partition != null && partition.value().length == 4 ? ByteBuffer.wrap(partition.value()).getInt()
                 : null;
-        return new ProducerRecord<byte[], byte[]>(to, p, (byte[]) null, r.value(), (Iterable<Header>) headers);
+        Object value = r.value();
+        if (typed) { // what an @KafkaListener method taking and returning the records does
+            JsonRpcRequest request = (JsonRpcRequest) value;
+            value = new JsonRpcResponse("2.0", request.params().get(0), request.id());
+        }
+        return new ProducerRecord<>(to, p, (byte[]) null, value, (Iterable<Header>) headers);
     }
 
-    private DefaultKafkaConsumerFactory<byte[], byte[]> consumers(String reset, boolean autoCommit) {
+    /** @param type what the values are read as when {@link #typed} */
+    private DefaultKafkaConsumerFactory<byte[], Object> consumers(String reset, boolean autoCommit, Class<?> type) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, autoCommit);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                typed ? JsonDeserializer.class : ByteArrayDeserializer.class);
+        if (typed) {
+            props.put(JsonDeserializer.USE_TYPE_INFO_HEADERS, false);
+            props.put(JsonDeserializer.VALUE_DEFAULT_TYPE, type.getName());
+        }
         return new DefaultKafkaConsumerFactory<>(props);
     }
 
     @Override
     public RoundTrip roundTrip() {
+        if (typed) {
+            return payload -> template.sendAndReceive(new ProducerRecord<>(requestTopic,
+                            new JsonRpcRequest("2.0", "echo", List.of(payload), ids.incrementAndGet())))
+                    .thenApply(reply -> ((JsonRpcResponse) reply.value()).result());
+        }
         return payload -> template.sendAndReceive(new ProducerRecord<>(requestTopic,
                 Contender.jsonRequest(payload, ids.incrementAndGet())));
     }

@@ -30,7 +30,8 @@ class BenchOptionsTest {
     void parsesFlagsInBothForms() {
         BenchOptions o = BenchOptions.parse("--transports", "redis,KAFKA", "--duration=10s", "--warmup", "500ms",
                 "--in-flight", "256,1,64", "--payloads", "1KB,100", "--output", "out/x", "--kafka",
-                "kafka://h:9092", "--redis=redis://h:6379", "--no-competitors", "--no-chart", "--rounds", "3", "--wire-floor");
+                "kafka://h:9092", "--redis=redis://h:6379", "--no-competitors", "--no-chart", "--rounds", "3",
+                "--wire-floor", "--spring-typed");
         assertThat(o.transports()).containsExactly("redis", "kafka");
         assertThat(o.duration()).isEqualTo(Duration.ofSeconds(10));
         assertThat(o.warmup()).isEqualTo(Duration.ofMillis(500));
@@ -45,6 +46,8 @@ class BenchOptionsTest {
         assertThat(o.rounds()).isEqualTo(3);
         assertThat(o.wireFloor()).isTrue();
         assertThat(BenchOptions.parse().wireFloor()).isFalse();
+        assertThat(o.springTyped()).isTrue();
+        assertThat(BenchOptions.parse().springTyped()).isFalse();
     }
 
     @Test

@@ -31,4 +31,18 @@ class SpringReplyingContenderTest {
                     .as("the template still answers").isNotNull();
         }
     }
+
+    @Test
+    void theTypedRowEchoesThePayloadThroughSpringsJsonSerializers() throws Exception {
+        try (SpringReplyingContender typed = SpringReplyingContender.typed(KafkaBroker.shared().bootstrapServers())) {
+            assertThat(typed.name()).isEqualTo("spring ReplyingKafkaTemplate, typed JSON");
+            assertThat(typed.role()).as("not the reference of the targets").isEqualTo(Role.DIAGNOSTIC);
+            typed.start();
+            String payload = "p".repeat(10_000);
+            assertThat(typed.roundTrip().call(payload).toCompletableFuture().get(60, TimeUnit.SECONDS))
+                    .isEqualTo(payload);
+            assertThat(typed.roundTrip().call("é \" \u2028").toCompletableFuture().get(60, TimeUnit.SECONDS))
+                    .isEqualTo("é \" \u2028");
+        }
+    }
 }
