@@ -56,5 +56,4 @@ final class AsciiScan {
         long m = ((x ^ QUOTES) - ONES) | ((x ^ BACKSLASHES) - ONES) | (x - SPACES) | x;
         return questionMarks ? m | ((x ^ QUESTION_MARKS) - ONES) : m;
     }
-
 }

@@ -2,7 +2,9 @@ package dev.pipeline.rpc.bench;
 
 import dev.pipeline.rpc.tck.broker.KafkaBroker;
 import org.junit.jupiter.api.Test;
+import org.springframework.kafka.support.serializer.JsonSerializer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +31,18 @@ class SpringReplyingContenderTest {
             assertThat(spring.queuedTimeouts()).isZero();
             assertThat(spring.roundTrip().call("after").toCompletableFuture().get(60, TimeUnit.SECONDS))
                     .as("the template still answers").isNotNull();
+        }
+    }
+
+    @Test
+    void theTypedRowSendsTheBytesTheOthersSend() {
+        try (JsonSerializer<Object> json = new JsonSerializer<>()) {
+            json.setAddTypeInfo(false);
+            String payload = "p".repeat(100);
+            assertThat(json.serialize("t", new SpringReplyingContender.JsonRpcRequest("2.0", "echo",
+                    List.of(payload), 7))).isEqualTo(Contender.jsonRequest(payload, 7));
+            assertThat(new String(json.serialize("t", new SpringReplyingContender.JsonRpcResponse("2.0", payload, 7)),
+                    StandardCharsets.UTF_8)).isEqualTo("{\"jsonrpc\":\"2.0\",\"result\":\"" + payload + "\",\"id\":7}");
         }
     }
 
