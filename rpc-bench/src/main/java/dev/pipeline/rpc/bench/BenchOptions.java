@@ -39,6 +39,8 @@ public final class BenchOptions {
     private final boolean transportOnly;
     private final boolean wireFloor;
     private final boolean springTyped;
+    private final boolean interleave;
+    private final boolean fresh;
     private final List<String> kafkaVariants;
     private final List<String> only;
     private final List<String> redisVariants;
@@ -61,6 +63,8 @@ public final class BenchOptions {
         this.transportOnly = b.transportOnly;
         this.wireFloor = b.wireFloor;
         this.springTyped = b.springTyped;
+        this.interleave = b.interleave;
+        this.fresh = b.fresh;
         this.kafkaVariants = List.copyOf(b.kafkaVariants);
         this.only = List.copyOf(b.only);
         this.redisVariants = List.copyOf(b.redisVariants);
@@ -163,6 +167,24 @@ public final class BenchOptions {
     }
 
     /**
+     * Whether sequential points are measured with the implementations interleaved: each runs a short block of calls
+     * in turn for the whole point ({@link Interleaved}), so a change of the machine's load falls on all of them
+     * alike instead of on whichever had its turn then. Pipelined points still take turns.
+     */
+    public boolean interleave() {
+        return interleave;
+    }
+
+    /**
+     * Whether every round after the first measures new instances of the implementations (new topics or streams,
+     * connections and threads), started in a rotated order. Two instances of the same implementation can differ by
+     * several percent for as long as they live; with new ones each round, the median round averages that out.
+     */
+    public boolean fresh() {
+        return fresh;
+    }
+
+    /**
      * How many times every point is measured (the implementations still take turns within a round); the report
      * keeps each point's median round. More rounds resist a disturbance on a shared machine.
      */
@@ -210,7 +232,8 @@ public final class BenchOptions {
                 + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
                 + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
                 + (transportOnly ? ", transport only" : "") + (wireFloor ? ", wire floor" : "")
-                + (springTyped ? ", spring typed" : "")
+                + (springTyped ? ", spring typed" : "") + (interleave ? ", interleaved" : "")
+                + (fresh ? ", fresh instances each round" : "")
                 + (kafkaVariants.isEmpty() ? "" : ", kafka variants=" + kafkaVariants)
                 + (only.isEmpty() ? "" : ", only=" + only)
                 + (redisVariants.isEmpty() ? "" : ", redis variants=" + redisVariants)
@@ -240,6 +263,10 @@ public final class BenchOptions {
                 "                             are, and with the client id folded into rpc-id)",
                 "  --spring-typed             also measure ReplyingKafkaTemplate with typed JSON messages (records",
                 "                             through Spring Kafka's JsonSerializer/JsonDeserializer)",
+                "  --interleave               measure sequential points with the implementations interleaved (short",
+                "                             blocks of calls in turn for the whole point, all sharing the same load)",
+                "  --fresh                    start new instances of the implementations for every round (new topics,",
+                "                             connections and threads), so one instance's lasting bias averages out",
                 "  --kafka-variant QUERY      also measure Pipeline on kafka://...?QUERY (a transport option or Kafka",
                 "                             client property, e.g. max.in.flight.requests.per.connection=1); repeatable",
                 "  --redis-variant QUERY      the same on Redis; repeatable",
@@ -277,6 +304,8 @@ public final class BenchOptions {
                 case "--transport-only" -> b.transportOnly(true);
                 case "--wire-floor" -> b.wireFloor(true);
                 case "--spring-typed" -> b.springTyped(true);
+                case "--interleave" -> b.interleave(true);
+                case "--fresh" -> b.fresh(true);
                 case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250))
                         .settle(Duration.ZERO);
                 case "--transports", "--duration", "--warmup", "--settle", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
@@ -364,6 +393,8 @@ public final class BenchOptions {
         private boolean transportOnly;
         private boolean wireFloor;
         private boolean springTyped;
+        private boolean interleave;
+        private boolean fresh;
         private final List<String> kafkaVariants = new ArrayList<>();
         private final List<String> only = new ArrayList<>();
         private final List<String> redisVariants = new ArrayList<>();
@@ -514,6 +545,18 @@ public final class BenchOptions {
         /** Whether to measure ReplyingKafkaTemplate with typed JSON messages too (default false). */
         public Builder springTyped(boolean on) {
             this.springTyped = on;
+            return this;
+        }
+
+        /** Whether to interleave the implementations at sequential points (default false). */
+        public Builder interleave(boolean on) {
+            this.interleave = on;
+            return this;
+        }
+
+        /** Whether every round measures new instances of the implementations (default false). */
+        public Builder fresh(boolean on) {
+            this.fresh = on;
             return this;
         }
 

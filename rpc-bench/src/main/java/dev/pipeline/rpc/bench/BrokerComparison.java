@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -232,7 +233,7 @@ public final class BrokerComparison {
         }
         bar.say("Kafka at " + bootstrap);
         try {
-            measure(o, bar, kafkaContenders(o, bootstrap), setups, out, failures,
+            measure(o, bar, () -> kafkaContenders(o, bootstrap), setups, out, failures,
                     broker == null ? Optional.empty() : broker.localProcess());
         } finally {
             if (broker != null) {
@@ -271,7 +272,8 @@ public final class BrokerComparison {
         info.put("redis", (broker != null ? broker.description() : "given address") + " at " + uri
                 + (version != null ? ", Redis " + version : ""));
         bar.say("Redis at " + uri + (version != null ? " (Redis " + version + ")" : ""));
-        measure(o, bar, redisContenders(o, uri), setups, out, failures,
+        String at = uri;
+        measure(o, bar, () -> redisContenders(o, at), setups, out, failures,
                 broker == null ? Optional.empty() : broker.localProcess());
     }
 
@@ -291,75 +293,30 @@ public final class BrokerComparison {
         }
     }
 
-    /** Starts every contender, warms each up, then measures every point with the contenders taking turns. */
-    private static void measure(BenchOptions o, Progress bar, List<Contender> contenders, Map<String, String> setups,
-                                List<Measurement> out, List<String> failures, Optional<ProcessHandle> brokerProcess) {
+    /**
+     * Starts every contender, warms each up, then measures every point with the contenders taking turns. With
+     * {@link BenchOptions#fresh()}, each round after the first closes the contenders and measures new ones from
+     * {@code make}, started in an order rotated by one per round.
+     */
+    private static void measure(BenchOptions o, Progress bar, Supplier<List<Contender>> make,
+                                Map<String, String> setups, List<Measurement> out, List<String> failures,
+                                Optional<ProcessHandle> brokerProcess) {
         Map<LatencyResult, CpuPerCall> cpu = new IdentityHashMap<>();
         Map<LatencyResult, KafkaRequestsPerCall> requests = new IdentityHashMap<>();
         List<Contender> running = new ArrayList<>();
         try {
-            for (Contender c : contenders) {
-                setups.put(c.broker() + " / " + c.name(), c.setup());
-                bar.say("starting " + c.broker() + " " + c.name());
-                try {
-                    c.start();
-                    running.add(c);
-                } catch (Exception | LinkageError e) {
-                    String msg = c.broker() + " " + c.name() + ": could not start: " + oneLine(e);
-                    failures.add(msg);
-                    bar.say(msg);
-                    bar.skip(o.payloads().size() * o.inFlight().size() * o.rounds());
-                    c.close();
-                }
-            }
-            if (!o.warmup().isZero()) {
-                for (Contender c : running) {
-                    bar.say("warming up " + c.broker() + " " + c.name());
-                    int top = o.inFlight().get(o.inFlight().size() - 1);
-                    tryRun(c, warm(c, o.payloads().get(0), top, o.warmup().multipliedBy(3)), null);
-                    tryRun(c, warm(c, o.payloads().get(0), 1, o.warmup().multipliedBy(2)), null);
-                }
-            }
-            settle(o, bar, running, brokerProcess);
             Map<String, List<LatencyResult>> rounds = new LinkedHashMap<>();
             Map<String, Contender> owners = new LinkedHashMap<>();
             for (int round = 1; round <= o.rounds(); round++) {
-            if (o.rounds() > 1) {
-                bar.say("round " + round + " of " + o.rounds());
-            }
-            int point = 0;
-            for (int payload : o.payloads()) {
-                for (int inFlight : o.inFlight()) {
-                    // the implementations take turns, and the one going first rotates from point to point and, at
-                    // one point, from round to round: none always runs right after a change of payload or load
-                    // level, or always right after the same other one (a count of points per round that is a
-                    // multiple of the implementations' gave each point the same order in every round)
-                    List<Contender> turn = new ArrayList<>(running);
-                    java.util.Collections.rotate(turn, -(turnShift(point++, round, turn.size())));
-                    for (Contender c : turn) {
-                        if (!o.warmup().isZero()) {
-                            tryRun(c, warm(c, payload, inFlight, o.warmup()), null);
-                        }
-                        Workload w = Workload.builder(c.broker() + " " + c.name() + " " + Reports.size(payload)
-                                        + " x" + inFlight).payloadBytes(payload).inFlight(inFlight).warmupCalls(0)
-                                .calls(Long.MAX_VALUE).duration(o.duration()).drainTimeout(Duration.ofSeconds(60))
-                                .build();
-                        CpuClock clock = CpuClock.start(brokerProcess);
-                        KafkaRequestCounter counter = c.broker().equals("kafka") ? KafkaRequestCounter.start() : null;
-                        LatencyResult r = tryRun(c, w, failures);
-                        if (r != null) {
-                            clock.perCall(r.calls()).ifPresent(x -> cpu.put(r, x));
-                            if (counter != null) {
-                                counter.perCall(r.calls()).ifPresent(x -> requests.put(r, x));
-                            }
-                        }
-                        String key = c.name() + "\u0000" + payload + "\u0000" + inFlight;
-                        owners.put(key, c);
-                        rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(r); // null: the round failed
-                        bar.point(c, payload, inFlight, r);
-                    }
+                if (round == 1 || o.fresh()) {
+                    closeAll(bar, running);
+                    List<Contender> made = new ArrayList<>(make.get());
+                    java.util.Collections.rotate(made, -(round - 1));
+                    int roundsCovered = o.fresh() ? 1 : o.rounds();
+                    running.addAll(startAll(o, bar, made, setups, failures, roundsCovered));
+                    settle(o, bar, running, brokerProcess);
                 }
-            }
+                measureRound(o, bar, running, round, failures, rounds, owners, cpu, requests, brokerProcess);
             }
             for (Map.Entry<String, List<LatencyResult>> e : rounds.entrySet()) {
                 Contender c = owners.get(e.getKey());
@@ -370,13 +327,126 @@ public final class BrokerComparison {
                 }
             }
         } finally {
-            for (Contender c : running) {
-                try {
-                    c.close();
-                } catch (RuntimeException e) {
-                    bar.say("closing " + c.broker() + " " + c.name() + " failed: " + oneLine(e));
+            closeAll(bar, running);
+        }
+    }
+
+    /** One round: every point, the contenders taking turns (or interleaved, at sequential points). */
+    private static void measureRound(BenchOptions o, Progress bar, List<Contender> running, int round,
+                                     List<String> failures, Map<String, List<LatencyResult>> rounds,
+                                     Map<String, Contender> owners, Map<LatencyResult, CpuPerCall> cpu,
+                                     Map<LatencyResult, KafkaRequestsPerCall> requests,
+                                     Optional<ProcessHandle> brokerProcess) {
+        if (o.rounds() > 1) {
+            bar.say("round " + round + " of " + o.rounds());
+        }
+        int point = 0;
+        for (int payload : o.payloads()) {
+            for (int inFlight : o.inFlight()) {
+                // the implementations take turns, and the one going first rotates from point to point and, at
+                // one point, from round to round: none always runs right after a change of payload or load
+                // level, or always right after the same other one (a count of points per round that is a
+                // multiple of the implementations' gave each point the same order in every round)
+                List<Contender> turn = new ArrayList<>(running);
+                java.util.Collections.rotate(turn, -(turnShift(point++, round, turn.size())));
+                if (inFlight == 1 && o.interleave() && turn.size() > 1) {
+                    interleaved(o, bar, turn, payload, failures, rounds, owners);
+                    continue;
+                }
+                for (Contender c : turn) {
+                    if (!o.warmup().isZero()) {
+                        tryRun(c, warm(c, payload, inFlight, o.warmup()), null);
+                    }
+                    Workload w = Workload.builder(c.broker() + " " + c.name() + " " + Reports.size(payload)
+                                    + " x" + inFlight).payloadBytes(payload).inFlight(inFlight).warmupCalls(0)
+                            .calls(Long.MAX_VALUE).duration(o.duration()).drainTimeout(Duration.ofSeconds(60))
+                            .build();
+                    CpuClock clock = CpuClock.start(brokerProcess);
+                    KafkaRequestCounter counter = c.broker().equals("kafka") ? KafkaRequestCounter.start() : null;
+                    LatencyResult r = tryRun(c, w, failures);
+                    if (r != null) {
+                        clock.perCall(r.calls()).ifPresent(x -> cpu.put(r, x));
+                        if (counter != null) {
+                            counter.perCall(r.calls()).ifPresent(x -> requests.put(r, x));
+                        }
+                    }
+                    String key = c.name() + "\u0000" + payload + "\u0000" + inFlight;
+                    owners.put(key, c);
+                    rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(r); // null: the round failed
+                    bar.point(c, payload, inFlight, r);
                 }
             }
+        }
+    }
+
+    /** Starts and warms up the contenders; returns those that started (each failure skips its points). */
+    private static List<Contender> startAll(BenchOptions o, Progress bar, List<Contender> contenders,
+                                            Map<String, String> setups, List<String> failures, int rounds) {
+        List<Contender> started = new ArrayList<>();
+        for (Contender c : contenders) {
+            setups.put(c.broker() + " / " + c.name(), c.setup());
+            bar.say("starting " + c.broker() + " " + c.name());
+            try {
+                c.start();
+                started.add(c);
+            } catch (Exception | LinkageError e) {
+                String msg = c.broker() + " " + c.name() + ": could not start: " + oneLine(e);
+                failures.add(msg);
+                bar.say(msg);
+                bar.skip(o.payloads().size() * o.inFlight().size() * rounds);
+                c.close();
+            }
+        }
+        if (!o.warmup().isZero()) {
+            for (Contender c : started) {
+                bar.say("warming up " + c.broker() + " " + c.name());
+                int top = o.inFlight().get(o.inFlight().size() - 1);
+                tryRun(c, warm(c, o.payloads().get(0), top, o.warmup().multipliedBy(3)), null);
+                tryRun(c, warm(c, o.payloads().get(0), 1, o.warmup().multipliedBy(2)), null);
+            }
+        }
+        return started;
+    }
+
+    private static void closeAll(Progress bar, List<Contender> running) {
+        for (Contender c : running) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                bar.say("closing " + c.broker() + " " + c.name() + " failed: " + oneLine(e));
+            }
+        }
+        running.clear();
+    }
+
+    /**
+     * One sequential point with the implementations interleaved ({@link Interleaved}), after each one's warm-up. No
+     * CPU or broker-request figures: the process's clocks cannot tell the implementations' calls apart.
+     */
+    private static void interleaved(BenchOptions o, Progress bar, List<Contender> turn, int payload,
+                                    List<String> failures, Map<String, List<LatencyResult>> rounds,
+                                    Map<String, Contender> owners) {
+        List<Interleaved.Entrant> entrants = new ArrayList<>();
+        for (Contender c : turn) {
+            if (!o.warmup().isZero()) {
+                tryRun(c, warm(c, payload, 1, o.warmup()), null);
+            }
+            entrants.add(new Interleaved.Entrant(c.name(), c.roundTrip()));
+        }
+        Map<String, LatencyResult> results = Interleaved.run(turn.get(0).broker() + " " + Reports.size(payload)
+                + " x1 interleaved", payload, entrants, o.duration(), Duration.ofSeconds(60));
+        for (Contender c : turn) {
+            LatencyResult r = results.get(c.name());
+            if (r == null) {
+                failures.add(c.broker() + " " + c.name() + " " + Reports.size(payload)
+                        + " x1 interleaved: a round trip did not complete within 60 s");
+            } else {
+                c.afterRun();
+            }
+            String key = c.name() + "\u0000" + payload + "\u0000" + 1;
+            owners.put(key, c);
+            rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+            bar.point(c, payload, 1, r);
         }
     }
 

@@ -1,0 +1,161 @@
+package dev.pipeline.rpc.bench;
+
+import dev.pipeline.rpc.tck.latency.LatencyResult;
+import dev.pipeline.rpc.tck.latency.RoundTrip;
+import org.HdrHistogram.Histogram;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BiConsumer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sequential round trips of several implementations, interleaved: each runs a block of {@link #BLOCK} calls in turn,
+ * the order shuffled from cycle to cycle (with a fixed seed, the same in every run), until the point's time is up.
+ * Measured one after the other, each implementation met whatever load the machine had during its own few seconds,
+ * and on a two-core host shared with other servers that moved single rounds' ratios by ±25%; interleaved, a change
+ * of load falls on all of them within tens of milliseconds, so the ratios of one point compare like with like.
+ *
+ * <p>A call is timed as {@link dev.pipeline.rpc.tck.latency.LatencyKit} times it (from the call until its stage
+ * completes, on the completing thread), and the next starts once the caller has seen the completion. An
+ * implementation whose call fails to complete within the drain timeout leaves the rotation, with no result.
+ */
+final class Interleaved {
+    /** Calls per turn: about 10–20 ms of sequential calls over a local broker, far more than a turn's switch costs. */
+    static final int BLOCK = 32;
+    /** The order of the turns is shuffled from cycle to cycle, the same way in every run. */
+    private static final long ORDER_SEED = 20261203L;
+    private static final long HIGHEST_NANOS = TimeUnit.HOURS.toNanos(1);
+
+    private Interleaved() {
+    }
+
+    /** One implementation's part of an interleaved point. */
+    record Entrant(String name, RoundTrip roundTrip) {
+    }
+
+    /**
+     * Runs the entrants interleaved for {@code each} times their number, so that each gets about {@code each} of
+     * calls, and returns each one's result by name ({@code null} for one that stalled).
+     */
+    static Map<String, LatencyResult> run(String point, int payloadBytes, List<Entrant> entrants, Duration each,
+                                          Duration drainTimeout) {
+        String payload = "x".repeat(payloadBytes);
+        List<Tally> live = new ArrayList<>();
+        Map<String, Tally> tallies = new LinkedHashMap<>();
+        for (Entrant e : entrants) {
+            Tally t = new Tally(e);
+            live.add(t);
+            tallies.put(e.name(), t);
+        }
+        Random order = new Random(ORDER_SEED);
+        Collections.shuffle(live, order);
+        long end = System.nanoTime() + each.toNanos() * entrants.size();
+        while (!live.isEmpty() && System.nanoTime() - end < 0) {
+            for (Tally t : List.copyOf(live)) {
+                long blockStart = System.nanoTime();
+                for (int i = 0; i < BLOCK; i++) {
+                    if (!t.call(payload, drainTimeout)) {
+                        live.remove(t);
+                        break;
+                    }
+                }
+                t.nanos += System.nanoTime() - blockStart;
+            }
+            Collections.shuffle(live, order);
+        }
+        Map<String, LatencyResult> out = new LinkedHashMap<>();
+        tallies.forEach((name, t) -> out.put(name, t.stalled ? null : t.result(point + " " + name, payloadBytes)));
+        return out;
+    }
+
+    private static final class Tally {
+        final Entrant entrant;
+        final Histogram histogram = new Histogram(HIGHEST_NANOS, 3);
+        long nanos;
+        long errors;
+        String firstError;
+        boolean stalled;
+
+        Tally(Entrant entrant) {
+            this.entrant = entrant;
+        }
+
+        /** One round trip; false if it did not complete in time (the implementation stalled). */
+        boolean call(String payload, Duration drainTimeout) {
+            Completion c = new Completion(System.nanoTime());
+            CompletionStage<?> stage;
+            try {
+                stage = entrant.roundTrip().call(payload);
+            } catch (RuntimeException e) {
+                failed(e);
+                return true;
+            }
+            stage.whenComplete(c);
+            try {
+                if (!c.latch.await(drainTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                    stalled = true;
+                    return false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            if (c.failure != null) {
+                failed(c.failure);
+            } else {
+                histogram.recordValue(Math.min(Math.max(c.nanos, 1), HIGHEST_NANOS));
+            }
+            return true;
+        }
+
+        private void failed(Throwable e) {
+            errors++;
+            if (firstError == null) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                firstError = cause.toString();
+            }
+        }
+
+        LatencyResult result(String name, int payloadBytes) {
+            long ok = histogram.getTotalCount();
+            double seconds = nanos / 1e9;
+            return new LatencyResult(name, "sequential", 1, payloadBytes, ok, errors, firstError, seconds,
+                    seconds > 0 ? ok / seconds : 0, micros(histogram.getValueAtPercentile(50)),
+                    micros(histogram.getValueAtPercentile(90)), micros(histogram.getValueAtPercentile(99)),
+                    micros(histogram.getValueAtPercentile(99.9)), micros(histogram.getMaxValue()),
+                    ok == 0 ? 0 : histogram.getMean() / 1e3);
+        }
+    }
+
+    /** One call's completion, seen by the caller through the latch (which orders the fields' writes before). */
+    private static final class Completion implements BiConsumer<Object, Throwable> {
+        final CountDownLatch latch = new CountDownLatch(1);
+        final long start;
+        long nanos;
+        Throwable failure;
+
+        Completion(long start) {
+            this.start = start;
+        }
+
+        @Override
+        public void accept(Object value, Throwable e) {
+            nanos = System.nanoTime() - start;
+            failure = e;
+            latch.countDown();
+        }
+    }
+
+    private static double micros(long nanos) {
+        return Math.round(nanos / 100.0) / 10.0;
+    }
+}
