@@ -167,9 +167,11 @@ public final class BenchOptions {
     }
 
     /**
-     * Whether sequential points are measured with the implementations interleaved: each runs a short block of calls
-     * in turn for the whole point ({@link Interleaved}), so a change of the machine's load falls on all of them
-     * alike instead of on whichever had its turn then. Pipelined points still take turns.
+     * Whether sequential points are measured with the implementations interleaved (the default): they alternate call
+     * by call for the whole point ({@link Interleaved}), so a change of the machine's load falls on all of them alike
+     * instead of on whichever had its turn then. Pipelined points take turns either way. Without it, sequential
+     * points take turns too, and each gets CPU and Kafka-request figures (which interleaved calls cannot tell
+     * apart).
      */
     public boolean interleave() {
         return interleave;
@@ -232,7 +234,7 @@ public final class BenchOptions {
                 + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
                 + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
                 + (transportOnly ? ", transport only" : "") + (wireFloor ? ", wire floor" : "")
-                + (springTyped ? ", spring typed" : "") + (interleave ? ", interleaved" : "")
+                + (springTyped ? ", spring typed" : "") + (interleave ? "" : ", sequential points in turns")
                 + (fresh ? ", fresh instances each round" : "")
                 + (kafkaVariants.isEmpty() ? "" : ", kafka variants=" + kafkaVariants)
                 + (only.isEmpty() ? "" : ", only=" + only)
@@ -263,8 +265,8 @@ public final class BenchOptions {
                 "                             are, and with the client id folded into rpc-id)",
                 "  --spring-typed             also measure ReplyingKafkaTemplate with typed JSON messages (records",
                 "                             through Spring Kafka's JsonSerializer/JsonDeserializer)",
-                "  --interleave               measure sequential points with the implementations interleaved (short",
-                "                             blocks of calls in turn for the whole point, all sharing the same load)",
+                "  --no-interleave            sequential points in turns like the others (by default the",
+                "                             implementations alternate call by call there, all sharing the same load)",
                 "  --fresh                    start new instances of the implementations for every round (new topics,",
                 "                             connections and threads), so one instance's lasting bias averages out",
                 "  --kafka-variant QUERY      also measure Pipeline on kafka://...?QUERY (a transport option or Kafka",
@@ -304,7 +306,7 @@ public final class BenchOptions {
                 case "--transport-only" -> b.transportOnly(true);
                 case "--wire-floor" -> b.wireFloor(true);
                 case "--spring-typed" -> b.springTyped(true);
-                case "--interleave" -> b.interleave(true);
+                case "--no-interleave" -> b.interleave(false);
                 case "--fresh" -> b.fresh(true);
                 case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250))
                         .settle(Duration.ZERO);
@@ -393,7 +395,7 @@ public final class BenchOptions {
         private boolean transportOnly;
         private boolean wireFloor;
         private boolean springTyped;
-        private boolean interleave;
+        private boolean interleave = true;
         private boolean fresh;
         private final List<String> kafkaVariants = new ArrayList<>();
         private final List<String> only = new ArrayList<>();
@@ -548,7 +550,7 @@ public final class BenchOptions {
             return this;
         }
 
-        /** Whether to interleave the implementations at sequential points (default false). */
+        /** Whether to interleave the implementations at sequential points (default true). */
         public Builder interleave(boolean on) {
             this.interleave = on;
             return this;

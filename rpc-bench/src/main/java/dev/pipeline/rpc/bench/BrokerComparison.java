@@ -48,7 +48,9 @@ import java.util.TreeSet;
  * }</pre>
  *
  * <p>Every point is measured for {@link BenchOptions#duration()} after {@link BenchOptions#warmup()}; the
- * implementations of one broker take turns at each point, so a disturbance on the machine hits them alike.
+ * implementations of one broker take turns at each point, so a disturbance on the machine hits them alike (with
+ * {@link BenchOptions#interleave()}, sequential points run them in short blocks in turn instead, see
+ * {@link Interleaved}; with {@link BenchOptions#fresh()}, every round starts new instances of them).
  */
 public final class BrokerComparison {
     private BrokerComparison() {

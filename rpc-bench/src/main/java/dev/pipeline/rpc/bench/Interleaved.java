@@ -18,19 +18,23 @@ import java.util.function.BiConsumer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sequential round trips of several implementations, interleaved: each runs a block of {@link #BLOCK} calls in turn,
- * the order shuffled from cycle to cycle (with a fixed seed, the same in every run), until the point's time is up.
+ * Sequential round trips of several implementations, interleaved: each runs {@link #BLOCK} call in turn, the order
+ * shuffled from cycle to cycle (with a fixed seed, the same in every run), until the point's time is up.
  * Measured one after the other, each implementation met whatever load the machine had during its own few seconds,
  * and on a two-core host shared with other servers that moved single rounds' ratios by ±25%; interleaved, a change
- * of load falls on all of them within tens of milliseconds, so the ratios of one point compare like with like.
+ * of load falls on all of them within a few milliseconds, so the ratios of one point compare like with like.
  *
  * <p>A call is timed as {@link dev.pipeline.rpc.tck.latency.LatencyKit} times it (from the call until its stage
  * completes, on the completing thread), and the next starts once the caller has seen the completion. An
  * implementation whose call fails to complete within the drain timeout leaves the rotation, with no result.
  */
 final class Interleaved {
-    /** Calls per turn: about 10–20 ms of sequential calls over a local broker, far more than a turn's switch costs. */
-    static final int BLOCK = 32;
+    /**
+     * Calls per turn. One: the implementations alternate call by call. With 32 (about 20 ms of calls) a disturbance of
+     * the machine lasting a few milliseconds still fell on one implementation's turn, and the rounds' p99 ratios
+     * spread twice as wide (docs/benchmarks.md, fourteenth session).
+     */
+    static final int BLOCK = 1;
     /** The order of the turns is shuffled from cycle to cycle, the same way in every run. */
     private static final long ORDER_SEED = 20261203L;
     private static final long HIGHEST_NANOS = TimeUnit.HOURS.toNanos(1);

@@ -41,12 +41,16 @@ final class Reports {
         BenchOptions o = r.options();
         sb.append("# Pipeline broker comparison\n\n");
         sb.append(String.format(Locale.ROOT, "Run %s, %.0f s in all; each point %s after a %s warm-up%s, closed loop "
-                        + "(a call starts when one completes), echo of a string payload; the implementations of a "
-                        + "broker take turns at each point.%n%n",
+                        + "(a call starts when one completes), echo of a string payload; %s%s.%n%n",
                 WHEN.format(r.startedAt()), r.seconds(), Durations.format(o.duration()), Durations.format(o.warmup()),
                 o.rounds() > 1 ? ", measured in " + o.rounds() + " rounds (the median round is shown; targets are"
                         + " judged on the median of the per-round ratios, each round's figures measured seconds apart)"
-                        : ""));
+                        : "",
+                o.interleave() ? "at sequential points the implementations of a broker are interleaved ("
+                        + (Interleaved.BLOCK == 1 ? "call by call" : "blocks of " + Interleaved.BLOCK + " calls")
+                        + " in turn, in an order shuffled every cycle), at the others they take turns"
+                        : "the implementations of a broker take turns at each point",
+                o.fresh() && o.rounds() > 1 ? "; every round measures new instances of them" : ""));
         sb.append("Machine: ").append(String.join("; ", r.machine().entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue()).toList())).append("\n\n");
         sb.append("Brokers:\n");

@@ -31,7 +31,7 @@ class BenchOptionsTest {
         BenchOptions o = BenchOptions.parse("--transports", "redis,KAFKA", "--duration=10s", "--warmup", "500ms",
                 "--in-flight", "256,1,64", "--payloads", "1KB,100", "--output", "out/x", "--kafka",
                 "kafka://h:9092", "--redis=redis://h:6379", "--no-competitors", "--no-chart", "--rounds", "3",
-                "--wire-floor", "--spring-typed", "--interleave", "--fresh");
+                "--wire-floor", "--spring-typed", "--no-interleave", "--fresh");
         assertThat(o.transports()).containsExactly("redis", "kafka");
         assertThat(o.duration()).isEqualTo(Duration.ofSeconds(10));
         assertThat(o.warmup()).isEqualTo(Duration.ofMillis(500));
@@ -48,9 +48,10 @@ class BenchOptionsTest {
         assertThat(BenchOptions.parse().wireFloor()).isFalse();
         assertThat(o.springTyped()).isTrue();
         assertThat(BenchOptions.parse().springTyped()).isFalse();
-        assertThat(o.interleave()).isTrue();
-        assertThat(BenchOptions.parse().interleave()).isFalse();
-        assertThat(o.toString()).contains("interleaved");
+        assertThat(o.interleave()).isFalse();
+        assertThat(BenchOptions.parse().interleave()).isTrue();
+        assertThat(o.toString()).contains("sequential points in turns");
+        assertThat(BenchOptions.parse().toString()).doesNotContain("turns", "fresh");
         assertThat(o.fresh()).isTrue();
         assertThat(BenchOptions.parse().fresh()).isFalse();
         assertThat(o.toString()).contains("fresh instances each round");

@@ -22,7 +22,7 @@ class KafkaSmokeTest {
     void tinyRealRunWithAVariantTheWireFloorsAndRequestCounts(@TempDir Path dir) {
         BenchOptions o = BenchOptions.builder().transports(List.of("kafka")).duration(Duration.ofMillis(300))
                 .warmup(Duration.ofMillis(100)).settle(Duration.ZERO).inFlight(List.of(1, 8)).payloads(List.of(100)).outputDir(dir)
-                .competitors(false).variants(false).wireFloor(true)
+                .competitors(false).variants(false).wireFloor(true).interleave(false) // request counts at x1 too
                 .kafkaVariant("max.in.flight.requests.per.connection=1").chart(false).build();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         ComparisonResult r = BrokerComparison.run(o, new PrintStream(progress, true, StandardCharsets.UTF_8));

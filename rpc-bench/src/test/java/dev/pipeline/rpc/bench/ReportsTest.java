@@ -85,7 +85,9 @@ class ReportsTest {
                 "## Throughput, calls/s, by calls in flight", "## Latency under load",
                 "| kafka | pipeline | 100 B | 170 | 204 | 400 | 600 | 800 | 1.13× | 1.33× |",
                 "| kafka | pipeline | 100 B | 5,000 | 30,000 | 150,000 | 0.75× |",
-                "| kafka | raw floor | 100 B | 150 |", "cores 2");
+                "| kafka | raw floor | 100 B | 150 |", "cores 2", "at sequential points the implementations of a broker"
+                        + " are interleaved (call by call in turn, in an order shuffled every cycle), at the others"
+                        + " they take turns.").doesNotContain("new instances");
     }
 
     @Test
