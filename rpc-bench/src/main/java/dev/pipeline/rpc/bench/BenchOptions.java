@@ -41,6 +41,7 @@ public final class BenchOptions {
     private final boolean springTyped;
     private final boolean interleave;
     private final boolean fresh;
+    private final boolean splitCore;
     private final List<String> kafkaVariants;
     private final List<String> only;
     private final List<String> redisVariants;
@@ -65,6 +66,7 @@ public final class BenchOptions {
         this.springTyped = b.springTyped;
         this.interleave = b.interleave;
         this.fresh = b.fresh;
+        this.splitCore = b.splitCore;
         this.kafkaVariants = List.copyOf(b.kafkaVariants);
         this.only = List.copyOf(b.only);
         this.redisVariants = List.copyOf(b.redisVariants);
@@ -187,6 +189,14 @@ public final class BenchOptions {
     }
 
     /**
+     * Whether to add two diagnostic rows per broker that run Pipeline's core on one side only: Pipeline's client
+     * against the transport's bare server, and the bare client against Pipeline's server.
+     */
+    public boolean splitCore() {
+        return splitCore;
+    }
+
+    /**
      * How many times every point is measured (the implementations still take turns within a round); the report
      * keeps each point's median round. More rounds resist a disturbance on a shared machine.
      */
@@ -235,7 +245,7 @@ public final class BenchOptions {
                 + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
                 + (transportOnly ? ", transport only" : "") + (wireFloor ? ", wire floor" : "")
                 + (springTyped ? ", spring typed" : "") + (interleave ? "" : ", sequential points in turns")
-                + (fresh ? ", fresh instances each round" : "")
+                + (fresh ? ", fresh instances each round" : "") + (splitCore ? ", split core" : "")
                 + (kafkaVariants.isEmpty() ? "" : ", kafka variants=" + kafkaVariants)
                 + (only.isEmpty() ? "" : ", only=" + only)
                 + (redisVariants.isEmpty() ? "" : ", redis variants=" + redisVariants)
@@ -267,6 +277,8 @@ public final class BenchOptions {
                 "                             through Spring Kafka's JsonSerializer/JsonDeserializer)",
                 "  --no-interleave            sequential points in turns like the others (by default the",
                 "                             implementations alternate call by call there, all sharing the same load)",
+                "  --split-core               also measure Pipeline's core on one side only (its client against the",
+                "                             transport's bare server; the bare client against its server)",
                 "  --fresh                    start new instances of the implementations for every round (new topics,",
                 "                             connections and threads), so one instance's lasting bias averages out",
                 "  --kafka-variant QUERY      also measure Pipeline on kafka://...?QUERY (a transport option or Kafka",
@@ -308,6 +320,7 @@ public final class BenchOptions {
                 case "--spring-typed" -> b.springTyped(true);
                 case "--no-interleave" -> b.interleave(false);
                 case "--fresh" -> b.fresh(true);
+                case "--split-core" -> b.splitCore(true);
                 case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250))
                         .settle(Duration.ZERO);
                 case "--transports", "--duration", "--warmup", "--settle", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
@@ -397,6 +410,7 @@ public final class BenchOptions {
         private boolean springTyped;
         private boolean interleave = true;
         private boolean fresh;
+        private boolean splitCore;
         private final List<String> kafkaVariants = new ArrayList<>();
         private final List<String> only = new ArrayList<>();
         private final List<String> redisVariants = new ArrayList<>();
@@ -559,6 +573,12 @@ public final class BenchOptions {
         /** Whether every round measures new instances of the implementations (default false). */
         public Builder fresh(boolean on) {
             this.fresh = on;
+            return this;
+        }
+
+        /** Whether to add the two rows with Pipeline's core on one side only (default false). */
+        public Builder splitCore(boolean on) {
+            this.splitCore = on;
             return this;
         }
 

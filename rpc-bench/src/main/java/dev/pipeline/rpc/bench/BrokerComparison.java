@@ -259,6 +259,10 @@ public final class BrokerComparison {
         if (o.transportOnly()) {
             contenders.add(new TransportOnlyContender(broker, uri));
         }
+        if (o.splitCore()) {
+            contenders.add(new SplitCoreContender(broker, uri, SplitCoreContender.Side.CLIENT));
+            contenders.add(new SplitCoreContender(broker, uri, SplitCoreContender.Side.SERVER));
+        }
     }
 
     private static void runRedis(BenchOptions o, Progress bar, Map<String, String> info, Map<String, String> setups,

@@ -63,6 +63,11 @@ final class TransportOnlyContender implements Contender {
     }
 
     private Transport open() {
+        return open(uri);
+    }
+
+    /** Opens the transport of {@code uri}'s scheme found on the class path, with the URI's settings. */
+    static Transport open(String uri) {
         URI u = URI.create(uri);
         for (TransportProvider p : ServiceLoader.load(TransportProvider.class)) {
             if (p.scheme().equals(u.getScheme())) {

@@ -31,7 +31,7 @@ class BenchOptionsTest {
         BenchOptions o = BenchOptions.parse("--transports", "redis,KAFKA", "--duration=10s", "--warmup", "500ms",
                 "--in-flight", "256,1,64", "--payloads", "1KB,100", "--output", "out/x", "--kafka",
                 "kafka://h:9092", "--redis=redis://h:6379", "--no-competitors", "--no-chart", "--rounds", "3",
-                "--wire-floor", "--spring-typed", "--no-interleave", "--fresh");
+                "--wire-floor", "--spring-typed", "--no-interleave", "--fresh", "--split-core");
         assertThat(o.transports()).containsExactly("redis", "kafka");
         assertThat(o.duration()).isEqualTo(Duration.ofSeconds(10));
         assertThat(o.warmup()).isEqualTo(Duration.ofMillis(500));
@@ -54,7 +54,9 @@ class BenchOptionsTest {
         assertThat(BenchOptions.parse().toString()).doesNotContain("turns", "fresh");
         assertThat(o.fresh()).isTrue();
         assertThat(BenchOptions.parse().fresh()).isFalse();
-        assertThat(o.toString()).contains("fresh instances each round");
+        assertThat(o.toString()).contains("fresh instances each round", "split core");
+        assertThat(o.splitCore()).isTrue();
+        assertThat(BenchOptions.parse().splitCore()).isFalse();
     }
 
     @Test

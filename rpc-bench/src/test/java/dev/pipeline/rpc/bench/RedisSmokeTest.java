@@ -68,21 +68,25 @@ class RedisSmokeTest {
     void freshInstancesEachRoundAndInterleavedSequentialPoints(@TempDir Path dir) {
         BenchOptions o = BenchOptions.builder().transports(List.of("redis")).duration(Duration.ofMillis(150))
                 .warmup(Duration.ZERO).settle(Duration.ZERO).inFlight(List.of(1, 8)).payloads(List.of(100))
-                .rounds(2).outputDir(dir).chart(false).variants(false).fresh(true).build();
+                .rounds(2).outputDir(dir).chart(false).variants(false).fresh(true).splitCore(true).build();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         ComparisonResult r = BrokerComparison.run(o, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
         assertThat(r.failures()).isEmpty();
         assertThat(r.measurements()).extracting(ComparisonResult.Measurement::implementation)
-                .containsExactlyInAnyOrder("pipeline", "pipeline", "raw floor", "raw floor");
+                .containsExactlyInAnyOrder("pipeline", "pipeline", "raw floor", "raw floor",
+                        "pipeline client, bare server", "pipeline client, bare server",
+                        "bare client, pipeline server", "bare client, pipeline server");
         assertThat(r.measurements()).allSatisfy(m -> {
             assertThat(m.rounds()).hasSize(2).doesNotContainNull();
             assertThat(m.rounds()).allSatisfy(x -> assertThat(x.calls()).isPositive());
         });
         String out = progress.toString(StandardCharsets.UTF_8);
         // each round started its own instances
-        assertThat(out.split("starting redis raw floor", -1)).hasSize(3);
-        assertThat(out.split("starting redis pipeline", -1)).hasSize(3);
+        for (String name : List.of("raw floor", "pipeline", "pipeline client, bare server",
+                "bare client, pipeline server")) {
+            assertThat(out.lines().filter(l -> l.strip().equals("starting redis " + name))).as(name).hasSize(2);
+        }
         assertThat(r.measurements()).filteredOn(m -> m.result().inFlight() == 1)
                 .allSatisfy(m -> assertThat(m.result().name()).contains("interleaved"));
         assertThat(r.markdown()).contains("at sequential points the implementations of a broker are interleaved",
