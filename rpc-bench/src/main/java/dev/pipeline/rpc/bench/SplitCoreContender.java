@@ -4,10 +4,7 @@ import dev.pipeline.rpc.ClientConfig;
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcServer;
-import dev.pipeline.rpc.spi.ClientChannel;
-import dev.pipeline.rpc.spi.ClientSettings;
 import dev.pipeline.rpc.spi.HandlerOutcome;
-import dev.pipeline.rpc.spi.OutgoingRequest;
 import dev.pipeline.rpc.spi.ServerChannel;
 import dev.pipeline.rpc.spi.ServerSettings;
 import dev.pipeline.rpc.spi.Transport;
@@ -18,9 +15,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Half of Pipeline's JSON-RPC core (diagnostic, {@code --split-core}): either Pipeline's client against the transport's
@@ -51,11 +45,9 @@ final class SplitCoreContender implements Contender {
     private final String uri;
     private final Side side;
     private final String service = "bench-split-" + UUID.randomUUID().toString().substring(0, 8);
-    private final ConcurrentHashMap<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
     private Transport transport;
     private ServerChannel bareServer;
-    private ClientChannel bareClient;
+    private BareClient bareClient;
     private RpcServer server;
     private RpcClient client;
     private RoundTrip roundTrip;
@@ -103,26 +95,8 @@ final class SplitCoreContender implements Contender {
         } else {
             server = Rpc.server(uri);
             RoundTrip.exposeEcho(server, service).start();
-            bareClient = transport.openClient(new ClientSettings("bench-" + UUID.randomUUID()), (id, body) -> {
-                CompletableFuture<Void> f = id == null ? null : pending.remove(id);
-                if (f != null) {
-                    f.complete(null);
-                }
-            });
-            bareClient.ready().get(60, TimeUnit.SECONDS);
-            roundTrip = payload -> {
-                long n = ids.incrementAndGet();
-                String id = Long.toString(n);
-                CompletableFuture<Void> f = new CompletableFuture<>();
-                pending.put(id, f);
-                bareClient.send(service, new OutgoingRequest(Contender.jsonRequest(payload, n), id, 0, null))
-                        .whenComplete((v, e) -> {
-                            if (e != null && pending.remove(id) != null) {
-                                f.completeExceptionally(e);
-                            }
-                        });
-                return f;
-            };
+            bareClient = new BareClient(transport, service);
+            roundTrip = bareClient.roundTrip();
         }
         Contender.awaitFirstReply(this, Duration.ofSeconds(90));
     }
@@ -193,6 +167,5 @@ final class SplitCoreContender implements Contender {
         if (transport != null) {
             transport.close();
         }
-        pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("closed")));
     }
 }

@@ -1,9 +1,6 @@
 package dev.pipeline.rpc.bench;
 
-import dev.pipeline.rpc.spi.ClientChannel;
-import dev.pipeline.rpc.spi.ClientSettings;
 import dev.pipeline.rpc.spi.HandlerOutcome;
-import dev.pipeline.rpc.spi.OutgoingRequest;
 import dev.pipeline.rpc.spi.ServerChannel;
 import dev.pipeline.rpc.spi.ServerSettings;
 import dev.pipeline.rpc.spi.Transport;
@@ -16,9 +13,6 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Pipeline's transport alone, at SPI level: the server channel answers every message with its own bytes (no
@@ -29,12 +23,10 @@ final class TransportOnlyContender implements Contender {
     private final String broker;
     private final String uri;
     private final String service = "bench-spi-" + UUID.randomUUID().toString().substring(0, 8);
-    private final ConcurrentHashMap<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
     private Transport serverTransport;
     private Transport clientTransport;
     private ServerChannel server;
-    private ClientChannel client;
+    private BareClient client;
 
     TransportOnlyContender(String broker, String uri) {
         this.broker = broker;
@@ -84,30 +76,13 @@ final class TransportOnlyContender implements Contender {
         server = serverTransport.openServer(service, new ServerSettings(1024, Duration.ofSeconds(5)),
                 request -> CompletableFuture.completedFuture(HandlerOutcome.reply(request.body())));
         server.start();
-        client = clientTransport.openClient(new ClientSettings("bench-" + UUID.randomUUID()), (id, body) -> {
-            CompletableFuture<Void> f = id == null ? null : pending.remove(id);
-            if (f != null) {
-                f.complete(null);
-            }
-        });
-        client.ready().get(60, TimeUnit.SECONDS);
+        client = new BareClient(clientTransport, service);
         Contender.awaitFirstReply(this, Duration.ofSeconds(90));
     }
 
     @Override
     public RoundTrip roundTrip() {
-        return payload -> {
-            String id = Long.toString(ids.incrementAndGet());
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            pending.put(id, f);
-            client.send(service, new OutgoingRequest(Contender.jsonRequest(payload, 1), id, 0, null))
-                    .whenComplete((v, e) -> {
-                        if (e != null && pending.remove(id) != null) {
-                            f.completeExceptionally(e);
-                        }
-                    });
-            return f;
-        };
+        return client.roundTrip();
     }
 
     @Override
@@ -124,6 +99,5 @@ final class TransportOnlyContender implements Contender {
         if (serverTransport != null) {
             serverTransport.close();
         }
-        pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("closed")));
     }
 }
