@@ -49,7 +49,7 @@ import java.util.TreeSet;
  *
  * <p>Every point is measured for {@link BenchOptions#duration()} after {@link BenchOptions#warmup()}; the
  * implementations of one broker take turns at each point, so a disturbance on the machine hits them alike (with
- * {@link BenchOptions#interleave()}, sequential points run them in short blocks in turn instead, see
+ * {@link BenchOptions#interleave()}, sequential points run them call by call in turn instead, see
  * {@link Interleaved}; with {@link BenchOptions#fresh()}, every round starts new instances of them).
  */
 public final class BrokerComparison {
@@ -376,10 +376,7 @@ public final class BrokerComparison {
                             counter.perCall(r.calls()).ifPresent(x -> requests.put(r, x));
                         }
                     }
-                    String key = c.name() + "\u0000" + payload + "\u0000" + inFlight;
-                    owners.put(key, c);
-                    rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(r); // null: the round failed
-                    bar.point(c, payload, inFlight, r);
+                    keep(bar, rounds, owners, c, payload, inFlight, r);
                 }
             }
         }
@@ -449,11 +446,17 @@ public final class BrokerComparison {
             } else {
                 c.afterRun();
             }
-            String key = c.name() + "\u0000" + payload + "\u0000" + 1;
-            owners.put(key, c);
-            rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
-            bar.point(c, payload, 1, r);
+            keep(bar, rounds, owners, c, payload, 1, r);
         }
+    }
+
+    /** Adds one round's result of a point ({@code null}: the round failed) and shows it. */
+    private static void keep(Progress bar, Map<String, List<LatencyResult>> rounds, Map<String, Contender> owners,
+                             Contender c, int payload, int inFlight, LatencyResult r) {
+        String key = c.name() + "\u0000" + payload + "\u0000" + inFlight;
+        owners.put(key, c);
+        rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+        bar.point(c, payload, inFlight, r);
     }
 
     /**

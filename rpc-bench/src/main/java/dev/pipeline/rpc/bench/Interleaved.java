@@ -18,8 +18,8 @@ import java.util.function.BiConsumer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sequential round trips of several implementations, interleaved: each runs {@link #BLOCK} call in turn, the order
- * shuffled from cycle to cycle (with a fixed seed, the same in every run), until the point's time is up.
+ * Sequential round trips of several implementations, interleaved call by call: each makes one call in turn, the
+ * order shuffled from cycle to cycle (with a fixed seed, the same in every run), until the point's time is up.
  * Measured one after the other, each implementation met whatever load the machine had during its own few seconds,
  * and on a two-core host shared with other servers that moved single rounds' ratios by ±25%; interleaved, a change
  * of load falls on all of them within a few milliseconds, so the ratios of one point compare like with like.
@@ -27,14 +27,12 @@ import java.util.concurrent.TimeUnit;
  * <p>A call is timed as {@link dev.pipeline.rpc.tck.latency.LatencyKit} times it (from the call until its stage
  * completes, on the completing thread), and the next starts once the caller has seen the completion. An
  * implementation whose call fails to complete within the drain timeout leaves the rotation, with no result.
+ *
+ * <p>Call by call rather than in blocks: with blocks of 32 calls (about 20 ms) a disturbance of the machine lasting
+ * a few milliseconds still fell on one implementation's turn, and the rounds' p99 ratios spread twice as wide
+ * (docs/benchmarks.md, fourteenth session).
  */
 final class Interleaved {
-    /**
-     * Calls per turn. One: the implementations alternate call by call. With 32 (about 20 ms of calls) a disturbance of
-     * the machine lasting a few milliseconds still fell on one implementation's turn, and the rounds' p99 ratios
-     * spread twice as wide (docs/benchmarks.md, fourteenth session).
-     */
-    static final int BLOCK = 1;
     /** The order of the turns is shuffled from cycle to cycle, the same way in every run. */
     private static final long ORDER_SEED = 20261203L;
     private static final long HIGHEST_NANOS = TimeUnit.HOURS.toNanos(1);
@@ -65,14 +63,9 @@ final class Interleaved {
         long end = System.nanoTime() + each.toNanos() * entrants.size();
         while (!live.isEmpty() && System.nanoTime() - end < 0) {
             for (Tally t : List.copyOf(live)) {
-                long blockStart = System.nanoTime();
-                for (int i = 0; i < BLOCK; i++) {
-                    if (!t.call(payload, drainTimeout)) {
-                        live.remove(t);
-                        break;
-                    }
+                if (!t.call(payload, drainTimeout)) {
+                    live.remove(t);
                 }
-                t.nanos += System.nanoTime() - blockStart;
             }
             Collections.shuffle(live, order);
         }
@@ -93,9 +86,18 @@ final class Interleaved {
             this.entrant = entrant;
         }
 
-        /** One round trip; false if it did not complete in time (the implementation stalled). */
+        /** One round trip, its time added to the tally's; false if it did not complete in time (it stalled). */
         boolean call(String payload, Duration drainTimeout) {
-            Completion c = new Completion(System.nanoTime());
+            long start = System.nanoTime();
+            try {
+                return timedCall(payload, drainTimeout, start);
+            } finally {
+                nanos += System.nanoTime() - start;
+            }
+        }
+
+        private boolean timedCall(String payload, Duration drainTimeout, long start) {
+            Completion c = new Completion(start);
             CompletionStage<?> stage;
             try {
                 stage = entrant.roundTrip().call(payload);
@@ -130,13 +132,7 @@ final class Interleaved {
         }
 
         LatencyResult result(String name, int payloadBytes) {
-            long ok = histogram.getTotalCount();
-            double seconds = nanos / 1e9;
-            return new LatencyResult(name, "sequential", 1, payloadBytes, ok, errors, firstError, seconds,
-                    seconds > 0 ? ok / seconds : 0, micros(histogram.getValueAtPercentile(50)),
-                    micros(histogram.getValueAtPercentile(90)), micros(histogram.getValueAtPercentile(99)),
-                    micros(histogram.getValueAtPercentile(99.9)), micros(histogram.getMaxValue()),
-                    ok == 0 ? 0 : histogram.getMean() / 1e3);
+            return LatencyResult.of(name, "sequential", 1, payloadBytes, histogram, errors, firstError, nanos);
         }
     }
 
@@ -157,9 +153,5 @@ final class Interleaved {
             failure = e;
             latch.countDown();
         }
-    }
-
-    private static double micros(long nanos) {
-        return Math.round(nanos / 100.0) / 10.0;
     }
 }

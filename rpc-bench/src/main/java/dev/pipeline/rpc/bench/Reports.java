@@ -46,8 +46,7 @@ final class Reports {
                 o.rounds() > 1 ? ", measured in " + o.rounds() + " rounds (the median round is shown; targets are"
                         + " judged on the median of the per-round ratios, each round's figures measured seconds apart)"
                         : "",
-                o.interleave() ? "at sequential points the implementations of a broker are interleaved ("
-                        + (Interleaved.BLOCK == 1 ? "call by call" : "blocks of " + Interleaved.BLOCK + " calls")
+                o.interleave() ? "at sequential points the implementations of a broker are interleaved (call by call"
                         + " in turn, in an order shuffled every cycle), at the others they take turns"
                         : "the implementations of a broker take turns at each point",
                 o.fresh() && o.rounds() > 1 ? "; every round measures new instances of them" : ""));

@@ -54,10 +54,6 @@ final class TransportOnlyContender implements Contender {
                 + " core on either side; transport defaults";
     }
 
-    private Transport open() {
-        return open(uri);
-    }
-
     /** Opens the transport of {@code uri}'s scheme found on the class path, with the URI's settings. */
     static Transport open(String uri) {
         URI u = URI.create(uri);
@@ -71,8 +67,8 @@ final class TransportOnlyContender implements Contender {
 
     @Override
     public void start() throws Exception {
-        serverTransport = open();
-        clientTransport = open();
+        serverTransport = open(uri);
+        clientTransport = open(uri);
         server = serverTransport.openServer(service, new ServerSettings(1024, Duration.ofSeconds(5)),
                 request -> CompletableFuture.completedFuture(HandlerOutcome.reply(request.body())));
         server.start();

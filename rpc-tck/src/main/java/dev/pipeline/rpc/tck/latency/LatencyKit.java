@@ -52,13 +52,8 @@ public final class LatencyKit {
         Histogram histogram = new ConcurrentHistogram(HIGHEST_NANOS, 3);
         long maxNanos = workload.duration() == null ? 0 : workload.duration().toNanos();
         Phase p = phase(workload, roundTrip, payload, workload.calls(), maxNanos, histogram);
-        long ok = histogram.getTotalCount();
-        double seconds = p.elapsedNanos / 1e9;
-        return new LatencyResult(workload.name(), workload.mode(), workload.inFlight(), workload.payloadBytes(), ok,
-                p.errors, p.firstError, seconds, seconds > 0 ? ok / seconds : 0,
-                micros(histogram.getValueAtPercentile(50)), micros(histogram.getValueAtPercentile(90)),
-                micros(histogram.getValueAtPercentile(99)), micros(histogram.getValueAtPercentile(99.9)),
-                micros(histogram.getMaxValue()), ok == 0 ? 0 : histogram.getMean() / 1e3);
+        return LatencyResult.of(workload.name(), workload.mode(), workload.inFlight(), workload.payloadBytes(),
+                histogram, p.errors, p.firstError, p.elapsedNanos);
     }
 
     private record Phase(long elapsedNanos, long errors, String firstError) {
@@ -112,9 +107,5 @@ public final class LatencyKit {
         Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                 ? e.getCause() : e;
         first.compareAndSet(null, cause.toString());
-    }
-
-    private static double micros(long nanos) {
-        return Math.round(nanos / 100.0) / 10.0;
     }
 }

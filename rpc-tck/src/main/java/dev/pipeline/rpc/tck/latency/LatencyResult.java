@@ -1,5 +1,7 @@
 package dev.pipeline.rpc.tck.latency;
 
+import org.HdrHistogram.Histogram;
+
 /**
  * What one {@link Workload} run measured. Latencies are of successful round trips only, in microseconds.
  *
@@ -23,4 +25,24 @@ public record LatencyResult(String name, String mode, int inFlight, int payloadB
                             String firstError, double seconds, double throughputPerSecond, double p50Micros,
                             double p90Micros, double p99Micros, double p999Micros, double maxMicros,
                             double meanMicros) {
+
+    /**
+     * The result of a measured phase from its histogram of successful round trips (in nanoseconds).
+     *
+     * @param elapsedNanos the phase's wall time, for the throughput
+     */
+    public static LatencyResult of(String name, String mode, int inFlight, int payloadBytes, Histogram histogram,
+                                   long errors, String firstError, long elapsedNanos) {
+        long ok = histogram.getTotalCount();
+        double seconds = elapsedNanos / 1e9;
+        return new LatencyResult(name, mode, inFlight, payloadBytes, ok, errors, firstError, seconds,
+                seconds > 0 ? ok / seconds : 0, micros(histogram.getValueAtPercentile(50)),
+                micros(histogram.getValueAtPercentile(90)), micros(histogram.getValueAtPercentile(99)),
+                micros(histogram.getValueAtPercentile(99.9)), micros(histogram.getMaxValue()),
+                ok == 0 ? 0 : histogram.getMean() / 1e3);
+    }
+
+    private static double micros(long nanos) {
+        return Math.round(nanos / 100.0) / 10.0;
+    }
 }
