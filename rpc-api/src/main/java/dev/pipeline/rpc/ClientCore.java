@@ -254,8 +254,9 @@ final class ClientCore implements ReplyListener {
             return; // the reply was faster than the send confirmation
         }
         p.timeout = timeout;
-        p.deadlineNanos = TimeoutSweeper.deadline(System.nanoTime(), timeoutNanos);
-        if (!timer.ensureStarted() && take(p)) { // the client is closing
+        long deadline = TimeoutSweeper.deadline(System.nanoTime(), timeoutNanos);
+        p.deadlineNanos = deadline;
+        if (!timer.armed(deadline) && take(p)) { // the client is closing
             p.fail(this, closedError(p.service, p.what()), RpcMetrics.CLOSED);
         }
     }
