@@ -25,15 +25,22 @@ import java.util.concurrent.locks.LockSupport;
  * threads than cores would only take turns. A burst of requests is then run back to back by a thread that is
  * already awake, and their replies leave together.
  *
- * <p>Handlers may block, which is what the other threads are for. A watchdog thread ticks every {@code stallNanos}
- * (1 ms by default) while the pool is busy. A thread that has been waiting (a sleep, a future, a condition) in a task
- * started more than a tick ago counts as stuck and no longer as one of the {@code eager} ones, so new work wakes
- * another thread (a runnable one only after {@value #RUNNABLE_STALL_TICKS} ticks, see {@link #looksStuck}); and when
- * tasks are queued and none was taken for two ticks, the watchdog itself wakes (or starts) one more thread (then
- * waits twice as long while the threads it woke have not taken a task either: they may be waiting for a core), up to
- * {@code maxThreads}. A blocking handler therefore delays the work queued behind it by a few ticks, never until it
- * returns; with every thread blocked, work waits, as in any bounded pool. The watchdog sleeps for good after
- * {@value #WATCHDOG_LINGER_TICKS} idle ticks and is woken by the next task.
+ * <p>Handlers may block, which is what the other threads are for. A watchdog thread ticks while the pool is busy.
+ * A thread that has been waiting (a sleep, a future, a condition) in a task started more than a tick ago counts as
+ * stuck and no longer as one of the {@code eager} ones, so new work wakes another thread (a runnable one only after
+ * {@value #RUNNABLE_STALL_TICKS} ticks, see {@link #looksStuck}); and when tasks are queued and none was taken for
+ * two ticks, the watchdog itself wakes (or starts) one more thread (then waits twice as long while the threads it
+ * woke have not taken a task either: they may be waiting for a core), up to {@code maxThreads}. A blocking handler
+ * therefore delays the work queued behind it by a few ticks, never until it returns; with every thread blocked, work
+ * waits, as in any bounded pool. The watchdog sleeps for good after {@value #WATCHDOG_LINGER_TICKS} idle ticks
+ * (under two seconds) and is woken by the next task.
+ *
+ * <p>A tick is {@code stallNanos} (1 ms by default) while something may be stuck: a task or inline run that waits and
+ * is older than a tick, or that runs and nears the bound for runnable ones, a thread counted stuck, queued work that
+ * made no progress or has too few threads. After each quiet tick the next is twice as long, up to
+ * {@value #MAX_TICK_FACTOR} times: a pool busy with short tasks costs about 125 wake-ups a second instead of 1,000
+ * (with 256 calls of 10 KB in flight the fixed 1 ms tick cost 4 µs of CPU per call, 4% of the benchmark JVM's:
+ * docs/benchmarks.md), and a handler that starts blocking is noticed within that longest tick.
  *
  * <p>Every task submitted before {@link #shutdown()} runs exactly once (unless {@link #shutdownNow()} drops it);
  * tasks submitted after are rejected. Idle threads exit after the keep-alive time.
@@ -43,6 +50,8 @@ final class HandlerPool implements Executor {
     static final long DEFAULT_STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     static final int WATCHDOG_LINGER_TICKS = 200;
     static final int RUNNABLE_STALL_TICKS = 20;
+    /** The longest tick, in base ticks, after quiet ticks (nothing older than a tick, no stuck thread). */
+    static final int MAX_TICK_FACTOR = 8;
 
     private final String namePrefix;
     private final int maxThreads;
@@ -63,6 +72,8 @@ final class HandlerPool implements Executor {
     private final AtomicInteger names = new AtomicInteger();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean watchdogAsleep = new AtomicBoolean();
+    /** The watchdog's ticks so far (for tests). */
+    private final AtomicLong ticks = new AtomicLong();
     /** The task running on its caller's thread ({@link #runInline}), if any: at most one at a time. */
     private volatile Inline inline;
     private final AtomicBoolean watchdogStarted = new AtomicBoolean();
@@ -338,21 +349,31 @@ final class HandlerPool implements Executor {
         long lastTaken = -1;
         StallClock stall = new StallClock();
         int idleTicks = 0;
+        long tick = stallNanos;
         while (!(shutdown && threads.get() == 0)) {
             // a tick first: when just started or woken by a task, the submitter is waking a thread for it right now,
             // and deciding at the same moment would wake a second one for the same deficit
-            LockSupport.parkNanos(this, stallNanos);
+            LockSupport.parkNanos(this, tick);
+            ticks.incrementAndGet();
             if (shutdown && threads.get() == 0) {
                 break;
             }
             long now = System.nanoTime();
+            // whether this tick saw anything that may need the next one soon: a task or inline run that looks
+            // stuck or soon may, a thread counted stuck, queued work that made no progress or too few threads for it
+            boolean watchful = false;
             Inline in = inline;
             if (in != null) {
                 watchInline(in, now);
+                watchful = mayStall(in.thread, now - in.start);
             }
             for (Worker w : workers) {
                 long start = w.taskStart;
-                if (start != 0 && looksStuck(w.thread, now - start) && !w.countedStuck.get()
+                if (start == 0 || !mayStall(w.thread, now - start)) {
+                    continue;
+                }
+                watchful = true;
+                if (looksStuck(w.thread, now - start) && !w.countedStuck.get()
                         && w.countedStuck.compareAndSet(false, true)) {
                     // if its task just ended, the mark stays until the thread's next task ends or it parks: at
                     // worst one thread too many is woken meanwhile
@@ -363,9 +384,11 @@ final class HandlerPool implements Executor {
                 idleTicks = 0;
                 long t = taken.get();
                 boolean stalled = stall.tick(t != lastTaken);
-                if (!shutdownNowCalled && (stalled || active.get() - stuck.get() < eager)) {
+                boolean tooFew = active.get() - stuck.get() < eager;
+                if (!shutdownNowCalled && (stalled || tooFew)) {
                     wakeOne(stalled);
                 }
+                watchful |= t == lastTaken || tooFew;
                 lastTaken = t;
             } else {
                 lastTaken = -1;
@@ -381,8 +404,12 @@ final class HandlerPool implements Executor {
                         }
                     }
                     watchdogAsleep.set(false);
+                    tick = stallNanos;
+                    continue;
                 }
             }
+            watchful |= stuck.get() > 0;
+            tick = watchful ? stallNanos : Math.min(2 * tick, MAX_TICK_FACTOR * stallNanos);
         }
     }
 
@@ -444,6 +471,17 @@ final class HandlerPool implements Executor {
         }
         Thread.State state = thread.getState();
         return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
+    /**
+     * Whether a thread {@code age} nanoseconds into its task needs ticks of {@code stallNanos}: it looks stuck
+     * ({@link #looksStuck}), or it is runnable and the longest tick would take it past the runnable bound unseen. A
+     * runnable task a few ticks old is the usual case on a saturated machine (preempted threads) and needs no more
+     * ticks than a quiet pool.
+     */
+    private boolean mayStall(Thread thread, long age) {
+        return age > stallNanos && (age > (RUNNABLE_STALL_TICKS - MAX_TICK_FACTOR) * stallNanos
+                || looksStuck(thread, age));
     }
 
     /**
@@ -514,6 +552,11 @@ final class HandlerPool implements Executor {
 
     boolean isTerminated() {
         return shutdown && threads.get() == 0 && queue.isEmpty();
+    }
+
+    /** The watchdog's ticks so far (for tests). */
+    long watchdogTicks() {
+        return ticks.get();
     }
 
     /** Threads alive (for tests). */

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -115,6 +116,37 @@ class HandlerPoolTest {
         assertThat(quick.await(5, TimeUnit.SECONDS)).isTrue();
         release.countDown();
         assertThat(p.threadCount()).isLessThanOrEqualTo(6);
+    }
+
+    @Test
+    void aPoolBusyWithShortTasksTicksSlowlyAndABlockedHandlerBringsTheFastTickBack() throws Exception {
+        HandlerPool p = pool("slow-tick", 4, 1, SECOND, TimeUnit.MILLISECONDS.toNanos(1));
+        AtomicInteger ran = new AtomicInteger();
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+        p.execute(ran::incrementAndGet);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 1); // the watchdog runs from here on
+        long ticks = p.watchdogTicks();
+        long start = System.nanoTime();
+        int submitted = 1;
+        while (System.nanoTime() - end < 0) { // a steady stream of short tasks, each done long before a tick
+            p.execute(ran::incrementAndGet);
+            submitted++;
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+        }
+        long busyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        long busyTicks = p.watchdogTicks() - ticks;
+        int expected = submitted;
+        await().atMost(Duration.ofSeconds(5)).until(() -> ran.get() == expected);
+        // a tick of 1 ms all along would be about busyMillis ticks; quiet ticks grow to 8 ms
+        assertThat(busyTicks).as("ticks in %d ms of short tasks", busyMillis).isLessThan(busyMillis / 3);
+
+        // a blocked handler is still noticed: the work queued behind the only eager thread gets another one
+        CountDownLatch release = new CountDownLatch(1);
+        p.execute(() -> awaitQuietly(release));
+        CountDownLatch quick = new CountDownLatch(1);
+        p.execute(quick::countDown);
+        assertThat(quick.await(5, TimeUnit.SECONDS)).isTrue();
+        release.countDown();
     }
 
     @Test
