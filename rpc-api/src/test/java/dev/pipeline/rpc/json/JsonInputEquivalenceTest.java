@@ -191,6 +191,32 @@ class JsonInputEquivalenceTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void skippingALongRunStopsAtTheWordOfAnySpecialByteInEveryWindow() {
+        // past the 64-byte prefix: windows of 64, 128 and 256 words, a rest of fewer than 32 words, a tail of five
+        int length = AsciiScan.SCALAR_PREFIX + 64 * 8 + 128 * 8 + 256 * 8 + 31 * 8 + 5;
+        byte[] values = {0, 0x1f, '"', '\\', '?', 0x7f, (byte) 0x80, (byte) 0xff, ' '};
+        for (int from : new int[] {0, 3}) { // the run need not start at a multiple of 8 in the message
+            byte[] text = new byte[from + length];
+            java.util.Arrays.fill(text, (byte) 'a');
+            for (int at = from; at < from + length; at++) {
+                for (byte v : values) {
+                    text[at] = v;
+                    boolean special = v == '"' || v == '\\' || (v >= 0 && v < 0x20) || v < 0;
+                    for (boolean questionMarks : new boolean[] {false, true}) {
+                        int stop = AsciiScan.skipPlain(text, from, from + length, questionMarks);
+                        boolean stopsBefore = special || (questionMarks && v == '?');
+                        int word = (at - from) / 8 * 8;
+                        int expected = from + (stopsBefore && at - from < length - 5 ? word : length - 5);
+                        assertThat(stop).as("byte 0x%02x at %d from %d, '?' too: %s", v, at, from, questionMarks)
+                                .isEqualTo(expected);
+                    }
+                }
+                text[at] = 'a';
+            }
+        }
+    }
+
     @Property(tries = 300)
     void agreesOnInvalidUtf8(@ForAll("utf8ish") byte[] bytes) {
         assertThat(ours(bytes)).isEqualTo(gson(bytes));

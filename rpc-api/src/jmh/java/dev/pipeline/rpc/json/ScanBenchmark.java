@@ -1,0 +1,114 @@
+package dev.pipeline.rpc.json;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/** Scans of plain ASCII string content (experiment). */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class ScanBenchmark {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
+    private static final long SPACES = ONES * 0x20;
+
+    @Param({"10240"})
+    public int size;
+    private byte[] data;
+    private final long[] words = new long[2048];
+    private final long[] zeros = new long[2048];
+
+    @Setup
+    public void setUp() {
+        data = new byte[size + 16];
+        Arrays.fill(data, (byte) 'x');
+    }
+
+    @Benchmark
+    public int swar() {
+        return AsciiScan.skipPlain(data, 1, 1 + size, false);
+    }
+
+    private static long look(long x) {
+        return ((x ^ QUOTES) - ONES) | ((x ^ BACKSLASHES) - ONES) | (x - SPACES) | x;
+    }
+
+    /** Bulk copy into a long[], transform in place, find the first non-zero word with Arrays.mismatch. */
+    @Benchmark
+    public int copyTransformMismatch() {
+        int n = size >>> 3;
+        ByteBuffer.wrap(data, 1, n * 8).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(words, 0, n);
+        long[] w = words;
+        for (int j = 0; j < n; j++) {
+            w[j] = look(w[j]) & HIGHS;
+        }
+        int m = Arrays.mismatch(w, 0, n, zeros, 0, n);
+        return m < 0 ? 1 + n * 8 : 1 + m * 8;
+    }
+
+    /** VarHandle loads fused with the transform into a long[], then mismatch. */
+    @Benchmark
+    public int fusedMismatch() {
+        int n = size >>> 3;
+        long[] w = words;
+        byte[] b = data;
+        for (int j = 0; j < n; j++) {
+            w[j] = look((long) LONGS.get(b, 1 + 8 * j)) & HIGHS;
+        }
+        int m = Arrays.mismatch(w, 0, n, zeros, 0, n);
+        return m < 0 ? 1 + n * 8 : 1 + m * 8;
+    }
+
+    /** Bulk copy, then an OR reduction over the long[] per block of 64 words. */
+    @Benchmark
+    public int copyReduce() {
+        int n = size >>> 3;
+        ByteBuffer.wrap(data, 1, n * 8).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(words, 0, n);
+        long[] w = words;
+        long acc = 0;
+        for (int j = 0; j < n; j++) {
+            acc |= look(w[j]);
+        }
+        return (acc & HIGHS) == 0 ? 1 + n * 8 : 1;
+    }
+
+    /** A Latin-1 String's vectorized indexOf for three chars (the yardstick). */
+    private String text;
+
+    @Setup
+    public void text() {
+        text = "x".repeat(size);
+    }
+
+    @Benchmark
+    public int indexOf3() {
+        return text.indexOf('"') + text.indexOf('\\') + text.indexOf('?');
+    }
+
+    @Benchmark
+    public byte[] copy() {
+        return Arrays.copyOfRange(data, 1, 1 + size);
+    }
+}
