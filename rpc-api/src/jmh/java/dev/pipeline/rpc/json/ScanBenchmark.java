@@ -19,7 +19,12 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
-/** Scans of plain ASCII string content (experiment). */
+/**
+ * Scans of 10 KB of plain ASCII string content, the parser's test (quote, backslash, control, non-ASCII), for
+ * {@link AsciiScan#skipPlain}: the word-by-word SWAR test it used up to the fifteenth session, its vectorized
+ * windows now, variants that did not make it, and two yardsticks (a copy, three {@code String.indexOf}). Run:
+ * {@code ./mvnw -q -pl rpc-api -Pjmh test-compile exec:exec -Djmh.args="ScanBenchmark"}.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -46,16 +51,33 @@ public class ScanBenchmark {
         Arrays.fill(data, (byte) 'x');
     }
 
+    /** What {@link AsciiScan#skipPlain} does now. */
     @Benchmark
-    public int swar() {
+    public int skipPlain() {
         return AsciiScan.skipPlain(data, 1, 1 + size, false);
+    }
+
+    /** The word-by-word SWAR test alone, four words per test (what skipPlain did up to the fifteenth session). */
+    @Benchmark
+    public int wordByWord() {
+        int i = 1;
+        int end = 1 + size;
+        while (i + 32 <= end && ((look(word(i)) | look(word(i + 8)) | look(word(i + 16)) | look(word(i + 24)))
+                & HIGHS) == 0) {
+            i += 32;
+        }
+        return i;
+    }
+
+    private long word(int i) {
+        return (long) LONGS.get(data, i);
     }
 
     private static long look(long x) {
         return ((x ^ QUOTES) - ONES) | ((x ^ BACKSLASHES) - ONES) | (x - SPACES) | x;
     }
 
-    /** Bulk copy into a long[], transform in place, find the first non-zero word with Arrays.mismatch. */
+    /** Bulk copy into a long[], transform in place, find the first non-zero word with Arrays.mismatch (kept). */
     @Benchmark
     public int copyTransformMismatch() {
         int n = size >>> 3;
@@ -68,7 +90,7 @@ public class ScanBenchmark {
         return m < 0 ? 1 + n * 8 : 1 + m * 8;
     }
 
-    /** VarHandle loads fused with the transform into a long[], then mismatch. */
+    /** VarHandle loads fused with the transform into a long[], then mismatch: C2 does not vectorize the loads. */
     @Benchmark
     public int fusedMismatch() {
         int n = size >>> 3;
