@@ -12,8 +12,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -32,12 +30,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class ScanBenchmark {
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
-    private static final long QUOTES = ONES * '"';
-    private static final long BACKSLASHES = ONES * '\\';
-    private static final long SPACES = ONES * 0x20;
+    private static final long HIGHS = AsciiScan.HIGHS;
 
     @Param({"10240"})
     public int size;
@@ -70,11 +63,11 @@ public class ScanBenchmark {
     }
 
     private long word(int i) {
-        return (long) LONGS.get(data, i);
+        return AsciiScan.word(data, i);
     }
 
     private static long look(long x) {
-        return ((x ^ QUOTES) - ONES) | ((x ^ BACKSLASHES) - ONES) | (x - SPACES) | x;
+        return AsciiScan.look(x, false);
     }
 
     /** Bulk copy into a long[], transform in place, find the first non-zero word with Arrays.mismatch (kept). */
@@ -97,7 +90,7 @@ public class ScanBenchmark {
         long[] w = words;
         byte[] b = data;
         for (int j = 0; j < n; j++) {
-            w[j] = look((long) LONGS.get(b, 1 + 8 * j)) & HIGHS;
+            w[j] = look(AsciiScan.word(b, 1 + 8 * j)) & HIGHS;
         }
         int m = Arrays.mismatch(w, 0, n, zeros, 0, n);
         return m < 0 ? 1 + n * 8 : 1 + m * 8;

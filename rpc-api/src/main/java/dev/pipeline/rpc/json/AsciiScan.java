@@ -14,7 +14,7 @@ import java.util.Arrays;
 final class AsciiScan {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
+    static final long HIGHS = 0x8080808080808080L;
     private static final long QUOTES = ONES * '"';
     private static final long BACKSLASHES = ONES * '\\';
     private static final long SPACES = ONES * 0x20;
@@ -118,7 +118,7 @@ final class AsciiScan {
     }
 
     /** The bytes whose high bit is set need a look (see {@link #needsLook}; a '?' too, with {@code questionMarks}). */
-    private static long look(long x, boolean questionMarks) {
+    static long look(long x, boolean questionMarks) {
         long m = ((x ^ QUOTES) - ONES) | ((x ^ BACKSLASHES) - ONES) | (x - SPACES) | x;
         return questionMarks ? m | ((x ^ QUESTION_MARKS) - ONES) : m;
     }
