@@ -39,7 +39,7 @@ import java.util.concurrent.locks.LockSupport;
  * is older than a tick, or that runs and nears the bound for runnable ones, a thread counted stuck, queued work that
  * made no progress or has too few threads. After each quiet tick the next is twice as long, up to
  * {@value #MAX_TICK_FACTOR} times: a pool busy with short tasks costs about 125 wake-ups a second instead of 1,000
- * (with 256 calls of 10 KB in flight the fixed 1 ms tick cost 4 µs of CPU per call, 4% of the benchmark JVM's:
+ * (with 256 calls of 10 KB in flight the fixed 1 ms tick cost 3.6 µs of CPU per call, 3.5% of the benchmark JVM's:
  * docs/benchmarks.md), and a handler that starts blocking is noticed within that longest tick.
  *
  * <p>Every task submitted before {@link #shutdown()} runs exactly once (unless {@link #shutdownNow()} drops it);
@@ -135,9 +135,9 @@ final class HandlerPool implements Executor {
     /**
      * Runs {@code task} on the calling thread when the pool is idle (no thread active, nothing queued, a thread left
      * under the bound), saving the hand-off to a pool thread and its wake-up; otherwise does nothing. The run counts
-     * as one of the pool's threads while it lasts, so the bound holds. If it is still running two ticks after it
-     * started and waiting, or {@value #RUNNABLE_STALL_TICKS} ticks after it started whatever it does, the watchdog
-     * calls {@code onStall} once (from its own thread): the caller's thread is held up, and whatever else it was meant
+     * as one of the pool's threads while it lasts, so the bound holds. If it is still running two base ticks after
+     * it started and waiting, or {@value #RUNNABLE_STALL_TICKS} after it started whatever it does, the watchdog calls
+     * {@code onStall} once at its next tick (from its own thread): the caller's thread is held up, and whatever else it was meant
      * to do must move elsewhere. An interrupt the task leaves set is cleared, as on the pool's own threads.
      *
      * @return whether the task ran (it ran to its end on this thread)

@@ -108,7 +108,8 @@ public final class ServerConfig {
          * nothing else in flight, which is what a sequential caller sends, and for a poll's records one after another
          * while its inline runs prove quick (at most a quarter of the recent ones over 50 µs); handlers that turn
          * slow run side by side on the pool. If a handler is still waiting 2 ms later (or still running 20 ms
-         * later), the transport moves its poll loop to a new thread, so a blocking handler holds up nothing else.
+         * later), the transport moves its poll loop to a new thread, so a blocking handler holds up nothing else
+         * (seen at the pool watchdog's next tick: up to 8 ms late when nothing was stuck for a while).
          * Turn it off to have every handler run on a pool thread (for example when handlers rely on the pool's
          * thread names).
          */

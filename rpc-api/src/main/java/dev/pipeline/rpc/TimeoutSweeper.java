@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  *
  * <p>Why not a sweep every tick (what this class did up to the fifteenth session): a tick of 10 ms is 100 wake-ups a
  * second, each a pass over the calls in flight, whether or not any call can be due; with 256 calls in flight on two
- * busy cores that was 8.5 ms of CPU a second (docs/benchmarks.md). The thread now sleeps until the earliest deadline
+ * busy cores that was 7.5 ms of CPU a second (docs/benchmarks.md). The thread now sleeps until the earliest deadline
  * it knows of: with timeouts of equal length the calls armed later are due later, so a steady stream of calls costs
  * no wake-up at all until the first of them could be due, and nothing armed costs none. A call armed with a deadline
  * earlier than the one the thread sleeps until wakes it. Sweeps stay at least {@value #TICK_MILLIS} ms apart, so a

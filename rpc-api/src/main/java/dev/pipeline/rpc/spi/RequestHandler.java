@@ -21,7 +21,7 @@ public interface RequestHandler {
      * Handles one message, possibly on the calling thread: the core may run the work right here when its handler
      * threads are all idle, saving a thread hand-off (a wake-up, tens to hundreds of µs) on a sequential call. A
      * transport calls this only from a thread that can afford to be held up and that can hand its own duties to
-     * another thread: if the work is still running after a couple of milliseconds (a handler that blocks or computes
+     * another thread: if the work is still running after a few milliseconds (a handler that blocks or computes
      * long), the core calls {@code onStall} once, from another thread, and the transport must then carry on without
      * the calling thread (the Kafka transport moves its poll loop to a new thread). {@code onStall} may race with
      * the return of this method; the transport settles that race itself.
