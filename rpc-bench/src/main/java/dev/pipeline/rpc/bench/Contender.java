@@ -66,6 +66,23 @@ interface Contender extends AutoCloseable {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Closes the parts that were opened (the null ones were not), in order; a part that fails to close is logged
+     * and the next ones are still closed, so a contender that fails to stop leaves nothing of the others running.
+     */
+    static void closeAll(AutoCloseable... parts) {
+        for (AutoCloseable part : parts) {
+            if (part == null) {
+                continue;
+            }
+            try {
+                part.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(Contender.class).warn("closing {} failed: {}", part, e.toString());
+            }
+        }
+    }
+
     static <T> CompletableFuture<T> failed(Throwable t) {
         return CompletableFuture.failedFuture(t);
     }

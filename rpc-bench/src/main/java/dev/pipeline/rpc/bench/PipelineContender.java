@@ -110,11 +110,6 @@ final class PipelineContender implements Contender {
 
     @Override
     public void close() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        Contender.closeAll(client, server);
     }
 }

@@ -152,20 +152,6 @@ final class SplitCoreContender implements Contender {
 
     @Override
     public void close() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (bareClient != null) {
-            bareClient.close();
-        }
-        if (bareServer != null) {
-            bareServer.close();
-        }
-        if (transport != null) {
-            transport.close();
-        }
+        Contender.closeAll(client, server, bareClient, bareServer, transport);
     }
 }

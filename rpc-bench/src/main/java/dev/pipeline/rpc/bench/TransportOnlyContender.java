@@ -83,17 +83,6 @@ final class TransportOnlyContender implements Contender {
 
     @Override
     public void close() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (clientTransport != null) {
-            clientTransport.close();
-        }
-        if (serverTransport != null) {
-            serverTransport.close();
-        }
+        Contender.closeAll(client, server, clientTransport, serverTransport);
     }
 }
