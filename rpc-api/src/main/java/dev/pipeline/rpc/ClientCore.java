@@ -10,6 +10,7 @@ import dev.pipeline.rpc.json.JsonInputException;
 import dev.pipeline.rpc.json.JsonOutput;
 import dev.pipeline.rpc.json.Messages;
 import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.OutgoingRequest;
 import dev.pipeline.rpc.spi.Reply;
 import dev.pipeline.rpc.spi.ReplyListener;
 import dev.pipeline.rpc.spi.Transport;
@@ -46,7 +47,8 @@ import java.util.function.Supplier;
  * <p>Threads: one daemon timer thread per client (created on the first timeout armed), shut down on close. Replies are
  * parsed on the transport's thread when small; replies over {@link #INLINE_PARSE_BYTES} are parsed on the common
  * fork-join pool so a large reply never holds up the transport's I/O thread. Futures complete on the thread that
- * settles them (a transport thread, the timer thread, or the thread calling {@code close()}).
+ * settles them (a transport thread, the timer thread, the thread calling {@code close()}, or a thread blocked in a
+ * call that reads the replies itself: {@link #help}, {@link ClientChannel#awaitReply}).
  */
 final class ClientCore implements ReplyListener {
     private static final Logger LOG = LoggerFactory.getLogger(ClientCore.class);
@@ -129,9 +131,18 @@ final class ClientCore implements ReplyListener {
 
     // ---------------------------------------------------------------- sending
 
-    @SuppressWarnings("unchecked")
     <T> CompletableFuture<T> call(String service, String method, Type resultType, Supplier<JsonElement> params,
                                   Duration timeout, long timeoutNanos) {
+        return this.<T>start(service, method, resultType, params, timeout, timeoutNanos, false).future();
+    }
+
+    /**
+     * Starts a call. {@code awaited}: the calling thread blocks on it next and calls {@link #help} first (the request
+     * goes through {@link ClientChannel#sendAwaited}).
+     */
+    @SuppressWarnings("unchecked")
+    <T> Started<T> start(String service, String method, Type resultType, Supplier<JsonElement> params,
+                         Duration timeout, long timeoutNanos, boolean awaited) {
         JsonElement paramsJson = params.get(); // encoding errors are the caller's: thrown before anything happens
         long id = nextId();
         Entry entry = new Entry(id, service, method, resultType);
@@ -139,11 +150,11 @@ final class ClientCore implements ReplyListener {
         CompletableFuture<T> future = (CompletableFuture<T>) entry.future;
         if (closed) {
             fail(entry, closedError(service, method), RpcMetrics.CLOSED);
-            return future;
+            return new Started<>(future, null);
         }
         if (!admit(1)) {
             fail(entry, overloaded(1), RpcMetrics.ERROR);
-            return future;
+            return new Started<>(future, null);
         }
         byte[] body;
         try {
@@ -156,14 +167,39 @@ final class ClientCore implements ReplyListener {
         if (body.length > maxMessageBytes) {
             inFlight.decrementAndGet();
             fail(entry, tooLarge(body.length), RpcMetrics.ERROR);
-            return future;
+            return new Started<>(future, null);
         }
         PendingCall p = new PendingCall(Long.toString(id), entry);
         pending.put(p.correlationId, p);
         // the caller may settle the future itself (cancel, or the sync wait's safety net): release the call then
         entry.future.whenComplete((r, x) -> take(p));
-        send(p, service, body, timeout, timeoutNanos);
-        return future;
+        send(p, service, body, timeout, timeoutNanos, awaited);
+        return new Started<>(future, awaited ? p.correlationId : null);
+    }
+
+    /**
+     * A started call: its future, and the correlation id its caller passes to {@link #help} when the call was
+     * started awaited and sent (else null).
+     */
+    record Started<T>(CompletableFuture<T> future, String awaitedId) {
+    }
+
+    /**
+     * On the thread that started {@code call} awaited, before it blocks on the future: lets the transport read the
+     * replies on this thread until the call is settled or {@code timeoutNanos} passed
+     * ({@link ClientChannel#awaitReply}). Returns at once when the transport cannot.
+     */
+    void help(Started<?> call, long timeoutNanos) {
+        if (call.awaitedId() == null || call.future().isDone()) {
+            return;
+        }
+        long deadline = TimeoutSweeper.deadline(System.nanoTime(), timeoutNanos);
+        try {
+            channel.awaitReply(call.awaitedId(), call.future()::isDone, deadline);
+        } catch (RuntimeException e) {
+            LOG.debug("the {} transport could not read replies on the caller's thread: {}", transportName,
+                    e.toString());
+        }
     }
 
     CompletableFuture<Void> notification(String service, String method, JsonElement params, Duration timeout) {
@@ -202,7 +238,7 @@ final class ClientCore implements ReplyListener {
         }
         PendingBatch p = new PendingBatch(Long.toString(nextId()), service, entries);
         pending.put(p.correlationId, p);
-        return send(p, service, body, timeout, timeoutNanos);
+        return send(p, service, body, timeout, timeoutNanos, false);
     }
 
     private CompletableFuture<Void> sendUnanswered(String service, String what, byte[] body) {
@@ -221,7 +257,7 @@ final class ClientCore implements ReplyListener {
     }
 
     private CompletableFuture<Void> send(Pending p, String service, byte[] body, Duration timeout,
-                                         long timeoutNanos) {
+                                         long timeoutNanos, boolean awaited) {
         if (closed) { // close() may have drained the map before our put
             if (take(p)) {
                 p.fail(this, closedError(service, p.what()), RpcMetrics.CLOSED);
@@ -231,7 +267,8 @@ final class ClientCore implements ReplyListener {
         long deadline = DefaultRpcClient.saturatedAdd(System.currentTimeMillis(), timeout.toMillis());
         CompletableFuture<Void> sent;
         try {
-            sent = channel.send(service, DefaultRpcClient.outgoing(body, p.correlationId, deadline));
+            OutgoingRequest request = DefaultRpcClient.outgoing(body, p.correlationId, deadline);
+            sent = awaited ? channel.sendAwaited(service, request) : channel.send(service, request);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }

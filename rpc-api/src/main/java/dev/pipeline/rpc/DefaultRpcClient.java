@@ -67,12 +67,28 @@ final class DefaultRpcClient implements RpcClient {
 
     @Override
     public <T> T call(String service, String method, Type resultType, Object... params) {
-        return await(this.<T>callAsync(service, method, resultType, params), service, method);
+        checkNames(service, method);
+        Objects.requireNonNull(resultType, "resultType");
+        return awaitStarted(core.start(service, method, resultType, () -> positional(params), timeout, timeoutNanos,
+                true), service, method);
     }
 
     @Override
     public <T> T callNamed(String service, String method, Type resultType, Map<String, ?> params) {
-        return await(this.<T>callNamedAsync(service, method, resultType, params), service, method);
+        checkNames(service, method);
+        Objects.requireNonNull(resultType, "resultType");
+        Objects.requireNonNull(params, "params");
+        return awaitStarted(core.start(service, method, resultType, () -> Messages.object(params), timeout,
+                timeoutNanos, true), service, method);
+    }
+
+    /**
+     * Blocks until a call started awaited is settled: first reading the replies on this thread when the transport
+     * can ({@link ClientCore#help}: no wake-up from the transport's thread), else waiting as for any future.
+     */
+    private <T> T awaitStarted(ClientCore.Started<T> call, String service, String method) {
+        core.help(call, timeoutNanos);
+        return await(call.future(), service, method);
     }
 
     @Override

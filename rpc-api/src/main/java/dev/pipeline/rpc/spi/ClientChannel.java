@@ -1,6 +1,7 @@
 package dev.pipeline.rpc.spi;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /** A client's connection through a transport: sends requests, receives its own replies. */
 public interface ClientChannel extends AutoCloseable {
@@ -18,6 +19,34 @@ public interface ClientChannel extends AutoCloseable {
      * exceptionally when it could not be sent
      */
     CompletableFuture<Void> send(String service, OutgoingRequest request);
+
+    /**
+     * Sends like {@link #send}, for a caller that will block until the reply has been handled: the thread that calls
+     * this calls {@link #awaitReply} next, with the same correlation id (the core's blocking calls do). A transport
+     * that can read replies on the waiting thread may leave this request's reply to that thread instead of waking its
+     * own. The default is {@link #send}.
+     */
+    default CompletableFuture<Void> sendAwaited(String service, OutgoingRequest request) {
+        return send(service, request);
+    }
+
+    /**
+     * Lets the calling thread, which sent {@code correlationId} with {@link #sendAwaited} and is about to block until
+     * {@code done} returns true, read this client's replies itself: every reply it reads goes to the
+     * {@link ReplyListener} as from the transport's own thread, the one that completes {@code done} included. This
+     * saves the hand-off from the transport's thread to the waiting one (a thread wake-up per call).
+     *
+     * <p>Returns when {@code done} returns true, at {@code deadlineNanos} ({@link System#nanoTime()}), when the
+     * channel closes or the thread is interrupted (its interrupt flag set again), or at once when the transport cannot
+     * lend its reader now (another thread is reading, or it does not support this: the default). Whenever it returns
+     * before {@code done}, the transport's own thread delivers that reply, as for {@link #send}. Never throws for a
+     * broker failure: the caller's timeout reports it.
+     *
+     * @return whether this thread read replies (false: it did nothing, the caller waits as usual)
+     */
+    default boolean awaitReply(String correlationId, BooleanSupplier done, long deadlineNanos) {
+        return false;
+    }
 
     /** Stops receiving replies and releases connections. Idempotent. */
     @Override

@@ -27,17 +27,42 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Client side: requests go to the service's request topic; replies come back on one partition of the shared reply
  * topic that this client reads with an assign-only consumer (no group, no rebalance, no commits), keeping only the
  * records whose {@code rpc-client} header is this client's id.
+ *
+ * <p>The reply consumer is read by its own thread, or lent to a caller blocked in a call
+ * ({@link #awaitReply}): that caller polls it until its reply is in, so the reply wakes the caller directly instead of
+ * waking this channel's thread, which then wakes the caller. The thread parks while nothing is awaited that no caller
+ * reads ({@link #unread} empty) and a caller asked for the consumer; a send that expects a reply nobody reads wakes it
+ * again (docs/kafka-transport.md, "Replies read by the waiting caller").
  */
 final class KafkaClientChannel implements ClientChannel {
     private static final Logger log = LoggerFactory.getLogger(KafkaClientChannel.class);
     /** Spreads the clients of one JVM over the reply partitions; random start so JVMs spread too. */
     private static final AtomicInteger NEXT_PARTITION = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
     private static final Duration POLL = Duration.ofMillis(500);
+    /** A caller reading its reply polls at most this long at a time (so it sees its call settled elsewhere). */
+    private static final long LENT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Kept past a request's deadline before an unanswered entry stops keeping the reader running. */
+    private static final long UNREAD_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How often the reader's thread drops the {@link #unread} entries past their deadline. */
+    private static final long PURGE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** Who reads the reply consumer ({@link #reader}): this channel's thread, polling. */
+    private static final int RUNNING = 0;
+    /** Nobody: the thread is parked, the consumer free for a caller to take. */
+    private static final int IDLE = 1;
+    /** A caller waiting for its reply ({@link #lentTo}). */
+    private static final int LENT = 2;
+    /** A caller, and a reply nobody else reads is awaited: the thread takes over when the caller is done. */
+    private static final int LENT_WANTED = 3;
+    /** Nobody, for good: the channel closed. */
+    private static final int GONE = 4;
 
     private final KafkaTransport transport;
     private final KafkaTransportConfig config;
@@ -49,6 +74,18 @@ final class KafkaClientChannel implements ClientChannel {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile byte[] replyToBytes;
     private volatile boolean closed;
+    private final AtomicInteger reader = new AtomicInteger(RUNNING);
+    /** The thread the consumer is lent to, else null. */
+    private volatile Thread lentTo;
+    /**
+     * Calls awaiting a reply that no waiting caller reads (sent with {@link #send}, or awaited by a caller that could
+     * not take the consumer): correlation id → when it stops counting ({@link System#nanoTime()}). While any, this
+     * channel's thread reads.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> unread =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** A caller found the consumer busy: the thread parks once {@link #unread} is empty. */
+    private volatile boolean lendWanted;
     /** Services whose request topic is known to exist: service → topic. */
     private final java.util.concurrent.ConcurrentHashMap<String, String> readyTopics =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -73,6 +110,17 @@ final class KafkaClientChannel implements ClientChannel {
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 
+    /** Who reads the reply consumer now: running, idle, lent, lent-wanted or gone. For tests. */
+    String readerState() {
+        return switch (reader.get()) {
+            case RUNNING -> "running";
+            case IDLE -> "idle";
+            case LENT -> "lent";
+            case LENT_WANTED -> "lent-wanted";
+            default -> "gone";
+        };
+    }
+
     @Override
     public CompletableFuture<Void> ready() {
         return ready.copy();
@@ -80,6 +128,17 @@ final class KafkaClientChannel implements ClientChannel {
 
     @Override
     public CompletableFuture<Void> send(String service, OutgoingRequest request) {
+        if (request.expectsReply() && !closed) {
+            expectUnread(request.correlationId(), request.deadlineEpochMillis() == 0 ? Long.MAX_VALUE
+                    : plus(System.nanoTime(), plus(UNREAD_GRACE_NANOS, TimeUnit.MILLISECONDS.toNanos(
+                    Math.max(0, request.deadlineEpochMillis() - System.currentTimeMillis())))));
+        }
+        return sendAwaited(service, request);
+    }
+
+    /** Like {@link #send}, leaving the reply to the caller's {@link #awaitReply} (which falls back to the thread). */
+    @Override
+    public CompletableFuture<Void> sendAwaited(String service, OutgoingRequest request) {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the Kafka client channel is closed"));
         }
@@ -174,6 +233,101 @@ final class KafkaClientChannel implements ClientChannel {
         return sent;
     }
 
+    @Override
+    public boolean awaitReply(String correlationId, BooleanSupplier done, long deadlineNanos) {
+        Thread me = Thread.currentThread();
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (closed || c == null || me == thread || me == lentTo || !reader.compareAndSet(IDLE, LENT)) {
+            // busy (or a callback on the thread that reads, which must not wait for itself): the thread reads it
+            lendWanted = true;
+            if (!closed) {
+                expectUnread(correlationId, plus(deadlineNanos, UNREAD_GRACE_NANOS));
+                if (done.getAsBoolean()) {
+                    unread.remove(correlationId);
+                }
+            }
+            return false;
+        }
+        lentTo = me;
+        try {
+            while (!done.getAsBoolean() && !closed) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = c.poll(Duration.ofNanos(Math.min(left, LENT_POLL_NANOS)));
+                } catch (WakeupException e) {
+                    continue; // close(): the loop sees closed
+                }
+                if (!records.isEmpty()) {
+                    deliver(records);
+                }
+            }
+        } catch (InterruptException e) {
+            // Kafka set the thread's interrupt flag again; the caller's wait reports it
+        } catch (RuntimeException e) {
+            if (!closed) {
+                log.debug("client {}: reading replies on the calling thread failed: {}", clientId, e.toString());
+            }
+        } finally {
+            if (!done.getAsBoolean() && !closed) { // leaving early: the thread delivers it if it comes
+                expectUnread(correlationId, plus(deadlineNanos, UNREAD_GRACE_NANOS));
+            }
+            lentTo = null;
+            giveBack();
+        }
+        return true;
+    }
+
+    /** Notes a reply nobody waits on the consumer for, and makes sure the thread reads. */
+    private void expectUnread(String correlationId, long untilNanos) {
+        unread.put(correlationId, untilNanos);
+        while (true) {
+            int s = reader.get();
+            if (s == RUNNING || s == LENT_WANTED || s == GONE) {
+                return;
+            }
+            if (s == IDLE && reader.compareAndSet(IDLE, RUNNING)) {
+                LockSupport.unpark(thread);
+                return;
+            }
+            if (s == LENT && reader.compareAndSet(LENT, LENT_WANTED)) {
+                return; // the caller hands the consumer to the thread when it is done
+            }
+        }
+    }
+
+    /** The lent consumer comes back: to nobody while nothing is awaited unread, else to the thread. */
+    private void giveBack() {
+        int next = unread.isEmpty() && !closed ? IDLE : RUNNING;
+        if (!reader.compareAndSet(LENT, next)) { // LENT_WANTED: a send wants the thread
+            reader.set(RUNNING);
+            next = RUNNING;
+        }
+        if (next == RUNNING) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Drops the entries of {@link #unread} past their time (at most every {@link #PURGE_NANOS}). */
+    private long purgeUnread(long lastPurge) {
+        long now = System.nanoTime();
+        if (now - lastPurge < PURGE_NANOS) {
+            return lastPurge;
+        }
+        if (!unread.isEmpty()) {
+            unread.values().removeIf(until -> until != Long.MAX_VALUE && until - now < 0);
+        }
+        return now;
+    }
+
+    private static long plus(long nanos, long more) {
+        long r = nanos + more;
+        return ((nanos ^ r) & (more ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
     private void run() {
         KafkaConsumer<byte[], byte[]> c = null;
         try {
@@ -223,7 +377,12 @@ final class KafkaClientChannel implements ClientChannel {
                 return;
             }
             ready.complete(null);
+            long lastPurge = System.nanoTime();
             while (!closed) {
+                if (reader.get() != RUNNING) {
+                    LockSupport.park(this); // lent to a caller, or idle: a send or the caller's return wakes it
+                    continue;
+                }
                 ConsumerRecords<byte[], byte[]> records;
                 try {
                     records = c.poll(POLL);
@@ -232,6 +391,16 @@ final class KafkaClientChannel implements ClientChannel {
                 }
                 if (!records.isEmpty()) {
                     deliver(records);
+                }
+                lastPurge = purgeUnread(lastPurge);
+                if (lendWanted) {
+                    // nothing awaited that a caller does not read: park, and lend the consumer to the next caller
+                    if (unread.isEmpty() && reader.compareAndSet(RUNNING, IDLE)) {
+                        lendWanted = false;
+                        if (!unread.isEmpty() && reader.compareAndSet(IDLE, RUNNING)) {
+                            continue; // a send raced with it: keep reading
+                        }
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -244,6 +413,7 @@ final class KafkaClientChannel implements ClientChannel {
             if (!ready.isDone()) {
                 ready.completeExceptionally(new IllegalStateException("the Kafka client channel is closed"));
             }
+            retire();
             if (c != null) {
                 try {
                     c.close(Duration.ZERO);
@@ -268,6 +438,7 @@ final class KafkaClientChannel implements ClientChannel {
                         r.partition(), r.offset());
                 continue;
             }
+            unread.remove(correlationId);
             mine.add(new Reply(correlationId, r.value()));
         }
         if (mine.isEmpty()) {
@@ -277,6 +448,23 @@ final class KafkaClientChannel implements ClientChannel {
             listener.onReplies(mine);
         } catch (RuntimeException e) {
             log.warn("reply listener of client {} failed: {}", clientId, e.toString(), e);
+        }
+    }
+
+    /** No caller may take the consumer any more; waits (boundedly) for one that has it to give it back. */
+    private void retire() {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            int s = reader.get();
+            if (s == GONE || ((s == RUNNING || s == IDLE) && reader.compareAndSet(s, GONE))) {
+                return;
+            }
+            if (System.nanoTime() - until > 0) {
+                log.warn("client {}: a caller still reads replies 10 s after close", clientId);
+                reader.set(GONE);
+                return;
+            }
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 
@@ -317,8 +505,9 @@ final class KafkaClientChannel implements ClientChannel {
         closed = true;
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
-            c.wakeup();
+            c.wakeup(); // whoever polls: the thread, or a caller it is lent to
         }
+        LockSupport.unpark(thread);
         if (Thread.currentThread() != thread) {
             try {
                 thread.join(TimeUnit.SECONDS.toMillis(10));

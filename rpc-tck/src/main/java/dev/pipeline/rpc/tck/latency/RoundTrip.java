@@ -3,6 +3,7 @@ package dev.pipeline.rpc.tck.latency;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcServer;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -24,6 +25,21 @@ public interface RoundTrip {
     /** Calls method {@code echo} of {@code service} with the payload as its one positional param. */
     static RoundTrip rpcEcho(RpcClient client, String service) {
         return payload -> client.callAsync(service, "echo", String.class, payload);
+    }
+
+    /**
+     * Calls method {@code echo} of {@code service} with the blocking {@link RpcClient#call}: the stage is already
+     * complete when it is returned. For sequential workloads (one call in flight) only; a transport may read the reply
+     * on the calling thread.
+     */
+    static RoundTrip rpcEchoBlocking(RpcClient client, String service) {
+        return payload -> {
+            try {
+                return CompletableFuture.completedFuture(client.call(service, "echo", String.class, payload));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
     }
 
     /** Registers method {@code echo} (returns its one param) on {@code service}; the server side of {@link #rpcEcho}. */
