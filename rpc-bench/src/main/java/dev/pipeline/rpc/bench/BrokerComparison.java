@@ -197,6 +197,9 @@ public final class BrokerComparison {
         }
         if (o.competitors()) {
             contenders.add(new SpringReplyingContender(bootstrap));
+            if (o.variants() || !o.only().isEmpty()) { // sequentially: no get(), as "pipeline, async call"
+                contenders.add(SpringReplyingContender.async(bootstrap));
+            }
             if (o.springTyped()) {
                 contenders.add(SpringReplyingContender.typed(bootstrap));
             }
@@ -247,6 +250,9 @@ public final class BrokerComparison {
 
     private static void addPipeline(BenchOptions o, List<Contender> contenders, String broker, String uri) {
         contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT));
+        if (broker.equals("kafka") && (o.variants() || !o.only().isEmpty())) { // sequentially: callAsync, no wait
+            contenders.add(PipelineContender.async(broker, uri));
+        }
         for (String query : broker.equals("kafka") ? o.kafkaVariants() : o.redisVariants()) {
             contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT, query));
         }
@@ -434,7 +440,7 @@ public final class BrokerComparison {
             if (!o.warmup().isZero()) {
                 tryRun(c, warm(c, payload, 1, o.warmup()), null);
             }
-            entrants.add(new Interleaved.Entrant(c.name(), c.roundTrip()));
+            entrants.add(new Interleaved.Entrant(c.name(), c.sequentialRoundTrip()));
         }
         Map<String, LatencyResult> results = Interleaved.run(turn.get(0).broker() + " " + Reports.size(payload)
                 + " x1 interleaved", payload, entrants, o.duration(), Duration.ofSeconds(60));
@@ -539,7 +545,7 @@ public final class BrokerComparison {
 
     private static LatencyResult tryRun(Contender c, Workload w, List<String> failures) {
         try {
-            LatencyResult r = LatencyKit.run(w, c.roundTrip());
+            LatencyResult r = LatencyKit.run(w, w.inFlight() == 1 ? c.sequentialRoundTrip() : c.roundTrip());
             c.afterRun();
             return r;
         } catch (RuntimeException e) {

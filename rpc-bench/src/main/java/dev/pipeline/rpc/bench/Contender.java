@@ -29,6 +29,15 @@ interface Contender extends AutoCloseable {
     RoundTrip roundTrip();
 
     /**
+     * The round trip of the sequential points (one call in flight): the implementation's blocking call where it
+     * has one, as a caller who waits for each reply uses it (Pipeline's {@code call}, Spring's
+     * {@code sendAndReceive(..).get()}); by default {@link #roundTrip()}.
+     */
+    default RoundTrip sequentialRoundTrip() {
+        return roundTrip();
+    }
+
+    /**
      * Called after each run of {@link #roundTrip()} that completed every call: drops what the run left behind that
      * would otherwise cost the implementations measured next (see {@link SpringReplyingContender}).
      */

@@ -12,7 +12,10 @@ import java.util.UUID;
 
 /**
  * Pipeline itself, as a user runs it: {@code Rpc.server(uri)} exposing an {@code echo} method and
- * {@code Rpc.client(uri)} calling it asynchronously, with the transport's default settings; as a variant, the
+ * {@code Rpc.client(uri)} calling it with the transport's default settings: asynchronously under load
+ * ({@code callAsync}), and with the blocking {@code call} at the sequential points, where a caller waits for each reply
+ * (the Kafka transport then reads the reply on the caller's thread); as a variant ({@link #async}), {@code callAsync}
+ * at the sequential points too, its reply handed over from the transport's thread; as a variant, the
  * server runs its handlers on a direct executor ({@code ServerConfig.builder().directExecutor()}: on the transport's
  * thread, no hand-off to the handler pool, as a Spring Kafka listener runs), or never on the transport's thread
  * ({@code ServerConfig.builder().inlineWhenIdle(false)}: every handler on a pool thread, what the default did before
@@ -24,6 +27,8 @@ final class PipelineContender implements Contender {
     private final String uri;
     private final Server mode;
     private final String query;
+    /** {@code callAsync} at the sequential points too. */
+    private final boolean async;
     private final String service = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     private RpcServer server;
     private RpcClient client;
@@ -63,10 +68,20 @@ final class PipelineContender implements Contender {
 
     /** A variant whose URI carries {@code query} (transport options or client properties), or the default if null. */
     PipelineContender(String broker, String uri, Server mode, String query) {
+        this(broker, uri, mode, query, false);
+    }
+
+    private PipelineContender(String broker, String uri, Server mode, String query, boolean async) {
         this.broker = broker;
         this.uri = query == null ? uri : uri + (uri.contains("?") ? "&" : "?") + query;
         this.mode = mode;
         this.query = query;
+        this.async = async;
+    }
+
+    /** The defaults, calling with {@code callAsync} at the sequential points too (a variant). */
+    static PipelineContender async(String broker, String uri) {
+        return new PipelineContender(broker, uri, Server.DEFAULT, null, true);
     }
 
     @Override
@@ -76,20 +91,25 @@ final class PipelineContender implements Contender {
 
     @Override
     public String name() {
-        return query == null ? mode.label : mode.label + " ?" + query;
+        return async ? mode.label + ", async call" : query == null ? mode.label : mode.label + " ?" + query;
     }
 
     @Override
     public Role role() {
-        return mode != Server.DEFAULT || query != null ? Role.VARIANT : Role.PIPELINE;
+        return mode != Server.DEFAULT || query != null || async ? Role.VARIANT : Role.PIPELINE;
     }
 
     @Override
     public String setup() {
+        if (async) {
+            return "as pipeline, with callAsync at the sequential points too (the reply completes a future on the"
+                    + " transport's thread, which wakes the waiting caller)";
+        }
         if (mode.setup != null) {
             return mode.setup;
         }
-        return "Rpc.server(\"" + uri + "\") exposing echo, Rpc.client(...).callAsync; transport defaults"
+        return "Rpc.server(\"" + uri + "\") exposing echo, Rpc.client(...): call sequentially, callAsync under"
+                + " load; transport defaults"
                 + (query == null ? "" : " except " + query);
     }
 
@@ -106,6 +126,11 @@ final class PipelineContender implements Contender {
     @Override
     public RoundTrip roundTrip() {
         return roundTrip;
+    }
+
+    @Override
+    public RoundTrip sequentialRoundTrip() {
+        return async ? roundTrip : RoundTrip.rpcEchoBlocking(client, service);
     }
 
     @Override

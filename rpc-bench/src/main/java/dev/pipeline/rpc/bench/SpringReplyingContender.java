@@ -35,6 +35,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -86,18 +88,30 @@ final class SpringReplyingContender implements Contender {
     private ConcurrentMessageListenerContainer<byte[], Object> serverContainer;
     private boolean topicsCreated;
 
+    /** Sequentially too, the future's completion is the end of the call (no {@code get()}): a diagnostic row. */
+    private final boolean async;
+
     SpringReplyingContender(String bootstrap) {
-        this(bootstrap, false);
+        this(bootstrap, false, false);
     }
 
-    private SpringReplyingContender(String bootstrap, boolean typed) {
+    private SpringReplyingContender(String bootstrap, boolean typed, boolean async) {
         this.bootstrap = bootstrap;
         this.typed = typed;
+        this.async = async;
     }
 
     /** The diagnostic row with typed JSON messages (see the class comment). */
     static SpringReplyingContender typed(String bootstrap) {
-        return new SpringReplyingContender(bootstrap, true);
+        return new SpringReplyingContender(bootstrap, true, false);
+    }
+
+    /**
+     * The diagnostic row that measures a sequential call until its future completes on the reply container's thread,
+     * as under load, instead of until {@code get()} returns to the waiting caller.
+     */
+    static SpringReplyingContender async(String bootstrap) {
+        return new SpringReplyingContender(bootstrap, false, true);
     }
 
     /** A JSON-RPC request as a Spring user's record: {@code {"jsonrpc":"2.0","method":..,"params":[..],"id":..}}. */
@@ -115,12 +129,13 @@ final class SpringReplyingContender implements Contender {
 
     @Override
     public String name() {
-        return typed ? "spring ReplyingKafkaTemplate, typed JSON" : "spring ReplyingKafkaTemplate";
+        return typed ? "spring ReplyingKafkaTemplate, typed JSON"
+                : async ? "spring ReplyingKafkaTemplate, async" : "spring ReplyingKafkaTemplate";
     }
 
     @Override
     public Role role() {
-        return typed ? Role.DIAGNOSTIC : Role.COMPETITOR;
+        return typed || async ? Role.DIAGNOSTIC : Role.COMPETITOR;
     }
 
     @Override
@@ -131,6 +146,7 @@ final class SpringReplyingContender implements Contender {
                 + " ms (ack mode TIME, syncCommits=false);"
                 + " reply container: its partition assigned explicitly, no commits on the hot path"
                 + " (enable.auto.commit=true); concurrency 1"
+                + (async ? "; sequentially too, a call ends when its future completes (no get())" : "")
                 + (typed ? "; messages as records through Spring's JsonSerializer/JsonDeserializer (Jackson, no type"
                         + " headers), the listener answers params[0], the caller reads the result" : "");
     }
@@ -240,6 +256,26 @@ final class SpringReplyingContender implements Contender {
         }
         return payload -> template.sendAndReceive(new ProducerRecord<>(requestTopic,
                 Contender.jsonRequest(payload, ids.incrementAndGet())));
+    }
+
+    /** Spring's blocking form, {@code sendAndReceive(record).get(timeout)}, as a caller who waits for each reply. */
+    @Override
+    public RoundTrip sequentialRoundTrip() {
+        RoundTrip calls = roundTrip();
+        if (async) {
+            return calls;
+        }
+        return payload -> {
+            try {
+                return CompletableFuture.completedFuture(calls.call(payload).toCompletableFuture()
+                        .get(60, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return CompletableFuture.failedFuture(e);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
     }
 
     /** The template's timeout tasks waiting in its scheduler. */
