@@ -13,8 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +38,7 @@ class KafkaAwaitedReplyTest {
     /** Bodies starting with "slow" are answered after this. */
     private static final long SLOW_MILLIS = 1_500;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final KafkaTestSupport.Closer closer = new KafkaTestSupport.Closer();
     private final Map<String, String> deliveredOn = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<String>> replies = new ConcurrentHashMap<>();
     private String service;
@@ -73,18 +71,11 @@ class KafkaAwaitedReplyTest {
 
     @AfterEach
     void closeAll() {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            try {
-                toClose.get(i).close();
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        closer.closeAll();
     }
 
     private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
+        return closer.add(c);
     }
 
     private CompletableFuture<String> future(String id) {

@@ -50,22 +50,15 @@ class KafkaChannelsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final ServerSettings SETTINGS = new ServerSettings(64, Duration.ofSeconds(5));
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final KafkaTestSupport.Closer closer = new KafkaTestSupport.Closer();
 
     @AfterEach
     void closeAll() {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            try {
-                toClose.get(i).close();
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
+        closer.closeAll();
     }
 
     private <T extends AutoCloseable> T closing(T c) {
-        toClose.add(c);
-        return c;
+        return closer.add(c);
     }
 
     private ClientChannel readyClient(Transport t, String id, Replies replies) throws Exception {

@@ -67,6 +67,27 @@ final class KafkaTestSupport {
         return new OutgoingRequest(utf8(body), null, 0, null);
     }
 
+    /** What a test opened, closed last first with failures ignored (best effort, after each test). */
+    static final class Closer {
+        private final List<AutoCloseable> open = new java.util.ArrayList<>();
+
+        <T extends AutoCloseable> T add(T c) {
+            open.add(c);
+            return c;
+        }
+
+        void closeAll() {
+            for (int i = open.size() - 1; i >= 0; i--) {
+                try {
+                    open.get(i).close();
+                } catch (Exception ignored) {
+                    // best effort
+                }
+            }
+            open.clear();
+        }
+    }
+
     /** Collects replies. */
     static final class Replies implements ReplyListener {
         final Map<String, String> byId = new ConcurrentHashMap<>();
