@@ -143,10 +143,8 @@ class KafkaAwaitedReplyTest {
     @Test
     void aCallerLeavingAtItsDeadlineHandsItsLateReplyToTheThread() throws Exception {
         untilIdle();
-        long start = System.nanoTime();
         assertThat(callAwaited("late", "\"slow-late\"", TimeUnit.MILLISECONDS.toNanos(200))).isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(SLOW_MILLIS));
-        assertThat(future("late")).isNotDone();
+        assertThat(future("late")).isNotDone(); // it left at its deadline, before the reply
         assertThat(future("late").get(30, TimeUnit.SECONDS)).isEqualTo("\"slow-late\"");
         assertThat(deliveredOn.get("late")).startsWith("pipeline-kafka-replies-");
     }
