@@ -213,6 +213,83 @@ public abstract class DeliverySuite extends TckBase {
                 workers.stream().map(w -> w.name + "=" + w.executions).toList());
     }
 
+    /**
+     * A transport may let a blocking caller read the reply stream itself (Kafka lends its reply consumer to a waiting
+     * caller): with many blocking callers, only one can read at a time, and the one reading delivers the others'
+     * replies and async replies too. Every call must still get its own result, none may hang.
+     */
+    @Test
+    @DisplayName("blocking calls from many threads on one client, beside async calls: each gets its own result")
+    public void blockingCallsFromManyThreadsBesideAsyncCalls() throws Exception {
+        String svc = uniqueService("blocking");
+        worker(svc, "A");
+        RpcClient client = client();
+        assertThat(client.call(svc, "work", String.class, "warm-up")).isEqualTo("A:warm-up");
+        int threads = 12;
+        int perThread = 40;
+        int async = 200;
+        CountDownLatch go = new CountDownLatch(1);
+        List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger answered = new AtomicInteger();
+        Map<String, CompletableFuture<String>> asyncCalls = new ConcurrentHashMap<>();
+        List<Thread> callers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int index = t;
+            callers.add(new Thread(() -> {
+                try {
+                    go.await();
+                    for (int i = 0; i < perThread; i++) {
+                        String token = "b" + index + "-" + i;
+                        String result = client.call(svc, "work", String.class, token);
+                        if (("A:" + token).equals(result)) {
+                            answered.incrementAndGet();
+                        } else {
+                            problems.add(token + " -> " + result);
+                        }
+                    }
+                } catch (Throwable e) {
+                    problems.add("caller " + index + ": " + e);
+                }
+            }, "tck-blocking-" + t));
+        }
+        callers.add(new Thread(() -> {
+            try {
+                go.await();
+                for (int i = 0; i < async; i++) {
+                    String token = "a-" + i;
+                    asyncCalls.put(token, client.callAsync(svc, "work", String.class, token));
+                    if (i % 20 == 0) {
+                        Thread.sleep(2); // spread them over the blocking calls
+                    }
+                }
+            } catch (Throwable e) {
+                problems.add("async sender: " + e);
+            }
+        }, "tck-async"));
+        callers.forEach(Thread::start);
+        go.countDown();
+        long joinMillis = fixture.callTimeout().multipliedBy(perThread).toMillis();
+        for (Thread t : callers) {
+            t.join(joinMillis);
+            assertThat(t.isAlive()).as("%s still waits after %s ms", t.getName(), joinMillis).isFalse();
+        }
+        asyncCalls.forEach((token, call) -> {
+            try {
+                String result = get(call);
+                if (!("A:" + token).equals(result)) {
+                    problems.add(token + " -> " + result);
+                }
+            } catch (RuntimeException | AssertionError e) {
+                problems.add(token + " -> " + e);
+            }
+        });
+        assertThat(problems).as("calls that failed or got another call's result").isEmpty();
+        assertThat(answered).hasValue(threads * perThread);
+        assertThat(asyncCalls).hasSize(async);
+        assertThat(client.call(svc, "work", String.class, "after")).as("a call once the crowd has gone")
+                .isEqualTo("A:after");
+    }
+
     // -------------------------------------------------------------------------------------------- failures
 
     @Test
