@@ -39,6 +39,7 @@ public final class BenchOptions {
     private final boolean transportOnly;
     private final boolean wireFloor;
     private final boolean springTyped;
+    private final boolean blockingThreads;
     private final boolean interleave;
     private final boolean fresh;
     private final boolean splitCore;
@@ -64,6 +65,7 @@ public final class BenchOptions {
         this.transportOnly = b.transportOnly;
         this.wireFloor = b.wireFloor;
         this.springTyped = b.springTyped;
+        this.blockingThreads = b.blockingThreads;
         this.interleave = b.interleave;
         this.fresh = b.fresh;
         this.splitCore = b.splitCore;
@@ -169,6 +171,15 @@ public final class BenchOptions {
     }
 
     /**
+     * Whether to measure, under load too, blocking calls made by as many caller threads as there are calls in flight
+     * (Pipeline's {@code call}, and on Kafka Spring's {@code sendAndReceive(..).get()}): diagnostic rows, as a
+     * thread-per-request server calls a service.
+     */
+    public boolean blockingThreads() {
+        return blockingThreads;
+    }
+
+    /**
      * Whether sequential points are measured with the implementations interleaved (the default): they alternate call
      * by call for the whole point ({@link Interleaved}), so a change of the machine's load falls on all of them alike
      * instead of on whichever had its turn then. Pipelined points take turns either way. Without it, sequential
@@ -244,7 +255,7 @@ public final class BenchOptions {
                 + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
                 + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
                 + (transportOnly ? ", transport only" : "") + (wireFloor ? ", wire floor" : "")
-                + (springTyped ? ", spring typed" : "") + (interleave ? "" : ", sequential points in turns")
+                + (springTyped ? ", spring typed" : "") + (blockingThreads ? ", blocking threads" : "") + (interleave ? "" : ", sequential points in turns")
                 + (fresh ? ", fresh instances each round" : "") + (splitCore ? ", split core" : "")
                 + (kafkaVariants.isEmpty() ? "" : ", kafka variants=" + kafkaVariants)
                 + (only.isEmpty() ? "" : ", only=" + only)
@@ -275,6 +286,8 @@ public final class BenchOptions {
                 "                             are, and with the client id folded into rpc-id)",
                 "  --spring-typed             also measure ReplyingKafkaTemplate with typed JSON messages (records",
                 "                             through Spring Kafka's JsonSerializer/JsonDeserializer)",
+                "  --blocking-threads         also measure blocking calls under load, one caller thread per call in",
+                "                             flight (Pipeline's call; Spring's sendAndReceive(..).get() on Kafka)",
                 "  --no-interleave            sequential points in turns like the others (by default the",
                 "                             implementations alternate call by call there, all sharing the same load)",
                 "  --split-core               also measure Pipeline's core on one side only (its client against the",
@@ -318,6 +331,7 @@ public final class BenchOptions {
                 case "--transport-only" -> b.transportOnly(true);
                 case "--wire-floor" -> b.wireFloor(true);
                 case "--spring-typed" -> b.springTyped(true);
+                case "--blocking-threads" -> b.blockingThreads(true);
                 case "--no-interleave" -> b.interleave(false);
                 case "--fresh" -> b.fresh(true);
                 case "--split-core" -> b.splitCore(true);
@@ -408,6 +422,7 @@ public final class BenchOptions {
         private boolean transportOnly;
         private boolean wireFloor;
         private boolean springTyped;
+        private boolean blockingThreads;
         private boolean interleave = true;
         private boolean fresh;
         private boolean splitCore;
@@ -561,6 +576,12 @@ public final class BenchOptions {
         /** Whether to measure ReplyingKafkaTemplate with typed JSON messages too (default false). */
         public Builder springTyped(boolean on) {
             this.springTyped = on;
+            return this;
+        }
+
+        /** Whether to measure blocking calls on one caller thread per call in flight too (default false). */
+        public Builder blockingThreads(boolean on) {
+            this.blockingThreads = on;
             return this;
         }
 

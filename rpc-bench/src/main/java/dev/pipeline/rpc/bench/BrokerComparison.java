@@ -203,6 +203,9 @@ public final class BrokerComparison {
             if (o.springTyped()) {
                 contenders.add(SpringReplyingContender.typed(bootstrap));
             }
+            if (o.blockingThreads() || !o.only().isEmpty()) { // under load: get() on a thread per call in flight
+                contenders.add(SpringReplyingContender.blockingThreads(bootstrap));
+            }
         }
         return contenders;
     }
@@ -252,6 +255,9 @@ public final class BrokerComparison {
         contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT));
         if (broker.equals("kafka") && (o.variants() || !o.only().isEmpty())) { // sequentially: callAsync, no wait
             contenders.add(PipelineContender.async(broker, uri));
+        }
+        if (o.blockingThreads() || !o.only().isEmpty()) { // under load: call() on a thread per call in flight
+            contenders.add(PipelineContender.blockingThreads(broker, uri));
         }
         for (String query : broker.equals("kafka") ? o.kafkaVariants() : o.redisVariants()) {
             contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT, query));
@@ -370,7 +376,8 @@ public final class BrokerComparison {
                         tryRun(c, warm(c, payload, inFlight, o.warmup()), null);
                     }
                     Workload w = Workload.builder(c.broker() + " " + c.name() + " " + Reports.size(payload)
-                                    + " x" + inFlight).payloadBytes(payload).inFlight(inFlight).warmupCalls(0)
+                                    + " x" + inFlight).payloadBytes(payload).inFlight(inFlight)
+                            .callerThreads(c.callerThreads()).warmupCalls(0)
                             .calls(Long.MAX_VALUE).duration(o.duration()).drainTimeout(Duration.ofSeconds(60))
                             .build();
                     CpuClock clock = CpuClock.start(brokerProcess);
@@ -540,12 +547,13 @@ public final class BrokerComparison {
 
     private static Workload warm(Contender c, int payload, int inFlight, Duration d) {
         return Workload.builder("warm-up " + c.broker() + " " + c.name()).payloadBytes(payload).inFlight(inFlight)
-                .warmupCalls(0).calls(Long.MAX_VALUE).duration(d).drainTimeout(Duration.ofSeconds(60)).build();
+                .callerThreads(c.callerThreads()).warmupCalls(0).calls(Long.MAX_VALUE).duration(d).drainTimeout(Duration.ofSeconds(60)).build();
     }
 
     private static LatencyResult tryRun(Contender c, Workload w, List<String> failures) {
         try {
-            LatencyResult r = LatencyKit.run(w, w.inFlight() == 1 ? c.sequentialRoundTrip() : c.roundTrip());
+            LatencyResult r = LatencyKit.run(w, w.inFlight() == 1 || w.callerThreads() ? c.sequentialRoundTrip()
+                    : c.roundTrip());
             c.afterRun();
             return r;
         } catch (RuntimeException e) {

@@ -38,6 +38,14 @@ interface Contender extends AutoCloseable {
     }
 
     /**
+     * Whether the points with more than one call in flight run {@link #sequentialRoundTrip()} on one caller thread
+     * per call in flight (each waits for its call before the next) instead of {@link #roundTrip()} from one thread.
+     */
+    default boolean callerThreads() {
+        return false;
+    }
+
+    /**
      * Called after each run of {@link #roundTrip()} that completed every call: drops what the run left behind that
      * would otherwise cost the implementations measured next (see {@link SpringReplyingContender}).
      */

@@ -29,6 +29,8 @@ final class PipelineContender implements Contender {
     private final String query;
     /** {@code callAsync} at the sequential points too. */
     private final boolean async;
+    /** Under load too, {@code call} on one caller thread per call in flight. */
+    private final boolean blockingThreads;
     private final String service = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     private RpcServer server;
     private RpcClient client;
@@ -68,20 +70,35 @@ final class PipelineContender implements Contender {
 
     /** A variant whose URI carries {@code query} (transport options or client properties), or the default if null. */
     PipelineContender(String broker, String uri, Server mode, String query) {
-        this(broker, uri, mode, query, false);
+        this(broker, uri, mode, query, false, false);
     }
 
-    private PipelineContender(String broker, String uri, Server mode, String query, boolean async) {
+    private PipelineContender(String broker, String uri, Server mode, String query, boolean async,
+                              boolean blockingThreads) {
         this.broker = broker;
         this.uri = query == null ? uri : uri + (uri.contains("?") ? "&" : "?") + query;
         this.mode = mode;
         this.query = query;
         this.async = async;
+        this.blockingThreads = blockingThreads;
     }
 
     /** The defaults, calling with {@code callAsync} at the sequential points too (a variant). */
     static PipelineContender async(String broker, String uri) {
-        return new PipelineContender(broker, uri, Server.DEFAULT, null, true);
+        return new PipelineContender(broker, uri, Server.DEFAULT, null, true, false);
+    }
+
+    /**
+     * The defaults, calling with the blocking {@code call} under load too, on one caller thread per call in flight,
+     * as a thread-per-request server calls a service (a diagnostic row).
+     */
+    static PipelineContender blockingThreads(String broker, String uri) {
+        return new PipelineContender(broker, uri, Server.DEFAULT, null, false, true);
+    }
+
+    @Override
+    public boolean callerThreads() {
+        return blockingThreads;
     }
 
     @Override
@@ -91,11 +108,14 @@ final class PipelineContender implements Contender {
 
     @Override
     public String name() {
-        return async ? mode.label + ", async call" : query == null ? mode.label : mode.label + " ?" + query;
+        return async ? mode.label + ", async call" : blockingThreads ? mode.label + ", blocking threads" : query == null ? mode.label : mode.label + " ?" + query;
     }
 
     @Override
     public Role role() {
+        if (blockingThreads) {
+            return Role.DIAGNOSTIC;
+        }
         return mode != Server.DEFAULT || query != null || async ? Role.VARIANT : Role.PIPELINE;
     }
 
@@ -104,6 +124,10 @@ final class PipelineContender implements Contender {
         if (async) {
             return "as pipeline, with callAsync at the sequential points too (the reply completes a future on the"
                     + " transport's thread, which wakes the waiting caller)";
+        }
+        if (blockingThreads) {
+            return "as pipeline, with call (blocking) under load too: one caller thread per call in flight, each"
+                    + " waiting for its reply before the next";
         }
         if (mode.setup != null) {
             return mode.setup;

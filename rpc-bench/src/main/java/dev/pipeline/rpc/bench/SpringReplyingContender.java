@@ -90,20 +90,23 @@ final class SpringReplyingContender implements Contender {
 
     /** Sequentially too, the future's completion is the end of the call (no {@code get()}): a diagnostic row. */
     private final boolean async;
+    /** Under load too, {@code get()} on one caller thread per call in flight: a diagnostic row. */
+    private final boolean blockingThreads;
 
     SpringReplyingContender(String bootstrap) {
-        this(bootstrap, false, false);
+        this(bootstrap, false, false, false);
     }
 
-    private SpringReplyingContender(String bootstrap, boolean typed, boolean async) {
+    private SpringReplyingContender(String bootstrap, boolean typed, boolean async, boolean blockingThreads) {
         this.bootstrap = bootstrap;
         this.typed = typed;
         this.async = async;
+        this.blockingThreads = blockingThreads;
     }
 
     /** The diagnostic row with typed JSON messages (see the class comment). */
     static SpringReplyingContender typed(String bootstrap) {
-        return new SpringReplyingContender(bootstrap, true, false);
+        return new SpringReplyingContender(bootstrap, true, false, false);
     }
 
     /**
@@ -111,7 +114,20 @@ final class SpringReplyingContender implements Contender {
      * as under load, instead of until {@code get()} returns to the waiting caller.
      */
     static SpringReplyingContender async(String bootstrap) {
-        return new SpringReplyingContender(bootstrap, false, true);
+        return new SpringReplyingContender(bootstrap, false, true, false);
+    }
+
+    /**
+     * The diagnostic row that calls {@code sendAndReceive(record).get()} under load too, on one caller thread per
+     * call in flight, as a thread-per-request server calls a service.
+     */
+    static SpringReplyingContender blockingThreads(String bootstrap) {
+        return new SpringReplyingContender(bootstrap, false, false, true);
+    }
+
+    @Override
+    public boolean callerThreads() {
+        return blockingThreads;
     }
 
     /** A JSON-RPC request as a Spring user's record: {@code {"jsonrpc":"2.0","method":..,"params":[..],"id":..}}. */
@@ -130,12 +146,13 @@ final class SpringReplyingContender implements Contender {
     @Override
     public String name() {
         return typed ? "spring ReplyingKafkaTemplate, typed JSON"
-                : async ? "spring ReplyingKafkaTemplate, async" : "spring ReplyingKafkaTemplate";
+                : async ? "spring ReplyingKafkaTemplate, async"
+                : blockingThreads ? "spring ReplyingKafkaTemplate, blocking threads" : "spring ReplyingKafkaTemplate";
     }
 
     @Override
     public Role role() {
-        return typed || async ? Role.DIAGNOSTIC : Role.COMPETITOR;
+        return typed || async || blockingThreads ? Role.DIAGNOSTIC : Role.COMPETITOR;
     }
 
     @Override
@@ -147,6 +164,7 @@ final class SpringReplyingContender implements Contender {
                 + " reply container: its partition assigned explicitly, no commits on the hot path"
                 + " (enable.auto.commit=true); concurrency 1"
                 + (async ? "; sequentially too, a call ends when its future completes (no get())" : "")
+                + (blockingThreads ? "; under load too, get() on one caller thread per call in flight" : "")
                 + (typed ? "; messages as records through Spring's JsonSerializer/JsonDeserializer (Jackson, no type"
                         + " headers), the listener answers params[0], the caller reads the result" : "");
     }

@@ -61,6 +61,9 @@ public final class LatencyKit {
 
     private static Phase phase(Workload w, RoundTrip roundTrip, String payload, long calls, long maxNanos,
                                Histogram histogram) {
+        if (w.callerThreads() && w.inFlight() > 1) {
+            return threads(w, roundTrip, payload, calls, maxNanos, histogram);
+        }
         Semaphore permits = new Semaphore(w.inFlight());
         AtomicLong errors = new AtomicLong();
         AtomicReference<String> firstError = new AtomicReference<>();
@@ -98,6 +101,79 @@ public final class LatencyKit {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(w.name() + ": interrupted", e);
+        }
+        return new Phase(System.nanoTime() - start, errors.get(), firstError.get());
+    }
+
+    /**
+     * {@link Workload#inFlight()} caller threads, each waiting for its round trip before it starts the next; they
+     * share the budget of {@code calls}. A round trip that does not complete within the drain timeout ends its
+     * thread's part and fails the phase, so it never waits much longer than its duration plus that timeout.
+     */
+    private static Phase threads(Workload w, RoundTrip roundTrip, String payload, long calls, long maxNanos,
+                                 Histogram histogram) {
+        AtomicLong errors = new AtomicLong();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        AtomicLong started = new AtomicLong();
+        AtomicLong stuck = new AtomicLong();
+        long start = System.nanoTime();
+        long end = maxNanos > 0 ? start + maxNanos : Long.MAX_VALUE;
+        long drainNanos = w.drainTimeout().toNanos();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        Thread[] callers = new Thread[w.inFlight()];
+        for (int t = 0; t < callers.length; t++) {
+            callers[t] = new Thread(() -> {
+                try {
+                    go.await();
+                    while (started.getAndIncrement() < calls && System.nanoTime() - end < 0) {
+                        long t0 = System.nanoTime();
+                        try {
+                            roundTrip.call(payload).toCompletableFuture().get(drainNanos, TimeUnit.NANOSECONDS);
+                            if (histogram != null) {
+                                histogram.recordValue(Math.min(Math.max(System.nanoTime() - t0, 1), HIGHEST_NANOS));
+                            }
+                        } catch (java.util.concurrent.TimeoutException e) {
+                            stuck.incrementAndGet();
+                            return;
+                        } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
+                            failed(errors, firstError, e instanceof java.util.concurrent.ExecutionException
+                                    && e.getCause() != null ? e.getCause() : e);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "latency-caller-" + t);
+            callers[t].setDaemon(true);
+            callers[t].start();
+        }
+        go.countDown();
+        long joinBy = (end == Long.MAX_VALUE ? System.nanoTime() + TimeUnit.DAYS.toNanos(1) : end) + drainNanos
+                + TimeUnit.SECONDS.toNanos(1);
+        try {
+            for (Thread t : callers) {
+                long left = joinBy - System.nanoTime();
+                if (left > 0) {
+                    TimeUnit.NANOSECONDS.timedJoin(t, left);
+                }
+                if (t.isAlive()) {
+                    for (Thread other : callers) {
+                        other.interrupt();
+                    }
+                    throw new IllegalStateException(w.name() + ": " + t.getName() + " still waits "
+                            + w.drainTimeout() + " after the phase's end");
+                }
+            }
+        } catch (InterruptedException e) {
+            for (Thread t : callers) {
+                t.interrupt();
+            }
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(w.name() + ": interrupted", e);
+        }
+        if (stuck.get() > 0) {
+            throw new IllegalStateException(w.name() + ": " + stuck.get() + " round trips still in flight "
+                    + w.drainTimeout() + " after they started");
         }
         return new Phase(System.nanoTime() - start, errors.get(), firstError.get());
     }

@@ -6,7 +6,7 @@ import org.HdrHistogram.Histogram;
  * What one {@link Workload} run measured. Latencies are of successful round trips only, in microseconds.
  *
  * @param name               the workload's name
- * @param mode               "sequential" or "pipelined"
+ * @param mode               "sequential", "pipelined" or "threads" ({@link Workload#mode()})
  * @param inFlight           round trips in flight at once
  * @param payloadBytes       payload size
  * @param calls              measured round trips that succeeded

@@ -16,6 +16,7 @@ public final class Workload {
     private final long calls;
     private final Duration duration;
     private final Duration drainTimeout;
+    private final boolean callerThreads;
 
     private Workload(Builder b) {
         this.name = b.name;
@@ -25,6 +26,7 @@ public final class Workload {
         this.calls = b.calls;
         this.duration = b.duration;
         this.drainTimeout = b.drainTimeout;
+        this.callerThreads = b.callerThreads;
     }
 
     /** A builder for a workload named {@code name} (a label in reports, e.g. {@code kafka-pipeline}). */
@@ -67,9 +69,21 @@ public final class Workload {
         return drainTimeout;
     }
 
-    /** @return "sequential" or "pipelined". */
+    /**
+     * Whether each of the {@link #inFlight()} round trips runs on a thread of its own that waits for it to complete
+     * before it starts the next, as the threads of a thread-per-request server call a blocking API; otherwise one
+     * thread starts a round trip whenever one completes.
+     */
+    public boolean callerThreads() {
+        return callerThreads;
+    }
+
+    /**
+     * @return "sequential", "pipelined", or "threads" (more than one in flight, on
+     * {@linkplain #callerThreads() caller threads})
+     */
     public String mode() {
-        return inFlight == 1 ? "sequential" : "pipelined";
+        return inFlight == 1 ? "sequential" : callerThreads ? "threads" : "pipelined";
     }
 
     @Override
@@ -87,6 +101,7 @@ public final class Workload {
         private long calls = 10_000;
         private Duration duration;
         private Duration drainTimeout = Duration.ofSeconds(60);
+        private boolean callerThreads;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -149,6 +164,16 @@ public final class Workload {
                 throw new IllegalArgumentException("drainTimeout must be positive, was " + d);
             }
             this.drainTimeout = d;
+            return this;
+        }
+
+        /**
+         * Runs each round trip in flight on a caller thread of its own, which waits for it before the next (default
+         * false: one thread keeps {@code inFlight} round trips going). For blocking round trips, such as
+         * {@code client.call(..)} wrapped in a completed future, this is {@code inFlight} callers that block.
+         */
+        public Builder callerThreads(boolean on) {
+            this.callerThreads = on;
             return this;
         }
 

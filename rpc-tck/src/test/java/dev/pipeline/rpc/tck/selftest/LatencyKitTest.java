@@ -72,6 +72,41 @@ class LatencyKitTest {
     }
 
     @Test
+    void callerThreadsEachWaitForTheirOwnBlockingRoundTrip() {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger current = new AtomicInteger();
+        AtomicInteger maxConcurrent = new AtomicInteger();
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        RoundTrip blocking = payload -> { // blocks its caller, as client.call(..) does
+            int n = calls.incrementAndGet();
+            maxConcurrent.accumulateAndGet(current.incrementAndGet(), Math::max);
+            threads.add(Thread.currentThread().getName());
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            current.decrementAndGet();
+            return n % 100 == 0 ? CompletableFuture.failedFuture(new IllegalStateException("every hundredth"))
+                    : CompletableFuture.completedFuture(payload);
+        };
+        LatencyResult r = LatencyKit.run(Workload.builder("threads").inFlight(8).callerThreads(true).warmupCalls(0)
+                .calls(2000).build(), blocking);
+        assertThat(r.mode()).isEqualTo("threads");
+        assertThat(r.calls() + r.errors()).isEqualTo(2000);
+        assertThat(calls).hasValue(2000);
+        assertThat(r.errors()).isEqualTo(20);
+        assertThat(r.firstError()).contains("every hundredth");
+        assertThat(threads).hasSize(8).allMatch(n -> n.startsWith("latency-caller-"));
+        assertThat(maxConcurrent.get()).isBetween(2, 8);
+        assertPercentilesOrdered(r);
+    }
+
+    @Test
+    void aCallerThreadWhoseRoundTripNeverCompletesFailsTheRunClearly() {
+        Workload w = Workload.builder("stuck threads").inFlight(2).callerThreads(true).warmupCalls(0).calls(10)
+                .drainTimeout(Duration.ofMillis(200)).build();
+        assertThatThrownBy(() -> LatencyKit.run(w, p -> new CompletableFuture<>()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("2 round trips still in flight");
+    }
+
+    @Test
     void durationBoundsARunWithUnboundedCalls() {
         LatencyResult r = LatencyKit.run(Workload.builder("timed").warmupCalls(0).calls(Long.MAX_VALUE)
                 .duration(Duration.ofMillis(200)).build(), p -> CompletableFuture.completedFuture(p));
