@@ -547,7 +547,8 @@ public final class BrokerComparison {
 
     private static Workload warm(Contender c, int payload, int inFlight, Duration d) {
         return Workload.builder("warm-up " + c.broker() + " " + c.name()).payloadBytes(payload).inFlight(inFlight)
-                .callerThreads(c.callerThreads()).warmupCalls(0).calls(Long.MAX_VALUE).duration(d).drainTimeout(Duration.ofSeconds(60)).build();
+                .callerThreads(c.callerThreads()).warmupCalls(0).calls(Long.MAX_VALUE).duration(d)
+                .drainTimeout(Duration.ofSeconds(60)).build();
     }
 
     private static LatencyResult tryRun(Contender c, Workload w, List<String> failures) {

@@ -108,7 +108,10 @@ final class PipelineContender implements Contender {
 
     @Override
     public String name() {
-        return async ? mode.label + ", async call" : blockingThreads ? mode.label + ", blocking threads" : query == null ? mode.label : mode.label + " ?" + query;
+        if (async || blockingThreads) {
+            return mode.label + (async ? ", async call" : ", blocking threads");
+        }
+        return query == null ? mode.label : mode.label + " ?" + query;
     }
 
     @Override
