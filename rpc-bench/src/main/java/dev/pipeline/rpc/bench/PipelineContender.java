@@ -15,7 +15,8 @@ import java.util.UUID;
  * {@code Rpc.client(uri)} calling it with the transport's default settings: asynchronously under load
  * ({@code callAsync}), and with the blocking {@code call} at the sequential points, where a caller waits for each reply
  * (the Kafka transport then reads the reply on the caller's thread); as a variant ({@link #async}), {@code callAsync}
- * at the sequential points too, its reply handed over from the transport's thread; as a variant, the
+ * at the sequential points too, its reply handed over from the transport's thread; as a diagnostic row
+ * ({@link #blockingThreads}), {@code call} under load too, on one caller thread per call in flight; as a variant, the
  * server runs its handlers on a direct executor ({@code ServerConfig.builder().directExecutor()}: on the transport's
  * thread, no hand-off to the handler pool, as a Spring Kafka listener runs), or never on the transport's thread
  * ({@code ServerConfig.builder().inlineWhenIdle(false)}: every handler on a pool thread, what the default did before
@@ -27,14 +28,31 @@ final class PipelineContender implements Contender {
     private final String uri;
     private final Server mode;
     private final String query;
-    /** {@code callAsync} at the sequential points too. */
-    private final boolean async;
-    /** Under load too, {@code call} on one caller thread per call in flight. */
-    private final boolean blockingThreads;
+    private final Calls calls;
     private final String service = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     private RpcServer server;
     private RpcClient client;
     private RoundTrip roundTrip;
+
+    /** How the client calls. */
+    enum Calls {
+        /** {@code call} at the sequential points, {@code callAsync} under load. */
+        DEFAULT(null, null),
+        /** {@code callAsync} at the sequential points too. */
+        ASYNC(", async call", "as pipeline, with callAsync at the sequential points too (the reply completes a"
+                + " future on the transport's thread, which wakes the waiting caller)"),
+        /** {@code call} under load too, on one caller thread per call in flight. */
+        BLOCKING_THREADS(", blocking threads", "as pipeline, with call (blocking) under load too: one caller thread"
+                + " per call in flight, each waiting for its reply before the next");
+
+        final String suffix;
+        final String setup;
+
+        Calls(String suffix, String setup) {
+            this.suffix = suffix;
+            this.setup = setup;
+        }
+    }
 
     /** Where the server runs its handlers. */
     enum Server {
@@ -70,22 +88,20 @@ final class PipelineContender implements Contender {
 
     /** A variant whose URI carries {@code query} (transport options or client properties), or the default if null. */
     PipelineContender(String broker, String uri, Server mode, String query) {
-        this(broker, uri, mode, query, false, false);
+        this(broker, uri, mode, query, Calls.DEFAULT);
     }
 
-    private PipelineContender(String broker, String uri, Server mode, String query, boolean async,
-                              boolean blockingThreads) {
+    private PipelineContender(String broker, String uri, Server mode, String query, Calls calls) {
         this.broker = broker;
         this.uri = query == null ? uri : uri + (uri.contains("?") ? "&" : "?") + query;
         this.mode = mode;
         this.query = query;
-        this.async = async;
-        this.blockingThreads = blockingThreads;
+        this.calls = calls;
     }
 
     /** The defaults, calling with {@code callAsync} at the sequential points too (a variant). */
     static PipelineContender async(String broker, String uri) {
-        return new PipelineContender(broker, uri, Server.DEFAULT, null, true, false);
+        return new PipelineContender(broker, uri, Server.DEFAULT, null, Calls.ASYNC);
     }
 
     /**
@@ -93,12 +109,12 @@ final class PipelineContender implements Contender {
      * as a thread-per-request server calls a service (a diagnostic row).
      */
     static PipelineContender blockingThreads(String broker, String uri) {
-        return new PipelineContender(broker, uri, Server.DEFAULT, null, false, true);
+        return new PipelineContender(broker, uri, Server.DEFAULT, null, Calls.BLOCKING_THREADS);
     }
 
     @Override
     public boolean callerThreads() {
-        return blockingThreads;
+        return calls == Calls.BLOCKING_THREADS;
     }
 
     @Override
@@ -108,29 +124,24 @@ final class PipelineContender implements Contender {
 
     @Override
     public String name() {
-        if (async || blockingThreads) {
-            return mode.label + (async ? ", async call" : ", blocking threads");
+        if (calls != Calls.DEFAULT) {
+            return mode.label + calls.suffix;
         }
         return query == null ? mode.label : mode.label + " ?" + query;
     }
 
     @Override
     public Role role() {
-        if (blockingThreads) {
+        if (calls == Calls.BLOCKING_THREADS) {
             return Role.DIAGNOSTIC;
         }
-        return mode != Server.DEFAULT || query != null || async ? Role.VARIANT : Role.PIPELINE;
+        return mode != Server.DEFAULT || query != null || calls == Calls.ASYNC ? Role.VARIANT : Role.PIPELINE;
     }
 
     @Override
     public String setup() {
-        if (async) {
-            return "as pipeline, with callAsync at the sequential points too (the reply completes a future on the"
-                    + " transport's thread, which wakes the waiting caller)";
-        }
-        if (blockingThreads) {
-            return "as pipeline, with call (blocking) under load too: one caller thread per call in flight, each"
-                    + " waiting for its reply before the next";
+        if (calls.setup != null) {
+            return calls.setup;
         }
         if (mode.setup != null) {
             return mode.setup;
@@ -157,7 +168,7 @@ final class PipelineContender implements Contender {
 
     @Override
     public RoundTrip sequentialRoundTrip() {
-        return async ? roundTrip : RoundTrip.rpcEchoBlocking(client, service);
+        return calls == Calls.ASYNC ? roundTrip : RoundTrip.rpcEchoBlocking(client, service);
     }
 
     @Override

@@ -80,7 +80,34 @@ final class SpringReplyingContender implements Contender {
     private final String replyTopic = "bench-spring-rep-" + suffix;
     private final AtomicLong ids = new AtomicLong();
     /** Records through Spring's JSON (de)serializers instead of the request's bytes echoed. */
+    /** Which row this is. */
+    private final Kind kind;
+    /** {@link Kind#TYPED}: the values are JSON records (used on every path that builds or reads them). */
     private final boolean typed;
+
+    /** The rows this class measures: the competitor itself, and diagnostic rows beside it. */
+    enum Kind {
+        /** The byte echo through {@code get()} at sequential points: the reference of the targets. */
+        BYTES("spring ReplyingKafkaTemplate", ""),
+        /** Typed JSON records through Spring Kafka's serializers. */
+        TYPED("spring ReplyingKafkaTemplate, typed JSON", "; messages as records through Spring's"
+                + " JsonSerializer/JsonDeserializer (Jackson, no type headers), the listener answers params[0], the"
+                + " caller reads the result"),
+        /** Sequentially too, a call ends when its future completes (no {@code get()}). */
+        ASYNC("spring ReplyingKafkaTemplate, async",
+                "; sequentially too, a call ends when its future completes (no get())"),
+        /** Under load too, {@code get()} on one caller thread per call in flight. */
+        BLOCKING_THREADS("spring ReplyingKafkaTemplate, blocking threads",
+                "; under load too, get() on one caller thread per call in flight");
+
+        final String label;
+        final String setup;
+
+        Kind(String label, String setup) {
+            this.label = label;
+            this.setup = setup;
+        }
+    }
     private DefaultKafkaProducerFactory<byte[], Object> clientProducers;
     private DefaultKafkaProducerFactory<byte[], Object> serverProducers;
     private ReplyingKafkaTemplate<byte[], Object, Object> template;
@@ -88,25 +115,19 @@ final class SpringReplyingContender implements Contender {
     private ConcurrentMessageListenerContainer<byte[], Object> serverContainer;
     private boolean topicsCreated;
 
-    /** Sequentially too, the future's completion is the end of the call (no {@code get()}): a diagnostic row. */
-    private final boolean async;
-    /** Under load too, {@code get()} on one caller thread per call in flight: a diagnostic row. */
-    private final boolean blockingThreads;
-
     SpringReplyingContender(String bootstrap) {
-        this(bootstrap, false, false, false);
+        this(bootstrap, Kind.BYTES);
     }
 
-    private SpringReplyingContender(String bootstrap, boolean typed, boolean async, boolean blockingThreads) {
+    private SpringReplyingContender(String bootstrap, Kind kind) {
         this.bootstrap = bootstrap;
-        this.typed = typed;
-        this.async = async;
-        this.blockingThreads = blockingThreads;
+        this.kind = kind;
+        this.typed = kind == Kind.TYPED;
     }
 
     /** The diagnostic row with typed JSON messages (see the class comment). */
     static SpringReplyingContender typed(String bootstrap) {
-        return new SpringReplyingContender(bootstrap, true, false, false);
+        return new SpringReplyingContender(bootstrap, Kind.TYPED);
     }
 
     /**
@@ -114,7 +135,7 @@ final class SpringReplyingContender implements Contender {
      * as under load, instead of until {@code get()} returns to the waiting caller.
      */
     static SpringReplyingContender async(String bootstrap) {
-        return new SpringReplyingContender(bootstrap, false, true, false);
+        return new SpringReplyingContender(bootstrap, Kind.ASYNC);
     }
 
     /**
@@ -122,12 +143,12 @@ final class SpringReplyingContender implements Contender {
      * call in flight, as a thread-per-request server calls a service.
      */
     static SpringReplyingContender blockingThreads(String bootstrap) {
-        return new SpringReplyingContender(bootstrap, false, false, true);
+        return new SpringReplyingContender(bootstrap, Kind.BLOCKING_THREADS);
     }
 
     @Override
     public boolean callerThreads() {
-        return blockingThreads;
+        return kind == Kind.BLOCKING_THREADS;
     }
 
     /** A JSON-RPC request as a Spring user's record: {@code {"jsonrpc":"2.0","method":..,"params":[..],"id":..}}. */
@@ -145,14 +166,12 @@ final class SpringReplyingContender implements Contender {
 
     @Override
     public String name() {
-        return typed ? "spring ReplyingKafkaTemplate, typed JSON"
-                : async ? "spring ReplyingKafkaTemplate, async"
-                : blockingThreads ? "spring ReplyingKafkaTemplate, blocking threads" : "spring ReplyingKafkaTemplate";
+        return kind.label;
     }
 
     @Override
     public Role role() {
-        return typed || async || blockingThreads ? Role.DIAGNOSTIC : Role.COMPETITOR;
+        return kind == Kind.BYTES ? Role.COMPETITOR : Role.DIAGNOSTIC;
     }
 
     @Override
@@ -163,10 +182,7 @@ final class SpringReplyingContender implements Contender {
                 + " ms (ack mode TIME, syncCommits=false);"
                 + " reply container: its partition assigned explicitly, no commits on the hot path"
                 + " (enable.auto.commit=true); concurrency 1"
-                + (async ? "; sequentially too, a call ends when its future completes (no get())" : "")
-                + (blockingThreads ? "; under load too, get() on one caller thread per call in flight" : "")
-                + (typed ? "; messages as records through Spring's JsonSerializer/JsonDeserializer (Jackson, no type"
-                        + " headers), the listener answers params[0], the caller reads the result" : "");
+                + kind.setup;
     }
 
     @Override
@@ -280,7 +296,7 @@ final class SpringReplyingContender implements Contender {
     @Override
     public RoundTrip sequentialRoundTrip() {
         RoundTrip calls = roundTrip();
-        if (async) {
+        if (kind == Kind.ASYNC) {
             return calls;
         }
         return payload -> {
