@@ -79,10 +79,12 @@ final class SpringReplyingContender implements Contender {
     private final String requestTopic = "bench-spring-req-" + suffix;
     private final String replyTopic = "bench-spring-rep-" + suffix;
     private final AtomicLong ids = new AtomicLong();
-    /** Records through Spring's JSON (de)serializers instead of the request's bytes echoed. */
     /** Which row this is. */
     private final Kind kind;
-    /** {@link Kind#TYPED}: the values are JSON records (used on every path that builds or reads them). */
+    /**
+     * {@link Kind#TYPED}: records through Spring's JSON (de)serializers instead of the request's bytes echoed (read on
+     * every path that builds or reads the values).
+     */
     private final boolean typed;
 
     /** The rows this class measures: the competitor itself, and diagnostic rows beside it. */

@@ -136,8 +136,7 @@ public final class LatencyKit {
                             stuck.incrementAndGet();
                             return;
                         } catch (java.util.concurrent.ExecutionException | RuntimeException e) {
-                            failed(errors, firstError, e instanceof java.util.concurrent.ExecutionException
-                                    && e.getCause() != null ? e.getCause() : e);
+                            failed(errors, firstError, e);
                         }
                     }
                 } catch (InterruptedException e) {
@@ -180,8 +179,8 @@ public final class LatencyKit {
 
     private static void failed(AtomicLong errors, AtomicReference<String> first, Throwable e) {
         errors.incrementAndGet();
-        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                ? e.getCause() : e;
+        Throwable cause = (e instanceof java.util.concurrent.CompletionException
+                || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null ? e.getCause() : e;
         first.compareAndSet(null, cause.toString());
     }
 }
