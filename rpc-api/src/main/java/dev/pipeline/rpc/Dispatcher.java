@@ -8,6 +8,7 @@ import dev.pipeline.rpc.json.JsonInput;
 import dev.pipeline.rpc.json.JsonInputException;
 import dev.pipeline.rpc.json.JsonOutput;
 import dev.pipeline.rpc.json.Messages;
+import dev.pipeline.rpc.spi.IncomingRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +103,7 @@ final class Dispatcher {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
         on.execute(() -> {
             try {
-                if (deadlineEpochMillis > 0 && System.currentTimeMillis() > deadlineEpochMillis) {
+                if (IncomingRequest.expired(deadlineEpochMillis, System.currentTimeMillis())) {
                     metrics.rejectedInput(services.apply(service) == null ? UNKNOWN : service, transport, "expired");
                     log.debug("service {}: skipped a message whose deadline {} passed while it was queued", service,
                             deadlineEpochMillis);

@@ -239,7 +239,7 @@ class ServerLifecycleTest {
             var queued = channel.handler.handle(new IncomingRequest(
                     "{\"jsonrpc\":\"2.0\",\"method\":\"work\",\"id\":2}".getBytes(StandardCharsets.UTF_8),
                     "c2", "reply-here", deadline, "client-1", null)).toCompletableFuture();
-            org.awaitility.Awaitility.await().until(() -> System.currentTimeMillis() > deadline);
+            org.awaitility.Awaitility.await().until(() -> System.currentTimeMillis() >= deadline);
             release.countDown();
             assertThat(text(blocked.get(30, TimeUnit.SECONDS))).contains("\"result\":true");
             assertThat(queued.get(30, TimeUnit.SECONDS)).isEqualTo(HandlerOutcome.none());

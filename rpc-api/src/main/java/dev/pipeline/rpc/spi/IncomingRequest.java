@@ -18,8 +18,19 @@ public record IncomingRequest(byte[] body, String correlationId, String replyTo,
         Objects.requireNonNull(body, "body");
     }
 
-    /** @return whether the deadline is set and has passed at {@code nowEpochMillis}. */
+    /**
+     * @return whether the deadline is set and has passed at {@code nowEpochMillis}. The deadline's own millisecond
+     * counts as passed: the client computes the deadline from its clock before sending and starts its timeout
+     * only after the broker accepted the request, so by the time it gives up, the wall clock reads at least the
+     * deadline; a strict comparison left a window of up to a millisecond in which work the caller had already
+     * timed out could still start.
+     */
     public boolean expired(long nowEpochMillis) {
-        return deadlineEpochMillis > 0 && nowEpochMillis > deadlineEpochMillis;
+        return expired(deadlineEpochMillis, nowEpochMillis);
+    }
+
+    /** @return whether {@code deadlineEpochMillis} (0: none) has passed at {@code nowEpochMillis}. */
+    public static boolean expired(long deadlineEpochMillis, long nowEpochMillis) {
+        return deadlineEpochMillis > 0 && nowEpochMillis >= deadlineEpochMillis;
     }
 }
