@@ -39,6 +39,7 @@ public final class BenchOptions {
     private final boolean transportOnly;
     private final boolean wireFloor;
     private final boolean springTyped;
+    private final boolean springLargeBatches;
     private final boolean blockingThreads;
     private final boolean interleave;
     private final boolean fresh;
@@ -65,6 +66,7 @@ public final class BenchOptions {
         this.transportOnly = b.transportOnly;
         this.wireFloor = b.wireFloor;
         this.springTyped = b.springTyped;
+        this.springLargeBatches = b.springLargeBatches;
         this.blockingThreads = b.blockingThreads;
         this.interleave = b.interleave;
         this.fresh = b.fresh;
@@ -171,6 +173,14 @@ public final class BenchOptions {
     }
 
     /**
+     * Whether Spring's ReplyingKafkaTemplate is also measured with the batch size and buffer of Pipeline's producer
+     * for larger messages (a diagnostic row: what that setting alone is worth to Spring).
+     */
+    public boolean springLargeBatches() {
+        return springLargeBatches;
+    }
+
+    /**
      * Whether to measure, under load too, blocking calls made by as many caller threads as there are calls in flight
      * (Pipeline's {@code call}, and on Kafka Spring's {@code sendAndReceive(..).get()}): diagnostic rows, as a
      * thread-per-request server calls a service.
@@ -255,7 +265,8 @@ public final class BenchOptions {
                 + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
                 + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
                 + (transportOnly ? ", transport only" : "") + (wireFloor ? ", wire floor" : "")
-                + (springTyped ? ", spring typed" : "") + (blockingThreads ? ", blocking threads" : "")
+                + (springTyped ? ", spring typed" : "") + (springLargeBatches ? ", spring large batches" : "")
+                + (blockingThreads ? ", blocking threads" : "")
                 + (interleave ? "" : ", sequential points in turns")
                 + (fresh ? ", fresh instances each round" : "") + (splitCore ? ", split core" : "")
                 + (kafkaVariants.isEmpty() ? "" : ", kafka variants=" + kafkaVariants)
@@ -287,6 +298,8 @@ public final class BenchOptions {
                 "                             are, and with the client id folded into rpc-id)",
                 "  --spring-typed             also measure ReplyingKafkaTemplate with typed JSON messages (records",
                 "                             through Spring Kafka's JsonSerializer/JsonDeserializer)",
+                "  --spring-large-batches     also measure ReplyingKafkaTemplate with the batch size of Pipeline's",
+                "                             producer for larger messages (262144, buffer.memory 128 MiB)",
                 "  --blocking-threads         also measure blocking calls under load, one caller thread per call in",
                 "                             flight (Pipeline's call; Spring's sendAndReceive(..).get() on Kafka)",
                 "  --no-interleave            sequential points in turns like the others (by default the",
@@ -332,6 +345,7 @@ public final class BenchOptions {
                 case "--transport-only" -> b.transportOnly(true);
                 case "--wire-floor" -> b.wireFloor(true);
                 case "--spring-typed" -> b.springTyped(true);
+                case "--spring-large-batches" -> b.springLargeBatches(true);
                 case "--blocking-threads" -> b.blockingThreads(true);
                 case "--no-interleave" -> b.interleave(false);
                 case "--fresh" -> b.fresh(true);
@@ -423,6 +437,7 @@ public final class BenchOptions {
         private boolean transportOnly;
         private boolean wireFloor;
         private boolean springTyped;
+        private boolean springLargeBatches;
         private boolean blockingThreads;
         private boolean interleave = true;
         private boolean fresh;
@@ -577,6 +592,12 @@ public final class BenchOptions {
         /** Whether to measure ReplyingKafkaTemplate with typed JSON messages too (default false). */
         public Builder springTyped(boolean on) {
             this.springTyped = on;
+            return this;
+        }
+
+        /** Whether to measure ReplyingKafkaTemplate with Pipeline's large-message batch size too (default false). */
+        public Builder springLargeBatches(boolean on) {
+            this.springLargeBatches = on;
             return this;
         }
 

@@ -206,6 +206,9 @@ public final class BrokerComparison {
             if (o.blockingThreads() || !o.only().isEmpty()) { // under load: get() on a thread per call in flight
                 contenders.add(SpringReplyingContender.blockingThreads(bootstrap));
             }
+            if (o.springLargeBatches() || !o.only().isEmpty()) { // Pipeline's batch size for larger messages
+                contenders.add(SpringReplyingContender.largeBatches(bootstrap));
+            }
         }
         return contenders;
     }

@@ -100,7 +100,11 @@ final class SpringReplyingContender implements Contender {
                 "; sequentially too, a call ends when its future completes (no get())"),
         /** Under load too, {@code get()} on one caller thread per call in flight. */
         BLOCKING_THREADS("spring ReplyingKafkaTemplate, blocking threads",
-                "; under load too, get() on one caller thread per call in flight");
+                "; under load too, get() on one caller thread per call in flight"),
+        /** Both producers with the batch size and buffer of Pipeline's producer for larger messages. */
+        LARGE_BATCHES("spring ReplyingKafkaTemplate, 256 KiB batches", "; both producers with batch.size="
+                + KafkaTransportConfig.DEFAULT_LARGE_BATCH_BYTES + " and buffer.memory=134217728 instead, as"
+                + " Pipeline's producer for messages over 2 KB");
 
         final String label;
         final String setup;
@@ -138,6 +142,14 @@ final class SpringReplyingContender implements Contender {
      */
     static SpringReplyingContender async(String bootstrap) {
         return new SpringReplyingContender(bootstrap, Kind.ASYNC);
+    }
+
+    /**
+     * The diagnostic row whose producers have the batch size and buffer of Pipeline's producer for larger messages:
+     * what Spring gets from the setting behind Pipeline's throughput with larger bodies.
+     */
+    static SpringReplyingContender largeBatches(String bootstrap) {
+        return new SpringReplyingContender(bootstrap, Kind.LARGE_BATCHES);
     }
 
     /**
@@ -201,6 +213,10 @@ final class SpringReplyingContender implements Contender {
         // as our transport's producers: with linger.ms=0 a larger batch costs no latency, and a client's replies all
         // go to one partition, where Kafka's 16 KiB batches send a 10 KB reply alone
         producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, KafkaTransportConfig.DEFAULT_BATCH_BYTES);
+        if (kind == Kind.LARGE_BATCHES) {
+            producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, KafkaTransportConfig.DEFAULT_LARGE_BATCH_BYTES);
+            producerProps.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20);
+        }
         producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
                 typed ? JsonSerializer.class : ByteArraySerializer.class);

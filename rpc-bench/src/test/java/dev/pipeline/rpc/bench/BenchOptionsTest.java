@@ -31,7 +31,8 @@ class BenchOptionsTest {
         BenchOptions o = BenchOptions.parse("--transports", "redis,KAFKA", "--duration=10s", "--warmup", "500ms",
                 "--in-flight", "256,1,64", "--payloads", "1KB,100", "--output", "out/x", "--kafka",
                 "kafka://h:9092", "--redis=redis://h:6379", "--no-competitors", "--no-chart", "--rounds", "3",
-                "--wire-floor", "--spring-typed", "--blocking-threads", "--no-interleave", "--fresh", "--split-core");
+                "--wire-floor", "--spring-typed", "--spring-large-batches", "--blocking-threads", "--no-interleave",
+                "--fresh", "--split-core");
         assertThat(o.transports()).containsExactly("redis", "kafka");
         assertThat(o.duration()).isEqualTo(Duration.ofSeconds(10));
         assertThat(o.warmup()).isEqualTo(Duration.ofMillis(500));
@@ -48,6 +49,8 @@ class BenchOptionsTest {
         assertThat(BenchOptions.parse().wireFloor()).isFalse();
         assertThat(o.springTyped()).isTrue();
         assertThat(BenchOptions.parse().springTyped()).isFalse();
+        assertThat(o.springLargeBatches()).isTrue();
+        assertThat(BenchOptions.parse().springLargeBatches()).isFalse();
         assertThat(o.blockingThreads()).isTrue();
         assertThat(BenchOptions.parse().blockingThreads()).isFalse();
         assertThat(o.interleave()).isFalse();

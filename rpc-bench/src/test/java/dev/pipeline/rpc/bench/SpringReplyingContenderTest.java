@@ -59,4 +59,18 @@ class SpringReplyingContenderTest {
                     .isEqualTo("é \" \u2028");
         }
     }
+
+    @Test
+    void theLargeBatchesRowIsADiagnosticWithPipelinesLargeMessageBatchSize() throws Exception {
+        try (SpringReplyingContender large = SpringReplyingContender.largeBatches(
+                KafkaBroker.shared().bootstrapServers())) {
+            assertThat(large.name()).isEqualTo("spring ReplyingKafkaTemplate, 256 KiB batches");
+            assertThat(large.role()).isEqualTo(Role.DIAGNOSTIC);
+            assertThat(large.setup()).contains("batch.size=262144");
+            large.start();
+            String payload = "q".repeat(10_000);
+            assertThat(large.roundTrip().call(payload).toCompletableFuture().get(60, TimeUnit.SECONDS))
+                    .isNotNull();
+        }
+    }
 }

@@ -41,6 +41,8 @@ final class KafkaTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(KafkaTransport.class);
     /** Room for record headers and batch overhead above the largest body. */
     static final int HEADER_ROOM = 64 * 1024;
+    /** The large-message producer's {@code buffer.memory} unless set (Kafka's default is 32 MiB). */
+    static final long LARGE_BUFFER_MEMORY = 128L << 20;
 
     private final KafkaTransportConfig config;
     private final TransportCapabilities capabilities;
@@ -170,6 +172,15 @@ final class KafkaTransport implements Transport {
         return m;
     }
 
+    /**
+     * The large-message producer's {@code batch.size}: {@link KafkaTransportConfig#DEFAULT_LARGE_BATCH_BYTES}, or
+     * less when the topics' {@code max.message.bytes} is smaller (a batch above it is refused and split).
+     */
+    static int largeBatchBytes(KafkaTransportConfig config) {
+        return (int) Math.min(KafkaTransportConfig.DEFAULT_LARGE_BATCH_BYTES,
+                (long) config.maxMessageBytes() + HEADER_ROOM);
+    }
+
     /** Properties of a producer; {@code small}: the one for small messages (one request in flight). */
     Properties producerProperties(boolean small) {
         Properties p = new Properties();
@@ -179,9 +190,16 @@ final class KafkaTransport implements Transport {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         // A produce request carries one batch per partition, and all the replies to one client go to one partition:
         // with Kafka's 16 KiB a 10 KB reply left alone. 64 KiB carried 2.9x the calls per second at 10 KB and 256 in
-        // flight (docs/kafka-transport.md); with linger.ms=0 a batch leaves when the sender is free whatever its
-        // size, so a larger one costs no latency.
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(KafkaTransportConfig.DEFAULT_BATCH_BYTES));
+        // flight, and 256 KiB for larger messages 1.4x more again with 0.3x the Kafka requests per call
+        // (docs/kafka-transport.md); with linger.ms=0 a batch leaves when the sender is free whatever its size, so
+        // a larger one costs no latency. Each batch takes batch.size from buffer.memory while open or in flight:
+        // the large producer gets the buffer for as many batches as the small one has.
+        if (small) {
+            p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(KafkaTransportConfig.DEFAULT_BATCH_BYTES));
+        } else {
+            p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(largeBatchBytes(config)));
+            p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(LARGE_BUFFER_MEMORY));
+        }
         if (config.preset() == KafkaTransportConfig.Preset.THROUGHPUT) {
             p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
             p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");

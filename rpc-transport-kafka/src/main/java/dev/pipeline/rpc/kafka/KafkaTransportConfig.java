@@ -37,20 +37,31 @@ import java.util.regex.Pattern;
 public final class KafkaTransportConfig {
     /** The default of {@link #commitInterval()}, in milliseconds. */
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
-    /** The producers' {@code batch.size} (Kafka's default is 16384) unless set as a Kafka property. */
+    /**
+     * The {@code batch.size} of the producer for small messages (Kafka's default is 16384) unless set as a Kafka
+     * property (see {@link #smallMessageBytes()}).
+     */
     public static final int DEFAULT_BATCH_BYTES = 65536;
+    /**
+     * The {@code batch.size} of the producer for larger messages unless set as a Kafka property, capped by
+     * {@link #maxMessageBytes()} plus the room left for headers (the request topics' {@code max.message.bytes}).
+     * Its {@code buffer.memory} is 128 MiB unless set: as many batches as the small producer's 64 KiB in Kafka's
+     * 32 MiB (docs/kafka-transport.md).
+     */
+    public static final int DEFAULT_LARGE_BATCH_BYTES = 262144;
     /** The default of {@link #smallMessageBytes()}. */
     public static final int DEFAULT_SMALL_MESSAGE_BYTES = 2048;
     /** Producer and consumer tuning presets. */
     public enum Preset {
         /**
-         * The default: {@code linger.ms=0} (send at once), {@code batch.size=65536}, no compression,
+         * The default: {@code linger.ms=0} (send at once), {@code batch.size=262144} (65536 for small messages),
+         * no compression,
          * {@code acks=all}, small messages through a producer with one request in flight (see
          * {@link KafkaTransportConfig#smallMessageBytes()}). Sequential round trips on a local broker take ~0.2 ms.
          */
         LATENCY,
         /**
-         * For many calls in flight with larger bodies: {@code linger.ms=5}, {@code batch.size=65536},
+         * For many calls in flight with larger bodies: {@code linger.ms=5}, {@code batch.size=262144},
          * {@code compression.type=lz4}, {@code fetch.min.bytes=1024} with {@code fetch.max.wait.ms=5}. Each hop
          * may wait up to 5 ms to fill a batch.
          */

@@ -24,11 +24,12 @@ class KafkaTransportConfigTest {
         assertThat(c.commitInterval()).isEqualTo(java.time.Duration.ofMillis(100));
         KafkaTransport t = new KafkaTransport(c);
         assertThat(t.producerProperties(false)).containsEntry("linger.ms", "0").containsEntry("acks", "all")
-                .containsEntry("batch.size", "65536")
+                .containsEntry("batch.size", "262144").containsEntry("buffer.memory", Long.toString(128L << 20))
                 .doesNotContainKey("max.in.flight.requests.per.connection");
         assertThat(c.smallMessageBytes()).isEqualTo(KafkaTransportConfig.DEFAULT_SMALL_MESSAGE_BYTES);
         assertThat(t.splitsProducers()).isTrue();
         assertThat(t.producerProperties(true)).containsEntry("linger.ms", "0")
+                .containsEntry("batch.size", "65536").doesNotContainKey("buffer.memory")
                 .containsEntry("max.in.flight.requests.per.connection", "1");
         assertThat(t.producerProperties(true).get("client.id"))
                 .isNotEqualTo(t.producerProperties(false).get("client.id"));
@@ -80,6 +81,19 @@ class KafkaTransportConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("smallMessageBytes");
         assertThatThrownBy(() -> KafkaTransportConfig.builder().smallMessageBytes(2 * 1024 * 1024))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 MiB");
+    }
+
+    @Test
+    void largeBatchesStayWithinTheTopicsMessageBoundAndGiveWayToExplicitProperties() {
+        try (KafkaTransport t = transportAt("maxMessageBytes=65536")) {
+            assertThat(t.producerProperties(false)).as("64 KiB bodies + 64 KiB of header room")
+                    .containsEntry("batch.size", Integer.toString(128 * 1024));
+        }
+        try (KafkaTransport t = transportAt("batch.size=32768&buffer.memory=1048576")) {
+            assertThat(t.producerProperties(false)).containsEntry("batch.size", "32768")
+                    .containsEntry("buffer.memory", "1048576");
+            assertThat(t.producerProperties(true)).containsEntry("batch.size", "32768");
+        }
     }
 
     private static KafkaTransport transportAt(String query) {
