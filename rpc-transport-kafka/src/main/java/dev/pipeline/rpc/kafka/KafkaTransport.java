@@ -181,6 +181,16 @@ final class KafkaTransport implements Transport {
                 (long) config.maxMessageBytes() + HEADER_ROOM);
     }
 
+    /** The {@code batch.size} the producer for larger messages has, explicit Kafka properties included. */
+    int largeBatchBytes() {
+        Object v = producerProperties(false).get(ProducerConfig.BATCH_SIZE_CONFIG);
+        try {
+            return Integer.parseInt(String.valueOf(v).trim());
+        } catch (NumberFormatException e) {
+            return largeBatchBytes(config); // the producer will refuse the value itself
+        }
+    }
+
     /** Properties of a producer; {@code small}: the one for small messages (one request in flight). */
     Properties producerProperties(boolean small) {
         Properties p = new Properties();

@@ -1,10 +1,15 @@
 package dev.pipeline.rpc.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -13,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +31,10 @@ final class Topics {
     private final KafkaTransport transport;
     private final KafkaTransportConfig config;
     private final ConcurrentHashMap<String, CompletableFuture<TopicDescription>> known = new ConcurrentHashMap<>();
+    /** Each known topic's {@code max.message.bytes}, or -1 when it could not be read. */
+    private final ConcurrentHashMap<String, CompletableFuture<Integer>> limits = new ConcurrentHashMap<>();
+    /** Topics found to take smaller batches than the large-message producer makes. For tests. */
+    final Set<String> tooSmallForBatches = ConcurrentHashMap.newKeySet();
 
     Topics(KafkaTransport transport) {
         this.transport = transport;
@@ -39,9 +49,60 @@ final class Topics {
         f.whenComplete((d, e) -> {
             if (e != null) {
                 known.remove(topic, f); // try again next time
+            } else {
+                limits.computeIfAbsent(topic, this::checkMessageLimit);
             }
         });
         return f;
+    }
+
+    /**
+     * The topic's {@code max.message.bytes} as read after {@link #ensure} (-1 when it could not be read, for example
+     * without the DescribeConfigs permission), or null before. For tests.
+     */
+    CompletableFuture<Integer> messageLimit(String topic) {
+        return limits.get(topic);
+    }
+
+    /**
+     * Reads the topic's {@code max.message.bytes} and warns when it is below the large-message producer's
+     * {@code batch.size}: the broker refuses a batch over it, and kafka-clients up to 4.1 split a refused batch into
+     * batches of the same {@code batch.size}, refused again until {@code delivery.timeout.ms} (KAFKA-8350), so calls
+     * would time out under load. Best effort: never fails the topic.
+     */
+    private CompletableFuture<Integer> checkMessageLimit(String topic) {
+        int timeout = (int) Math.min(Integer.MAX_VALUE, config.operationTimeout().toMillis());
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        CompletableFuture<Integer> limit;
+        try {
+            limit = transport.admin().describeConfigs(List.of(resource),
+                            new DescribeConfigsOptions().timeoutMs(timeout)).all()
+                    .toCompletionStage().toCompletableFuture()
+                    .thenApply(m -> {
+                        Config c = m.get(resource);
+                        ConfigEntry entry = c == null ? null : c.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+                        return entry == null || entry.value() == null ? -1 : Integer.parseInt(entry.value());
+                    });
+        } catch (RuntimeException e) {
+            limit = CompletableFuture.failedFuture(e);
+        }
+        return limit.handle((bytes, e) -> {
+            if (e != null) {
+                log.debug("cannot read max.message.bytes of Kafka topic {}: {}", topic, unwrap(e).toString());
+                return -1;
+            }
+            int batch = transport.largeBatchBytes();
+            if (bytes >= 0 && bytes < batch) {
+                tooSmallForBatches.add(topic);
+                log.warn("Kafka topic '{}' takes batches of at most {} bytes (max.message.bytes), less than the"
+                        + " producer's batch.size of {}: under load the broker refuses fuller batches, and"
+                        + " kafka-clients up to 4.1 retry them at the same size until delivery.timeout.ms"
+                        + " (KAFKA-8350). Set maxMessageBytes to at most {} (or batch.size to at most {}) in the"
+                        + " transport's options, or raise the topic's max.message.bytes", topic, bytes, batch,
+                        Math.max(0, bytes - KafkaTransport.HEADER_ROOM), bytes);
+            }
+            return bytes;
+        });
     }
 
     private CompletableFuture<Void> create(String topic, int partitions, Map<String, String> topicConfigs) {

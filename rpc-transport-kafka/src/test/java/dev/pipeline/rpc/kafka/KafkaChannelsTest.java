@@ -525,6 +525,68 @@ class KafkaChannelsTest {
         }
     }
 
+    @Test
+    void manyLargeMessagesInFlightRideInBatchesTheTopicsAccept() throws Exception {
+        // 64 KiB bodies: the topics' max.message.bytes is 128 KiB, so the large producer's 256 KiB batches must be
+        // capped there, or the broker refuses the fuller ones and the producer splits them
+        String service = uniqueService("batches");
+        KafkaTransportConfig cfg = config().maxMessageBytes(64 * 1024)
+                .replyTopic(uniqueService("batch-replies")).build();
+        assertThat(KafkaTransport.largeBatchBytes(cfg)).isEqualTo(128 * 1024);
+        KafkaTransport st = (KafkaTransport) closing(transport(cfg));
+        st.openServer(service, SETTINGS, echo()).start();
+        KafkaTransport ct = (KafkaTransport) closing(transport(cfg));
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "batches-client", replies);
+        String body = "\"" + "b".repeat(10_000) + "\"";
+        int calls = 300;
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            sent.add(client.send(service, request("b" + i, body)));
+        }
+        CompletableFuture.allOf(sent.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> replies.byId.size() == calls);
+        assertThat(replies.byId.values()).allMatch(body::equals);
+        for (KafkaTransport t : List.of(ct, st)) { // the client's requests, the server's replies
+            var large = t.producer(body.length());
+            assertThat(producerMetric(large, "record-send-total")).isEqualTo(calls);
+            assertThat(producerMetric(large, "batch-split-total")).as("batches the broker refused as too large")
+                    .isZero();
+            assertThat(producerMetric(large, "record-error-total")).isZero();
+        }
+        assertThat(producerMetric(ct.producer(body.length()), "records-per-request-avg"))
+                .as("requests sent while others were in flight left together").isGreaterThan(1);
+    }
+
+    @Test
+    void aTopicThatTakesSmallerBatchesThanTheProducerMakesIsReported() throws Exception {
+        String small = uniqueService("small-limit");
+        try (var admin = admin()) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(small, 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", "100000")))).all().get(60, TimeUnit.SECONDS);
+        }
+        KafkaTransport t = (KafkaTransport) closing(transport());
+        t.topics().ensure(small, 1, Map.of()).get(60, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> t.topics().messageLimit(small) != null
+                && t.topics().messageLimit(small).isDone());
+        assertThat(t.topics().messageLimit(small).get()).isEqualTo(100_000);
+        assertThat(t.largeBatchBytes()).isEqualTo(256 * 1024);
+        assertThat(t.topics().tooSmallForBatches).containsExactly(small);
+
+        String ours = uniqueService("own-limit"); // created by the transport: room for a full batch
+        t.topics().ensure(ours, 1, t.topicConfigs(false)).get(60, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> t.topics().messageLimit(ours) != null
+                && t.topics().messageLimit(ours).isDone());
+        assertThat(t.topics().messageLimit(ours).get()).isGreaterThanOrEqualTo(t.largeBatchBytes());
+        assertThat(t.topics().tooSmallForBatches).containsExactly(small);
+    }
+
+    private static double producerMetric(org.apache.kafka.clients.producer.Producer<?, ?> p, String name) {
+        return p.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    }
+
     private static String clientId(org.apache.kafka.clients.producer.Producer<?, ?> p) {
         return p.metrics().keySet().stream().map(m -> m.tags().get("client-id")).filter(java.util.Objects::nonNull)
                 .findFirst().orElseThrow();
