@@ -55,15 +55,14 @@ public final class KafkaTransportConfig {
     public enum Preset {
         /**
          * The default: {@code linger.ms=0} (send at once), {@code batch.size=262144} (65536 for small messages),
-         * no compression,
-         * {@code acks=all}, small messages through a producer with one request in flight (see
+         * no compression, {@code acks=all}, small messages through a producer with one request in flight (see
          * {@link KafkaTransportConfig#smallMessageBytes()}). Sequential round trips on a local broker take ~0.2 ms.
          */
         LATENCY,
         /**
-         * For many calls in flight with larger bodies: {@code linger.ms=5}, {@code batch.size=262144},
-         * {@code compression.type=lz4}, {@code fetch.min.bytes=1024} with {@code fetch.max.wait.ms=5}. Each hop
-         * may wait up to 5 ms to fill a batch.
+         * For many calls in flight with larger bodies: {@code linger.ms=5}, {@code batch.size} as in
+         * {@link #LATENCY}, {@code compression.type=lz4}, {@code fetch.min.bytes=1024} with
+         * {@code fetch.max.wait.ms=5}. Each hop may wait up to 5 ms to fill a batch.
          */
         THROUGHPUT
     }

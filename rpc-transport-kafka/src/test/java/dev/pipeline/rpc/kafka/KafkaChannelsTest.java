@@ -527,8 +527,8 @@ class KafkaChannelsTest {
 
     @Test
     void manyLargeMessagesInFlightRideInBatchesTheTopicsAccept() throws Exception {
-        // 64 KiB bodies: the topics' max.message.bytes is 128 KiB, so the large producer's 256 KiB batches must be
-        // capped there, or the broker refuses the fuller ones and the producer splits them
+        // maxMessageBytes 64 KiB: the topics' max.message.bytes is then 128 KiB, so the large producer's 256 KiB
+        // batches must be capped there, or the broker refuses the fuller ones and the producer splits them
         String service = uniqueService("batches");
         KafkaTransportConfig cfg = config().maxMessageBytes(64 * 1024)
                 .replyTopic(uniqueService("batch-replies")).build();
