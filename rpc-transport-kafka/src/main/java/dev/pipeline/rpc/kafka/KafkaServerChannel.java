@@ -678,8 +678,12 @@ final class KafkaServerChannel implements ServerChannel {
     }
 
     private void sendNow(ProducerRecord<byte[], byte[]> record, String what, CompletableFuture<Void> f) {
+        int bytes = record.value() == null ? 0 : record.value().length;
         try {
-            transport.producer(record.value() == null ? 0 : record.value().length).send(record, (md, ex) -> {
+            if (!transport.small(bytes)) { // a reply topic made elsewhere may refuse the larger batches
+                transport.topics().checkOnce(record.topic());
+            }
+            transport.producer(bytes).send(record, (md, ex) -> {
                 if (ex != null) {
                     log.warn("server of '{}' could not produce a {} to {}: {}", service, what, record.topic(),
                             ex.toString());

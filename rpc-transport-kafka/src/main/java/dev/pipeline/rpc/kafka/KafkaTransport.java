@@ -125,9 +125,14 @@ final class KafkaTransport implements Transport {
      */
     Producer<byte[], byte[]> producer(int bodyBytes) {
         ensureOpen();
-        boolean small = splitProducers && bodyBytes <= config.smallMessageBytes();
+        boolean small = small(bodyBytes);
         Producer<byte[], byte[]> p = small ? smallProducer : producer;
         return p != null ? p : newProducer(small);
+    }
+
+    /** Whether a body of this size goes through the producer for small messages. */
+    boolean small(int bodyBytes) {
+        return splitProducers && bodyBytes <= config.smallMessageBytes();
     }
 
     private synchronized Producer<byte[], byte[]> newProducer(boolean small) {
@@ -164,12 +169,22 @@ final class KafkaTransport implements Transport {
     /** Topic-level configs for topics this transport creates. */
     Map<String, String> topicConfigs(boolean replies) {
         Map<String, String> m = new HashMap<>();
-        m.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(config.maxMessageBytes() + HEADER_ROOM));
+        m.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(topicMessageBytes(config)));
         if (replies) {
             // a reply is useless after its call timed out
             m.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()));
         }
         return m;
+    }
+
+    /**
+     * The {@code max.message.bytes} of the topics a transport creates: room for the largest body and its headers,
+     * and at least for a full default batch of any transport's producer for larger messages, whatever its own
+     * {@code maxMessageBytes}. A client with a small bound creates the reply topic that servers with larger ones
+     * write to; a topic that refused their batches would leave the replies stuck (see {@link Topics}).
+     */
+    static int topicMessageBytes(KafkaTransportConfig config) {
+        return Math.max(config.maxMessageBytes(), KafkaTransportConfig.DEFAULT_LARGE_BATCH_BYTES) + HEADER_ROOM;
     }
 
     /**

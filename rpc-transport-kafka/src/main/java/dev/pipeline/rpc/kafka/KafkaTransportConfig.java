@@ -44,8 +44,8 @@ public final class KafkaTransportConfig {
     public static final int DEFAULT_BATCH_BYTES = 65536;
     /**
      * The {@code batch.size} of the producer for larger messages unless set as a Kafka property, capped by
-     * {@link #maxMessageBytes()} plus the room left for headers (the request topics' {@code max.message.bytes}).
-     * Its {@code buffer.memory} is 128 MiB unless set: as many batches as the small producer's 64 KiB in Kafka's
+     * {@link #maxMessageBytes()} plus the room left for headers (so it fits topics that an earlier version created
+     * for that bound). Topics created now take at least this plus that room, whatever the bound. Its {@code buffer.memory} is 128 MiB unless set: as many batches as the small producer's 64 KiB in Kafka's
      * 32 MiB (docs/kafka-transport.md).
      */
     public static final int DEFAULT_LARGE_BATCH_BYTES = 262144;
@@ -198,8 +198,9 @@ public final class KafkaTransportConfig {
     }
 
     /**
-     * The largest message body carried (default 1 MiB). Producers get {@code max.request.size} and created topics
-     * {@code max.message.bytes} with 64 KiB of room for headers above it.
+     * The largest message body carried (default 1 MiB). Producers get {@code max.request.size} with 64 KiB of room
+     * for headers above it; created topics get {@code max.message.bytes} with that room above it or above
+     * {@link #DEFAULT_LARGE_BATCH_BYTES}, whichever is larger, so that any transport's full batch fits.
      */
     public int maxMessageBytes() {
         return maxMessageBytes;

@@ -33,6 +33,8 @@ final class Topics {
     private final ConcurrentHashMap<String, CompletableFuture<TopicDescription>> known = new ConcurrentHashMap<>();
     /** Each known topic's {@code max.message.bytes}, or -1 when it could not be read. */
     private final ConcurrentHashMap<String, CompletableFuture<Integer>> limits = new ConcurrentHashMap<>();
+    /** Bounds {@link #limits}: topics past this many are not checked. */
+    static final int MAX_CHECKED = 10_000;
     /** Topics found to take smaller batches than the large-message producer makes. For tests. */
     final Set<String> tooSmallForBatches = ConcurrentHashMap.newKeySet();
 
@@ -50,14 +52,25 @@ final class Topics {
             if (e != null) {
                 known.remove(topic, f); // try again next time
             } else {
-                limits.computeIfAbsent(topic, this::checkMessageLimit);
+                checkOnce(topic);
             }
         });
         return f;
     }
 
     /**
-     * The topic's {@code max.message.bytes} as read after {@link #ensure} (-1 when it could not be read, for example
+     * Checks once per topic, in the background, that the topic takes the batches of the producer for larger
+     * messages, and warns when it does not (see {@link #checkMessageLimit}). For topics this transport writes to
+     * without creating them too, such as the reply topics of other clients. At most {@value #MAX_CHECKED} topics.
+     */
+    void checkOnce(String topic) {
+        if (!limits.containsKey(topic) && limits.size() < MAX_CHECKED) {
+            limits.computeIfAbsent(topic, this::checkMessageLimit);
+        }
+    }
+
+    /**
+     * The topic's {@code max.message.bytes} as read after {@link #ensure} or {@link #checkOnce} (-1 when it could not be read, for example
      * without the DescribeConfigs permission), or null before. For tests.
      */
     CompletableFuture<Integer> messageLimit(String topic) {

@@ -9,11 +9,14 @@ import dev.pipeline.rpc.spi.ServerSettings;
 import dev.pipeline.rpc.spi.Transport;
 import dev.pipeline.rpc.spi.WireHeaders;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -520,24 +523,52 @@ class KafkaChannelsTest {
         for (KafkaTransport t : List.of(ct, st)) { // the client's requests, the server's replies
             assertThat(clientId(t.producer(50))).startsWith("pipeline-producer-small-");
             assertThat(clientId(t.producer(5000))).startsWith("pipeline-producer-").doesNotContain("small");
-            assertThat(recordsSent(t.producer(50))).as("small messages' producer").isEqualTo(1);
-            assertThat(recordsSent(t.producer(5000))).as("large messages' producer").isEqualTo(1);
+            assertThat(producerMetric(t.producer(50), "record-send-total")).as("small messages' producer").isEqualTo(1);
+            assertThat(producerMetric(t.producer(5000), "record-send-total")).as("large messages' producer").isEqualTo(1);
         }
     }
 
     @Test
-    void manyLargeMessagesInFlightRideInBatchesTheTopicsAccept() throws Exception {
-        // maxMessageBytes 64 KiB: the topics' max.message.bytes is then 128 KiB, so the large producer's 256 KiB
-        // batches must be capped there, or the broker refuses the fuller ones and the producer splits them
-        String service = uniqueService("batches");
+    void repliesToAClientWithASmallerBoundRideInBatchesItsReplyTopicAccepts() throws Exception {
+        // the client's maxMessageBytes (64 KiB) is below the server's batch.size for larger messages (256 KiB): the
+        // reply topic the client creates must still take the server's full batches, or the broker refuses them and
+        // kafka-clients 4.1 splits them at the same size until delivery.timeout.ms (KAFKA-8350)
+        String service = uniqueService("mixed");
+        KafkaTransport st = (KafkaTransport) closing(transport(config().build()));
+        st.openServer(service, SETTINGS, echo()).start();
+        KafkaTransportConfig small = config().maxMessageBytes(64 * 1024)
+                .replyTopic(uniqueService("mixed-replies")).build();
+        KafkaTransport ct = (KafkaTransport) closing(transport(small));
+        String body = manyLargeRoundTrips(ct, service, "mixed-client");
+        assertThat(st.largeBatchBytes()).isEqualTo(256 * 1024);
+        assertRodeInAcceptedBatches(st.producer(body.length()), "the server's replies");
+        assertThat(st.topics().tooSmallForBatches).isEmpty();
+    }
+
+    @Test
+    void largeMessagesRideInBatchesThatTopicsMadeElsewhereAccept() throws Exception {
+        // topics that exist already and take 128 KiB, as an older version made them for maxMessageBytes 64 KiB:
+        // transports with that bound cap their batches there
+        String service = uniqueService("premade");
         KafkaTransportConfig cfg = config().maxMessageBytes(64 * 1024)
-                .replyTopic(uniqueService("batch-replies")).build();
+                .replyTopic(uniqueService("premade-replies")).build();
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(limitedTopic(cfg.requestTopic(service), 128 * 1024),
+                    limitedTopic(cfg.replyTopic(), 128 * 1024))).all().get(60, TimeUnit.SECONDS);
+        }
         assertThat(KafkaTransport.largeBatchBytes(cfg)).isEqualTo(128 * 1024);
         KafkaTransport st = (KafkaTransport) closing(transport(cfg));
         st.openServer(service, SETTINGS, echo()).start();
         KafkaTransport ct = (KafkaTransport) closing(transport(cfg));
+        String body = manyLargeRoundTrips(ct, service, "premade-client");
+        assertRodeInAcceptedBatches(ct.producer(body.length()), "the client's requests");
+        assertRodeInAcceptedBatches(st.producer(body.length()), "the server's replies");
+    }
+
+    /** 300 requests of 10 KB sent at once; returns the body once every reply is back. */
+    private String manyLargeRoundTrips(KafkaTransport ct, String service, String name) throws Exception {
         Replies replies = new Replies();
-        ClientChannel client = readyClient(ct, "batches-client", replies);
+        ClientChannel client = readyClient(ct, name, replies);
         String body = "\"" + "b".repeat(10_000) + "\"";
         int calls = 300;
         List<CompletableFuture<Void>> sent = new ArrayList<>();
@@ -547,57 +578,83 @@ class KafkaChannelsTest {
         CompletableFuture.allOf(sent.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
         await().atMost(WAIT).until(() -> replies.byId.size() == calls);
         assertThat(replies.byId.values()).allMatch(body::equals);
-        for (KafkaTransport t : List.of(ct, st)) { // the client's requests, the server's replies
-            var large = t.producer(body.length());
-            assertThat(producerMetric(large, "record-send-total")).isEqualTo(calls);
-            assertThat(producerMetric(large, "batch-split-total")).as("batches the broker refused as too large")
-                    .isZero();
-            assertThat(producerMetric(large, "record-error-total")).isZero();
-        }
-        assertThat(producerMetric(ct.producer(body.length()), "records-per-request-avg"))
-                .as("requests sent while others were in flight left together").isGreaterThan(1);
+        return body;
+    }
+
+    private static void assertRodeInAcceptedBatches(Producer<?, ?> large, String what) {
+        assertThat(producerMetric(large, "record-send-total")).as(what).isEqualTo(300);
+        assertThat(producerMetric(large, "batch-split-total")).as(what + ": batches the broker refused as too large")
+                .isZero();
+        assertThat(producerMetric(large, "record-error-total")).as(what).isZero();
+        assertThat(producerMetric(large, "records-per-request-avg"))
+                .as(what + ": records sent while others were in flight left together").isGreaterThan(1);
+    }
+
+    private static NewTopic limitedTopic(String name, int maxMessageBytes) {
+        return new NewTopic(name, 1, (short) 1)
+                .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxMessageBytes)));
     }
 
     @Test
     void aTopicThatTakesSmallerBatchesThanTheProducerMakesIsReported() throws Exception {
         String small = uniqueService("small-limit");
-        try (var admin = admin()) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(small, 1, (short) 1)
-                    .configs(Map.of("max.message.bytes", "100000")))).all().get(60, TimeUnit.SECONDS);
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(limitedTopic(small, 100_000))).all().get(60, TimeUnit.SECONDS);
         }
         KafkaTransport t = (KafkaTransport) closing(transport());
         t.topics().ensure(small, 1, Map.of()).get(60, TimeUnit.SECONDS);
-        await().atMost(WAIT).until(() -> t.topics().messageLimit(small) != null
-                && t.topics().messageLimit(small).isDone());
-        assertThat(t.topics().messageLimit(small).get()).isEqualTo(100_000);
+        assertThat(checkedLimit(t, small)).isEqualTo(100_000);
         assertThat(t.largeBatchBytes()).isEqualTo(256 * 1024);
         assertThat(t.topics().tooSmallForBatches).containsExactly(small);
 
         String ours = uniqueService("own-limit"); // created by the transport: room for a full batch
         t.topics().ensure(ours, 1, t.topicConfigs(false)).get(60, TimeUnit.SECONDS);
-        await().atMost(WAIT).until(() -> t.topics().messageLimit(ours) != null
-                && t.topics().messageLimit(ours).isDone());
-        assertThat(t.topics().messageLimit(ours).get()).isGreaterThanOrEqualTo(t.largeBatchBytes());
+        assertThat(checkedLimit(t, ours)).isGreaterThanOrEqualTo(t.largeBatchBytes());
         assertThat(t.topics().tooSmallForBatches).containsExactly(small);
     }
 
-    private static double producerMetric(org.apache.kafka.clients.producer.Producer<?, ?> p, String name) {
+    @Test
+    void aServerReportsAReplyTopicThatTakesSmallerBatchesThanItsProducerMakes() throws Exception {
+        String service = uniqueService("small-replies");
+        String replyTopic = uniqueService("small-reply-topic");
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(limitedTopic(replyTopic, 100_000))).all().get(60, TimeUnit.SECONDS);
+        }
+        KafkaTransport st = (KafkaTransport) closing(transport());
+        st.openServer(service, SETTINGS, echo()).start();
+        Transport ct = closing(transport(config().replyTopic(replyTopic).build()));
+        Replies replies = new Replies();
+        ClientChannel client = readyClient(ct, "small-replies-client", replies);
+        String small = "\"s\"";
+        client.send(service, request("small", small)).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> replies.byId.size() == 1);
+        assertThat(st.topics().messageLimit(replyTopic)).as("small replies do not use the large producer").isNull();
+        String large = "\"" + "l".repeat(10_000) + "\"";
+        client.send(service, request("large", large)).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> replies.byId.size() == 2);
+        assertThat(replies.byId).containsEntry("large", large);
+        assertThat(checkedLimit(st, replyTopic)).isEqualTo(100_000);
+        assertThat(st.topics().tooSmallForBatches).containsExactly(replyTopic);
+    }
+
+    /** The topic's max.message.bytes as the transport's check read it. */
+    private static int checkedLimit(KafkaTransport t, String topic) throws Exception {
+        await().atMost(WAIT).until(() -> t.topics().messageLimit(topic) != null
+                && t.topics().messageLimit(topic).isDone());
+        return t.topics().messageLimit(topic).get();
+    }
+
+    private static double producerMetric(Producer<?, ?> p, String name) {
         return p.metrics().entrySet().stream()
                 .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
                 .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
     }
 
-    private static String clientId(org.apache.kafka.clients.producer.Producer<?, ?> p) {
+    private static String clientId(Producer<?, ?> p) {
         return p.metrics().keySet().stream().map(m -> m.tags().get("client-id")).filter(java.util.Objects::nonNull)
                 .findFirst().orElseThrow();
     }
 
-    private static double recordsSent(org.apache.kafka.clients.producer.Producer<?, ?> p) {
-        return p.metrics().entrySet().stream()
-                .filter(e -> e.getKey().name().equals("record-send-total")
-                        && e.getKey().group().equals("producer-metrics"))
-                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
-    }
 
     @Test
     void aFullServerPausesAndResumesWithoutExceedingItsBound() throws Exception {
