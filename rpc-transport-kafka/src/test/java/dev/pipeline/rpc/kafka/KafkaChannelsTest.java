@@ -565,6 +565,27 @@ class KafkaChannelsTest {
         assertRodeInAcceptedBatches(st.producer(body.length()), "the server's replies");
     }
 
+    @Test
+    void largeMessagesToATopicThatRefusesFullBatchesStillGoThrough() throws Exception {
+        // a request topic made elsewhere that takes 100,000 bytes, transports with the defaults (256 KiB batches):
+        // the broker refuses fuller batches; kafka-clients 4.2 split a refused batch in halves until it fits, where
+        // 4.1 split it at batch.size again and again until delivery.timeout.ms (KAFKA-8350)
+        String service = uniqueService("refusing");
+        KafkaTransportConfig cfg = config().partitions(1).replyTopic(uniqueService("refusing-replies")).build();
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(limitedTopic(cfg.requestTopic(service), 100_000))).all()
+                    .get(60, TimeUnit.SECONDS);
+        }
+        KafkaTransport st = (KafkaTransport) closing(transport(cfg));
+        st.openServer(service, SETTINGS, echo()).start();
+        KafkaTransport ct = (KafkaTransport) closing(transport(cfg));
+        String body = manyLargeRoundTrips(ct, service, "refusing-client");
+        var large = ct.producer(body.length());
+        assertThat(producerMetric(large, "batch-split-total")).as("batches refused and split").isPositive();
+        assertThat(producerMetric(large, "record-error-total")).isZero();
+        assertThat(ct.topics().tooSmallForBatches).as("reported").contains(cfg.requestTopic(service));
+    }
+
     /** 300 requests of 10 KB sent at once; returns the body once every reply is back. */
     private String manyLargeRoundTrips(KafkaTransport ct, String service, String name) throws Exception {
         Replies replies = new Replies();
