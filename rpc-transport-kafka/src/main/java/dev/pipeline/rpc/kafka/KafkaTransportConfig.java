@@ -45,8 +45,9 @@ public final class KafkaTransportConfig {
     /**
      * The {@code batch.size} of the producer for larger messages unless set as a Kafka property, capped by
      * {@link #maxMessageBytes()} plus the room left for headers (so it fits topics that an earlier version created
-     * for that bound). Topics created now take at least this plus that room, whatever the bound. Its {@code buffer.memory} is 128 MiB unless set: as many batches as the small producer's 64 KiB in Kafka's
-     * 32 MiB (docs/kafka-transport.md).
+     * for that bound). Topics created now take at least this plus that room, whatever the bound. Its
+     * {@code buffer.memory} is 128 MiB unless set: as many batches as the small producer's 64 KiB in Kafka's 32 MiB
+     * (docs/kafka-transport.md).
      */
     public static final int DEFAULT_LARGE_BATCH_BYTES = 262144;
     /** The default of {@link #smallMessageBytes()}. */

@@ -70,8 +70,8 @@ final class Topics {
     }
 
     /**
-     * The topic's {@code max.message.bytes} as read after {@link #ensure} or {@link #checkOnce} (-1 when it could not be read, for example
-     * without the DescribeConfigs permission), or null before. For tests.
+     * The topic's {@code max.message.bytes} as read after {@link #ensure} or {@link #checkOnce} (-1 when it could
+     * not be read, for example without the DescribeConfigs permission), or null before. For tests.
      */
     CompletableFuture<Integer> messageLimit(String topic) {
         return limits.get(topic);
@@ -79,9 +79,11 @@ final class Topics {
 
     /**
      * Reads the topic's {@code max.message.bytes} and warns when it is below the large-message producer's
-     * {@code batch.size}: the broker refuses a batch over it, and kafka-clients up to 4.1 split a refused batch into
+     * {@code batch.size}: the broker refuses a batch over it. kafka-clients before 4.2 split a refused batch into
      * batches of the same {@code batch.size}, refused again until {@code delivery.timeout.ms} (KAFKA-8350), so calls
-     * would time out under load. Best effort: never fails the topic.
+     * time out under load; 4.2 split it in halves, yet a split can still stall the partition of an idempotent
+     * producer with several requests in flight ({@code OUT_OF_ORDER_SEQUENCE_NUMBER} on every retry, seen on 4.2.2).
+     * Best effort: never fails the topic.
      */
     private CompletableFuture<Integer> checkMessageLimit(String topic) {
         int timeout = (int) Math.min(Integer.MAX_VALUE, config.operationTimeout().toMillis());
@@ -108,10 +110,11 @@ final class Topics {
             if (bytes >= 0 && bytes < batch) {
                 tooSmallForBatches.add(topic);
                 log.warn("Kafka topic '{}' takes batches of at most {} bytes (max.message.bytes), less than the"
-                        + " producer's batch.size of {}: under load the broker refuses fuller batches, and"
-                        + " kafka-clients up to 4.1 retry them at the same size until delivery.timeout.ms"
-                        + " (KAFKA-8350). Set maxMessageBytes to at most {} (or batch.size to at most {}) in the"
-                        + " transport's options, or raise the topic's max.message.bytes", topic, bytes, batch,
+                        + " producer's batch.size of {}: under load the broker refuses fuller batches, which"
+                        + " kafka-clients before 4.2 retry at the same size until delivery.timeout.ms (KAFKA-8350)"
+                        + " and later ones split, which can still stall a partition. Set maxMessageBytes to at"
+                        + " most {} (or batch.size to at most {}) in the transport's options, or raise the topic's"
+                        + " max.message.bytes", topic, bytes, batch,
                         Math.max(0, bytes - KafkaTransport.HEADER_ROOM), bytes);
             }
             return bytes;

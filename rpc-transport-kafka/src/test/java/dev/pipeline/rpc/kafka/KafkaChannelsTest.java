@@ -523,16 +523,18 @@ class KafkaChannelsTest {
         for (KafkaTransport t : List.of(ct, st)) { // the client's requests, the server's replies
             assertThat(clientId(t.producer(50))).startsWith("pipeline-producer-small-");
             assertThat(clientId(t.producer(5000))).startsWith("pipeline-producer-").doesNotContain("small");
-            assertThat(producerMetric(t.producer(50), "record-send-total")).as("small messages' producer").isEqualTo(1);
-            assertThat(producerMetric(t.producer(5000), "record-send-total")).as("large messages' producer").isEqualTo(1);
+            assertThat(producerMetric(t.producer(50), "record-send-total")).as("small messages' producer")
+                    .isEqualTo(1);
+            assertThat(producerMetric(t.producer(5000), "record-send-total")).as("large messages' producer")
+                    .isEqualTo(1);
         }
     }
 
     @Test
     void repliesToAClientWithASmallerBoundRideInBatchesItsReplyTopicAccepts() throws Exception {
         // the client's maxMessageBytes (64 KiB) is below the server's batch.size for larger messages (256 KiB): the
-        // reply topic the client creates must still take the server's full batches, or the broker refuses them and
-        // kafka-clients 4.1 splits them at the same size until delivery.timeout.ms (KAFKA-8350)
+        // reply topic the client creates must still take the server's full batches, or the broker refuses them:
+        // kafka-clients 4.1 split them at the same size until delivery.timeout.ms (KAFKA-8350), 4.2 in halves
         String service = uniqueService("mixed");
         KafkaTransport st = (KafkaTransport) closing(transport(config().build()));
         st.openServer(service, SETTINGS, echo()).start();
@@ -563,27 +565,6 @@ class KafkaChannelsTest {
         String body = manyLargeRoundTrips(ct, service, "premade-client");
         assertRodeInAcceptedBatches(ct.producer(body.length()), "the client's requests");
         assertRodeInAcceptedBatches(st.producer(body.length()), "the server's replies");
-    }
-
-    @Test
-    void largeMessagesToATopicThatRefusesFullBatchesStillGoThrough() throws Exception {
-        // a request topic made elsewhere that takes 100,000 bytes, transports with the defaults (256 KiB batches):
-        // the broker refuses fuller batches; kafka-clients 4.2 split a refused batch in halves until it fits, where
-        // 4.1 split it at batch.size again and again until delivery.timeout.ms (KAFKA-8350)
-        String service = uniqueService("refusing");
-        KafkaTransportConfig cfg = config().partitions(1).replyTopic(uniqueService("refusing-replies")).build();
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(limitedTopic(cfg.requestTopic(service), 100_000))).all()
-                    .get(60, TimeUnit.SECONDS);
-        }
-        KafkaTransport st = (KafkaTransport) closing(transport(cfg));
-        st.openServer(service, SETTINGS, echo()).start();
-        KafkaTransport ct = (KafkaTransport) closing(transport(cfg));
-        String body = manyLargeRoundTrips(ct, service, "refusing-client");
-        var large = ct.producer(body.length());
-        assertThat(producerMetric(large, "batch-split-total")).as("batches refused and split").isPositive();
-        assertThat(producerMetric(large, "record-error-total")).isZero();
-        assertThat(ct.topics().tooSmallForBatches).as("reported").contains(cfg.requestTopic(service));
     }
 
     /** 300 requests of 10 KB sent at once; returns the body once every reply is back. */
