@@ -1,5 +1,7 @@
 package dev.pipeline.rpc;
 
+import dev.pipeline.rpc.spi.Secrets;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -85,6 +87,14 @@ public final class ClientConfig {
     /** Options passed through to the transport (for Kafka, any client property). */
     public Map<String, String> transportProperties() {
         return transportProperties;
+    }
+
+    /** The settings, with the values of transport properties that hold credentials masked. */
+    @Override
+    public String toString() {
+        return "ClientConfig{clientId=" + clientId + ", defaultTimeout=" + defaultTimeout + ", maxInFlight="
+                + maxInFlight + ", readyTimeout=" + readyTimeout + ", transportProperties="
+                + Secrets.masked(transportProperties) + "}";
     }
 
     /** Builder of {@link ClientConfig}; values are validated as they are set. */

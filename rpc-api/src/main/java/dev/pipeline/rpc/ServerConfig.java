@@ -1,5 +1,7 @@
 package dev.pipeline.rpc;
 
+import dev.pipeline.rpc.spi.Secrets;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -86,6 +88,14 @@ public final class ServerConfig {
     /** Options passed through to the transport. */
     public Map<String, String> transportProperties() {
         return transportProperties;
+    }
+
+    /** The settings, with the values of transport properties that hold credentials masked. */
+    @Override
+    public String toString() {
+        return "ServerConfig{concurrency=" + concurrency + ", maxInFlight=" + maxInFlight + ", shutdownGrace="
+                + shutdownGrace + ", executor=" + (executor == null ? "pool" : executor) + ", inlineWhenIdle="
+                + inlineWhenIdle + ", transportProperties=" + Secrets.masked(transportProperties) + "}";
     }
 
     /** Builder of {@link ServerConfig}; values are validated as they are set. */

@@ -3,6 +3,8 @@ package dev.pipeline.rpc;
 import dev.pipeline.rpc.spi.Transport;
 import dev.pipeline.rpc.spi.TransportProvider;
 
+import dev.pipeline.rpc.spi.Secrets;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -53,15 +55,15 @@ final class Transports {
         try {
             parsed = new URI(uri.trim());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("malformed transport URI '" + uri + "': " + e.getReason());
+            throw new IllegalArgumentException("malformed transport URI '" + Secrets.mask(uri) + "': " + e.getReason());
         }
         if (parsed.getScheme() == null) {
-            throw new IllegalArgumentException("transport URI '" + uri + "' has no scheme; use one of "
+            throw new IllegalArgumentException("transport URI '" + Secrets.mask(uri) + "' has no scheme; use one of "
                     + providers.keySet().stream().map(s -> s + "://").collect(Collectors.toList()));
         }
         TransportProvider provider = providers.get(parsed.getScheme().toLowerCase(Locale.ROOT));
         if (provider == null) {
-            throw new IllegalArgumentException("no transport for scheme '" + parsed.getScheme() + "' in '" + uri
+            throw new IllegalArgumentException("no transport for scheme '" + parsed.getScheme() + "' in '" + Secrets.mask(uri)
                     + "'; transports found: " + providers.keySet());
         }
         return provider.open(parsed, properties);

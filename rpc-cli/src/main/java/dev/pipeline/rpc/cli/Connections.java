@@ -7,6 +7,7 @@ import dev.pipeline.rpc.RpcException;
 import dev.pipeline.rpc.RpcServer;
 import dev.pipeline.rpc.ServerConfig;
 import dev.pipeline.rpc.cli.Failures.CliException;
+import dev.pipeline.rpc.spi.Secrets;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -31,15 +32,16 @@ final class Connections {
     /** @return a client on {@code uri}; its calls time out after {@code timeout}. */
     static RpcClient client(String uri, String origin, Duration timeout, Duration connectTimeout) {
         URI parsed = parse(uri, origin);
-        probe(parsed, uri, origin, connectTimeout);
+        String shown = Secrets.mask(uri);
+        probe(parsed, shown, origin, connectTimeout);
         ClientConfig config = ClientConfig.builder().defaultTimeout(timeout).readyTimeout(connectTimeout).build();
         try {
             return Rpc.client(uri, config);
         } catch (IllegalArgumentException e) {
-            throw new CliException("bad broker URI '" + uri + "' (" + origin + "): " + Failures.oneLine(e.getMessage()),
+            throw new CliException("bad broker URI '" + shown + "' (" + origin + "): " + Failures.oneLine(e.getMessage()),
                     e);
         } catch (RpcException e) {
-            throw new CliException("cannot use the broker at " + uri + " (" + origin + "): "
+            throw new CliException("cannot use the broker at " + shown + " (" + origin + "): "
                     + Failures.oneLine(e.getMessage()), e);
         }
     }
@@ -47,11 +49,12 @@ final class Connections {
     /** @return a server on {@code uri}, not started. */
     static RpcServer server(String uri, String origin, ServerConfig config, Duration connectTimeout) {
         URI parsed = parse(uri, origin);
-        probe(parsed, uri, origin, connectTimeout);
+        String shown = Secrets.mask(uri);
+        probe(parsed, shown, origin, connectTimeout);
         try {
             return Rpc.server(uri, config);
         } catch (IllegalArgumentException e) {
-            throw new CliException("bad broker URI '" + uri + "' (" + origin + "): " + Failures.oneLine(e.getMessage()),
+            throw new CliException("bad broker URI '" + shown + "' (" + origin + "): " + Failures.oneLine(e.getMessage()),
                     e);
         }
     }
@@ -61,11 +64,11 @@ final class Connections {
         try {
             parsed = new URI(uri);
         } catch (URISyntaxException e) {
-            throw new CliException("bad broker URI '" + uri + "' (" + origin + "): " + e.getReason()
+            throw new CliException("bad broker URI '" + Secrets.mask(uri) + "' (" + origin + "): " + e.getReason()
                     + "; expected e.g. kafka://127.0.0.1:9092 or redis://127.0.0.1:6379");
         }
         if (parsed.getScheme() == null) {
-            throw new CliException("bad broker URI '" + uri + "' (" + origin + "): no scheme;"
+            throw new CliException("bad broker URI '" + Secrets.mask(uri) + "' (" + origin + "): no scheme;"
                     + " expected e.g. kafka://127.0.0.1:9092 or redis://127.0.0.1:6379");
         }
         return parsed;

@@ -1,6 +1,7 @@
 package dev.pipeline.rpc.cli;
 
 import dev.pipeline.rpc.RpcException;
+import dev.pipeline.rpc.spi.Secrets;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -56,12 +57,13 @@ final class Failures {
         return t.getClass().getSimpleName() + ": " + oneLine(m);
     }
 
+    /** @return the first line of {@code s}, credentials masked (every printed failure passes through here). */
     static String oneLine(String s) {
         if (s == null) {
             return "";
         }
         int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
+        return Secrets.mask((nl < 0 ? s : s.substring(0, nl)).strip());
     }
 
     private static boolean verbose(CommandLine cl) {

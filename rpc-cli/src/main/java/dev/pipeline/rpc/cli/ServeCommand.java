@@ -3,6 +3,7 @@ package dev.pipeline.rpc.cli;
 import dev.pipeline.rpc.RpcServer;
 import dev.pipeline.rpc.ServerConfig;
 import dev.pipeline.rpc.cli.Failures.CliException;
+import dev.pipeline.rpc.spi.Secrets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -92,10 +93,12 @@ final class ServeCommand implements Callable<Integer> {
                     + Failures.oneLine(e.getMessage()), e);
         } catch (RuntimeException e) {
             close();
-            throw new CliException("cannot start serving '" + name + "' on " + uri + ": " + Failures.describe(e), e);
+            throw new CliException("cannot start serving '" + name + "' on " + Secrets.mask(uri) + ": "
+                    + Failures.describe(e), e);
         }
         Runtime.getRuntime().addShutdownHook(hook);
-        out.println("serving " + name + " " + methods(target.getClass()) + " on " + uri + "; Ctrl-C stops");
+        out.println("serving " + name + " " + methods(target.getClass()) + " on " + Secrets.mask(uri)
+                + "; Ctrl-C stops");
         out.flush();
         try {
             stopped.await();

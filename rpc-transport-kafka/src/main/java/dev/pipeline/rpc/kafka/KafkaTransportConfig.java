@@ -1,5 +1,7 @@
 package dev.pipeline.rpc.kafka;
 
+import dev.pipeline.rpc.spi.Secrets;
+
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +116,7 @@ public final class KafkaTransportConfig {
     public static KafkaTransportConfig from(URI uri, Map<String, String> properties) {
         Objects.requireNonNull(uri, "uri");
         if (uri.getScheme() == null || !uri.getScheme().equalsIgnoreCase("kafka")) {
-            throw new IllegalArgumentException("not a kafka:// URI: '" + uri + "'");
+            throw new IllegalArgumentException("not a kafka:// URI: '" + Secrets.mask(uri.toString()) + "'");
         }
         Builder b = builder();
         String authority = uri.getRawAuthority();
@@ -128,7 +130,7 @@ public final class KafkaTransportConfig {
             b.bootstrapServers(decode(authority));
         }
         if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
-            throw new IllegalArgumentException("kafka URI '" + uri + "' must not have a path; use "
+            throw new IllegalArgumentException("kafka URI '" + Secrets.mask(uri.toString()) + "' must not have a path; use "
                     + "kafka://host:port[,host:port]?option=value");
         }
         String query = uri.getRawQuery();
@@ -144,7 +146,7 @@ public final class KafkaTransportConfig {
                 }
                 int eq = pair.indexOf('=');
                 if (eq <= 0) {
-                    throw new IllegalArgumentException("kafka URI option '" + decode(pair)
+                    throw new IllegalArgumentException("kafka URI option '" + Secrets.mask("?" + decode(pair)).substring(1)
                             + "' has no value; use name=value");
                 }
                 b.option(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));

@@ -1,5 +1,6 @@
 package dev.pipeline.rpc.redis;
 
+import dev.pipeline.rpc.spi.Secrets;
 import dev.pipeline.rpc.spi.Transport;
 import dev.pipeline.rpc.spi.TransportProvider;
 import io.lettuce.core.RedisURI;
@@ -71,7 +72,7 @@ public class RedisTransportProvider implements TransportProvider {
         try {
             redisUri = RedisURI.create(parsed.lettuceUri);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("malformed Redis URI '" + parsed.display + "': " + e.getMessage());
+            throw new IllegalArgumentException("malformed Redis URI '" + parsed.display + "': " + Secrets.mask(e.getMessage()));
         }
         redisUri.setTimeout(config.commandTimeout());
         return new RedisTransport(parsed.scheme, redisUri, parsed.display, config);
@@ -131,10 +132,8 @@ public class RedisTransportProvider implements TransportProvider {
         return new ParsedUri(scheme, lettuce.toString(), display, ours);
     }
 
-    /** @return the URI without its user info, for messages. */
+    /** @return the URI with its credentials masked, for messages. */
     private static String safe(URI uri) {
-        String s = uri.toString();
-        String userInfo = uri.getRawUserInfo();
-        return userInfo == null ? s : s.replace(userInfo + "@", "***@");
+        return Secrets.mask(uri.toString());
     }
 }
