@@ -14,6 +14,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -124,6 +125,32 @@ class DispatchFuzzTest {
         }
         check(("{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[" + params + "],\"id\":1}")
                 .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The long run: {@code -Dpipeline.fuzz.inputs=N} inputs (default 2,000) drawn in turn from the random-bytes,
+     * JSON-tree, request-like and mutated-request generators, each checked by the same oracle. docs/operations.md
+     * gives the command and the counts of the last million-input run.
+     */
+    @Example
+    void manyInputs() {
+        int n = Integer.getInteger("pipeline.fuzz.inputs", 2_000);
+        java.util.Iterator<byte[]> raw = bytes().sampleStream().iterator();
+        java.util.Iterator<JsonElement> trees = json().sampleStream().iterator();
+        java.util.Iterator<JsonElement> requests = message().sampleStream().iterator();
+        java.util.Iterator<List<int[]>> edits = mutations().sampleStream().iterator();
+        long bytesIn = 0;
+        for (int i = 0; i < n; i++) {
+            byte[] input = switch (i % 4) {
+                case 0 -> raw.next();
+                case 1 -> JsonOutput.toBytes(trees.next());
+                case 2 -> JsonOutput.toBytes(requests.next());
+                default -> mutate(JsonOutput.toBytes(requests.next()), edits.next());
+            };
+            bytesIn += input.length;
+            check(input);
+        }
+        System.out.printf("DispatchFuzzTest.manyInputs: %,d inputs, %,d bytes, all checked%n", n, bytesIn);
     }
 
     // ---------------------------------------------------------------- the oracle
