@@ -151,4 +151,81 @@ class KafkaFailoverTest {
         System.out.printf("graceful close under load: %d calls, max latency %d ms%n", total,
                 TimeUnit.NANOSECONDS.toMillis(calls.maxLatencyNanos.get()));
     }
+
+    private static dev.pipeline.rpc.spi.OutgoingRequest call(String id, long deadlineMillis) {
+        return new dev.pipeline.rpc.spi.OutgoingRequest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8), id,
+                deadlineMillis, null);
+    }
+
+    @Test
+    void newCallsAvoidThePartitionsOfAServerThatStoppedAnswering() throws Exception {
+        String service = uniqueService("stalled");
+        KafkaTransportConfig cfg = config().partitions(4).build();
+        Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
+        CountDownLatch release = new CountDownLatch(1);
+        RequestHandler hanging = req -> CompletableFuture.supplyAsync(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            executions.computeIfAbsent(new String(req.body(), java.nio.charset.StandardCharsets.UTF_8),
+                    k -> new AtomicInteger()).incrementAndGet();
+            return HandlerOutcome.reply(req.body());
+        }, pool);
+        Transport ta = closing(transport(cfg));
+        Transport tb = closing(transport(cfg));
+        KafkaServerChannel a = (KafkaServerChannel) closing(ta.openServer(service, SETTINGS, hanging));
+        KafkaServerChannel b = (KafkaServerChannel) closing(tb.openServer(service, SETTINGS, slowEcho(executions)));
+        a.start();
+        b.start();
+        await().atMost(WAIT).until(() -> a.assignedPartitions() == 2 && b.assignedPartitions() == 2);
+
+        // batches of one record: Kafka's partitioner moves to another partition after each, so the first calls
+        // reach both servers' partitions (with the default it keeps to one partition for a batch's worth)
+        Calls calls = new Calls(100_000);
+        Transport tc = closing(transport(config().partitions(4).kafkaProperty("batch.size", "1").build()));
+        KafkaClientChannel client = (KafkaClientChannel) closing(tc.openClient(new ClientSettings("stalled-client"),
+                calls));
+        client.ready().get(60, TimeUnit.SECONDS);
+        long deadline = System.currentTimeMillis() + 120_000;
+        AtomicInteger sent = new AtomicInteger();
+        // until both of the hanging server's partitions count as stalled: a call now and then
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
+            if (client.stalledPartitions(service).size() < 2) {
+                String id = "first" + sent.getAndIncrement();
+                calls.sent(id);
+                client.send(service, call(id, deadline));
+            }
+            return client.stalledPartitions(service).size() == 2;
+        });
+        int first = sent.get();
+        int answeredBefore = calls.answered.get();
+
+        int total = 200;
+        for (int i = 0; i < total; i++) {
+            String id = "then" + i;
+            calls.sent(id);
+            client.send(service, call(id, deadline)).get(30, TimeUnit.SECONDS);
+        }
+        // the live server answers the new calls while the other one still holds its partitions and answers none
+        await().atMost(WAIT).until(() -> calls.answered.get() - answeredBefore >= 150);
+        assertThat(a.assignedPartitions()).isEqualTo(2);
+        assertThat(release.getCount()).isEqualTo(1);
+        int whileHung = calls.answered.get() - answeredBefore;
+
+        release.countDown();
+        await().atMost(WAIT).until(() -> calls.answered.get() == first + total);
+        assertThat(calls.duplicates.get()).as("replies answered twice").isZero();
+        assertThat(executions).hasSize(first + total);
+        assertThat(executions.values()).allSatisfy(n -> assertThat(n.get()).as("executions of one call").isEqualTo(1));
+        // answered: the stalled partitions are eligible again, and nothing stays tracked
+        await().atMost(WAIT).until(() -> {
+            client.checkPartitions(System.nanoTime());
+            return client.stalledPartitions(service).isEmpty();
+        });
+        assertThat(client.trackedCalls()).isZero();
+        System.out.printf("stalled server: %d first calls, then %d of %d answered while it hung%n", first,
+                whileHung, total);
+    }
 }
