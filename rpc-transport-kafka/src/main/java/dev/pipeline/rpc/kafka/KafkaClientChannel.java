@@ -86,9 +86,20 @@ final class KafkaClientChannel implements ClientChannel {
             new java.util.concurrent.ConcurrentHashMap<>();
     /** A caller found the consumer busy: the thread parks once {@link #unread} is empty. */
     private volatile boolean lendWanted;
-    /** Services whose request topic is known to exist: service → topic. */
-    private final java.util.concurrent.ConcurrentHashMap<String, String> readyTopics =
+    /** Services whose request topic is known to exist: service → its partitions. */
+    private final java.util.concurrent.ConcurrentHashMap<String, RequestPartitions> readyTopics =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Calls awaiting a reply, by correlation id: where they went and when, so that new calls avoid the partitions
+     * that stopped answering ({@link RequestPartitions}). Left by the reply, a failed send, or its deadline.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Call> tracked =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** When {@link #checkPartitions} may run next (System.nanoTime). */
+    private final java.util.concurrent.atomic.AtomicLong nextCheckNanos =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    /** A call kept without a deadline is forgotten after this long. */
+    private static final long UNTRACK_NO_DEADLINE_NANOS = TimeUnit.MINUTES.toNanos(5);
 
     KafkaClientChannel(KafkaTransport transport, String clientId, ReplyListener listener) {
         this.transport = transport;
@@ -147,7 +158,7 @@ final class KafkaClientChannel implements ClientChannel {
                     + request.body().length + " bytes exceeds the Kafka transport's maxMessageBytes "
                     + config.maxMessageBytes()));
         }
-        String topic = readyTopics.get(service); // only names that were validated get here
+        RequestPartitions topic = readyTopics.get(service); // only names that were validated get here
         if (topic == null) {
             try {
                 KafkaTransportConfig.validateServiceName(config, service);
@@ -162,15 +173,16 @@ final class KafkaClientChannel implements ClientChannel {
         String requestTopic = config.requestTopic(service);
         CompletableFuture<TopicDescription> topicReady = transport.topics()
                 .ensure(requestTopic, config.partitions(), transport.topicConfigs(false));
-        topicReady.thenRun(() -> readyTopics.put(service, requestTopic));
-        return sendWhenReady(requestTopic, request, topicReady, needReplyAddress);
+        CompletableFuture<RequestPartitions> partitions = topicReady.thenApply(d -> readyTopics.computeIfAbsent(
+                service, s -> new RequestPartitions(requestTopic, Math.max(1, d.partitions().size()))));
+        return sendWhenReady(requestTopic, request, partitions, needReplyAddress);
     }
 
     private CompletableFuture<Void> sendWhenReady(String topic, OutgoingRequest request,
-                                                  CompletableFuture<TopicDescription> topicReady,
+                                                  CompletableFuture<RequestPartitions> topicReady,
                                                   boolean needReplyAddress) {
         if (topicReady.isDone() && !topicReady.isCompletedExceptionally() && (!needReplyAddress || ready.isDone())) {
-            return produce(topic, request);
+            return produce(topicReady.join(), request);
         }
         CompletableFuture<?> before = needReplyAddress
                 ? CompletableFuture.allOf(topicReady, ready.copy()) : topicReady;
@@ -186,11 +198,12 @@ final class KafkaClientChannel implements ClientChannel {
                         }
                         return CompletableFuture.failedFuture(cause);
                     }
-                    return produce(topic, request);
+                    return produce(topicReady.join(), request);
                 });
     }
 
-    private CompletableFuture<Void> produce(String topic, OutgoingRequest request) {
+    private CompletableFuture<Void> produce(RequestPartitions partitions, OutgoingRequest request) {
+        String topic = partitions.topic;
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the Kafka client channel is closed"));
         }
@@ -214,23 +227,104 @@ final class KafkaClientChannel implements ClientChannel {
         // No key: Kafka's built-in partitioner fills one partition's batch then moves on, so load spreads over the
         // partitions (the server instances) in batch-sized chunks. Keying by correlation id spread it per request
         // but scattered the producer's batches over every partition: ~0.6x the throughput at 256 calls in flight
-        // for ~1.45x the CPU per call (docs/benchmarks.md).
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, (byte[]) null, request.body(), headers);
+        // for ~1.45x the CPU per call (docs/benchmarks.md). Only while some partitions stopped answering does the
+        // client choose, round-robin over the others (RequestPartitions).
+        long now = System.nanoTime();
+        maybeCheckPartitions(now);
+        Integer partition = partitions.choose();
+        Call call = null;
+        if (request.correlationId() != null) {
+            call = new Call(partitions, now, request.deadlineEpochMillis() == 0 ? plus(now, UNTRACK_NO_DEADLINE_NANOS)
+                    : plus(now, plus(UNREAD_GRACE_NANOS, TimeUnit.MILLISECONDS.toNanos(
+                    Math.max(0, request.deadlineEpochMillis() - System.currentTimeMillis())))));
+            tracked.put(request.correlationId(), call);
+        }
+        Call tracking = call;
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, (byte[]) null, request.body(),
+                headers);
         CompletableFuture<Void> sent = new CompletableFuture<>();
         try {
             transport.producer(request.body().length).send(record, (md, e) -> {
                 if (e == null) {
+                    if (tracking != null) {
+                        tracking.partition = md.partition();
+                    }
                     sent.complete(null);
                 } else {
+                    if (tracking != null) {
+                        tracked.remove(request.correlationId(), tracking);
+                    }
                     sent.completeExceptionally(new IllegalStateException("Kafka did not accept the request to '"
                             + topic + "': " + e.getMessage(), e));
                 }
             });
         } catch (RuntimeException e) {
+            if (tracking != null) {
+                tracked.remove(request.correlationId(), tracking);
+            }
             sent.completeExceptionally(new IllegalStateException("cannot send the request to '" + topic + "': "
                     + e.getMessage(), e));
         }
         return sent;
+    }
+
+    /** A call awaiting a reply: its service's partitions, the partition once Kafka took it, when it was sent. */
+    private static final class Call {
+        final RequestPartitions partitions;
+        final long sentNanos;
+        final long untilNanos;
+        volatile int partition = -1;
+
+        Call(RequestPartitions partitions, long sentNanos, long untilNanos) {
+            this.partitions = partitions;
+            this.sentNanos = sentNanos;
+            this.untilNanos = untilNanos;
+        }
+    }
+
+    private void maybeCheckPartitions(long now) {
+        long next = nextCheckNanos.get();
+        if (now - next >= 0 && nextCheckNanos.compareAndSet(next, now + RequestPartitions.CHECK_NANOS)) {
+            checkPartitions(now);
+        }
+    }
+
+    /** Forgets calls past their deadline, and tells each service's partitions the oldest call waiting on each. */
+    void checkPartitions(long now) {
+        try {
+            java.util.Map<RequestPartitions, long[]> oldest = new java.util.IdentityHashMap<>();
+            for (RequestPartitions rp : readyTopics.values()) {
+                long[] o = new long[rp.count];
+                java.util.Arrays.fill(o, Long.MAX_VALUE);
+                oldest.put(rp, o);
+            }
+            for (java.util.Iterator<Call> it = tracked.values().iterator(); it.hasNext(); ) {
+                Call c = it.next();
+                if (c.untilNanos - now < 0) {
+                    it.remove();
+                    continue;
+                }
+                long[] o = oldest.get(c.partitions);
+                int p = c.partition;
+                if (o != null && p >= 0 && p < o.length && c.sentNanos - o[p] < 0) {
+                    o[p] = c.sentNanos;
+                }
+            }
+            oldest.forEach((rp, o) -> rp.update(o, now));
+        } catch (RuntimeException e) {
+            log.warn("client {}: checking the request partitions failed: {}", clientId, e.toString(), e);
+        }
+    }
+
+    /** The partitions of {@code service} that count as stalled now. For tests. */
+    List<Integer> stalledPartitions(String service) {
+        RequestPartitions rp = readyTopics.get(service);
+        return rp == null ? List.of() : rp.stalledPartitions();
+    }
+
+    /** Calls awaiting a reply that the channel tracks. For tests. */
+    int trackedCalls() {
+        return tracked.size();
     }
 
     @Override
@@ -393,6 +487,7 @@ final class KafkaClientChannel implements ClientChannel {
                     deliver(records);
                 }
                 lastPurge = purgeUnread(lastPurge);
+                maybeCheckPartitions(System.nanoTime());
                 if (lendWanted) {
                     // nothing awaited that a caller does not read: park, and lend the consumer to the next caller
                     if (unread.isEmpty() && reader.compareAndSet(RUNNING, IDLE)) {
@@ -439,6 +534,13 @@ final class KafkaClientChannel implements ClientChannel {
                 continue;
             }
             unread.remove(correlationId);
+            Call call = tracked.remove(correlationId);
+            if (call != null) {
+                long now = System.nanoTime();
+                if (call.partitions.replied(call.partition, now, now - call.sentNanos)) {
+                    nextCheckNanos.set(now); // a stalled partition answers: eligible again at the next send
+                }
+            }
             mine.add(new Reply(correlationId, r.value()));
         }
         if (mine.isEmpty()) {
@@ -503,6 +605,7 @@ final class KafkaClientChannel implements ClientChannel {
             return;
         }
         closed = true;
+        tracked.clear();
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup(); // whoever polls: the thread, or a caller it is lent to

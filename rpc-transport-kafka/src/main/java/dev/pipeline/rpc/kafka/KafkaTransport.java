@@ -274,14 +274,41 @@ final class KafkaTransport implements Transport {
         if (group != null) {
             String protocol = p.getProperty(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
             if (protocol.toLowerCase(Locale.ROOT).equals("classic")) {
+                failureDetection(p);
                 p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                         CooperativeStickyAssignor.class.getName());
             } else {
                 log.warn("group.protocol={} with kafka-clients 4.1 and a small fetch.max.wait.ms can stall polls "
-                        + "(~200 ms); the classic protocol is the tested default", protocol);
+                        + "(~200 ms); the classic protocol is the tested default, with its failure detection in "
+                        + "seconds (docs/semantics.md, \"Failover\")", protocol);
             }
         }
         return p;
+    }
+
+    /**
+     * A group member's failure detection, sized for callers who wait (see
+     * {@link KafkaTransportConfig#DEFAULT_SESSION_TIMEOUT_MS}); what the user set stays. The classic protocol only:
+     * with {@code group.protocol=consumer} the broker sets the session and heartbeat, and the client refuses them.
+     */
+    private static void failureDetection(Properties p) {
+        boolean sessionSet = p.containsKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+        p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                Integer.toString(KafkaTransportConfig.DEFAULT_SESSION_TIMEOUT_MS));
+        if (!p.containsKey(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)) {
+            int heartbeat = KafkaTransportConfig.DEFAULT_HEARTBEAT_INTERVAL_MS;
+            if (sessionSet) {
+                try {
+                    int session = Integer.parseInt(p.getProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG).trim());
+                    heartbeat = Math.max(1, Math.min(heartbeat, session / 3));
+                } catch (NumberFormatException e) {
+                    // the consumer refuses the value itself
+                }
+            }
+            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(heartbeat));
+        }
+        p.putIfAbsent(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                Integer.toString(KafkaTransportConfig.DEFAULT_CONSUMER_REQUEST_TIMEOUT_MS));
     }
 
     org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> newConsumer(Properties p) {

@@ -29,6 +29,12 @@ import java.util.regex.Pattern;
  * ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, {@code acks}, ...) is passed through to every client
  * the transport creates and overrides the preset.
  *
+ * <p>The consumer that reads a service's requests detects a dead server in seconds: {@code session.timeout.ms}
+ * {@value #DEFAULT_SESSION_TIMEOUT_MS}, {@code heartbeat.interval.ms} {@value #DEFAULT_HEARTBEAT_INTERVAL_MS} and
+ * {@code request.timeout.ms} {@value #DEFAULT_CONSUMER_REQUEST_TIMEOUT_MS} with the classic group protocol (Kafka's
+ * defaults are for stream processing: a crashed server's requests waited 45 s and more); explicit Kafka properties
+ * win (docs/semantics.md, "Failover").
+ *
  * <p>URI form: {@code kafka://host1:9092,host2:9092?topicPrefix=rpc.&partitions=12&security.protocol=SSL}. Query
  * parameters and the properties map accept the option names of this class's builder methods
  * ({@code topicPrefix}, {@code partitions}, {@code replicationFactor}, {@code autoCreateTopics}, {@code replyTopic},
@@ -52,6 +58,26 @@ public final class KafkaTransportConfig {
      * (docs/kafka-transport.md).
      */
     public static final int DEFAULT_LARGE_BATCH_BYTES = 262144;
+    /**
+     * The server's request consumer's {@code session.timeout.ms} unless set as a Kafka property (Kafka's default is
+     * 45 s): how long the group takes to notice a server that died without leaving (a crash, {@code kill -9}) and
+     * give its partitions to the others. 6 s is the lowest a broker with default settings accepts
+     * ({@code group.min.session.timeout.ms}); a server that cannot heartbeat for longer (a GC pause, a frozen host)
+     * loses its partitions, and the requests it was running are delivered again (docs/semantics.md, "Failover").
+     */
+    public static final int DEFAULT_SESSION_TIMEOUT_MS = 6000;
+    /**
+     * The server's request consumer's {@code heartbeat.interval.ms} unless set (Kafka's default is 3 s): a quarter
+     * of {@link #DEFAULT_SESSION_TIMEOUT_MS}, so a rebalance reaches the members within 1.5 s. With only
+     * {@code session.timeout.ms} set, it is a third of that when smaller.
+     */
+    public static final int DEFAULT_HEARTBEAT_INTERVAL_MS = 1500;
+    /**
+     * The server's request consumer's {@code request.timeout.ms} unless set (Kafka's default is 30 s): a member
+     * waiting for a group leader that died right after it was chosen gives up on that request after 10 s instead of
+     * 30 s. Join requests are not bounded by it (Kafka waits for the rebalance timeout plus 5 s for them).
+     */
+    public static final int DEFAULT_CONSUMER_REQUEST_TIMEOUT_MS = 10000;
     /** The default of {@link #smallMessageBytes()}. */
     public static final int DEFAULT_SMALL_MESSAGE_BYTES = 2048;
     /** Producer and consumer tuning presets. */

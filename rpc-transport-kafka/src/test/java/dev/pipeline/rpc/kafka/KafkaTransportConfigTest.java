@@ -40,6 +40,41 @@ class KafkaTransportConfigTest {
     }
 
     @Test
+    void theRequestConsumerDetectsADeadServerInSecondsUnlessTheUserSaysOtherwise() {
+        KafkaTransport t = new KafkaTransport(KafkaTransportConfig.builder().build());
+        assertThat(t.consumerProperties("g", "x", 10)).containsEntry("session.timeout.ms", "6000")
+                .containsEntry("heartbeat.interval.ms", "1500").containsEntry("request.timeout.ms", "10000");
+        // the reply consumer is in no group: Kafka's defaults
+        assertThat(t.consumerProperties(null, "x", 10)).doesNotContainKeys("session.timeout.ms",
+                "heartbeat.interval.ms", "request.timeout.ms");
+        t.close();
+
+        KafkaTransport explicit = new KafkaTransport(KafkaTransportConfig.builder()
+                .kafkaProperty("session.timeout.ms", "30000").kafkaProperty("request.timeout.ms", "20000").build());
+        assertThat(explicit.consumerProperties("g", "x", 10)).containsEntry("session.timeout.ms", "30000")
+                .containsEntry("heartbeat.interval.ms", "1500").containsEntry("request.timeout.ms", "20000");
+        explicit.close();
+
+        // a session shorter than the default heartbeat gets a heartbeat a third of it; an explicit one stays
+        KafkaTransport shortSession = new KafkaTransport(KafkaTransportConfig.builder()
+                .kafkaProperty("session.timeout.ms", "3000").build());
+        assertThat(shortSession.consumerProperties("g", "x", 10)).containsEntry("heartbeat.interval.ms", "1000");
+        shortSession.close();
+        KafkaTransport heartbeat = new KafkaTransport(KafkaTransportConfig.builder()
+                .kafkaProperty("heartbeat.interval.ms", "500").build());
+        assertThat(heartbeat.consumerProperties("g", "x", 10)).containsEntry("heartbeat.interval.ms", "500")
+                .containsEntry("session.timeout.ms", "6000");
+        heartbeat.close();
+
+        // the consumer protocol: the broker sets the session and heartbeat, the client refuses them
+        KafkaTransport kip848 = new KafkaTransport(KafkaTransportConfig.builder()
+                .kafkaProperty("group.protocol", "consumer").build());
+        assertThat(kip848.consumerProperties("g", "x", 10)).doesNotContainKeys("session.timeout.ms",
+                "heartbeat.interval.ms");
+        kip848.close();
+    }
+
+    @Test
     void uriGivesBootstrapOptionsAndKafkaProperties() {
         KafkaTransportConfig c = KafkaTransportConfig.from(URI.create(
                 "kafka://h1:9092,h2:9093?topicPrefix=app.&partitions=12&preset=throughput"

@@ -1,0 +1,164 @@
+package dev.pipeline.rpc.kafka;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A client's view of one service's request partitions: which ones answer. A partition whose oldest call awaiting a
+ * reply is older than {@link #threshold()} and that gave no reply for as long is <em>stalled</em> (its server died,
+ * hangs, or is being replaced); while some partitions are stalled and others are not, new calls go round-robin to
+ * the others ({@link #choose()}). A stalled partition is eligible again as soon as a reply comes from it (the group
+ * gave it to a live server, which answers the calls waiting there) or its waiting calls time out.
+ *
+ * <p>Cost on the common path: {@link #choose()} reads one volatile field and returns null (Kafka's partitioner
+ * chooses, as without this class). The channel keeps each call awaiting a reply in one map and runs
+ * {@link KafkaClientChannel#checkPartitions} at most every {@link #CHECK_NANOS}, which scans the calls.
+ */
+final class RequestPartitions {
+    private static final Logger log = LoggerFactory.getLogger(RequestPartitions.class);
+    /** How often the calls awaiting a reply are checked, at most. */
+    static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The shortest wait before a partition counts as stalled. */
+    static final long MIN_THRESHOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The longest. */
+    static final long MAX_THRESHOLD_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The threshold is this many times the p99 of recent reply latencies, within the bounds above. */
+    static final int LATENCY_FACTOR = 4;
+    private static final int SAMPLES = 256;
+
+    final String topic;
+    final int count;
+    private final long createdNanos = System.nanoTime();
+    /** Per partition: when the last reply came (0: none yet). */
+    private final AtomicLongArray lastReplyNanos;
+    /** Recent reply latencies (a ring, overwritten racily: a sample lost or doubled does not matter). */
+    private final AtomicLongArray latencies = new AtomicLongArray(SAMPLES);
+    private final AtomicInteger nextSample = new AtomicInteger();
+    private final AtomicInteger nextPartition = new AtomicInteger();
+    /** Partitions new calls go to while some are stalled, else null (the common case). */
+    private volatile int[] live;
+    /** Per partition, whether it is stalled now (read-only once published). */
+    private volatile boolean[] stalled;
+
+    RequestPartitions(String topic, int count) {
+        this.topic = topic;
+        this.count = count;
+        this.lastReplyNanos = new AtomicLongArray(count);
+        this.stalled = new boolean[count];
+    }
+
+    /** @return the partition for a new call, or null to let Kafka's partitioner choose */
+    Integer choose() {
+        int[] l = live;
+        if (l == null) {
+            return null;
+        }
+        return l[Math.floorMod(nextPartition.getAndIncrement(), l.length)];
+    }
+
+    /**
+     * A reply to a call sent to {@code partition} (-1 if not known yet) after {@code latencyNanos}.
+     *
+     * @return whether the partition was stalled (so a check should run now)
+     */
+    boolean replied(int partition, long nowNanos, long latencyNanos) {
+        latencies.lazySet(Math.floorMod(nextSample.getAndIncrement(), SAMPLES), Math.max(1, latencyNanos));
+        if (partition < 0 || partition >= count) {
+            return false;
+        }
+        lastReplyNanos.lazySet(partition, nowNanos);
+        return stalled[partition];
+    }
+
+    /** How old a partition's oldest call awaiting a reply may be before the partition counts as stalled. */
+    long threshold() {
+        long[] s = new long[SAMPLES];
+        int n = 0;
+        for (int i = 0; i < SAMPLES; i++) {
+            long v = latencies.get(i);
+            if (v > 0) {
+                s[n++] = v;
+            }
+        }
+        if (n == 0) {
+            return MIN_THRESHOLD_NANOS;
+        }
+        Arrays.sort(s, 0, n);
+        long p99 = s[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)];
+        long t = p99 > MAX_THRESHOLD_NANOS / LATENCY_FACTOR ? MAX_THRESHOLD_NANOS : p99 * LATENCY_FACTOR;
+        return Math.max(MIN_THRESHOLD_NANOS, Math.min(MAX_THRESHOLD_NANOS, t));
+    }
+
+    /**
+     * Decides which partitions are stalled from the oldest call awaiting a reply on each ({@code oldestSentNanos},
+     * {@link Long#MAX_VALUE} for none).
+     */
+    void update(long[] oldestSentNanos, long nowNanos) {
+        long threshold = threshold();
+        boolean[] next = new boolean[count];
+        int stalledCount = 0;
+        for (int p = 0; p < count; p++) {
+            long oldest = oldestSentNanos[p];
+            if (oldest == Long.MAX_VALUE || nowNanos - oldest <= threshold) {
+                continue;
+            }
+            long last = lastReplyNanos.get(p);
+            long since = last == 0 ? createdNanos : last;
+            if (nowNanos - since > threshold) {
+                next[p] = true;
+                stalledCount++;
+            }
+        }
+        boolean[] before = stalled;
+        if (Arrays.equals(before, next)) {
+            return;
+        }
+        stalled = next;
+        if (stalledCount == 0 || stalledCount == count) {
+            live = null; // nothing to avoid, or nowhere better to go
+        } else {
+            int[] l = new int[count - stalledCount];
+            for (int p = 0, i = 0; p < count; p++) {
+                if (!next[p]) {
+                    l[i++] = p;
+                }
+            }
+            live = l;
+        }
+        if (stalledCount == 0) {
+            log.info("requests to {}: every partition answers again; new calls go to any partition", topic);
+        } else {
+            log.info("requests to {}: partitions {} gave no reply within {} ms; new calls go to {}", topic,
+                    stalledList(next), TimeUnit.NANOSECONDS.toMillis(threshold),
+                    live == null ? "any partition (none answers)" : Arrays.toString(live));
+        }
+    }
+
+    private static List<Integer> stalledList(boolean[] s) {
+        List<Integer> l = new ArrayList<>();
+        for (int p = 0; p < s.length; p++) {
+            if (s[p]) {
+                l.add(p);
+            }
+        }
+        return l;
+    }
+
+    /** The stalled partitions now. For tests. */
+    List<Integer> stalledPartitions() {
+        return stalledList(stalled);
+    }
+
+    /** The partitions new calls go to, or null for Kafka's partitioner. For tests. */
+    int[] livePartitions() {
+        int[] l = live;
+        return l == null ? null : l.clone();
+    }
+}

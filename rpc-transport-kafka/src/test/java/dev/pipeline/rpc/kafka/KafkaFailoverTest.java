@@ -1,0 +1,231 @@
+package dev.pipeline.rpc.kafka;
+
+import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.ClientSettings;
+import dev.pipeline.rpc.spi.HandlerOutcome;
+import dev.pipeline.rpc.spi.ReplyListener;
+import dev.pipeline.rpc.spi.RequestHandler;
+import dev.pipeline.rpc.spi.ServerChannel;
+import dev.pipeline.rpc.spi.ServerSettings;
+import dev.pipeline.rpc.spi.Transport;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.admin;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.config;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.request;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.transport;
+import static dev.pipeline.rpc.kafka.KafkaTestSupport.uniqueService;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A server that stops or stops answering: its calls are handed over, and new calls go where servers answer. */
+class KafkaFailoverTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final ServerSettings SETTINGS = new ServerSettings(256, Duration.ofSeconds(10));
+
+    private final KafkaTestSupport.Closer closer = new KafkaTestSupport.Closer();
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void closeAll() {
+        closer.closeAll();
+        pool.shutdownNow();
+    }
+
+    private <T extends AutoCloseable> T closing(T c) {
+        return closer.add(c);
+    }
+
+    /** Counts replies per call; releases a permit per first reply. */
+    private static final class Calls implements ReplyListener {
+        final Map<String, AtomicInteger> replies = new ConcurrentHashMap<>();
+        final Map<String, Long> sentNanos = new ConcurrentHashMap<>();
+        final AtomicInteger answered = new AtomicInteger();
+        final AtomicInteger duplicates = new AtomicInteger();
+        final AtomicLong maxLatencyNanos = new AtomicLong();
+        final Semaphore window;
+
+        Calls(int window) {
+            this.window = new Semaphore(window);
+        }
+
+        void sent(String id) {
+            sentNanos.put(id, System.nanoTime());
+        }
+
+        @Override
+        public void onReply(String correlationId, byte[] body) {
+            int n = replies.computeIfAbsent(correlationId, k -> new AtomicInteger()).incrementAndGet();
+            if (n == 1) {
+                Long sent = sentNanos.get(correlationId);
+                if (sent != null) {
+                    maxLatencyNanos.accumulateAndGet(System.nanoTime() - sent, Math::max);
+                }
+                answered.incrementAndGet();
+                window.release();
+            } else {
+                duplicates.incrementAndGet();
+            }
+        }
+    }
+
+    /** Echo on a worker thread after a short pause, so that a server always has work in flight. */
+    private RequestHandler slowEcho(Map<String, AtomicInteger> executions) {
+        return req -> CompletableFuture.supplyAsync(() -> {
+            executions.computeIfAbsent(new String(req.body(), java.nio.charset.StandardCharsets.UTF_8),
+                    k -> new AtomicInteger()).incrementAndGet();
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return HandlerOutcome.reply(req.body());
+        }, pool);
+    }
+
+    private static int members(String group) throws Exception {
+        try (Admin admin = admin()) {
+            return admin.describeConsumerGroups(java.util.List.of(group)).all().get(30, TimeUnit.SECONDS)
+                    .get(group).members().size();
+        }
+    }
+
+    @Test
+    void aServerClosedUnderLoadHandsItsWorkOverWithoutAFailedCall() throws Exception {
+        String service = uniqueService("graceful");
+        KafkaTransportConfig cfg = config().partitions(4).build();
+        Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
+        Transport ta = closing(transport(cfg));
+        Transport tb = closing(transport(cfg));
+        KafkaServerChannel a = (KafkaServerChannel) closing(ta.openServer(service, SETTINGS, slowEcho(executions)));
+        KafkaServerChannel b = (KafkaServerChannel) closing(tb.openServer(service, SETTINGS, slowEcho(executions)));
+        a.start();
+        b.start();
+        await().atMost(WAIT).until(() -> a.assignedPartitions() > 0 && b.assignedPartitions() > 0
+                && a.assignedPartitions() + b.assignedPartitions() == 4);
+
+        Calls calls = new Calls(32);
+        Transport tc = closing(transport(cfg));
+        ClientChannel client = closing(tc.openClient(new ClientSettings("graceful-client"), calls));
+        client.ready().get(60, TimeUnit.SECONDS);
+
+        int total = 2000;
+        CompletableFuture<Void> closedA = null;
+        for (int i = 0; i < total; i++) {
+            assertThat(calls.window.tryAcquire(60, TimeUnit.SECONDS)).as("a window slot for call %d", i).isTrue();
+            if (i == total / 4) {
+                closedA = CompletableFuture.runAsync(a::close, pool);
+            }
+            String id = "c" + i;
+            calls.sent(id);
+            client.send(service, request(id, id)).get(30, TimeUnit.SECONDS);
+        }
+        closedA.get(60, TimeUnit.SECONDS);
+        assertThat(a.loopEnded()).isTrue();
+        await().atMost(WAIT).until(() -> calls.answered.get() == total);
+        assertThat(calls.replies).hasSize(total);
+        assertThat(calls.duplicates.get()).as("replies answered twice").isZero();
+        assertThat(executions).hasSize(total);
+        assertThat(executions.values()).allSatisfy(n -> assertThat(n.get()).as("executions of one call").isEqualTo(1));
+
+        // the survivor took everything over, and the closed server left the group
+        assertThat(b.assignedPartitions()).isEqualTo(4);
+        assertThat(members(cfg.group(service))).isEqualTo(1);
+        calls.window.acquire();
+        client.send(service, request("after", "after")).get(30, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> calls.replies.containsKey("after"));
+        System.out.printf("graceful close under load: %d calls, max latency %d ms%n", total,
+                TimeUnit.NANOSECONDS.toMillis(calls.maxLatencyNanos.get()));
+    }
+
+    private static dev.pipeline.rpc.spi.OutgoingRequest call(String id, long deadlineMillis) {
+        return new dev.pipeline.rpc.spi.OutgoingRequest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8), id,
+                deadlineMillis, null);
+    }
+
+    @Test
+    void newCallsAvoidThePartitionsOfAServerThatStoppedAnswering() throws Exception {
+        String service = uniqueService("stalled");
+        KafkaTransportConfig cfg = config().partitions(4).build();
+        Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
+        CountDownLatch release = new CountDownLatch(1);
+        RequestHandler hanging = req -> CompletableFuture.supplyAsync(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            executions.computeIfAbsent(new String(req.body(), java.nio.charset.StandardCharsets.UTF_8),
+                    k -> new AtomicInteger()).incrementAndGet();
+            return HandlerOutcome.reply(req.body());
+        }, pool);
+        Transport ta = closing(transport(cfg));
+        Transport tb = closing(transport(cfg));
+        KafkaServerChannel a = (KafkaServerChannel) closing(ta.openServer(service, SETTINGS, hanging));
+        KafkaServerChannel b = (KafkaServerChannel) closing(tb.openServer(service, SETTINGS, slowEcho(executions)));
+        a.start();
+        b.start();
+        await().atMost(WAIT).until(() -> a.assignedPartitions() == 2 && b.assignedPartitions() == 2);
+
+        // batches of one record: Kafka's partitioner moves to another partition after each, so the first calls
+        // reach both servers' partitions (with the default it keeps to one partition for a batch's worth)
+        Calls calls = new Calls(100_000);
+        Transport tc = closing(transport(config().partitions(4).kafkaProperty("batch.size", "1").build()));
+        KafkaClientChannel client = (KafkaClientChannel) closing(tc.openClient(new ClientSettings("stalled-client"),
+                calls));
+        client.ready().get(60, TimeUnit.SECONDS);
+        long deadline = System.currentTimeMillis() + 120_000;
+        AtomicInteger sent = new AtomicInteger();
+        // until both of the hanging server's partitions count as stalled: a call now and then
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
+            if (client.stalledPartitions(service).size() < 2) {
+                String id = "first" + sent.getAndIncrement();
+                calls.sent(id);
+                client.send(service, call(id, deadline));
+            }
+            return client.stalledPartitions(service).size() == 2;
+        });
+        int first = sent.get();
+        int answeredBefore = calls.answered.get();
+
+        int total = 200;
+        for (int i = 0; i < total; i++) {
+            String id = "then" + i;
+            calls.sent(id);
+            client.send(service, call(id, deadline)).get(30, TimeUnit.SECONDS);
+        }
+        // the live server answers the new calls while the other one still holds its partitions and answers none
+        await().atMost(WAIT).until(() -> calls.answered.get() - answeredBefore >= 150);
+        assertThat(a.assignedPartitions()).isEqualTo(2);
+        assertThat(release.getCount()).isEqualTo(1);
+        int whileHung = calls.answered.get() - answeredBefore;
+
+        release.countDown();
+        await().atMost(WAIT).until(() -> calls.answered.get() == first + total);
+        assertThat(calls.duplicates.get()).as("replies answered twice").isZero();
+        assertThat(executions).hasSize(first + total);
+        assertThat(executions.values()).allSatisfy(n -> assertThat(n.get()).as("executions of one call").isEqualTo(1));
+        // answered: the stalled partitions are eligible again, and nothing stays tracked
+        await().atMost(WAIT).until(() -> {
+            client.checkPartitions(System.nanoTime());
+            return client.stalledPartitions(service).isEmpty();
+        });
+        assertThat(client.trackedCalls()).isZero();
+        System.out.printf("stalled server: %d first calls, then %d of %d answered while it hung%n", first,
+                whileHung, total);
+    }
+}
