@@ -87,7 +87,14 @@ final class DefaultRpcServer implements RpcServer {
     @Override
     public RpcServer expose(String service, Object target) {
         MethodTables.checkServiceName(service);
-        register(service, MethodTables.ofObject(service, target));
+        register(service, MethodTables.ofObject(service, target, false));
+        return this;
+    }
+
+    @Override
+    public RpcServer exposeInherited(String service, Object target) {
+        MethodTables.checkServiceName(service);
+        register(service, MethodTables.ofObject(service, target, true));
         return this;
     }
 
