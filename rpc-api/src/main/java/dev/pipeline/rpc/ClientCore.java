@@ -10,6 +10,7 @@ import dev.pipeline.rpc.json.JsonInputException;
 import dev.pipeline.rpc.json.JsonOutput;
 import dev.pipeline.rpc.json.Messages;
 import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.IncomingRequest;
 import dev.pipeline.rpc.spi.OutgoingRequest;
 import dev.pipeline.rpc.spi.Reply;
 import dev.pipeline.rpc.spi.ReplyListener;
@@ -287,7 +288,9 @@ final class ClientCore implements ReplyListener {
             }
             return CompletableFuture.failedFuture(closedError(service, p.what()));
         }
-        long deadline = DefaultRpcClient.saturatedAdd(System.currentTimeMillis(), timeout.toMillis());
+        // a timeout beyond what servers accept as a deadline is sent without one
+        long deadline = timeout.toMillis() > IncomingRequest.MAX_DEADLINE_AHEAD_MILLIS ? 0
+                : DefaultRpcClient.saturatedAdd(System.currentTimeMillis(), timeout.toMillis());
         CompletableFuture<Void> sent;
         try {
             OutgoingRequest request = DefaultRpcClient.outgoing(body, p.correlationId, deadline);

@@ -28,7 +28,9 @@ public interface RpcMetrics {
     default void lateReply(String transport) {
     }
 
-    /** The server rejected input ({@code reason}: parse, invalid, too-large, too-deep, expired). */
+    /**
+     * The server rejected input ({@code reason}: parse, invalid, too-large, too-deep, expired, invalid-deadline).
+     */
     default void rejectedInput(String service, String transport, String reason) {
     }
 
