@@ -10,6 +10,7 @@ import dev.pipeline.rpc.json.JsonInputException;
 import dev.pipeline.rpc.json.JsonOutput;
 import dev.pipeline.rpc.json.Messages;
 import dev.pipeline.rpc.spi.ClientChannel;
+import dev.pipeline.rpc.spi.IncomingRequest;
 import dev.pipeline.rpc.spi.OutgoingRequest;
 import dev.pipeline.rpc.spi.Reply;
 import dev.pipeline.rpc.spi.ReplyListener;
@@ -18,7 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.reflect.Type;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,7 +67,10 @@ final class ClientCore implements ReplyListener {
     private final int maxMessageBytes;
     private final int maxInFlight;
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+    /** JSON-RPC ids of the bodies: sequential, they only pair responses with calls inside one message. */
     private final AtomicLong ids = new AtomicLong();
+    /** Source of the correlation ids ({@link #newCorrelationId}). */
+    private final SecureRandom random = new SecureRandom();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final TimeoutSweeper timer;
@@ -114,6 +120,24 @@ final class ClientCore implements ReplyListener {
 
     long nextId() {
         return ids.incrementAndGet();
+    }
+
+    /** Bytes of randomness in a correlation id. */
+    static final int CORRELATION_ID_BYTES = 16;
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+
+    /**
+     * A correlation id ({@link dev.pipeline.rpc.spi.WireHeaders#RPC_ID}) for one call or batch: 128 bits from this
+     * client's {@link SecureRandom} (on Linux NativePRNG, which reads the non-blocking /dev/urandom), as 22
+     * base64url characters. Whoever can write to the client's reply destination but did not see the request cannot
+     * guess it, so cannot complete the call with a reply of their own: a reply whose id matches no pending call is
+     * dropped ({@link #onReply}). About 0.2 to 0.4 microseconds per id, against 20 to 90 ns for a sequential counter,
+     * on a path that costs tens of microseconds at least.
+     */
+    String newCorrelationId() {
+        byte[] bytes = new byte[CORRELATION_ID_BYTES];
+        random.nextBytes(bytes);
+        return BASE64URL.encodeToString(bytes);
     }
 
     long readyTimeoutNanos() {
@@ -169,7 +193,7 @@ final class ClientCore implements ReplyListener {
             fail(entry, tooLarge(body.length), RpcMetrics.ERROR);
             return new Started<>(future, null);
         }
-        PendingCall p = new PendingCall(Long.toString(id), entry);
+        PendingCall p = new PendingCall(newCorrelationId(), entry);
         pending.put(p.correlationId, p);
         // the caller may settle the future itself (cancel, or the sync wait's safety net): release the call then
         entry.future.whenComplete((r, x) -> take(p));
@@ -236,7 +260,7 @@ final class ClientCore implements ReplyListener {
             entries.forEach(e -> fail(e, error, RpcMetrics.ERROR));
             return CompletableFuture.failedFuture(error);
         }
-        PendingBatch p = new PendingBatch(Long.toString(nextId()), service, entries);
+        PendingBatch p = new PendingBatch(newCorrelationId(), service, entries);
         pending.put(p.correlationId, p);
         return send(p, service, body, timeout, timeoutNanos, false);
     }
@@ -264,7 +288,9 @@ final class ClientCore implements ReplyListener {
             }
             return CompletableFuture.failedFuture(closedError(service, p.what()));
         }
-        long deadline = DefaultRpcClient.saturatedAdd(System.currentTimeMillis(), timeout.toMillis());
+        // a timeout beyond what servers accept as a deadline is sent without one
+        long deadline = timeout.toMillis() > IncomingRequest.MAX_DEADLINE_AHEAD_MILLIS ? 0
+                : DefaultRpcClient.saturatedAdd(System.currentTimeMillis(), timeout.toMillis());
         CompletableFuture<Void> sent;
         try {
             OutgoingRequest request = DefaultRpcClient.outgoing(body, p.correlationId, deadline);
@@ -346,9 +372,12 @@ final class ClientCore implements ReplyListener {
     public void onReply(String correlationId, byte[] body) {
         Pending p = correlationId == null ? null : pending.get(correlationId);
         if (p == null || !take(p)) {
+            // late (timed out, cancelled), a duplicate, or forged: a guessed id matches nothing pending
             metrics.lateReply(transportName);
-            LOG.debug("dropped a reply with rpc-id {}: no call pending (timed out, cancelled or duplicate)",
-                    correlationId);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("dropped a reply with rpc-id {}: no call pending (timed out, cancelled, duplicate or"
+                        + " forged)", correlationId == null ? null : RpcMethod.clip(correlationId));
+            }
             return;
         }
         if (body == null) {

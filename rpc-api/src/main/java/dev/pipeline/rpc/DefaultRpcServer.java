@@ -87,7 +87,14 @@ final class DefaultRpcServer implements RpcServer {
     @Override
     public RpcServer expose(String service, Object target) {
         MethodTables.checkServiceName(service);
-        register(service, MethodTables.ofObject(service, target));
+        register(service, MethodTables.ofObject(service, target, false));
+        return this;
+    }
+
+    @Override
+    public RpcServer exposeInherited(String service, Object target) {
+        MethodTables.checkServiceName(service);
+        register(service, MethodTables.ofObject(service, target, true));
         return this;
     }
 
@@ -193,7 +200,17 @@ final class DefaultRpcServer implements RpcServer {
      * {@code onStall}, the work runs on the calling thread when the pool is idle ({@link HandlerPool#runInline}).
      */
     private CompletionStage<HandlerOutcome> handle(String service, IncomingRequest request, Runnable onStall) {
-        if (request.expired(System.currentTimeMillis())) {
+        long now = System.currentTimeMillis();
+        if (request.invalidDeadline(now)) {
+            config.metrics().rejectedInput(services.containsKey(service) ? service : Dispatcher.UNKNOWN,
+                    transportTag, "invalid-deadline");
+            log.debug("service {}: refused a request with an invalid rpc-deadline (rpc-id {})", service,
+                    request.correlationId() == null ? null : RpcMethod.clip(request.correlationId()));
+            return CompletableFuture.completedFuture(new HandlerOutcome(JsonOutput.toBytes(Messages.failure(null,
+                    ErrorCodes.INVALID_REQUEST, "Invalid Request: " + IncomingRequest.INVALID_DEADLINE_REASON, null)),
+                    IncomingRequest.INVALID_DEADLINE_REASON));
+        }
+        if (request.expired(now)) {
             config.metrics().rejectedInput(services.containsKey(service) ? service : Dispatcher.UNKNOWN,
                     transportTag, "expired");
             log.debug("service {}: skipped a request whose deadline {} has passed (rpc-id {})", service,

@@ -51,9 +51,9 @@ final class HandlerMethod implements RpcMethod {
             }
             JsonArray array = params instanceof JsonArray a ? a : new JsonArray();
             if (index < 0 || index >= array.size()) {
-                return missing(type, "missing param at position " + index + " of method '" + method + "'");
+                return missing(type, "missing param " + index + " of method '" + method + "'");
             }
-            return convert(array.get(index), type, "param at position " + index);
+            return convert(array.get(index), type, "param " + index);
         }
 
         @Override
@@ -88,7 +88,7 @@ final class HandlerMethod implements RpcMethod {
             } catch (RuntimeException e) {
                 throw RpcMethod.invalidParams(what + " of method '" + method + "': "
                         + (e instanceof IllegalArgumentException ? e.getMessage()
-                        : "cannot convert to " + type.getTypeName()));
+                        : "invalid value"));
             }
         }
     }

@@ -39,18 +39,43 @@ final class MethodTables {
             throw new IllegalArgumentException("method name '" + RpcMethod.clip(method) + "' in service '" + service
                     + "' is reserved: names beginning with 'rpc.' belong to JSON-RPC itself");
         }
+        if (!isIdentifier(method)) {
+            throw new IllegalArgumentException("invalid method name '" + RpcMethod.clip(method) + "' in service '"
+                    + service + "': must be a Java identifier (letters, digits, _ and $; no dots, spaces or"
+                    + " other characters)");
+        }
     }
 
     /**
-     * The methods of {@code target}: every public instance method of its class, declared by the class, inherited
-     * from its superclasses or a default method of its interfaces, except {@code Object}'s methods and overrides of
-     * them ({@code equals}, {@code hashCode}, {@code toString}), static, synthetic and bridge methods.
+     * @return whether {@code name} is a Java identifier without ignorable characters. Only such names are ever
+     * registered, so a request naming anything else (a dot, a space, {@code rpc.} in any case) finds no method:
+     * lookup is exact and case-sensitive on the raw name.
      */
-    static Map<String, RpcMethod> ofObject(String service, Object target) {
+    static boolean isIdentifier(String name) {
+        if (name.isEmpty() || !Character.isJavaIdentifierStart(name.codePointAt(0))) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); ) {
+            int c = name.codePointAt(i);
+            if (!Character.isJavaIdentifierPart(c) || Character.isIdentifierIgnorable(c)) {
+                return false;
+            }
+            i += Character.charCount(c);
+        }
+        return true;
+    }
+
+    /**
+     * The methods of {@code target}: the public instance methods its class declares, or with {@code inherited} every
+     * public instance method of the class (declared by it, inherited from its superclasses or a default method of
+     * its interfaces); never {@code Object}'s methods or overrides of them ({@code equals}, {@code hashCode},
+     * {@code toString}), a {@code close()} without params, static, synthetic or bridge methods.
+     */
+    static Map<String, RpcMethod> ofObject(String service, Object target, boolean inherited) {
         Objects.requireNonNull(target, "target");
         List<Method> methods = new ArrayList<>();
-        for (Method m : target.getClass().getMethods()) {
-            if (exposable(m)) {
+        for (Method m : inherited ? target.getClass().getMethods() : target.getClass().getDeclaredMethods()) {
+            if (Modifier.isPublic(m.getModifiers()) && exposable(m) && !isClose(m)) {
                 methods.add(m);
             }
         }
@@ -61,7 +86,10 @@ final class MethodTables {
         return table(service, target, methods);
     }
 
-    /** Exactly the methods of interface {@code iface} (and its superinterfaces), invoked on {@code target}. */
+    /**
+     * Exactly the methods of interface {@code iface} (and its superinterfaces), invoked on {@code target}; the
+     * {@code close()} of {@code AutoCloseable} or {@code Closeable} only when {@code iface} declares it again itself.
+     */
     static Map<String, RpcMethod> ofInterface(String service, Class<?> iface, Object target) {
         Objects.requireNonNull(iface, "iface");
         Objects.requireNonNull(target, "target");
@@ -75,7 +103,8 @@ final class MethodTables {
         }
         List<Method> methods = new ArrayList<>();
         for (Method m : iface.getMethods()) {
-            if (exposable(m)) {
+            if (exposable(m) && m.getDeclaringClass() != AutoCloseable.class
+                    && m.getDeclaringClass() != java.io.Closeable.class) {
                 methods.add(m);
             }
         }
@@ -89,6 +118,10 @@ final class MethodTables {
     private static boolean exposable(Method m) {
         return !Modifier.isStatic(m.getModifiers()) && !m.isSynthetic() && !m.isBridge()
                 && m.getDeclaringClass() != Object.class && !overridesObjectMethod(m);
+    }
+
+    private static boolean isClose(Method m) {
+        return m.getName().equals("close") && m.getParameterCount() == 0;
     }
 
     private static boolean overridesObjectMethod(Method m) {

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code outcome} (ok, error, timeout, closed);</li>
  *   <li>timer {@code pipeline.rpc.server.requests}, same tags (outcome ok, error);</li>
  *   <li>counter {@code pipeline.rpc.client.timeouts}, tags {@code service}, {@code transport};</li>
- *   <li>counter {@code pipeline.rpc.client.late.replies}, tag {@code transport};</li>
+ *   <li>counter {@code pipeline.rpc.client.late.replies}, tag {@code transport}: replies dropped because no call
+ *       is pending under their correlation id (late, duplicate or forged);</li>
  *   <li>counter {@code pipeline.rpc.server.rejected}, tags {@code service}, {@code transport}, {@code reason}.</li>
  * </ul>
  * Meters are created once per tag combination and cached, so recording costs one map lookup. The tag values must
@@ -83,7 +84,7 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
         Counter counter = lateReplies.get(t);
         if (counter == null) {
             counter = lateReplies.computeIfAbsent(t, k -> Counter.builder(CLIENT_LATE_REPLIES)
-                    .description("Replies for calls no longer pending (timed out, cancelled, duplicate)")
+                    .description("Replies dropped: no call pending under their id (timed out, cancelled, duplicate, forged)")
                     .tag("transport", k).register(registry));
         }
         counter.increment();

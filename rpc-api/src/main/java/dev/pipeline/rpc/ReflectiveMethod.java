@@ -220,18 +220,21 @@ final class ReflectiveMethod implements RpcMethod {
         if (optional[i]) {
             return Optional.empty();
         }
-        throw RpcMethod.invalidParams("missing param '" + names[i] + "' (position " + i + ") of method '" + name
-                + "'");
+        throw RpcMethod.invalidParams("missing " + param(i) + " of method '" + name + "'");
     }
 
     private Object convert(JsonElement value, int i) {
         try {
             return Codec.fromJson(value, types[i]);
         } catch (RuntimeException e) {
-            throw RpcMethod.invalidParams("param '" + names[i] + "' (position " + i + ") of method '" + name + "': "
-                    + (e instanceof IllegalArgumentException ? e.getMessage() : "cannot convert to "
-                    + types[i].getTypeName()));
+            throw RpcMethod.invalidParams(param(i) + " of method '" + name + "': "
+                    + (e instanceof IllegalArgumentException ? e.getMessage() : "invalid value"));
         }
+    }
+
+    /** @return "param 'amount'" when the names were compiled in, else "param 0". */
+    private String param(int i) {
+        return namesPresent ? "param '" + names[i] + "'" : "param " + i;
     }
 
     private int indexOf(String key) {

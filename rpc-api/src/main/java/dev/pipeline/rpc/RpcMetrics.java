@@ -21,11 +21,16 @@ public interface RpcMetrics {
     default void timeout(String service, String transport) {
     }
 
-    /** A reply arrived for a call that was no longer pending (timed out, duplicate). */
+    /**
+     * A client dropped a reply whose correlation id matches no pending call: the call timed out or was cancelled,
+     * the reply is a duplicate, or it was forged (ids are random, so a guessed one matches nothing).
+     */
     default void lateReply(String transport) {
     }
 
-    /** The server rejected input ({@code reason}: parse, invalid, too-large, too-deep, expired). */
+    /**
+     * The server rejected input ({@code reason}: parse, invalid, too-large, too-deep, expired, invalid-deadline).
+     */
     default void rejectedInput(String service, String transport, String reason) {
     }
 

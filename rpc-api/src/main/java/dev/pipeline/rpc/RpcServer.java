@@ -8,12 +8,18 @@ import java.util.concurrent.CompletableFuture;
  * {@link Rpc#server(String)}; register services, then {@link #start()}.
  *
  * <h2>What is exposed</h2>
- * {@link #expose(String, Object)} exposes every public instance method of the target's class: declared by it,
- * inherited from its superclasses, or a default method of its interfaces; never {@code Object}'s methods or
- * overrides of them ({@code equals}, {@code hashCode}, {@code toString}), static, synthetic or bridge methods.
- * {@link #expose(String, Class, Object)} exposes exactly the methods of the interface. Service names are 1 to 100
- * of {@code A-Z a-z 0-9 . _ -}; method names beginning with {@code rpc.} are reserved. Several registrations may
- * share a service as long as their method names differ; registering a name twice is an error.
+ * Only what the service declares can be called. {@link #expose(String, Object)} exposes the public instance
+ * methods that the target's class itself declares: not those of its superclasses or default methods of its
+ * interfaces ({@link #exposeInherited(String, Object)} adds them), never {@code Object}'s methods or overrides of
+ * them ({@code equals}, {@code hashCode}, {@code toString}), a {@code close()} without params, static, synthetic
+ * or bridge methods. {@link #expose(String, Class, Object)} exposes exactly the methods of the interface and its
+ * superinterfaces, {@code AutoCloseable}'s and {@code Closeable}'s {@code close()} only when the interface declares
+ * {@code close()} itself. Service names are 1 to 100 of {@code A-Z a-z 0-9 . _ -}. Method names are Java
+ * identifiers (no dots, spaces or dashes); names beginning with {@code rpc.} are reserved for the library. A
+ * request is matched exactly and case-sensitively on its raw method name, so {@code " rpc.x"}, {@code "RPC.x"} or
+ * {@code "a.b"} find no method and get -32601 Method not found without any user code running. Several
+ * registrations may share a service as long as their method names differ; registering a name twice is an
+ * error.
  *
  * <h2>Params</h2>
  * Params bind by position (a JSON array) or by name (a JSON object, using the parameter names compiled in with
@@ -54,13 +60,21 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface RpcServer extends AutoCloseable {
     /**
-     * Exposes the public methods that {@code target}'s class declares (not {@code Object}'s, not static, not
-     * synthetic) as methods of {@code service}.
+     * Exposes the public instance methods that {@code target}'s class itself declares as methods of
+     * {@code service}: not inherited ones, not {@code Object}'s or overrides of them, not {@code close()}, not
+     * static, synthetic or bridge methods.
      *
      * @throws IllegalArgumentException for an invalid or already used service name, a reserved method name
      *                                  ({@code rpc.*}) or an ambiguous overload
      */
     RpcServer expose(String service, Object target);
+
+    /**
+     * As {@link #expose(String, Object)}, and also the public instance methods {@code target}'s class inherits from
+     * its superclasses and the default methods of its interfaces (still never {@code Object}'s, nor
+     * {@code close()}). For a service built on a base class; exposing through an interface is the narrower choice.
+     */
+    RpcServer exposeInherited(String service, Object target);
 
     /** Exposes exactly the methods of {@code iface}, implemented by {@code target}. */
     <T> RpcServer expose(String service, Class<T> iface, T target);

@@ -25,7 +25,7 @@ class BindingAndRegistrationTest {
     public record Positive(int value) {
         public Positive {
             if (value <= 0) {
-                throw new IllegalArgumentException("internal detail: value " + value);
+                throw new IllegalArgumentException("value must be positive, got " + value);
             }
         }
     }
@@ -231,7 +231,9 @@ class BindingAndRegistrationTest {
         assertThat(invalidParams("flags", "[\"yes\",null,1,1,\"z\",\"RED\"]")).contains("param 'a'");
         assertThat(invalidParams("flags", "[true,null,{},1,\"z\",\"RED\"]")).contains("param 'c'");
         String constructorRefusal = invalidParams("positive", "[{\"value\":-1}]");
-        assertThat(constructorRefusal).contains("param 'p'").doesNotContain("internal detail");
+        // the type's own validation speaks to the caller: its IllegalArgumentException's message is passed on
+        assertThat(constructorRefusal).contains("param 'p'").contains("invalid value: value must be positive, got -1")
+                .doesNotContain("java.").doesNotContain("Positive");
     }
 
     @Test
@@ -277,8 +279,134 @@ class BindingAndRegistrationTest {
                     .isEqualTo(-32601);
         }
         server.expose("derived", new Derived());
-        assertThat(call("derived", "inherited", null).get("result").getAsString()).isEqualTo("from base");
+        assertThat(call("derived", "inherited", null).getAsJsonObject("error").get("code").getAsInt())
+                .isEqualTo(-32601);
         assertThat(call("derived", "own", null).get("result").getAsString()).isEqualTo("own");
+        server.exposeInherited("derived2", new Derived());
+        assertThat(call("derived2", "inherited", null).get("result").getAsString()).isEqualTo("from base");
+        assertThat(call("derived2", "own", null).get("result").getAsString()).isEqualTo("own");
+        assertThat(call("derived2", "getClass", null).getAsJsonObject("error").get("code").getAsInt())
+                .isEqualTo(-32601);
+    }
+
+    /** Every method of this class records that it ran; none of them may be reachable but {@code allowed}. */
+    public static class Guarded extends Base implements AutoCloseable {
+        static final java.util.concurrent.atomic.AtomicInteger RAN = new java.util.concurrent.atomic.AtomicInteger();
+
+        public String allowed() {
+            return "ok";
+        }
+
+        @Override
+        public void close() {
+            RAN.incrementAndGet();
+        }
+
+        @Override
+        public String toString() {
+            RAN.incrementAndGet();
+            return "guarded";
+        }
+
+        @Override
+        public int hashCode() {
+            RAN.incrementAndGet();
+            return 1;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            RAN.incrementAndGet();
+            return false;
+        }
+
+        public static int statics() {
+            RAN.incrementAndGet();
+            return 0;
+        }
+
+        @Override
+        public String inherited() {
+            return super.inherited(); // declared here, so exposed: the test uses "fromBase" for the inherited case
+        }
+    }
+
+    public static class BaseWithMore {
+        public String fromBase() {
+            Guarded.RAN.incrementAndGet();
+            return "base";
+        }
+    }
+
+    public static class GuardedChild extends BaseWithMore implements java.io.Closeable {
+        public String allowed() {
+            return "ok";
+        }
+
+        @Override
+        public void close() {
+            Guarded.RAN.incrementAndGet();
+        }
+    }
+
+    public interface ClosingApi extends AutoCloseable {
+        String allowed();
+    }
+
+    public interface DeclaresClose extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"getClass", "hashCode", "equals", "wait", "notify", "notifyAll", "toString", "close",
+            "fromBase", "statics", "rpc.x", " rpc.x", "RPC.discover", "rpc.discover", "a.b", "allowed ", " allowed",
+            "Allowed", "allowed\u0000", "allowed.", "a-b"})
+    void onlyWhatTheServiceDeclaresIsCallable(String method) {
+        Guarded.RAN.set(0);
+        server.expose("g", new Guarded());
+        server.expose("child", new GuardedChild());
+        server.expose("iface", ClosingApi.class, new ClosingApiImpl());
+        server.handle("h", "x", p -> Guarded.RAN.incrementAndGet());
+        for (String service : List.of("g", "child", "iface", "h")) {
+            String json = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":" + new com.google.gson.JsonPrimitive(method) + ",\"params\":[]}";
+            String reply = ServerTestSupport.dispatch(server, service, json);
+            assertThat(ServerTestSupport.tree(reply).getAsJsonObject().getAsJsonObject("error").get("code").getAsInt())
+                    .as("%s.%s: %s", service, method, reply).isEqualTo(-32601);
+        }
+        assertThat(Guarded.RAN.get()).as("no user code ran").isZero();
+        assertThat(ClosingApiImpl.CLOSED.get()).isZero();
+        assertThat(call("g", "allowed", "[]").get("result").getAsString()).isEqualTo("ok");
+        assertThat(call("iface", "allowed", "[]").get("result").getAsString()).isEqualTo("ok");
+    }
+
+    public static class ClosingApiImpl implements ClosingApi, DeclaresClose {
+        static final java.util.concurrent.atomic.AtomicInteger CLOSED = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public String allowed() {
+            return "ok";
+        }
+
+        @Override
+        public void close() {
+            CLOSED.incrementAndGet();
+        }
+    }
+
+    @Test
+    void closeIsCallableOnlyWhenTheExposedInterfaceDeclaresIt() {
+        ClosingApiImpl.CLOSED.set(0);
+        server.expose("declares", DeclaresClose.class, new ClosingApiImpl());
+        assertThat(call("declares", "close", "[]").get("result").isJsonNull()).isTrue();
+        assertThat(ClosingApiImpl.CLOSED.get()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" rpc.x", "RPC.discover", "a.b", "a b", "a-b", "x ", "x\u0000"})
+    void handlerNamesMustBeIdentifiers(String name) {
+        assertThatThrownBy(() -> server.handle("svc", name, p -> null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid method name");
     }
 
     @Test
@@ -287,10 +415,13 @@ class BindingAndRegistrationTest {
         assertThat(call("api", "hello", "[\"you\"]").get("result").getAsString()).isEqualTo("hello you");
         assertThat(call("api", "twice", "{\"s\":\"ab\"}").get("result").getAsString()).isEqualTo("abab");
         assertThat(call("api", "extra", null).getAsJsonObject("error").get("code").getAsInt()).isEqualTo(-32601);
-        // a plain expose sees the class's own public methods and the interface's default methods
+        // a plain expose sees the class's own public methods only; the interface's default methods with the opt-in
         server.expose("impl", new ApiImpl());
         assertThat(call("impl", "extra", null).get("result").getAsString()).isEqualTo("not in the interface");
-        assertThat(call("impl", "twice", "[\"x\"]").get("result").getAsString()).isEqualTo("xx");
+        assertThat(call("impl", "twice", "[\"x\"]").getAsJsonObject("error").get("code").getAsInt())
+                .isEqualTo(-32601);
+        server.exposeInherited("impl2", new ApiImpl());
+        assertThat(call("impl2", "twice", "[\"x\"]").get("result").getAsString()).isEqualTo("xx");
     }
 
     @Test
@@ -299,7 +430,7 @@ class BindingAndRegistrationTest {
         assertThat(call("repo", "put", "[{\"x\":3,\"y\":4}]").get("result").getAsString()).isEqualTo("point 3");
         assertThat(call("repo", "all", "[[{\"x\":3,\"y\":4}]]").get("result").toString())
                 .isEqualTo("[{\"x\":3,\"y\":4}]");
-        server.expose("store", new PointStore());
+        server.exposeInherited("store", new PointStore());
         assertThat(call("store", "store", "[{\"x\":1,\"y\":2}]").get("result").getAsString()).isEqualTo("Point");
     }
 
@@ -390,9 +521,10 @@ class BindingAndRegistrationTest {
         assertThat(wrongShape.get("code").getAsInt()).isEqualTo(-32602);
         assertThat(wrongShape.get("message").getAsString()).contains("by name");
         JsonObject missing = call("h", "byPosition", "[[1]]").getAsJsonObject("error");
-        assertThat(missing.get("message").getAsString()).contains("missing param at position 1");
+        assertThat(missing.get("message").getAsString()).contains("missing param 1");
         JsonObject mismatch = call("h", "byPosition", "[[1],\"x\"]").getAsJsonObject("error");
-        assertThat(mismatch.get("message").getAsString()).contains("position 1").contains("\"x\"");
+        assertThat(mismatch.get("message").getAsString()).contains("param 1").contains("expected an integer, got a"
+                + " string").doesNotContain("java.");
     }
 
     @Test

@@ -29,7 +29,10 @@ import java.util.Optional;
  * {@code 12345678901234567890} into an {@code int} is an error, not a truncation ({@code 2.0} and {@code 2e3} are
  * accepted: their value is integral). Booleans convert only from {@code true}/{@code false} (the strings
  * {@code "true"}/{@code "false"} too, as map keys need). Numeric strings still convert to numbers, as Gson does,
- * because JSON object keys are strings.
+ * because JSON object keys are strings. {@code double} and {@code float} take finite values only: {@code 1e400} is
+ * refused, never read as Infinity (JSON has no infinities). Records are built through their canonical constructor,
+ * so their own validation runs. A value that does not convert is an {@link IllegalArgumentException} whose message
+ * speaks JSON ({@code at $.value: expected a number, got a string}) and is safe to send to a remote caller.
  */
 public final class Codec {
     static final Gson GSON = new GsonBuilder()
@@ -94,19 +97,121 @@ public final class Codec {
         try {
             Object value = GSON.fromJson(json == null ? JsonNull.INSTANCE : json, TypeToken.get(type));
             if (value == null && type instanceof Class<?> c && c.isPrimitive()) {
-                throw new IllegalArgumentException("null is not a valid " + c.getName());
+                throw new IllegalArgumentException("expected " + expectedKind(c) + ", got null");
             }
             if (value == null && rawType(type) == Optional.class) {
                 return (T) Optional.empty();
             }
             return (T) value;
-        } catch (JsonParseException | NumberFormatException | IllegalStateException | ClassCastException e) {
-            throw new IllegalArgumentException("cannot convert " + abbreviate(json) + " to "
-                    + type.getTypeName() + ": " + rootMessage(e), e);
         } catch (RuntimeException e) {
-            // e.g. a record's constructor rejected the values: its message is the application's, not ours to echo
-            throw new IllegalArgumentException("cannot convert " + abbreviate(json) + " to "
-                    + type.getTypeName() + ": the type's constructor rejected the value", e);
+            throw new IllegalArgumentException(describe(json, type, e), e);
+        }
+    }
+
+    /**
+     * Why {@code json} does not convert to {@code type}, in JSON's words for a remote caller: the JSON types
+     * expected and given and where ({@code at $.items[2]}), never Java class names, exception names or stack
+     * traces. A record's or class's own validation that throws {@link IllegalArgumentException} is the exception:
+     * its message (first line, clipped) is the application's word to the caller.
+     */
+    static String describe(JsonElement json, Type type, Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Refused) {
+                return t.getMessage();
+            }
+        }
+        for (Throwable t = error.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalArgumentException && !(t instanceof NumberFormatException)
+                    && t.getMessage() != null) {
+                return "invalid value: " + clip(firstLine(t.getMessage()));
+            }
+        }
+        String message = firstLine(String.valueOf(error.getMessage()));
+        java.util.regex.Matcher m = GSON_EXPECTED.matcher(message);
+        if (m.find()) {
+            String path = m.group(3) == null || m.group(3).equals("$") ? "" : "at " + clip(m.group(3)) + ": ";
+            return path + "expected " + tokenKind(m.group(1)) + ", got " + tokenKind(m.group(2));
+        }
+        String expected = expectedKind(type);
+        String got = kindOf(json);
+        return expected.equals(got) ? "invalid value: " + got + " that does not fit" : "expected " + expected
+                + ", got " + got;
+    }
+
+    /** Gson's own refusals: "Expected BEGIN_OBJECT but was STRING at line 1 column 2 path $.a". */
+    private static final java.util.regex.Pattern GSON_EXPECTED = java.util.regex.Pattern.compile(
+            "[Ee]xpected (a \\w+|an \\w+|\\w+) but was (\\w+)(?:.*? path (\\$\\S*))?");
+
+    private static String tokenKind(String token) {
+        return switch (token) {
+            case "BEGIN_OBJECT", "END_OBJECT", "NAME" -> "an object";
+            case "BEGIN_ARRAY", "END_ARRAY" -> "an array";
+            case "STRING", "a string", "a char", "a character" -> "a string";
+            case "NUMBER", "a double", "a long", "an int", "a number" -> "a number";
+            case "BOOLEAN", "a boolean" -> "a boolean";
+            case "NULL" -> "null";
+            default -> "another value";
+        };
+    }
+
+    /** @return the JSON type {@code type} is written as. */
+    static String expectedKind(Type type) {
+        Class<?> raw = rawType(type);
+        if (raw == boolean.class || raw == Boolean.class) {
+            return "a boolean";
+        }
+        if (raw.isPrimitive() && raw != char.class || Number.class.isAssignableFrom(raw)) {
+            return "a number";
+        }
+        if (raw == String.class || raw == char.class || raw == Character.class || raw.isEnum()) {
+            return "a string";
+        }
+        if (raw.isArray() || Iterable.class.isAssignableFrom(raw)) {
+            return "an array";
+        }
+        return "an object";
+    }
+
+    /** @return the JSON type of {@code json}. */
+    static String kindOf(JsonElement json) {
+        if (json == null || json.isJsonNull()) {
+            return "null";
+        }
+        if (json.isJsonArray()) {
+            return "an array";
+        }
+        if (json.isJsonObject()) {
+            return "an object";
+        }
+        JsonPrimitive p = json.getAsJsonPrimitive();
+        return p.isBoolean() ? "a boolean" : p.isNumber() ? "a number" : "a string";
+    }
+
+    private static String firstLine(String m) {
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    private static String clip(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+
+    /** A refusal by one of this codec's adapters; its message is already fit for a remote caller. */
+    static final class Refused extends JsonParseException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(JsonReader in, String message) {
+            super(where(in) + message);
+        }
+
+        private static String where(JsonReader in) {
+            String path = in.getPreviousPath();
+            return path == null || path.equals("$") ? "" : "at " + clip(path) + ": ";
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 
@@ -141,23 +246,6 @@ public final class Codec {
         return TypeToken.get(type).getRawType();
     }
 
-    private static String abbreviate(JsonElement json) {
-        String s = String.valueOf(json);
-        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        int nl = m.indexOf('\n');
-        m = nl < 0 ? m : m.substring(0, nl);
-        int see = m.indexOf(" See https://");
-        return see < 0 ? m : m.substring(0, see);
-    }
-
     /** Exact integral conversion and strict booleans (Gson's defaults truncate {@code 1.5} to 1, read "x" as false). */
     static final class StrictScalarsFactory implements TypeAdapterFactory {
         @Override
@@ -179,6 +267,12 @@ public final class Codec {
             if (raw == byte.class || raw == Byte.class) {
                 return (TypeAdapter<T>) integral(gson.getDelegateAdapter(this, TypeToken.get(Byte.class)), "a byte",
                         Byte.MIN_VALUE, Byte.MAX_VALUE, v -> (byte) v);
+            }
+            if (raw == double.class || raw == Double.class) {
+                return (TypeAdapter<T>) floating(gson.getDelegateAdapter(this, TypeToken.get(Double.class)), false);
+            }
+            if (raw == float.class || raw == Float.class) {
+                return (TypeAdapter<T>) floating(gson.getDelegateAdapter(this, TypeToken.get(Float.class)), true);
             }
             if (raw == boolean.class || raw == Boolean.class) {
                 TypeAdapter<Boolean> writer = gson.getDelegateAdapter(this, TypeToken.get(Boolean.class));
@@ -203,9 +297,10 @@ public final class Codec {
                             if (s.equals("true") || s.equals("false")) {
                                 return Boolean.valueOf(s);
                             }
-                            throw new JsonSyntaxException("expected a boolean but was \"" + abbreviate(s) + "\"");
+                            throw new Refused(in, "expected a boolean, got a string");
                         }
-                        throw new JsonSyntaxException("expected a boolean but was " + token);
+                        in.skipValue();
+                        throw new Refused(in, "expected a boolean, got " + tokenKind(token.name()));
                     }
                 };
             }
@@ -228,22 +323,98 @@ public final class Codec {
                         return null;
                     }
                     if (token != JsonToken.NUMBER && token != JsonToken.STRING) {
-                        throw new JsonSyntaxException("expected " + what + " but was " + token);
+                        in.skipValue();
+                        throw new Refused(in, "expected an integer, got " + tokenKind(token.name()));
                     }
                     String text = in.nextString();
                     long value;
                     try {
                         value = text.length() <= 18 && isPlainInteger(text) ? Long.parseLong(text)
-                                : new java.math.BigDecimal(text).longValueExact();
-                    } catch (NumberFormatException | ArithmeticException e) {
-                        throw new JsonSyntaxException("expected " + what + " but was " + abbreviate(text));
+                                : integralValue(text);
+                    } catch (NumberFormatException e) {
+                        throw new Refused(in, "expected an integer, got " + (token == JsonToken.STRING
+                                ? "a string" : abbreviate(text)));
+                    } catch (ArithmeticException e) {
+                        throw new Refused(in, "expected an integer from " + min + " to " + max + ", got "
+                                + abbreviate(text));
                     }
                     if (value < min || value > max) {
-                        throw new JsonSyntaxException(abbreviate(text) + " is out of range for " + what);
+                        throw new Refused(in, "expected an integer from " + min + " to " + max + ", got "
+                                + abbreviate(text));
                     }
                     return box.apply(value);
                 }
             };
+        }
+
+        /**
+         * @return the value of a JSON number that is an integer within a long
+         * @throws NumberFormatException when it is not a number or has a fraction
+         * @throws ArithmeticException   when it is an integer outside a long
+         */
+        private static long integralValue(String text) {
+            if (text.length() > 400) { // 1e1000000000 is cheap to write and dear to expand
+                throw new NumberFormatException();
+            }
+            java.math.BigDecimal d = new java.math.BigDecimal(text);
+            if (d.scale() > 0 && d.stripTrailingZeros().scale() > 0) {
+                throw new NumberFormatException();
+            }
+            if (d.precision() - d.scale() > 19) {
+                throw new ArithmeticException();
+            }
+            return d.longValueExact();
+        }
+
+        /** {@code double}/{@code float}: finite values only (JSON has no infinities; 1e400 is not a double). */
+        private static <N extends Number> TypeAdapter<N> floating(TypeAdapter<N> writer, boolean isFloat) {
+            return new TypeAdapter<N>() {
+                @Override
+                public void write(JsonWriter out, N value) throws IOException {
+                    writer.write(out, value);
+                }
+
+                @Override
+                @SuppressWarnings("unchecked")
+                public N read(JsonReader in) throws IOException {
+                    JsonToken token = in.peek();
+                    if (token == JsonToken.NULL) {
+                        in.nextNull();
+                        return null;
+                    }
+                    if (token != JsonToken.NUMBER && token != JsonToken.STRING) {
+                        in.skipValue();
+                        throw new Refused(in, "expected a number, got " + tokenKind(token.name()));
+                    }
+                    String text = in.nextString();
+                    double value;
+                    try {
+                        value = Double.parseDouble(text);
+                    } catch (NumberFormatException e) {
+                        throw new Refused(in, "expected a number, got " + (token == JsonToken.STRING ? "a string"
+                                : abbreviate(text)));
+                    }
+                    if (token == JsonToken.STRING && !looksNumeric(text) || Double.isNaN(value)) {
+                        throw new Refused(in, "expected a number, got a string");
+                    }
+                    if (Double.isInfinite(value) || isFloat && Float.isInfinite((float) value)) {
+                        throw new Refused(in, "expected a finite number within the range of a "
+                                + (isFloat ? "32" : "64") + "-bit float, got " + abbreviate(text));
+                    }
+                    return (N) (isFloat ? (Number) (float) value : (Number) value);
+                }
+            };
+        }
+
+        /** Java accepts "Infinity", "NaN", "0x1p3" and a trailing "d": JSON numbers are digits, sign, '.', 'e'. */
+        private static boolean looksNumeric(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (!(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E')) {
+                    return false;
+                }
+            }
+            return !s.isEmpty();
         }
 
         private static boolean isPlainInteger(String s) {

@@ -8,12 +8,60 @@ import java.util.Objects;
  * @param body                the raw message bytes, as they were on the broker (may be invalid JSON)
  * @param correlationId       {@link WireHeaders#RPC_ID}, or {@code null}
  * @param replyTo             {@link WireHeaders#REPLY_TO}, or {@code null} when no reply is to be sent
- * @param deadlineEpochMillis {@link WireHeaders#DEADLINE}, or 0 when absent
+ * @param deadlineEpochMillis {@link WireHeaders#DEADLINE} as {@link #parseDeadline} reads it: 0 when absent,
+ *                            {@link #INVALID_DEADLINE} when present but not a valid deadline
  * @param clientId            {@link WireHeaders#CLIENT}, or {@code null}
  * @param traceparent         {@link WireHeaders#TRACEPARENT}, or {@code null}
  */
 public record IncomingRequest(byte[] body, String correlationId, String replyTo, long deadlineEpochMillis,
                               String clientId, String traceparent) {
+    /** {@link #deadlineEpochMillis} of a request whose {@link WireHeaders#DEADLINE} is present but invalid. */
+    public static final long INVALID_DEADLINE = -1;
+    /**
+     * How far ahead of the server's clock a deadline may lie: one day. Clients send their call's timeout as the
+     * deadline, and leave it out for a timeout longer than this; a deadline further ahead is refused.
+     */
+    public static final long MAX_DEADLINE_AHEAD_MILLIS = 24L * 60 * 60 * 1000;
+    /** The reason a request with an invalid deadline is dead-lettered with. */
+    public static final String INVALID_DEADLINE_REASON = "invalid rpc-deadline";
+
+    /**
+     * Reads a {@link WireHeaders#DEADLINE} value, as every transport must: absent ({@code null}) is 0, no deadline;
+     * 1 to 18 ASCII digits with a value above 0 is that epoch millisecond; anything else (empty, a sign, spaces, a
+     * fraction, letters, 0, more digits) is {@link #INVALID_DEADLINE}, which the core refuses: it answers
+     * -32600 Invalid Request "invalid rpc-deadline" and dead-letters the message. Whether the deadline is too
+     * far ahead ({@link #MAX_DEADLINE_AHEAD_MILLIS}) is checked by the core against its clock.
+     */
+    public static long parseDeadline(byte[] value) {
+        if (value == null) {
+            return 0;
+        }
+        if (value.length == 0 || value.length > 18) {
+            return INVALID_DEADLINE;
+        }
+        long n = 0;
+        for (byte b : value) {
+            if (b < '0' || b > '9') {
+                return INVALID_DEADLINE;
+            }
+            n = n * 10 + (b - '0');
+        }
+        return n == 0 ? INVALID_DEADLINE : n;
+    }
+
+    /** As {@link #parseDeadline(byte[])}, for a header a transport already holds as text. */
+    public static long parseDeadline(String value) {
+        return value == null ? 0 : parseDeadline(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * @return whether the deadline is invalid at {@code nowEpochMillis}: {@link #INVALID_DEADLINE} (or any negative
+     * value), or more than {@link #MAX_DEADLINE_AHEAD_MILLIS} ahead
+     */
+    public boolean invalidDeadline(long nowEpochMillis) {
+        return deadlineEpochMillis < 0 || deadlineEpochMillis - nowEpochMillis > MAX_DEADLINE_AHEAD_MILLIS;
+    }
+
     public IncomingRequest {
         Objects.requireNonNull(body, "body");
     }
