@@ -47,9 +47,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One server instance of a service: reads {@code <prefix><service>} through consumer group
  * {@code <prefix><service>} with its own consumer name, using a blocking XREADGROUP on a dedicated connection.
  *
- * <p>Each entry is handed to the core; when its outcome is ready the reply is XADDed to the entry's reply stream
- * (with an expiry), the entry is copied to {@code <prefix><service>:dlq} when the core says so, and only then the
- * entry is XACKed. At most {@code maxInFlight} entries are held (read and not yet acknowledged): reads ask for no
+ * <p>An entry whose {@code rpc-reply-to} is not a reply stream name ({@code <prefix>reply:<client id>}) is
+ * dead-lettered as {@value #INVALID_REPLY_ADDRESS} without running the handler. Every other entry is handed to the
+ * core; when its outcome is ready the reply is XADDed to the entry's reply stream (with an expiry; only if that key
+ * is a stream or absent, else the entry is dead-lettered with the same reason), the entry is copied to
+ * {@code <prefix><service>:dlq} when the core says so, and only then the entry is XACKed. A reply write that fails
+ * is retried as a write ({@value #WRITE_ATTEMPTS} attempts), then the entry is dead-lettered with the error: the
+ * handler never runs again because its reply could not be written. At most {@code maxInFlight} entries are held (read and not yet acknowledged): reads ask for no
  * more than the free slots and stop when none are left.
  *
  * <p>A maintenance tick every {@code claimIdle/4} refreshes the idle time of entries still being handled (an
