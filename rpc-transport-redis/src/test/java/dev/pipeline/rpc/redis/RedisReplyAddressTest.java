@@ -173,6 +173,43 @@ class RedisReplyAddressTest extends RedisTestSupport {
     }
 
     @Test
+    void aReplyStreamTheServersAclRefusesRunsTheHandlerOnceAndIsDeadLettered() throws Exception {
+        try (dev.pipeline.rpc.tck.broker.RedisBroker broker = dev.pipeline.rpc.tck.broker.RedisBroker.startLocal(false)) {
+            java.net.URI plain = broker.uri();
+            RedisCommands<String, String> admin = redis(plain);
+            String service = uniqueService();
+            String stream = "rpc:" + service;
+            // the server's user may write its own streams and the reply streams of clients named ok-*, no others
+            String rules = RedisAclTest.resource(RedisAclTest.SERVER_ACL)
+                    .replace("~rpc:*", "~" + stream + " ~" + stream + ":dlq ~rpc:reply:ok-*");
+            RedisAclTest.setUser(admin, "narrow", "pw", rules);
+            Transport t = transport(java.net.URI.create("redis://narrow:pw@" + plain.getHost() + ":"
+                    + plain.getPort()), FAST);
+            AtomicInteger executions = new AtomicInteger();
+            server(t, service, 4, req -> {
+                if ("refused".equals(req.correlationId())) {
+                    executions.incrementAndGet();
+                }
+                return CompletableFuture.completedFuture(HandlerOutcome.reply("r".getBytes(StandardCharsets.UTF_8)));
+            });
+            admin.xadd(stream, raw("refused", "rpc:reply:someone-else", "x"));
+            admin.xadd(stream, raw("allowed", "rpc:reply:ok-1", "x"));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.xlen(stream + ":dlq") >= 1
+                    && admin.xpending(stream, stream).getCount() == 0);
+            List<StreamMessage<String, String>> dead = admin.xrange(stream + ":dlq", Range.create("-", "+"));
+            assertThat(dead).hasSize(1);
+            assertThat(dead.get(0).getBody()).containsEntry(WireHeaders.RPC_ID, "refused");
+            assertThat(dead.get(0).getBody().get(WireHeaders.DLQ_REASON))
+                    .startsWith("reply could not be written: ").contains("NOPERM");
+            assertThat(executions).hasValue(1);
+            assertThat(admin.exists("rpc:reply:someone-else")).isZero();
+            assertThat(admin.xlen("rpc:reply:ok-1")).isEqualTo(1);
+            closeOpened();
+        }
+    }
+
+    @Test
     void serviceNamesInTheReplyNamespaceAreRefused() {
         Transport t = transport(FAST);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.openServer("reply:x",
