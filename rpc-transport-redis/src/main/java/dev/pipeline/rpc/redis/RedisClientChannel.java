@@ -86,6 +86,10 @@ final class RedisClientChannel implements ClientChannel {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("client channel is closed"));
         }
+        if (service == null || service.isBlank() || service.startsWith(RedisTransport.REPLY_NAMESPACE)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("invalid service name '" + service
+                    + "': blank, or in the reply streams' namespace '" + RedisTransport.REPLY_NAMESPACE + "'"));
+        }
         int size = request.body().length;
         if (size > transport.config.maxMessageBytes()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("message of " + size

@@ -47,9 +47,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One server instance of a service: reads {@code <prefix><service>} through consumer group
  * {@code <prefix><service>} with its own consumer name, using a blocking XREADGROUP on a dedicated connection.
  *
- * <p>Each entry is handed to the core; when its outcome is ready the reply is XADDed to the entry's reply stream
- * (with an expiry), the entry is copied to {@code <prefix><service>:dlq} when the core says so, and only then the
- * entry is XACKed. At most {@code maxInFlight} entries are held (read and not yet acknowledged): reads ask for no
+ * <p>An entry whose {@code rpc-reply-to} is not a reply stream name ({@code <prefix>reply:<client id>}) is
+ * dead-lettered as {@value #INVALID_REPLY_ADDRESS} without running the handler. Every other entry is handed to the
+ * core; when its outcome is ready the reply is XADDed to the entry's reply stream (with an expiry; only if that key
+ * is a stream or absent, else the entry is dead-lettered with the same reason), the entry is copied to
+ * {@code <prefix><service>:dlq} when the core says so, and only then the entry is XACKed. A reply write that fails
+ * is retried as a write ({@value #WRITE_ATTEMPTS} attempts), then the entry is dead-lettered with the error: the
+ * handler never runs again because its reply could not be written. At most {@code maxInFlight} entries are held (read and not yet acknowledged): reads ask for no
  * more than the free slots and stop when none are left.
  *
  * <p>A maintenance tick every {@code claimIdle/4} refreshes the idle time of entries still being handled (an
@@ -61,11 +65,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RedisServerChannel implements ServerChannel {
     private static final Logger log = LoggerFactory.getLogger(RedisServerChannel.class);
     private static final byte[] EMPTY = new byte[0];
-    /** KEYS: reply stream, request stream; ARGV: group, entry id, reply ttl ms, rpc-id, body. */
-    static final String REPLY_AND_ACK = "redis.call('XADD', KEYS[1], '*', '" + WireHeaders.RPC_ID + "', ARGV[4], '"
+    /** Dead-letter reason of a request whose {@code rpc-reply-to} is not a reply stream of this transport. */
+    static final String INVALID_REPLY_ADDRESS = "invalid reply address";
+    /** Attempts at writing one reply (or one dead letter) before giving up; the handler is never run again. */
+    static final int WRITE_ATTEMPTS = 5;
+    /** Pause before the second attempt; doubled before each further one (100, 200, 400, 800 ms). */
+    static final long WRITE_BACKOFF_MILLIS = 100;
+    /**
+     * KEYS: reply stream, request stream; ARGV: group, entry id, reply ttl ms, rpc-id, body, "1" to XACK the request.
+     * Writes only to a stream or to a key that does not exist: for any other type it returns -1 and touches nothing.
+     */
+    static final String REPLY_AND_ACK = "local t = redis.call('TYPE', KEYS[1]).ok\n"
+            + "if t ~= 'stream' and t ~= 'none' then return -1 end\n"
+            + "redis.call('XADD', KEYS[1], '*', '" + WireHeaders.RPC_ID + "', ARGV[4], '"
             + WireHeaders.BODY + "', ARGV[5])\n"
             + "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
-            + "return redis.call('XACK', KEYS[2], ARGV[1], ARGV[2])\n";
+            + "if ARGV[6] == '1' then return redis.call('XACK', KEYS[2], ARGV[1], ARGV[2]) end\n"
+            + "return 0\n";
     static final String REPLY_AND_ACK_SHA = sha1Hex(REPLY_AND_ACK);
 
     private final RedisTransport transport;
@@ -310,6 +326,12 @@ final class RedisServerChannel implements ServerChannel {
                 deadline(fields.get(WireHeaders.DEADLINE)), text(fields, WireHeaders.CLIENT),
                 text(fields, WireHeaders.TRACEPARENT));
         handling.put(id, System.nanoTime());
+        if (request.replyTo() != null && !transport.isReplyStream(request.replyTo())) {
+            // refused before the handler runs and before any command names that key
+            log.warn("server for '{}': entry {} names an invalid reply address; dead-lettered", service, id);
+            deadLetterAndAck(id, fields, INVALID_REPLY_ADDRESS);
+            return;
+        }
         CompletionStage<HandlerOutcome> stage;
         try {
             stage = handler.handle(request);
@@ -338,65 +360,120 @@ final class RedisServerChannel implements ServerChannel {
             release(1);
             return;
         }
-        transport.commands.get().whenComplete((c, connectError) -> {
-            if (connectError != null) {
-                failedWrite(id, Connector.unwrap(connectError));
-                return;
+        String reason = outcome.deadLetterReason();
+        if (outcome.reply() == null || replyTo == null) {
+            if (reason != null) {
+                deadLetterAndAck(id, fields, reason);
+            } else {
+                ack(id);
             }
+            return;
+        }
+        // the common case (no dead letter) in one command: the script writes the reply and XACKs the request
+        boolean ackInScript = reason == null;
+        retrying(() -> writeReply(id, replyTo, correlationId, outcome.reply(), ackInScript), 1)
+                .whenComplete((n, err) -> {
+                    if (err != null) {
+                        Throwable cause = Connector.unwrap(err);
+                        log.warn("server for '{}': the reply to entry {} could not be written after {} attempts; "
+                                + "dead-lettered without running the handler again: {}", service, id, WRITE_ATTEMPTS,
+                                cause.getMessage());
+                        String failure = "reply could not be written: " + cause.getMessage();
+                        deadLetterAndAck(id, fields, reason == null ? failure : reason + "; " + failure);
+                    } else if (n != null && n < 0) {
+                        log.warn("server for '{}': the reply key of entry {} is not a stream; dead-lettered",
+                                service, id);
+                        deadLetterAndAck(id, fields, reason == null ? INVALID_REPLY_ADDRESS
+                                : reason + "; " + INVALID_REPLY_ADDRESS);
+                    } else if (ackInScript) {
+                        handling.remove(id);
+                        release(1);
+                    } else {
+                        deadLetterAndAck(id, fields, reason);
+                    }
+                });
+    }
+
+    /**
+     * One reply write: a script that checks the reply key is a stream (or absent), XADDs the reply, sets the reply
+     * stream's expiry and, with {@code ack}, XACKs the request, atomically (an error in the XADD aborts the script,
+     * so nothing is acknowledged without its reply). One command instead of three halves the server's Redis
+     * traffic per call. {@code NOSCRIPT} (an empty script cache, e.g. after a restart) falls back to EVAL.
+     *
+     * @return -1 when the reply key holds another type (nothing written), else 0 or the XACK count
+     */
+    private CompletableFuture<Long> writeReply(String id, String replyTo, String correlationId, byte[] reply,
+                                               boolean ack) {
+        String[] keys = {replyTo, stream};
+        byte[][] args = {utf8(group), utf8(id), utf8(Long.toString(config.replyTtl().toMillis())),
+                RedisClientChannel.utf8(correlationId), reply, utf8(ack ? "1" : "0")};
+        return transport.commands.get().thenCompose(c -> {
             RedisAsyncCommands<String, byte[]> cmd = c.async();
-            if (outcome.reply() != null && replyTo != null && outcome.deadLetterReason() == null) {
-                replyAndAck(cmd, id, replyTo, correlationId, outcome.reply(), false);
-                return;
-            }
-            List<CompletableFuture<?>> writes = new ArrayList<>(2);
-            if (outcome.reply() != null && replyTo != null) {
-                Map<String, byte[]> reply = new LinkedHashMap<>(4);
-                reply.put(WireHeaders.RPC_ID, RedisClientChannel.utf8(correlationId));
-                reply.put(WireHeaders.BODY, outcome.reply());
-                writes.add(cmd.xadd(replyTo, reply).toCompletableFuture());
-                cmd.pexpire(replyTo, config.replyTtl().toMillis()); // pipelined with the XADD; result not needed
-            }
-            if (outcome.deadLetterReason() != null) {
-                writes.add(deadLetter(cmd, id, fields, outcome.deadLetterReason()));
-            }
-            CompletableFuture<?> written = writes.isEmpty() ? CompletableFuture.completedFuture(null)
-                    : writes.size() == 1 ? writes.get(0) : CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]));
-            written.whenComplete((v, err) -> {
-                if (err != null) {
-                    failedWrite(id, Connector.unwrap(err));
-                } else {
-                    ack(id);
-                }
-            });
+            return cmd.<Long>evalsha(REPLY_AND_ACK_SHA, ScriptOutputType.INTEGER, keys, args).toCompletableFuture()
+                    .<CompletableFuture<Long>>handle((n, err) -> {
+                        if (err == null) {
+                            return CompletableFuture.completedFuture(n);
+                        }
+                        Throwable cause = Connector.unwrap(err);
+                        if (String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+                            return cmd.<Long>eval(REPLY_AND_ACK, ScriptOutputType.INTEGER, keys, args)
+                                    .toCompletableFuture();
+                        }
+                        return CompletableFuture.<Long>failedFuture(cause);
+                    }).thenCompose(f -> f);
         });
     }
 
     /**
-     * The common case in one command: a script XADDs the reply, sets the reply stream's expiry and XACKs the
-     * request, atomically (an error in the XADD aborts the script, so nothing is acknowledged without its reply).
-     * One command instead of three halves the server's Redis traffic per call.
+     * Runs a write, and again after a pause (doubling from {@link #WRITE_BACKOFF_MILLIS}) while it fails, at most
+     * {@link #WRITE_ATTEMPTS} times in all. The pauses are scheduled, never slept, so no I/O thread waits. Stops
+     * early when this server is closing: the entry then stays pending for another instance.
      */
-    private void replyAndAck(RedisAsyncCommands<String, byte[]> cmd, String id, String replyTo, String correlationId,
-                             byte[] reply, boolean retried) {
-        String[] keys = {replyTo, stream};
-        byte[][] args = {utf8(group), utf8(id), utf8(Long.toString(config.replyTtl().toMillis())),
-                RedisClientChannel.utf8(correlationId), reply};
-        RedisFuture<Long> f = retried
-                ? cmd.eval(REPLY_AND_ACK, ScriptOutputType.INTEGER, keys, args)
-                : cmd.evalsha(REPLY_AND_ACK_SHA, ScriptOutputType.INTEGER, keys, args);
-        f.whenComplete((n, err) -> {
+    private <T> CompletableFuture<T> retrying(java.util.function.Supplier<CompletableFuture<T>> write, int attempt) {
+        CompletableFuture<T> first;
+        try {
+            first = write.get();
+        } catch (RuntimeException e) {
+            first = CompletableFuture.failedFuture(e);
+        }
+        return first.handle((v, err) -> {
             if (err == null) {
-                handling.remove(id);
-                release(1);
-                return;
+                return CompletableFuture.completedFuture(v);
             }
-            Throwable cause = Connector.unwrap(err);
-            if (!retried && String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
-                replyAndAck(cmd, id, replyTo, correlationId, reply, true); // script cache empty (e.g. restart)
-            } else {
-                failedWrite(id, cause);
+            if (attempt >= WRITE_ATTEMPTS || abandoned) {
+                return CompletableFuture.<T>failedFuture(Connector.unwrap(err));
             }
-        });
+            log.debug("server for '{}': write failed (attempt {} of {}), retrying: {}", service, attempt,
+                    WRITE_ATTEMPTS, Connector.unwrap(err).toString());
+            CompletableFuture<T> next = new CompletableFuture<>();
+            try {
+                transport.scheduler.schedule(() -> retrying(write, attempt + 1).whenComplete((r, e) -> {
+                    if (e != null) {
+                        next.completeExceptionally(e);
+                    } else {
+                        next.complete(r);
+                    }
+                }), WRITE_BACKOFF_MILLIS << (attempt - 1), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) { // transport closing
+                next.completeExceptionally(Connector.unwrap(err));
+            }
+            return next;
+        }).thenCompose(f -> f);
+    }
+
+    /**
+     * Copies the entry to the dead-letter stream with {@code reason} (retried like a reply), then XACKs it. If even
+     * the dead letter cannot be written, the entry stays pending and is delivered again.
+     */
+    private void deadLetterAndAck(String id, Map<String, byte[]> fields, String reason) {
+        retrying(() -> transport.commands.get().thenCompose(c -> deadLetter(c.async(), id, fields, reason)), 1)
+                .whenComplete((v, err) -> {
+                    if (err != null) {
+                        failedWrite(id, Connector.unwrap(err));
+                    } else {
+                        ack(id);
+                    }
+                });
     }
 
     private static byte[] utf8(String s) {

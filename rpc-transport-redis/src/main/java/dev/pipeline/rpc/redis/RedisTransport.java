@@ -89,7 +89,36 @@ final class RedisTransport implements Transport {
     }
 
     String replyStream(String clientId) {
-        return config.keyPrefix() + "reply:" + clientId;
+        return config.keyPrefix() + REPLY_NAMESPACE + clientId;
+    }
+
+    /** After the key prefix: the reply streams' part of the key space, which no service name may enter. */
+    static final String REPLY_NAMESPACE = "reply:";
+    private static final java.util.regex.Pattern CLIENT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,200}");
+
+    /** @return whether a client id can name a reply stream: 1 to 200 characters of {@code [A-Za-z0-9._-]} */
+    static boolean validClientId(String clientId) {
+        return clientId != null && CLIENT_ID.matcher(clientId).matches();
+    }
+
+    /**
+     * @return whether {@code key} is a reply stream name of this transport, {@code <prefix>reply:<clientId>}: the
+     *         only keys a server writes a reply to
+     */
+    boolean isReplyStream(String key) {
+        String namespace = config.keyPrefix() + REPLY_NAMESPACE;
+        return key.startsWith(namespace) && validClientId(key.substring(namespace.length()));
+    }
+
+    /** Refuses service names whose streams would fall into the reply namespace. */
+    static void checkServiceName(String service) {
+        if (service.isBlank()) {
+            throw new IllegalArgumentException("service name must not be blank");
+        }
+        if (service.startsWith(REPLY_NAMESPACE)) {
+            throw new IllegalArgumentException("service name must not begin with '" + REPLY_NAMESPACE
+                    + "' (the reply streams' namespace), was '" + service + "'");
+        }
     }
 
     @Override
@@ -107,6 +136,10 @@ final class RedisTransport implements Transport {
     public ClientChannel openClient(ClientSettings settings, ReplyListener replies) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(replies, "replies");
+        if (!validClientId(settings.clientId())) {
+            throw new IllegalArgumentException("the Redis transport needs a client id of 1-200 characters of "
+                    + "[A-Za-z0-9._-] (it names the reply stream), was '" + settings.clientId() + "'");
+        }
         ensureOpen();
         RedisClientChannel channel = new RedisClientChannel(this, settings.clientId(), replies);
         channels.add(channel);
@@ -119,9 +152,7 @@ final class RedisTransport implements Transport {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(handler, "handler");
-        if (service.isBlank()) {
-            throw new IllegalArgumentException("service name must not be blank");
-        }
+        checkServiceName(service);
         ensureOpen();
         RedisServerChannel channel = new RedisServerChannel(this, service, settings, handler);
         channels.add(channel);
