@@ -56,6 +56,12 @@ import java.util.concurrent.TimeUnit;
  * record once runs turn slow, go to the core's pool, where handlers that block run side by side. While they count as
  * slow, one record every {@link #PROBE_INTERVAL_NANOS} still goes inline to take a new sample (none for
  * {@link #STALL_PROBE_HOLDOFF_NANOS} after a stall).
+ *
+ * <p>A request's {@code rpc-reply-to} is untrusted ({@link ReplyAddresses}): one malformed or outside the reply
+ * namespace is dead-lettered before dispatch, so its handler never runs. The reply topic's existence and partitions
+ * come from a cache whose checks run asynchronously; an outcome whose topic is not known yet waits off the loop's
+ * thread and is produced from {@link #offLoop}, so that no send on the loop thread waits for metadata. A reply whose
+ * topic or partition does not exist is dropped and the request dead-lettered with the reason (its handler ran).
  */
 final class KafkaServerChannel implements ServerChannel {
     private static final Logger log = LoggerFactory.getLogger(KafkaServerChannel.class);
