@@ -31,7 +31,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -96,10 +95,11 @@ class KafkaReplyAddressTest {
         bad.putAll(refused);
         assertThat(bad).hasSize(20);
 
-        Set<String> handled = ConcurrentHashMap.newKeySet();
+        Map<String, java.util.concurrent.atomic.AtomicInteger> handled = new ConcurrentHashMap<>();
         Transport st = closer.add(transport(cfg));
         st.openServer(service, new ServerSettings(64, Duration.ofSeconds(5)), req -> {
-            handled.add(req.correlationId());
+            handled.computeIfAbsent(req.correlationId(), k -> new java.util.concurrent.atomic.AtomicInteger())
+                    .incrementAndGet();
             return CompletableFuture.completedFuture(HandlerOutcome.reply(req.body()));
         }).start();
         Transport ct = closer.add(transport(cfg));
@@ -168,7 +168,11 @@ class KafkaReplyAddressTest {
             assertThat(reasons.get("victim-requests")).contains("prefix");
             assertThat(reasons.get("internal")).contains("internal");
             // refused before dispatch: no handler ran for them
-            assertThat(handled).doesNotContainAnyElementsOf(refused.keySet());
+            assertThat(handled.keySet()).doesNotContainAnyElementsOf(refused.keySet());
+            // passed the checks before dispatch: the handler ran, once, and its reply was dropped
+            for (String id : notThere.keySet()) {
+                assertThat(handled.get(id)).as(id).hasValue(1);
+            }
             assertThat(got.byId.keySet()).doesNotContainAnyElementsOf(bad.keySet());
 
             Map<TopicPartition, Long> victimAfter = endOffsets(admin, cfg.requestTopic(victim), 2);
