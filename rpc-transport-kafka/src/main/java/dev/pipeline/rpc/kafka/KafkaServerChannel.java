@@ -56,6 +56,12 @@ import java.util.concurrent.TimeUnit;
  * record once runs turn slow, go to the core's pool, where handlers that block run side by side. While they count as
  * slow, one record every {@link #PROBE_INTERVAL_NANOS} still goes inline to take a new sample (none for
  * {@link #STALL_PROBE_HOLDOFF_NANOS} after a stall).
+ *
+ * <p>A request's {@code rpc-reply-to} is untrusted ({@link ReplyAddresses}): one malformed or outside the reply
+ * namespace is dead-lettered before dispatch, so its handler never runs. The reply topic's existence and partitions
+ * come from a cache whose checks run asynchronously; an outcome whose topic is not known yet waits off the loop's
+ * thread and is produced from {@link #offLoop}, so that no send on the loop thread waits for metadata. A reply whose
+ * topic or partition does not exist is dropped and the request dead-lettered with the reason (its handler ran).
  */
 final class KafkaServerChannel implements ServerChannel {
     private static final Logger log = LoggerFactory.getLogger(KafkaServerChannel.class);
@@ -92,6 +98,14 @@ final class KafkaServerChannel implements ServerChannel {
     private final RequestHandler handler;
     private final long commitIntervalNanos;
     private final Object lifecycle = new Object();
+    /** Checks reply addresses before dispatch and before each send (see {@link ReplyAddresses}). */
+    private final ReplyAddresses addresses;
+    /**
+     * Runs what must not run on the poll loop's thread: sends whose reply topic had to be checked first, or could
+     * not be checked (such a send may wait up to {@code max.block.ms} for metadata), and the producer metadata
+     * fetch of a topic just found.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor offLoop;
 
     // consumer-thread state
     private final Map<TopicPartition, PartitionState> states = new HashMap<>();
@@ -137,6 +151,14 @@ final class KafkaServerChannel implements ServerChannel {
         // the first commit back until the interval had passed since the boot (an hour's interval on a fresh host)
         this.lastCommitNanos = System.nanoTime() - commitIntervalNanos;
         this.loopThreads = r -> new Thread(r, "pipeline-kafka-server-" + service);
+        this.offLoop = new java.util.concurrent.ThreadPoolExecutor(2, 2, 10, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "pipeline-kafka-reply-" + service);
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.offLoop.allowCoreThreadTimeOut(true);
+        this.addresses = new ReplyAddresses(transport, service, offLoop);
     }
 
     @Override
@@ -222,6 +244,7 @@ final class KafkaServerChannel implements ServerChannel {
         } catch (RuntimeException e) {
             log.debug("closing the consumer of '{}': {}", service, e.toString());
         }
+        offLoop.shutdown(); // what is queued still runs; what comes later is dropped (uncommitted: delivered again)
         stopped.countDown();
     }
 
@@ -590,6 +613,18 @@ final class KafkaServerChannel implements ServerChannel {
     /** @return whether the outcome was there when the handler returned (it ran, or was refused, on this thread) */
     private boolean dispatch(ConsumerRecord<byte[], byte[]> r, Entry e, InlineRun inline) {
         IncomingRequest req = KafkaHeaders.incoming(r);
+        ReplyAddresses.Parsed parsed = addresses.parse(req.replyTo());
+        if (parsed != null && parsed.problem() != null) {
+            // refused before dispatch: the handler never sees a request whose reply could go nowhere it may go
+            log.debug("server of '{}': {} at {}-{}@{}; dead-lettering it", service, parsed.problem(), r.topic(),
+                    r.partition(), r.offset());
+            produceOutcome(r, req, null, e, new HandlerOutcome(null, parsed.problem()), null);
+            return true;
+        }
+        ReplyAddresses.Address to = parsed == null ? null : parsed.address();
+        if (to != null) {
+            addresses.prefetch(to); // checked while the handler runs
+        }
         CompletionStage<HandlerOutcome> stage;
         try {
             stage = inline == null ? handler.handle(req) : handler.handleInline(req, inline);
@@ -600,26 +635,66 @@ final class KafkaServerChannel implements ServerChannel {
             stage = CompletableFuture.failedFuture(new NullPointerException("handler returned null"));
         }
         stage.whenComplete((outcome, ex) -> {
-            carryOut(r, req, e, outcome, ex);
+            carryOut(r, req, to, e, outcome, ex);
         });
         return stage instanceof CompletableFuture<?> f && f.isDone();
     }
 
-    private void carryOut(ConsumerRecord<byte[], byte[]> r, IncomingRequest req, Entry e, HandlerOutcome outcome,
-                          Throwable failure) {
+    private void carryOut(ConsumerRecord<byte[], byte[]> r, IncomingRequest req, ReplyAddresses.Address to,
+                          Entry e, HandlerOutcome outcome, Throwable failure) {
         HandlerOutcome o = outcome;
         if (failure != null || o == null) {
             log.warn("handler of '{}' failed on {}-{}@{}: {}; dead-lettering it", service, r.topic(), r.partition(),
                     r.offset(), failure);
             o = new HandlerOutcome(null, "handler failed: " + failure);
         }
+        if (o.reply() == null || to == null) {
+            produceOutcome(r, req, null, e, o, null);
+            return;
+        }
+        // the reply topic's existence and partitions, from the cache; while unknown the reply waits off this thread,
+        // which may be the poll loop's, so the requests behind it keep flowing
+        HandlerOutcome done = o;
+        CompletableFuture<ReplyAddresses.Verdict> v = addresses.verdict(to);
+        ReplyAddresses.Verdict now = v.isDone() ? v.join() : null;
+        if (now != null && !now.offThread()) {
+            produceOutcome(r, req, to, e, o, now);
+        } else if (now != null) {
+            offLoop(e, () -> produceOutcome(r, req, to, e, done, now));
+        } else {
+            v.whenComplete((verdict, ex) -> offLoop(e, () -> produceOutcome(r, req, to, e, done,
+                    verdict == null ? ReplyAddresses.Verdict.UNCHECKED : verdict)));
+        }
+    }
+
+    /** Runs {@code task} on {@link #offLoop}; once that is shut down (closing) the record is left uncommitted. */
+    private void offLoop(Entry e, Runnable task) {
+        try {
+            offLoop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            log.debug("server of '{}' closing: an outcome at offset {} is not produced", service, e.offset);
+        }
+    }
+
+    /**
+     * Produces the reply (when {@code to} is set and the verdict lets it go) and the dead letter (the handler's, or
+     * the verdict's refusal of the reply address), and marks the record done once the broker acknowledged them.
+     */
+    private void produceOutcome(ConsumerRecord<byte[], byte[]> r, IncomingRequest req, ReplyAddresses.Address to,
+                                Entry e, HandlerOutcome o, ReplyAddresses.Verdict verdict) {
         List<CompletableFuture<Void>> sends = new ArrayList<>(2);
         try {
-            if (o.reply() != null && req.replyTo() != null) {
-                sends.add(send(replyRecord(req, o.reply()), "reply"));
+            String deadLetter = o.deadLetterReason();
+            if (to != null && verdict.problem() == null) {
+                sends.add(send(replyRecord(req, to, o.reply()), "reply"));
+            } else if (to != null) {
+                String why = verdict.problem() + " (the handler ran; its reply is dropped)";
+                log.debug("server of '{}': {} at {}-{}@{}; dead-lettering it", service, why, r.topic(),
+                        r.partition(), r.offset());
+                deadLetter = deadLetter == null ? why : deadLetter + "; " + why;
             }
-            if (o.deadLetterReason() != null) {
-                sends.add(send(deadLetterRecord(r, o.deadLetterReason()), "dead letter"));
+            if (deadLetter != null) {
+                sends.add(send(deadLetterRecord(r, deadLetter), "dead letter"));
             }
         } catch (RuntimeException ex) {
             log.warn("server of '{}' cannot produce the outcome of {}-{}@{}: {}", service, r.topic(), r.partition(),
@@ -634,26 +709,15 @@ final class KafkaServerChannel implements ServerChannel {
         }
     }
 
-    private ProducerRecord<byte[], byte[]> replyRecord(IncomingRequest req, byte[] body) {
-        String to = req.replyTo();
-        String replyTopic = to;
-        Integer partition = null;
-        int colon = to.lastIndexOf(':');
-        if (colon > 0) {
-            try {
-                partition = Integer.parseInt(to.substring(colon + 1));
-                replyTopic = to.substring(0, colon);
-            } catch (NumberFormatException ignored) {
-                // not topic:partition; treat the whole value as a topic
-            }
-        }
+    private ProducerRecord<byte[], byte[]> replyRecord(IncomingRequest req, ReplyAddresses.Address to, byte[] body) {
+        Integer partition = to.partition() < 0 ? null : to.partition();
         RecordHeaders h = new RecordHeaders();
         KafkaHeaders.put(h, WireHeaders.RPC_ID, req.correlationId());
         KafkaHeaders.put(h, WireHeaders.CLIENT, req.clientId());
         KafkaHeaders.put(h, WireHeaders.TRACEPARENT, req.traceparent());
         // No key: the partition is explicit and the client id travels in a header already. A 40-byte key on every
         // reply cost ~20% of the throughput at 256 calls in flight (docs/benchmarks.md).
-        return new ProducerRecord<>(replyTopic, partition, (byte[]) null, body, h);
+        return new ProducerRecord<>(to.topic(), partition, (byte[]) null, body, h);
     }
 
     private ProducerRecord<byte[], byte[]> deadLetterRecord(ConsumerRecord<byte[], byte[]> r, String reason) {
@@ -736,6 +800,9 @@ final class KafkaServerChannel implements ServerChannel {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (t == null || Thread.currentThread() != t) {
+            offLoop.shutdown(); // never started, or stopped (or late): nothing new goes off the loop
         }
         transport.removed(this);
     }

@@ -501,7 +501,21 @@ public final class KafkaTransportConfig {
             }
         }
 
+        /**
+         * @throws IllegalArgumentException when {@code replyTopic} lies where servers send no reply: under
+         *     {@code topicPrefix} (request and dead-letter topics), an internal topic ({@code __*}) or a
+         *     {@code *.dlq} topic
+         */
         public KafkaTransportConfig build() {
+            if (!topicPrefix.isEmpty() && replyTopic.startsWith(topicPrefix)) {
+                throw new IllegalArgumentException("replyTopic '" + replyTopic + "' must not start with topicPrefix '"
+                        + topicPrefix + "': topics under the prefix are request and dead-letter topics, which never"
+                        + " take replies");
+            }
+            if (replyTopic.startsWith("__") || replyTopic.endsWith(".dlq")) {
+                throw new IllegalArgumentException("replyTopic '" + replyTopic + "' must not start with '__'"
+                        + " (internal topics) or end with '.dlq' (dead-letter topics)");
+            }
             return new KafkaTransportConfig(this);
         }
 

@@ -539,7 +539,7 @@ class KafkaChannelsTest {
         KafkaTransport st = (KafkaTransport) closing(transport(config().build()));
         st.openServer(service, SETTINGS, echo()).start();
         KafkaTransportConfig small = config().maxMessageBytes(64 * 1024)
-                .replyTopic(uniqueService("mixed-replies")).build();
+                .replyTopic(uniqueService("rpc-replies-mixed")).build();
         KafkaTransport ct = (KafkaTransport) closing(transport(small));
         String body = manyLargeRoundTrips(ct, service, "mixed-client");
         assertThat(st.largeBatchBytes()).isEqualTo(256 * 1024);
@@ -618,7 +618,7 @@ class KafkaChannelsTest {
     @Test
     void aServerReportsAReplyTopicThatTakesSmallerBatchesThanItsProducerMakes() throws Exception {
         String service = uniqueService("small-replies");
-        String replyTopic = uniqueService("small-reply-topic");
+        String replyTopic = uniqueService("rpc-replies-small");
         try (Admin admin = admin()) {
             admin.createTopics(List.of(limitedTopic(replyTopic, 100_000))).all().get(60, TimeUnit.SECONDS);
         }
