@@ -75,7 +75,13 @@ public final class Soak {
         }
         List<SoakResult> results = new ArrayList<>();
         for (String transport : options.transports()) {
-            SoakResult r = soak.runOne(transport, root.resolve(transport));
+            Path dir;
+            try {
+                dir = Files.createTempDirectory(root, transport + "-"); // a fresh folder: logs never mix runs
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            SoakResult r = soak.runOne(transport, dir);
             out.print(r.format());
             out.flush();
             results.add(r);
@@ -101,11 +107,6 @@ public final class Soak {
     }
 
     private SoakResult runOne(String transport, Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         AutoCloseable ownedBroker = null;
         String uri;
         if (options.broker().isPresent()) {

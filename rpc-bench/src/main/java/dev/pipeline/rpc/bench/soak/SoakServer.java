@@ -16,7 +16,7 @@ import java.nio.file.StandardOpenOption;
  * One server process of the soak: {@code java -cp ... dev.pipeline.rpc.bench.soak.SoakServer URI SERVICE NAME DIR}.
  * Exposes {@code SERVICE.work(long key)} with the library's defaults; each execution appends the key to
  * {@code DIR/NAME.log} with one unbuffered write before the reply is returned, so a reply the client received is
- * always in the log, even after a {@code kill -9}. Writes {@code DIR/NAME.ready} once started; a SIGTERM closes
+ * always in the log, even after a {@code kill -9}. The log must not exist yet: one log holds one process's run. Writes {@code DIR/NAME.ready} once started; a SIGTERM closes
  * the server gracefully.
  */
 public final class SoakServer {
@@ -61,7 +61,7 @@ public final class SoakServer {
         String service = args[1];
         String name = args[2];
         Path dir = Path.of(args[3]);
-        FileChannel log = FileChannel.open(dir.resolve(name + ".log"), StandardOpenOption.CREATE,
+        FileChannel log = FileChannel.open(dir.resolve(name + ".log"), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         RpcServer server = Rpc.server(uri);
         server.expose(service, new Work(name, log));
