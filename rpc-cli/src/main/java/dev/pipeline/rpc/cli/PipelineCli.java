@@ -26,7 +26,7 @@ import java.util.Properties;
         usageHelpAutoWidth = true,
         description = {"JSON-RPC 2.0 between services over message brokers (Kafka, Redis Streams)."},
         subcommands = {ServeCommand.class, CallCommand.class, NotifyCommand.class, BrokersCommand.class,
-                BenchCommand.class, ExampleCommand.class, CommandLine.HelpCommand.class},
+                BenchCommand.class, SoakCommand.class, ExampleCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
                 "Broker URIs:",
                 "  kafka://host:port[,host:port...]",

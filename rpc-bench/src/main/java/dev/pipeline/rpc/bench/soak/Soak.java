@@ -1,0 +1,473 @@
+package dev.pipeline.rpc.bench.soak;
+
+import dev.pipeline.rpc.ClientConfig;
+import dev.pipeline.rpc.ErrorCodes;
+import dev.pipeline.rpc.Rpc;
+import dev.pipeline.rpc.RpcClient;
+import dev.pipeline.rpc.RpcException;
+import dev.pipeline.rpc.tck.broker.KafkaBroker;
+import dev.pipeline.rpc.tck.broker.RedisBroker;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The failover soak: per transport, starts a local broker (or uses the one given), {@link SoakOptions#servers()}
+ * server processes ({@link SoakServer}, separate JVMs on this JVM's class path) and a load client in this JVM; kills
+ * a random server with SIGKILL every {@link SoakOptions#killEvery()} while calls are being sent and starts a
+ * replacement; then stops the servers with SIGTERM, reads their execution logs and prints the figures
+ * ({@link SoakResult}).
+ */
+public final class Soak {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration WARMUP_TIMEOUT = Duration.ofSeconds(120);
+
+    private final SoakOptions options;
+    private final PrintStream out;
+
+    private Soak(SoakOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    /**
+     * Runs the soak on each transport of {@code options} in turn, printing progress and each transport's figures.
+     *
+     * @return one result per transport
+     * @throws UncheckedIOException when the logs cannot be written or read
+     * @throws IllegalStateException when a broker or a server does not start
+     */
+    public static List<SoakResult> run(SoakOptions options, PrintStream out) {
+        Soak soak = new Soak(options, out);
+        Path root;
+        try {
+            root = options.workDir().isPresent() ? Files.createDirectories(options.workDir().get())
+                    : Files.createTempDirectory("pipeline-soak-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<SoakResult> results = new ArrayList<>();
+        for (String transport : options.transports()) {
+            Path dir;
+            try {
+                dir = Files.createTempDirectory(root, transport + "-"); // a fresh folder: logs never mix runs
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            SoakResult r = soak.runOne(transport, dir);
+            out.print(r.format());
+            out.flush();
+            results.add(r);
+        }
+        return results;
+    }
+
+    /** A server process. */
+    private static final class Server {
+        final String name;
+        final Process process;
+        final long startedNanos = System.nanoTime();
+        volatile boolean killed;
+
+        Server(String name, Process process) {
+            this.name = name;
+            this.process = process;
+        }
+    }
+
+    /** One kill: when, whom, and who was serving besides. */
+    private record Kill(long nanos, String victim, Set<String> survivors) {
+    }
+
+    private SoakResult runOne(String transport, Path dir) {
+        AutoCloseable ownedBroker = null;
+        String uri;
+        if (options.broker().isPresent()) {
+            uri = options.broker().get();
+        } else if (transport.equals("kafka")) {
+            out.println("soak kafka: starting a local Kafka broker...");
+            KafkaBroker k = KafkaBroker.startLocal();
+            ownedBroker = k;
+            uri = k.uri();
+        } else {
+            out.println("soak redis: starting a local redis-server...");
+            RedisBroker r = RedisBroker.startLocal(false);
+            ownedBroker = r;
+            uri = r.uri().toString();
+        }
+        try {
+            return load(transport, uri, dir);
+        } finally {
+            if (ownedBroker != null) {
+                try {
+                    ownedBroker.close();
+                } catch (Exception e) {
+                    out.println("soak " + transport + ": closing the broker failed: " + e);
+                }
+            }
+        }
+    }
+
+    private SoakResult load(String transport, String uri, Path dir) {
+        String service = "soak-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Server> all = new ArrayList<>();
+        int[] nextName = {0};
+        Random random = new Random(options.seed());
+        for (int i = 0; i < options.servers(); i++) {
+            all.add(startServer(uri, service, dir, "server-" + (nextName[0]++)));
+        }
+        int calls = options.calls();
+        long[] sent = new long[calls];
+        long[] done = new long[calls];
+        String[] repliedBy = new String[calls];
+        String[] failure = new String[calls];
+        int[] failureCode = new int[calls];
+        AtomicIntegerArray completions = new AtomicIntegerArray(calls);
+        CountDownLatch open = new CountDownLatch(calls);
+        Histogram latency = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+        List<Kill> kills = new ArrayList<>();
+        ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "soak-killer");
+            t.setDaemon(true);
+            return t;
+        });
+        ClientConfig config = ClientConfig.builder().maxInFlight(Math.max(1000, options.inFlight() * 2))
+                .defaultTimeout(options.callTimeout()).build();
+        RpcClient client = null;
+        long loadStart;
+        long loadEnd;
+        boolean[] counted;
+        try {
+            for (Server s : all) {
+                awaitReady(s, dir);
+            }
+            out.printf("soak %s: %d servers up at %s; warming up%n", transport, all.size(), uri);
+            client = Rpc.client(uri, config);
+            warmUp(client, service);
+            out.printf("soak %s: %d calls, %d in flight%s, a kill every %s%s, call timeout %s%n", transport, calls,
+                    options.inFlight(), options.rate() > 0 ? ", " + options.rate() + "/s" : "",
+                    options.killEvery().toMillis() + "ms",
+                    options.maxKills() > 0 ? " (at most " + options.maxKills() + ")" : "",
+                    options.callTimeout().toMillis() + "ms");
+            Semaphore window = new Semaphore(options.inFlight());
+            volatileSending = true;
+            long killMs = options.killEvery().toMillis();
+            killer.scheduleAtFixedRate(() -> {
+                try {
+                    synchronized (all) {
+                        if (!volatileSending || (options.maxKills() > 0 && kills.size() >= options.maxKills())) {
+                            return;
+                        }
+                        List<Server> live = all.stream().filter(s -> !s.killed && s.process.isAlive()
+                                && Files.exists(dir.resolve(s.name + ".ready"))).toList();
+                        if (live.size() < 2) {
+                            return; // keep one answering
+                        }
+                        Server victim = live.get(random.nextInt(live.size()));
+                        Set<String> survivors = new HashSet<>();
+                        live.forEach(s -> survivors.add(s.name));
+                        survivors.remove(victim.name);
+                        victim.killed = true;
+                        long now = System.nanoTime();
+                        victim.process.destroyForcibly(); // SIGKILL
+                        kills.add(new Kill(now, victim.name, survivors));
+                        out.printf("soak %s: killed %s (kill %d)%n", transport, victim.name, kills.size());
+                        all.add(startServer(uri, service, dir, "server-" + (nextName[0]++)));
+                    }
+                } catch (RuntimeException e) {
+                    out.println("soak " + transport + ": kill round failed: " + e);
+                }
+            }, killMs, killMs, TimeUnit.MILLISECONDS);
+
+            loadStart = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                if (options.rate() > 0) {
+                    long due = loadStart + (long) (i * (1e9 / options.rate()));
+                    long wait;
+                    while ((wait = due - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                }
+                window.acquireUninterruptibly();
+                final int key = i;
+                sent[key] = System.nanoTime();
+                CompletableFuture<String> f;
+                try {
+                    f = client.callAsync(service, "work", String.class, (long) key);
+                } catch (RuntimeException e) {
+                    f = CompletableFuture.failedFuture(e);
+                }
+                f.whenComplete((result, error) -> {
+                    long now = System.nanoTime();
+                    if (completions.incrementAndGet(key) != 1) {
+                        return;
+                    }
+                    done[key] = now;
+                    if (error == null) {
+                        String[] parts = result == null ? new String[0] : result.split(" ");
+                        if (parts.length == 2 && parts[1].equals(Long.toString(key))) {
+                            repliedBy[key] = parts[0];
+                        } else {
+                            failure[key] = "wrong result: " + abbreviate(String.valueOf(result));
+                        }
+                    } else {
+                        Throwable t = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error;
+                        failureCode[key] = t instanceof RpcException re ? re.code() : 0;
+                        failure[key] = describe(t);
+                    }
+                    synchronized (latency) {
+                        latency.recordValue(Math.max(0, Math.min((now - sent[key]) / 1000,
+                                latency.getHighestTrackableValue())));
+                    }
+                    window.release();
+                    open.countDown();
+                });
+            }
+            synchronized (all) {
+                volatileSending = false;
+            }
+            long deadline = options.callTimeout().plus(options.grace()).toNanos();
+            try {
+                open.await(deadline, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            loadEnd = System.nanoTime();
+            counted = new boolean[calls];
+            for (int i = 0; i < calls; i++) {
+                counted[i] = completions.get(i) > 0;
+            }
+        } finally {
+            killer.shutdownNow();
+            if (client != null) {
+                client.close();
+            }
+            stopServers(all);
+        }
+
+        // the figures
+        Map<Long, List<String>> executions = readLogs(dir, all, calls);
+        Set<String> killed = new HashSet<>();
+        all.stream().filter(s -> s.killed).forEach(s -> killed.add(s.name));
+        int ok = 0;
+        int failed = 0;
+        int hung = 0;
+        int lost = 0;
+        int okUnlogged = 0;
+        int twice = 0;
+        Map<String, Integer> reasons = new TreeMap<>();
+        for (int i = 0; i < calls; i++) {
+            boolean executed = executions.containsKey((long) i);
+            if (completions.get(i) > 1) {
+                twice++;
+            }
+            if (!counted[i]) {
+                hung++;
+                if (!executed) {
+                    lost++;
+                }
+            } else if (failure[i] == null) {
+                ok++;
+                if (!executed) {
+                    okUnlogged++;
+                }
+            } else {
+                failed++;
+                reasons.merge(failure[i], 1, Integer::sum);
+                boolean neverAccepted = failureCode[i] == ErrorCodes.OVERLOADED
+                        || failureCode[i] == ErrorCodes.TRANSPORT_ERROR;
+                if (!executed && !neverAccepted) {
+                    lost++;
+                }
+            }
+        }
+        int dupKeys = 0;
+        int extra = 0;
+        int dupKilled = 0;
+        for (List<String> by : executions.values()) {
+            if (by.size() > 1) {
+                dupKeys++;
+                extra += by.size() - 1;
+                if (by.stream().anyMatch(killed::contains)) {
+                    dupKilled++;
+                }
+            }
+        }
+        List<Long> killToReply = new ArrayList<>();
+        for (Kill k : kills) {
+            long first = Long.MAX_VALUE;
+            for (int i = 0; i < calls; i++) {
+                if (counted[i] && repliedBy[i] != null && sent[i] > k.nanos() && k.survivors().contains(repliedBy[i])) {
+                    first = Math.min(first, done[i] - k.nanos());
+                }
+            }
+            killToReply.add(first == Long.MAX_VALUE ? -1 : TimeUnit.NANOSECONDS.toMillis(first));
+        }
+        long[] times = new long[ok + failed + 1];
+        int n = 0;
+        times[n++] = loadStart;
+        for (int i = 0; i < calls; i++) {
+            if (counted[i]) {
+                times[n++] = done[i];
+            }
+        }
+        Arrays.sort(times, 0, n);
+        long gap = 0;
+        for (int i = 1; i < n; i++) {
+            gap = Math.max(gap, times[i] - times[i - 1]);
+        }
+        double p50;
+        double p99;
+        double max;
+        synchronized (latency) {
+            p50 = latency.getValueAtPercentile(50) / 1000.0;
+            p99 = latency.getValueAtPercentile(99) / 1000.0;
+            max = latency.getMaxValue() / 1000.0;
+        }
+        return new SoakResult(transport, uri, calls, ok, failed, reasons, hung, twice, lost, okUnlogged, dupKeys, extra,
+                dupKilled, p50, p99, max, kills.size(), killToReply, TimeUnit.NANOSECONDS.toMillis(gap),
+                (loadEnd - loadStart) / 1e9, dir.toString());
+    }
+
+    private volatile boolean volatileSending;
+
+    private static String describe(Throwable t) {
+        if (t instanceof RpcException re) {
+            return "code " + re.code() + ": " + abbreviate(String.valueOf(re.getMessage()));
+        }
+        return t.getClass().getSimpleName() + ": " + abbreviate(String.valueOf(t.getMessage()));
+    }
+
+    private static String abbreviate(String s) {
+        String one = s.replaceAll("\\s+", " ");
+        // call-specific numbers (ids, keys, elapsed times) would split one reason into many
+        one = one.replaceAll("\\d+", "N");
+        return one.length() > 160 ? one.substring(0, 160) + "..." : one;
+    }
+
+    private Server startServer(String uri, String service, Path dir, String name) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp",
+                System.getProperty("java.class.path"), SoakServer.class.getName(), uri, service, name, dir.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".out").toFile());
+        try {
+            return new Server(name, pb.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    private static void awaitReady(Server s, Path dir) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        Path ready = dir.resolve(s.name + ".ready");
+        while (!Files.exists(ready)) {
+            if (!s.process.isAlive()) {
+                throw new IllegalStateException(s.name + " exited with " + s.process.exitValue() + "; see "
+                        + dir.resolve(s.name + ".out"));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(s.name + " did not start within " + START_TIMEOUT + "; see "
+                        + dir.resolve(s.name + ".out"));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /** Calls until one reply comes: the servers have their partitions or consumer groups. Keys below 0. */
+    private static void warmUp(RpcClient client, String service) {
+        RpcClient quick = client.withTimeout(Duration.ofSeconds(10));
+        long deadline = System.nanoTime() + WARMUP_TIMEOUT.toNanos();
+        long key = -1;
+        while (true) {
+            try {
+                quick.callAsync(service, "work", String.class, key--).get(15, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no reply from the servers within " + WARMUP_TIMEOUT, e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while warming up", e);
+            }
+        }
+    }
+
+    private void stopServers(List<Server> all) {
+        List<Server> copy;
+        synchronized (all) {
+            copy = List.copyOf(all);
+        }
+        for (Server s : copy) {
+            s.process.destroy(); // SIGTERM: the shutdown hook closes the server
+        }
+        for (Server s : copy) {
+            try {
+                if (!s.process.waitFor(30, TimeUnit.SECONDS)) {
+                    out.println("soak: " + s.name + " did not stop within 30 s of SIGTERM; killing it");
+                    s.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                s.process.destroyForcibly();
+            }
+        }
+    }
+
+    /** @return for each key in {@code [0, calls)}, the names of the servers whose log has it, once per execution */
+    private static Map<Long, List<String>> readLogs(Path dir, List<Server> all, int calls) {
+        Map<Long, List<String>> executions = new HashMap<>();
+        for (Server s : all) {
+            Path log = dir.resolve(s.name + ".log");
+            if (!Files.exists(log)) {
+                continue;
+            }
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(log, StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + log, e);
+            }
+            for (String line : lines) {
+                long key;
+                try {
+                    key = Long.parseLong(line.trim());
+                } catch (NumberFormatException e) {
+                    continue; // a torn last line of a killed process
+                }
+                if (key >= 0 && key < calls) {
+                    executions.computeIfAbsent(key, k -> new ArrayList<>(2)).add(s.name);
+                }
+            }
+        }
+        return executions;
+    }
+}

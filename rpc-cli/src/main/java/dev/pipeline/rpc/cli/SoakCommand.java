@@ -1,0 +1,146 @@
+package dev.pipeline.rpc.cli;
+
+import dev.pipeline.rpc.bench.soak.Soak;
+import dev.pipeline.rpc.bench.soak.SoakOptions;
+import dev.pipeline.rpc.bench.soak.SoakResult;
+import dev.pipeline.rpc.cli.Failures.CliException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code pipeline soak}: the failover soak of module rpc-bench ({@link Soak}). Exit code 0 when no call was lost,
+ * hung or completed twice; 3 otherwise.
+ */
+@Command(name = "soak", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Failover soak: starts a local broker (or uses --broker), N server processes and a load "
+                + "client, kills a random server with SIGKILL on a schedule and starts a replacement, then prints "
+                + "calls ok / failed / hung / lost, duplicate executions, latency p50 / p99 / max and the time from "
+                + "each kill to the first reply from the survivors. See docs/soak.md."},
+        footer = {"", "Examples:",
+                "  pipeline soak                                  # kafka, then redis; a kill every 10 s",
+                "  pipeline soak --transport redis --kill-every 2s",
+                "  pipeline -b kafka://127.0.0.1:9092 soak --calls 50000"})
+final class SoakCommand implements Callable<Integer> {
+    @ParentCommand
+    PipelineCli top;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--transport", split = ",", paramLabel = "kafka|redis",
+            description = "Transports to soak, one after the other. Default: kafka,redis (the --broker's only).")
+    List<String> transports;
+
+    @Option(names = "--servers", paramLabel = "N", description = "Server processes. Default: ${DEFAULT-VALUE}.")
+    int servers = 3;
+
+    @Option(names = "--calls", paramLabel = "N", description = "Calls. Default: ${DEFAULT-VALUE}.")
+    int calls = 10_000;
+
+    @Option(names = "--in-flight", paramLabel = "N", description = "Calls in flight. Default: ${DEFAULT-VALUE}.")
+    int inFlight = 64;
+
+    @Option(names = "--rate", paramLabel = "N", description = "Calls started per second at most, 0 for no limit."
+            + " Default: ${DEFAULT-VALUE}.")
+    int rate;
+
+    @Option(names = "--kill-every", paramLabel = "DURATION", description = "Interval between kills. Default: 10s.")
+    String killEvery = "10s";
+
+    @Option(names = "--kills", paramLabel = "N", description = "Most kills, 0 for no limit. Default: ${DEFAULT-VALUE}.")
+    int kills;
+
+    @Option(names = "--call-timeout", paramLabel = "DURATION", description = "Each call's timeout. Default: 30s.")
+    String callTimeout = "30s";
+
+    @Option(names = "--grace", paramLabel = "DURATION",
+            description = "Wait past the call timeout before open calls count as hung. Default: 30s.")
+    String grace = "30s";
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the choice of server to kill. Default: 1.")
+    long seed = 1;
+
+    @Option(names = "--logs", paramLabel = "DIR",
+            description = "Folder for the execution logs and server output. Default: a new temporary folder.")
+    Path logs;
+
+    @Override
+    public Integer call() {
+        SoakOptions options;
+        try {
+            SoakOptions.Builder b = SoakOptions.builder().servers(servers).calls(calls).inFlight(inFlight).rate(rate)
+                    .killEvery(Durations.parse(killEvery)).maxKills(kills).callTimeout(Durations.parse(callTimeout))
+                    .grace(Durations.parse(grace)).seed(seed).workDir(logs);
+            if (top.broker != null && !top.broker.isBlank()) {
+                URI uri = Connections.parse(top.broker.trim(), "--broker");
+                String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+                b.broker(top.broker.trim());
+                if (transports == null) {
+                    b.transports(List.of(scheme.startsWith("redis") ? "redis" : scheme));
+                }
+            }
+            if (transports != null) {
+                b.transports(transports);
+            }
+            options = b.build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), Failures.oneLine(e.getMessage()));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<SoakResult> results;
+        try (PrintStream progress = new PrintStream(new LineStream(out), true, StandardCharsets.UTF_8)) {
+            results = Soak.run(options, progress);
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            throw new CliException(Failures.describe(e), e);
+        }
+        long broken = results.stream().filter(r -> r.lost() > 0 || r.hung() > 0 || r.completedTwice() > 0
+                || r.okUnlogged() > 0).count();
+        if (broken > 0) {
+            throw new CliException("soak: " + broken + " transport(s) lost, hung or double-completed calls");
+        }
+        return 0;
+    }
+
+    /** Bytes written to a PrintStream, decoded as UTF-8 into the command's PrintWriter at each flush. */
+    private static final class LineStream extends OutputStream {
+        private final PrintWriter writer;
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+
+        LineStream(PrintWriter writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            buffer.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            buffer.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void flush() {
+            writer.write(buffer.toString(StandardCharsets.UTF_8));
+            writer.flush();
+            buffer.reset();
+        }
+    }
+}
