@@ -44,49 +44,11 @@ final class KafkaHeaders {
             }
         }
         return new IncomingRequest(r.value() == null ? new byte[0] : r.value(), text(id), text(replyTo),
-                epochMillis(deadline), text(client), text(traceparent));
+                IncomingRequest.parseDeadline(deadline), text(client), text(traceparent));
     }
 
     private static String text(byte[] value) {
         return value == null ? null : new String(value, StandardCharsets.UTF_8);
-    }
-
-    /** A decimal header value (spaces around it allowed); 0 when absent, negative or not a number. */
-    static long epochMillis(byte[] v) {
-        if (v == null) {
-            return 0;
-        }
-        int from = 0;
-        int to = v.length;
-        while (from < to && v[from] == ' ') {
-            from++;
-        }
-        while (to > from && v[to - 1] == ' ') {
-            to--;
-        }
-        if (from == to) {
-            return 0;
-        }
-        if (to - from > 18) {
-            return getLongSlow(v); // may not fit in a long
-        }
-        long n = 0;
-        for (int i = from; i < to; i++) {
-            int d = v[i] - '0';
-            if (d < 0 || d > 9) {
-                return getLongSlow(v);
-            }
-            n = n * 10 + d;
-        }
-        return n;
-    }
-
-    private static long getLongSlow(byte[] v) {
-        try {
-            return Math.max(Long.parseLong(new String(v, StandardCharsets.UTF_8).trim()), 0);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     static void put(Headers headers, String name, String value) {

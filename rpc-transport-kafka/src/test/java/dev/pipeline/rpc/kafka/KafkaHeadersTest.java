@@ -3,7 +3,6 @@ package dev.pipeline.rpc.kafka;
 import dev.pipeline.rpc.spi.IncomingRequest;
 import dev.pipeline.rpc.spi.WireHeaders;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -46,19 +45,19 @@ class KafkaHeadersTest {
     }
 
     @Test
-    void aDeadlineThatIsNotAPositiveNumberMeansNone() {
-        assertThat(deadline(" 42 ")).isEqualTo(42);
-        assertThat(deadline("0")).isZero();
-        assertThat(deadline("-5")).isZero();
-        assertThat(deadline("12a")).isZero();
-        assertThat(deadline("")).isZero();
-        assertThat(deadline("   ")).isZero();
-        assertThat(deadline("99999999999999999999")).isZero(); // beyond a long
-        assertThat(deadline("9223372036854775807")).isEqualTo(Long.MAX_VALUE);
-        assertThat(deadline("+7")).isEqualTo(7); // as Long.parseLong
+    void aDeadlineIsReadByTheCoresOneParser() {
+        long invalid = IncomingRequest.INVALID_DEADLINE;
+        assertThat(deadline("42")).isEqualTo(42);
+        assertThat(deadline(" 42 ")).isEqualTo(invalid);
+        assertThat(deadline("0")).isEqualTo(invalid);
+        assertThat(deadline("-5")).isEqualTo(invalid);
+        assertThat(deadline("12a")).isEqualTo(invalid);
+        assertThat(deadline("")).isEqualTo(invalid);
+        assertThat(deadline("99999999999999999999")).isEqualTo(invalid); // beyond a long
+        assertThat(deadline("+7")).isEqualTo(invalid);
     }
 
     private static long deadline(String v) {
-        return KafkaHeaders.epochMillis(v.getBytes(StandardCharsets.UTF_8));
+        return KafkaHeaders.incoming(record(new byte[0], WireHeaders.DEADLINE, v)).deadlineEpochMillis();
     }
 }

@@ -323,7 +323,7 @@ final class RedisServerChannel implements ServerChannel {
         }
         IncomingRequest request = new IncomingRequest(fields.getOrDefault(WireHeaders.BODY, EMPTY),
                 text(fields, WireHeaders.RPC_ID), text(fields, WireHeaders.REPLY_TO),
-                deadline(fields.get(WireHeaders.DEADLINE)), text(fields, WireHeaders.CLIENT),
+                IncomingRequest.parseDeadline(fields.get(WireHeaders.DEADLINE)), text(fields, WireHeaders.CLIENT),
                 text(fields, WireHeaders.TRACEPARENT));
         handling.put(id, System.nanoTime());
         if (request.replyTo() != null && !transport.isReplyStream(request.replyTo())) {
@@ -761,18 +761,6 @@ final class RedisServerChannel implements ServerChannel {
     private static String text(Map<String, byte[]> fields, String name) {
         byte[] v = fields.get(name);
         return v == null ? null : new String(v, StandardCharsets.UTF_8);
-    }
-
-    private static long deadline(byte[] v) {
-        if (v == null) {
-            return 0;
-        }
-        try {
-            long d = Long.parseLong(new String(v, StandardCharsets.US_ASCII).trim());
-            return Math.max(0, d);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     /** XINFO replies are flat lists of name, value pairs; names and values arrive as bytes or numbers. */
