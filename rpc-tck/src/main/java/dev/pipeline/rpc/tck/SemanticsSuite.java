@@ -334,6 +334,43 @@ public abstract class SemanticsSuite extends TckBase {
     }
 
     @Test
+    @DisplayName("wire: only the declared methods are callable; names are matched exactly; -32601 for the rest")
+    public void rawOnlyDeclaredMethodsAreCallable() {
+        int id = 100;
+        for (String method : List.of("getClass", "hashCode", "equals", "wait", "notify", "notifyAll", "toString",
+                "close", "rpc.x", " rpc.x", "RPC.discover", "a.b", "add ", "Add", "add.add")) {
+            String request = "{\"jsonrpc\":\"2.0\",\"method\":" + new JsonPrimitive(method) + ",\"params\":[1,2],"
+                    + "\"id\":" + id + "}";
+            assertError(raw.call(svc, request), ErrorCodes.METHOD_NOT_FOUND, new JsonPrimitive(id));
+            id++;
+        }
+    }
+
+    @Test
+    @DisplayName("wire: -32602 messages name the param and the JSON types, never Java classes")
+    public void rawParamErrorsSpeakJson() {
+        String[][] cases = {
+                {"add", "[\"a\",1]", "param 'a'", "expected an integer, got a string"},
+                {"add", "[1,3000000000]", "param 'b'", "expected an integer from -2147483648 to 2147483647"},
+                {"add", "[1.5,1]", "param 'a'", "expected an integer, got 1.5"},
+                {"add", "[{},1]", "param 'a'", "expected an integer, got an object"},
+                {"echo", "[[1]]", "param 'text'", "expected a string, got an array"},
+                {"move", "[{\"x\":\"a\",\"y\":1},1,1]", "param 'p'", "at $.x: expected an integer, got a string"},
+                {"move", "[[1,2],1,1]", "param 'p'", "expected an object, got an array"},
+        };
+        int id = 200;
+        for (String[] c : cases) {
+            String text = raw.call(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"" + c[0] + "\",\"params\":" + c[1]
+                    + ",\"id\":" + id + "}");
+            assertError(text, ErrorCodes.INVALID_PARAMS, new JsonPrimitive(id));
+            String message = response(text).getAsJsonObject("error").get("message").getAsString();
+            assertThat(message).as(text).contains(c[2]).contains(c[3]).doesNotContain("java.")
+                    .doesNotContain("class").doesNotContain("Exception").doesNotContain("BigDecimal");
+            id++;
+        }
+    }
+
+    @Test
     @DisplayName("wire: exceptions become -32000/-32603, RpcExceptions keep their code and data; no stack traces")
     public void rawExceptionsMappedToErrors() {
         for (String method : List.of("fail", "failChecked", "failAsync")) {
