@@ -328,7 +328,8 @@ final class RedisServerChannel implements ServerChannel {
         handling.put(id, System.nanoTime());
         if (request.replyTo() != null && !transport.isReplyStream(request.replyTo())) {
             // refused before the handler runs and before any command names that key
-            log.warn("server for '{}': entry {} names an invalid reply address; dead-lettered", service, id);
+            // debug, not warn: any client can send these, and the dead-letter stream records each one
+            log.debug("server for '{}': entry {} names an invalid reply address; dead-lettered", service, id);
             deadLetterAndAck(id, fields, INVALID_REPLY_ADDRESS);
             return;
         }
@@ -373,7 +374,9 @@ final class RedisServerChannel implements ServerChannel {
         boolean ackInScript = reason == null;
         retrying(() -> writeReply(id, replyTo, correlationId, outcome.reply(), ackInScript), 1)
                 .whenComplete((n, err) -> {
-                    if (err != null) {
+                    if (err != null && abandoned) { // closed while retrying: another instance answers it
+                        failedWrite(id, Connector.unwrap(err));
+                    } else if (err != null) {
                         Throwable cause = Connector.unwrap(err);
                         log.warn("server for '{}': the reply to entry {} could not be written after {} attempts; "
                                 + "dead-lettered without running the handler again: {}", service, id, WRITE_ATTEMPTS,
