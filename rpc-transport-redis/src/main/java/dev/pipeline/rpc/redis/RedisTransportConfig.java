@@ -228,7 +228,7 @@ public final class RedisTransportConfig {
     public static final class Builder {
         private String keyPrefix = "rpc:";
         private Duration blockTimeout = Duration.ofSeconds(2);
-        private Duration claimIdle = Duration.ofSeconds(10);
+        private Duration claimIdle = Duration.ofSeconds(3);
         private int maxDeliveries = 5;
         private long streamMaxLen = 1_000_000;
         private long deadLetterMaxLen = 100_000;

@@ -16,6 +16,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RedisTransportProviderTest {
 
     @Test
+    void aKilledServersRequestsAreClaimedWithinSecondsByDefault() {
+        RedisTransportConfig defaults = RedisTransportConfig.defaults();
+        assertThat(defaults.claimIdle()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(defaults.blockTimeout()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
     void serviceLoaderFindsBothSchemes() {
         Map<String, TransportProvider> byScheme = new TreeMap<>();
         for (TransportProvider p : ServiceLoader.load(TransportProvider.class)) {
