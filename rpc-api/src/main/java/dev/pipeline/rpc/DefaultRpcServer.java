@@ -75,7 +75,8 @@ final class DefaultRpcServer implements RpcServer {
         int id = SERVERS.incrementAndGet();
         this.pool = config.executor().isPresent() ? null
                 : new HandlerPool("pipeline-server-" + id + "-", config.concurrency());
-        this.dispatcher = new Dispatcher(config.limits(), config.executor().orElse(pool), config.metrics(),
+        this.dispatcher = new Dispatcher(config.limits(), transport == null ? Integer.MAX_VALUE
+                : transport.capabilities().maxMessageBytes(), config.executor().orElse(pool), config.metrics(),
                 services::get);
     }
 

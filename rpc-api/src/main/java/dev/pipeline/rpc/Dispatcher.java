@@ -58,16 +58,20 @@ final class Dispatcher {
     }
 
     private final Limits limits;
+    private final int maxReplyBytes;
     private final Executor executor;
     private final RpcMetrics metrics;
     private final Function<String, Map<String, RpcMethod>> services;
 
     /**
-     * @param services the methods of a service, or {@code null} when no such service is registered
+     * @param maxReplyBytes the largest reply the transport carries: a larger one is answered with -32603 instead,
+     *                      so that the caller gets an error rather than a timeout when the broker would refuse it
+     * @param services      the methods of a service, or {@code null} when no such service is registered
      */
-    Dispatcher(Limits limits, Executor executor, RpcMetrics metrics,
+    Dispatcher(Limits limits, int maxReplyBytes, Executor executor, RpcMetrics metrics,
                Function<String, Map<String, RpcMethod>> services) {
         this.limits = limits;
+        this.maxReplyBytes = maxReplyBytes;
         this.executor = executor;
         this.metrics = metrics;
         this.services = services;
@@ -204,8 +208,19 @@ final class Dispatcher {
                 return Outcome.NONE;
             }
             out.write(']');
+            if (out.size() > maxReplyBytes) {
+                log.warn("{}: a batch response of {} bytes exceeds the transport's {}; answered -32603", serviceTag,
+                        out.size(), maxReplyBytes);
+                return new Outcome(bytes(Messages.failure(null, ErrorCodes.INTERNAL_ERROR, tooLarge("batch response",
+                        out.size()), null)), null);
+            }
             return new Outcome(out.toByteArray(), null);
         });
+    }
+
+    private String tooLarge(String what, int bytes) {
+        return "Internal error: the " + what + " of " + bytes + " bytes exceeds the largest message the transport"
+                + " carries (" + maxReplyBytes + " bytes)";
     }
 
     private CompletableFuture<byte[]> submit(String service, String serviceTag, Map<String, RpcMethod> methods,
@@ -264,7 +279,14 @@ final class Dispatcher {
                 return null;
             }
             try {
-                return failure == null ? JsonOutput.success(request.id(), json) : JsonOutput.toBytes(failure);
+                byte[] reply = failure == null ? JsonOutput.success(request.id(), json) : JsonOutput.toBytes(failure);
+                if (reply.length > maxReplyBytes) {
+                    log.warn("{}.{}: a response of {} bytes exceeds the transport's {}; answered -32603",
+                            serviceTag, methodTag, reply.length, maxReplyBytes);
+                    return JsonOutput.toBytes(Messages.failure(request.id(), ErrorCodes.INTERNAL_ERROR,
+                            tooLarge("response", reply.length), null));
+                }
+                return reply;
             } catch (Throwable t) { // e.g. a JsonElement result or error data holding NaN
                 log.warn("{}.{}: the response could not be written as JSON; answered -32603", serviceTag,
                         methodTag, t);

@@ -519,6 +519,29 @@ public abstract class SemanticsSuite extends TckBase {
     }
 
     @Test
+    @DisplayName("wire: a reply that grows past what the transport carries is answered -32603, never a timeout")
+    public void rawReplyLargerThanTheTransportCarries() {
+        // U+2028 is 3 bytes of UTF-8 in the request and 6 bytes escaped in the reply: the reply doubles
+        int max = maxMessageBytes();
+        String prefix = "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"";
+        String suffix = "\"],\"id\":\"grow\"}";
+        int chars = (max - prefix.length() - suffix.length()) / 3;
+        byte[] request = (prefix + "\u2028".repeat(chars) + suffix).getBytes(StandardCharsets.UTF_8);
+        assertThat(request.length).isLessThanOrEqualTo(max);
+        String cid = "tck-" + UUID.randomUUID();
+        raw.sendRaw(svc, request, cid, 0);
+        JsonObject r = response(raw.awaitReply(cid));
+        long replyBytes = 6L * chars + 40;
+        if (replyBytes > caps.maxMessageBytes()) {
+            assertThat(errorCode(r)).as("reply %s", abbreviate(r.toString())).isEqualTo(ErrorCodes.INTERNAL_ERROR);
+            assertThat(r.getAsJsonObject("error").get("message").getAsString()).contains("exceeds");
+            assertThat(r.get("id").getAsString()).isEqualTo("grow");
+        } else {
+            assertThat(r.get("result").getAsString()).hasSize(chars);
+        }
+    }
+
+    @Test
     @DisplayName("large payloads through the client up to the maximum, a clear error above it")
     public void largePayloadsThroughClient() {
         int max = maxMessageBytes();
