@@ -3,6 +3,8 @@ package dev.pipeline.rpc.bench;
 import dev.pipeline.rpc.bench.ComparisonResult.CpuPerCall;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -18,9 +20,11 @@ class CpuClockTest {
                 Spinner.class.getName()).start();
         try {
             CpuClock clock = CpuClock.start(Optional.of(spinner.toHandle()));
-            long end = System.nanoTime() + 600_000_000L;
+            // spin for 600 ms of this thread's CPU time, not of wall time: a loaded machine gives it less
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long end = threads.getCurrentThreadCpuTime() + 600_000_000L;
             long x = 0;
-            while (System.nanoTime() < end) {
+            while (threads.getCurrentThreadCpuTime() < end) {
                 x += Long.numberOfTrailingZeros(x + System.nanoTime());
             }
             Optional<CpuPerCall> cpu = clock.perCall(1000);
