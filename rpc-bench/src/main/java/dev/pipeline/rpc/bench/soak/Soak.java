@@ -35,6 +35,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
@@ -160,6 +161,13 @@ public final class Soak {
         });
         ClientConfig config = ClientConfig.builder().maxInFlight(Math.max(1000, options.inFlight() * 2))
                 .defaultTimeout(options.callTimeout()).build();
+        // an interrupted soak (Ctrl-C) must not leave server processes behind
+        Thread reaper = new Thread(() -> {
+            synchronized (all) {
+                all.forEach(sv -> sv.process.destroyForcibly());
+            }
+        }, "soak-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
         RpcClient client = null;
         long loadStart;
         long loadEnd;
@@ -207,6 +215,17 @@ public final class Soak {
             }, killMs, killMs, TimeUnit.MILLISECONDS);
 
             loadStart = System.nanoTime();
+            long started = loadStart;
+            AtomicInteger sentCount = new AtomicInteger();
+            killer.scheduleAtFixedRate(() -> {
+                int killed;
+                synchronized (all) {
+                    killed = kills.size();
+                }
+                out.printf("soak %s: %d s, %d sent, %d completed, %d kills%n", transport,
+                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), sentCount.get(),
+                        calls - open.getCount(), killed);
+            }, 10, 10, TimeUnit.SECONDS);
             for (int i = 0; i < calls; i++) {
                 if (options.rate() > 0) {
                     long due = loadStart + (long) (i * (1e9 / options.rate()));
@@ -224,6 +243,7 @@ public final class Soak {
                 } catch (RuntimeException e) {
                     f = CompletableFuture.failedFuture(e);
                 }
+                sentCount.set(key + 1);
                 f.whenComplete((result, error) -> {
                     long now = System.nanoTime();
                     if (completions.incrementAndGet(key) != 1) {
@@ -271,6 +291,11 @@ public final class Soak {
                 client.close();
             }
             stopServers(all);
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException exiting) {
+                // the JVM is exiting: the hook runs
+            }
         }
 
         // the figures
