@@ -57,8 +57,8 @@ final class SoakCommand implements Callable<Integer> {
     int inFlight = 64;
 
     @Option(names = "--rate", paramLabel = "N", description = "Calls started per second at most, 0 for no limit."
-            + " Default: ${DEFAULT-VALUE}.")
-    int rate;
+            + " Default: ${DEFAULT-VALUE}, so that the default run spans about 100 s and nine kills.")
+    int rate = 100;
 
     @Option(names = "--kill-every", paramLabel = "DURATION", description = "Interval between kills. Default: 10s.")
     String killEvery = "10s";
