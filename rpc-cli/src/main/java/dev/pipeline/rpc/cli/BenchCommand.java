@@ -12,8 +12,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -93,37 +91,5 @@ final class BenchCommand implements Callable<Integer> {
                     + Failures.oneLine(result.failures().get(0)));
         }
         return 0;
-    }
-
-    /** Bytes written to a PrintStream, decoded as UTF-8 into the command's PrintWriter at each flush. */
-    private static final class WriterStream extends OutputStream {
-        private final PrintWriter writer;
-        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-
-        WriterStream(PrintWriter writer) {
-            this.writer = writer;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            buffer.write(b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            buffer.write(b, off, len);
-        }
-
-        @Override
-        public synchronized void flush() {
-            writer.write(buffer.toString(StandardCharsets.UTF_8));
-            writer.flush();
-            buffer.reset();
-        }
-
-        @Override
-        public void close() {
-            flush();
-        }
     }
 }

@@ -11,8 +11,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -104,7 +102,7 @@ final class SoakCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         List<SoakResult> results;
-        try (PrintStream progress = new PrintStream(new LineStream(out), true, StandardCharsets.UTF_8)) {
+        try (PrintStream progress = new PrintStream(new WriterStream(out), true, StandardCharsets.UTF_8)) {
             results = Soak.run(options, progress);
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
             throw new CliException(Failures.describe(e), e);
@@ -115,32 +113,5 @@ final class SoakCommand implements Callable<Integer> {
             throw new CliException("soak: " + broken + " transport(s) lost, hung or double-completed calls");
         }
         return 0;
-    }
-
-    /** Bytes written to a PrintStream, decoded as UTF-8 into the command's PrintWriter at each flush. */
-    private static final class LineStream extends OutputStream {
-        private final PrintWriter writer;
-        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-
-        LineStream(PrintWriter writer) {
-            this.writer = writer;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            buffer.write(b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            buffer.write(b, off, len);
-        }
-
-        @Override
-        public synchronized void flush() {
-            writer.write(buffer.toString(StandardCharsets.UTF_8));
-            writer.flush();
-            buffer.reset();
-        }
     }
 }
