@@ -26,7 +26,7 @@ final class RequestPartitions {
     /** How often the calls awaiting a reply are checked, at most. */
     static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** The shortest wait before a partition counts as stalled. */
-    static final long MIN_THRESHOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long MIN_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** The longest. */
     static final long MAX_THRESHOLD_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** The threshold is this many times the p99 of recent reply latencies, within the bounds above. */
