@@ -318,15 +318,10 @@ public final class Codec {
                 @Override
                 public N read(JsonReader in) throws IOException {
                     JsonToken token = in.peek();
-                    if (token == JsonToken.NULL) {
-                        in.nextNull();
+                    String text = numberText(in, token, "an integer");
+                    if (text == null) {
                         return null;
                     }
-                    if (token != JsonToken.NUMBER && token != JsonToken.STRING) {
-                        in.skipValue();
-                        throw new Refused(in, "expected an integer, got " + tokenKind(token.name()));
-                    }
-                    String text = in.nextString();
                     long value;
                     try {
                         value = text.length() <= 18 && isPlainInteger(text) ? Long.parseLong(text)
@@ -378,15 +373,10 @@ public final class Codec {
                 @SuppressWarnings("unchecked")
                 public N read(JsonReader in) throws IOException {
                     JsonToken token = in.peek();
-                    if (token == JsonToken.NULL) {
-                        in.nextNull();
+                    String text = numberText(in, token, "a number");
+                    if (text == null) {
                         return null;
                     }
-                    if (token != JsonToken.NUMBER && token != JsonToken.STRING) {
-                        in.skipValue();
-                        throw new Refused(in, "expected a number, got " + tokenKind(token.name()));
-                    }
-                    String text = in.nextString();
                     double value;
                     try {
                         value = Double.parseDouble(text);
@@ -404,6 +394,22 @@ public final class Codec {
                     return (N) (isFloat ? (Number) (float) value : (Number) value);
                 }
             };
+        }
+
+        /**
+         * @return the text of the number (or numeric string) at {@code token}, or null for JSON null (consumed);
+         * refuses anything else with "expected {@code what}, got ..."
+         */
+        private static String numberText(JsonReader in, JsonToken token, String what) throws IOException {
+            if (token == JsonToken.NULL) {
+                in.nextNull();
+                return null;
+            }
+            if (token != JsonToken.NUMBER && token != JsonToken.STRING) {
+                in.skipValue();
+                throw new Refused(in, "expected " + what + ", got " + tokenKind(token.name()));
+            }
+            return in.nextString();
         }
 
         /** Java accepts "Infinity", "NaN", "0x1p3" and a trailing "d": JSON numbers are digits, sign, '.', 'e'. */
