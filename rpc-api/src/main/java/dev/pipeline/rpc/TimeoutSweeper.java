@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * a volatile write on the call's own record and, at most once between two sweeps, a compare-and-set on the earliest
  * deadline; a completed call leaves nothing behind (it is simply gone from the pending map).
  *
- * <p>Why not a sweep every tick (what this class did up to the fifteenth session): a tick of 10 ms is 100 wake-ups a
+ * <p>Why not a sweep every tick: a tick of 10 ms is 100 wake-ups a
  * second, each a pass over the calls in flight, whether or not any call can be due; with 256 calls in flight on two
  * busy cores that was 7.5 ms of CPU a second (docs/benchmarks.md). The thread now sleeps until the earliest deadline
  * it knows of: with timeouts of equal length the calls armed later are due later, so a steady stream of calls costs

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Scans of 10 KB of plain ASCII string content, the parser's test (quote, backslash, control, non-ASCII), for
- * {@link AsciiScan#skipPlain}: the word-by-word SWAR test it used up to the fifteenth session, its vectorized
- * windows now, variants that did not make it, and two yardsticks (a copy, three {@code String.indexOf}). Run:
+ * {@link AsciiScan#skipPlain}: a word-by-word SWAR test, the vectorized windows it
+ * uses, variants that did not make it, and two yardsticks (a copy, three {@code String.indexOf}). Run:
  * {@code ./mvnw -q -pl rpc-api -Pjmh test-compile exec:exec -Djmh.args="ScanBenchmark"}.
  */
 @State(Scope.Thread)
@@ -50,7 +50,7 @@ public class ScanBenchmark {
         return AsciiScan.skipPlain(data, 1, 1 + size, false);
     }
 
-    /** The word-by-word SWAR test alone, four words per test (what skipPlain did up to the fifteenth session). */
+    /** The word-by-word SWAR test alone, four words per test (the alternative to skipPlain's vectorized windows). */
     @Benchmark
     public int wordByWord() {
         int i = 1;

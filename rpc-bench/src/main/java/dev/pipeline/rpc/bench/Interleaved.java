@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Call by call rather than in blocks: with blocks of 32 calls (about 20 ms) a disturbance of the machine lasting
  * a few milliseconds still fell on one implementation's turn, and the rounds' p99 ratios spread twice as wide
- * (docs/benchmarks.md, fourteenth session).
+ * (docs/benchmarks.md).
  */
 final class Interleaved {
     /** The order of the turns is shuffled from cycle to cycle, the same way in every run. */

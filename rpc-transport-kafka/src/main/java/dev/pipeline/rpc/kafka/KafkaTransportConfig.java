@@ -250,8 +250,8 @@ public final class KafkaTransportConfig {
      * {@value #DEFAULT_COMMIT_INTERVAL_MS} ms). Only answered requests are ever committed, and a server that closes or
      * loses a partition in a rebalance commits what it answered at once; so the interval bounds only the requests
      * delivered again after a server crashes (answered in its last interval, at-least-once). Each commit costs the
-     * broker a write to {@code __consumer_offsets}: every 20 ms (the earlier default) they made sequential calls 9-11%
-     * slower than every 100 ms or 1 s (docs/benchmarks.md, ninth session).
+     * broker a write to {@code __consumer_offsets}: every 20 ms they made sequential calls 9-11%
+     * slower than every 100 ms or 1 s (docs/benchmarks.md).
      */
     public Duration commitInterval() {
         return commitInterval;
