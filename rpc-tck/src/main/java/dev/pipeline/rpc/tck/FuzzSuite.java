@@ -102,25 +102,43 @@ public abstract class FuzzSuite extends TckBase {
     public void forgedMetadata() {
         String valid = "{\"jsonrpc\":\"2.0\",\"method\":\"hit\",\"params\":[3],\"id\":1}";
         byte[] body = valid.getBytes(StandardCharsets.UTF_8);
-        // odd correlation ids: long, with separators and control characters, repeated
+        int runsBefore = handlerRuns.get();
+        // odd correlation ids: long, with separators and control characters, repeated; each is a valid call
         List<String> ids = List.of("x".repeat(16 * 1024), "a:b:c", "tck-\u0000-\u007f", "tck-ünï-€", "tck-rep",
                 "tck-rep");
         for (String cid : ids) {
             get(raw.sendAsync(svc, body, cid, 0));
         }
-        // deadlines: long past, the epoch itself, far future (each must be either refused or honoured, never hang)
+        // deadlines: long past and the epoch's first millisecond (expired: skipped, no reply), and beyond a day
+        // ahead (refused: an error reply); none of them runs the handler
         long now = System.currentTimeMillis();
-        for (long deadline : new long[] {1, now - 60_000, Long.MAX_VALUE, now + 365L * 24 * 3600 * 1000}) {
+        long[] expired = {1, now - 60_000};
+        long[] tooFar = {Long.MAX_VALUE, now + 365L * 24 * 3600 * 1000};
+        for (long deadline : expired) {
+            get(raw.sendAsync(svc, body, "tck-deadline-" + deadline, deadline));
+        }
+        for (long deadline : tooFar) {
             get(raw.sendAsync(svc, body, "tck-deadline-" + deadline, deadline));
         }
         // the server keeps serving right after
         assertThat(client.call(svc, "hit", int.class, 9)).isEqualTo(9);
-        // an expired deadline never runs the handler; every odd id got its reply (the repeated one up to twice)
-        await().untilAsserted(() -> assertThat(raw.repliesFor("a:b:c")).hasSize(1));
-        assertThat(raw.repliesFor("x".repeat(16 * 1024))).hasSize(1);
-        assertThat(raw.repliesFor("tck-deadline-1")).allSatisfy(r -> assertError(r.text(), body, 0));
-        assertThat(raw.repliesFor("tck-deadline-" + (now - 60_000)))
-                .allSatisfy(r -> assertError(r.text(), body, 0));
+        // every odd id is answered with its result (the repeated one twice); the far deadlines with an error
+        await().untilAsserted(() -> {
+            for (String cid : ids) {
+                assertThat(raw.repliesFor(cid)).as("replies to %s", cid)
+                        .hasSize(cid.equals("tck-rep") ? 2 : 1)
+                        .allSatisfy(r -> assertThat(response(r.text()).get("result").getAsInt()).isEqualTo(3));
+            }
+            for (long deadline : tooFar) {
+                assertThat(raw.repliesFor("tck-deadline-" + deadline)).hasSize(1)
+                        .allSatisfy(r -> assertError(r.text(), body, 0));
+            }
+        });
+        // the six odd ids and the last call ran; no deadline request did
+        assertThat(handlerRuns).hasValue(runsBefore + ids.size() + 1);
+        for (long deadline : expired) {
+            assertThat(raw.repliesFor("tck-deadline-" + deadline)).isEmpty();
+        }
     }
 
     private static void assertError(String reply, byte[] input, long seed) {
