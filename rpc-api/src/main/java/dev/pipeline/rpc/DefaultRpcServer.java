@@ -185,7 +185,7 @@ final class DefaultRpcServer implements RpcServer {
             }
         };
         ServerChannel channel = transport.openServer(service,
-                new ServerSettings(config.maxInFlight(), config.shutdownGrace()), handler);
+                new ServerSettings(config.maxInFlight(), config.shutdownGrace(), config.maxInFlightBytes()), handler);
         try {
             channel.start();
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.pipeline.rpc;
 
 import dev.pipeline.rpc.spi.Secrets;
+import dev.pipeline.rpc.spi.ServerSettings;
 
 import java.time.Duration;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.concurrent.Executor;
 public final class ServerConfig {
     private final int concurrency;
     private final int maxInFlight;
+    private final long maxInFlightBytes;
     private final Duration shutdownGrace;
     private final Limits limits;
     private final RpcMetrics metrics;
@@ -24,6 +26,7 @@ public final class ServerConfig {
         this.inlineWhenIdle = b.inlineWhenIdle;
         this.concurrency = b.concurrency;
         this.maxInFlight = Math.max(b.maxInFlight, b.concurrency);
+        this.maxInFlightBytes = b.maxInFlightBytes;
         this.shutdownGrace = b.shutdownGrace;
         this.limits = b.limits;
         this.metrics = b.metrics;
@@ -51,6 +54,17 @@ public final class ServerConfig {
     /** Messages taken from the broker and not yet acknowledged, per service (default 1024, at least concurrency). */
     public int maxInFlight() {
         return maxInFlight;
+    }
+
+    /**
+     * Bytes of request bodies taken from the broker whose outcome is not yet produced, per service (default 32 MiB,
+     * {@link ServerSettings#DEFAULT_MAX_IN_FLIGHT_BYTES}). A request that would exceed it waits on the broker until
+     * work completes; one request is always let through when nothing is in flight, however large. A request takes a
+     * few times its size of heap while it runs (its bytes, its parsed form, the handler's arguments), and the
+     * transport buffers about as much again: the default keeps a server inside a 256 MiB heap with 1 MiB requests.
+     */
+    public long maxInFlightBytes() {
+        return maxInFlightBytes;
     }
 
     /** How long {@code close()} waits for in-flight work (default 10 s). */
@@ -93,7 +107,8 @@ public final class ServerConfig {
     /** The settings, with the values of transport properties that hold credentials masked. */
     @Override
     public String toString() {
-        return "ServerConfig{concurrency=" + concurrency + ", maxInFlight=" + maxInFlight + ", shutdownGrace="
+        return "ServerConfig{concurrency=" + concurrency + ", maxInFlight=" + maxInFlight + ", maxInFlightBytes="
+                + maxInFlightBytes + ", shutdownGrace="
                 + shutdownGrace + ", executor=" + (executor == null ? "pool" : executor) + ", inlineWhenIdle="
                 + inlineWhenIdle + ", transportProperties=" + Secrets.masked(transportProperties) + "}";
     }
@@ -102,6 +117,7 @@ public final class ServerConfig {
     public static final class Builder {
         private int concurrency = 16;
         private int maxInFlight = 1024;
+        private long maxInFlightBytes = ServerSettings.DEFAULT_MAX_IN_FLIGHT_BYTES;
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Limits limits = Limits.DEFAULT;
         private RpcMetrics metrics = RpcMetrics.noop();
@@ -141,6 +157,15 @@ public final class ServerConfig {
                 throw new IllegalArgumentException("maxInFlight must be >= 1, was " + max);
             }
             this.maxInFlight = max;
+            return this;
+        }
+
+        /** See {@link ServerConfig#maxInFlightBytes()}; at least 1. */
+        public Builder maxInFlightBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxInFlightBytes must be >= 1, was " + bytes);
+            }
+            this.maxInFlightBytes = bytes;
             return this;
         }
 

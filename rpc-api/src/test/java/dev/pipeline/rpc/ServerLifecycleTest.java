@@ -123,7 +123,7 @@ class ServerLifecycleTest {
     private final DirectTransport transport = new DirectTransport();
     private final RecordingMetrics metrics = new RecordingMetrics();
     private final DefaultRpcServer server = new DefaultRpcServer(transport, ServerConfig.builder()
-            .concurrency(2).maxInFlight(7).shutdownGrace(Duration.ofSeconds(3)).metrics(metrics)
+            .concurrency(2).maxInFlight(7).maxInFlightBytes(5_000_000).shutdownGrace(Duration.ofSeconds(3)).metrics(metrics)
             .limits(new Limits(200, 4, 10)).build());
 
     @AfterEach
@@ -143,10 +143,20 @@ class ServerLifecycleTest {
         assertThat(transport.channels.keySet()).containsExactlyInAnyOrder("a", "b");
         for (var channel : transport.channels.values()) {
             assertThat(channel.started).isTrue();
-            assertThat(channel.settings).isEqualTo(new ServerSettings(7, Duration.ofSeconds(3)));
+            assertThat(channel.settings).isEqualTo(new ServerSettings(7, Duration.ofSeconds(3), 5_000_000));
         }
         assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already started");
+    }
+
+    @Test
+    void theByteBudgetDefaultsTo32MebibytesAndIsValidated() {
+        assertThat(ServerConfig.defaults().maxInFlightBytes()).isEqualTo(32L << 20);
+        assertThat(new ServerSettings(1, Duration.ZERO).maxInFlightBytes()).isEqualTo(32L << 20);
+        assertThatThrownBy(() -> ServerConfig.builder().maxInFlightBytes(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInFlightBytes");
+        assertThatThrownBy(() -> new ServerSettings(1, Duration.ZERO, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInFlightBytes");
     }
 
     @Test

@@ -112,6 +112,11 @@ final class KafkaServerChannel implements ServerChannel {
     private final ArrayDeque<ConsumerRecord<byte[], byte[]>> pending = new ArrayDeque<>();
     private int outstanding;
     /**
+     * Bytes of the records dispatched whose outcome is not produced yet ({@link ServerSettings#maxInFlightBytes()}):
+     * added on the consumer thread, released by {@link #markDone} on whichever thread produced the outcome.
+     */
+    private final java.util.concurrent.atomic.AtomicLong inFlightBytes = new java.util.concurrent.atomic.AtomicLong();
+    /**
      * Moving share (1/8 weight, of {@link #SHARE_ONE}) of inline dispatches that took the loop thread over
      * {@link #QUICK_INLINE_NANOS}, handler included. A share, not an average time: one preempted run of 10 ms would
      * move an average for a hundred runs. While it is at most {@link #SLOW_SHARE_LIMIT}, a poll's records run inline
@@ -187,8 +192,13 @@ final class KafkaServerChannel implements ServerChannel {
                 throw cause instanceof RuntimeException ? (RuntimeException) cause
                         : new IllegalStateException(cause.getMessage(), cause);
             }
-            KafkaConsumer<byte[], byte[]> c = transport.newConsumer(transport.consumerProperties(
-                    config.group(service), "server-" + service, Math.min(500, settings.maxInFlight())));
+            java.util.Properties props = transport.consumerProperties(
+                    config.group(service), "server-" + service, Math.min(500, settings.maxInFlight()));
+            // what one fetch may bring in beside the work in flight: half the byte budget (Kafka's default, 50 MiB,
+            // next to 32 MiB in flight would not fit a small heap); a record larger than this still comes, alone
+            props.putIfAbsent(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+                    Long.toString(Math.max(1L << 20, Math.min(50L << 20, settings.maxInFlightBytes() / 2))));
+            KafkaConsumer<byte[], byte[]> c = transport.newConsumer(props);
             c.subscribe(List.of(topic), new Rebalance());
             consumer = c;
             Thread t = loopThreads.newThread(this::run);
@@ -317,14 +327,15 @@ final class KafkaServerChannel implements ServerChannel {
         // until a record of this round goes to the pool (the core runs one inline only while its pool is idle)
         boolean inlining = true;
         boolean previousSlow = false; // the last inline run of this round was slow
-        while (!pending.isEmpty() && outstanding < settings.maxInFlight() && !stopping) {
+        while (!pending.isEmpty() && outstanding < settings.maxInFlight() && !stopping && fits(pending.peek())) {
             ConsumerRecord<byte[], byte[]> r = pending.poll();
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             PartitionState st = states.get(tp);
             if (st == null) {
                 continue; // revoked meanwhile: the new owner reads it again
             }
-            Entry e = new Entry(st, r.offset());
+            Entry e = new Entry(st, r.offset(), size(r));
+            inFlightBytes.addAndGet(e.bytes);
             st.inflight.add(e);
             boolean alone = outstanding == 0 && pending.isEmpty();
             outstanding++;
@@ -450,6 +461,16 @@ final class KafkaServerChannel implements ServerChannel {
         log.error("server of '{}': a handler holds up the poll loop and no thread could be started to take it over;"
                 + " the loop waits for the handler", service);
         return false;
+    }
+
+    /** @return whether {@code r} may be dispatched now under the byte budget (always, when nothing is in flight) */
+    private boolean fits(ConsumerRecord<byte[], byte[]> r) {
+        long used = inFlightBytes.get();
+        return used == 0 || used + size(r) <= settings.maxInFlightBytes();
+    }
+
+    private static int size(ConsumerRecord<byte[], byte[]> r) {
+        return (r.value() == null ? 0 : r.value().length) + (r.key() == null ? 0 : r.key().length);
     }
 
     /** @return false when this thread lost the loop to a new one (an inline handler it ran here stalled it) */
@@ -761,6 +782,10 @@ final class KafkaServerChannel implements ServerChannel {
     }
 
     private void markDone(Entry e) {
+        if (e.done) {
+            return;
+        }
+        inFlightBytes.addAndGet(-e.bytes);
         e.done = true;
         if (wakeOnCompletion) {
             KafkaConsumer<byte[], byte[]> c = consumer;
@@ -841,11 +866,13 @@ final class KafkaServerChannel implements ServerChannel {
     private static final class Entry {
         final PartitionState state;
         final long offset;
+        final int bytes;
         volatile boolean done;
 
-        Entry(PartitionState state, long offset) {
+        Entry(PartitionState state, long offset, int bytes) {
             this.state = state;
             this.offset = offset;
+            this.bytes = bytes;
         }
     }
 
