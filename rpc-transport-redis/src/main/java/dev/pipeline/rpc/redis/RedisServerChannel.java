@@ -98,6 +98,16 @@ final class RedisServerChannel implements ServerChannel {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Entries being handled by this instance, id → nanoTime of the last idle-time refresh. */
     private final Map<String, Long> handling = new ConcurrentHashMap<>();
+    /** Bytes of each entry being handled ({@link ServerSettings#maxInFlightBytes()}), and their sum. */
+    private final Map<String, Integer> entryBytes = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong inFlightBytes = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * What the next read assumes an entry weighs, to size its COUNT under the byte budget: Redis cannot bound a read
+     * by bytes, so a read asks for as many entries as the budget has room for at this weight. It starts at the
+     * budget (the first read takes one entry), then follows the largest entry of each read, halving when they are
+     * smaller, so a backlog of large entries is read a few at a time and small ones {@code readCount} at a time.
+     */
+    private volatile long entryEstimate;
     private final AtomicBoolean reading = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean started;
@@ -114,6 +124,7 @@ final class RedisServerChannel implements ServerChannel {
         this.config = transport.config;
         this.service = service;
         this.settings = settings;
+        this.entryEstimate = Math.max(1, Math.min(settings.maxInFlightBytes(), config.maxMessageBytes()));
         this.handler = handler;
         this.stream = transport.requestStream(service);
         this.group = transport.group(service);
@@ -224,11 +235,12 @@ final class RedisServerChannel implements ServerChannel {
         if (stopping || !started || !reading.compareAndSet(false, true)) {
             return;
         }
-        int slots = reserve(config.readCount());
+        int want = readCount();
+        int slots = want == 0 ? 0 : reserve(want);
         if (slots == 0) {
             reading.set(false);
             // a release between reserve() and here would have found reading == true: look again
-            if (!stopping && inFlight.get() < settings.maxInFlight()) {
+            if (!stopping && inFlight.get() < settings.maxInFlight() && readCount() > 0) {
                 maybeRead();
             }
             return;
@@ -263,6 +275,7 @@ final class RedisServerChannel implements ServerChannel {
                         return;
                     }
                     readFailures = 0;
+                    weigh(msgs);
                     // unused slots back before dispatching: dispatch may release and trigger the next read
                     reading.set(false);
                     int unused = slots - got;
@@ -276,6 +289,60 @@ final class RedisServerChannel implements ServerChannel {
                         maybeRead();
                     }
                 });
+    }
+
+    /** @return the COUNT of the next read under the byte budget: 0 while the budget is used up */
+    private int readCount() {
+        long used = inFlightBytes.get();
+        long budget = settings.maxInFlightBytes();
+        if (used > 0 && used >= budget) {
+            return 0;
+        }
+        long room = used == 0 ? budget : budget - used;
+        return (int) Math.min(config.readCount(), Math.max(1, room / Math.max(1, entryEstimate)));
+    }
+
+    private void weigh(List<StreamMessage<String, byte[]>> msgs) {
+        if (msgs == null || msgs.isEmpty()) {
+            return;
+        }
+        long largest = 0;
+        for (StreamMessage<String, byte[]> m : msgs) {
+            if (m != null) {
+                largest = Math.max(largest, bytes(m.getBody()));
+            }
+        }
+        entryEstimate = Math.max(256, Math.max(largest, entryEstimate / 2));
+    }
+
+    private static int bytes(Map<String, byte[]> fields) {
+        if (fields == null) {
+            return 0;
+        }
+        long n = 0;
+        for (byte[] v : fields.values()) {
+            n += v == null ? 0 : v.length;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
+    /** Takes an entry's bytes into the budget while it is handled here. */
+    private void hold(String id, Map<String, byte[]> fields) {
+        handling.put(id, System.nanoTime());
+        int n = bytes(fields);
+        if (entryBytes.put(id, n) == null) {
+            inFlightBytes.addAndGet(n);
+        }
+    }
+
+    /** The entry is finished here (acknowledged, or left pending for another delivery): its slot and bytes go back. */
+    private void finish(String id) {
+        handling.remove(id);
+        Integer n = entryBytes.remove(id);
+        if (n != null) {
+            inFlightBytes.addAndGet(-n);
+        }
+        release(1);
     }
 
     private void onReadFailure(Throwable cause) {
@@ -325,7 +392,7 @@ final class RedisServerChannel implements ServerChannel {
                 text(fields, WireHeaders.RPC_ID), text(fields, WireHeaders.REPLY_TO),
                 IncomingRequest.parseDeadline(fields.get(WireHeaders.DEADLINE)), text(fields, WireHeaders.CLIENT),
                 text(fields, WireHeaders.TRACEPARENT));
-        handling.put(id, System.nanoTime());
+        hold(id, fields);
         if (request.replyTo() != null && !transport.isReplyStream(request.replyTo())) {
             // refused before the handler runs and before any command names that key
             // debug, not warn: any client can send these, and the dead-letter stream records each one
@@ -345,8 +412,7 @@ final class RedisServerChannel implements ServerChannel {
                 // maxDeliveries, dead-lettered
                 log.warn("handler for '{}' failed on entry {}; left pending for redelivery: {}", service, id,
                         err == null ? "null outcome" : err.toString());
-                handling.remove(id);
-                release(1);
+                finish(id);
                 return;
             }
             complete(id, fields, request.replyTo(), request.correlationId(), outcome);
@@ -357,8 +423,7 @@ final class RedisServerChannel implements ServerChannel {
                           HandlerOutcome outcome) {
         if (abandoned) { // closed while this was running: another instance answers it
             log.debug("server for '{}' closed; entry {} left pending", service, id);
-            handling.remove(id);
-            release(1);
+            finish(id);
             return;
         }
         String reason = outcome.deadLetterReason();
@@ -389,8 +454,7 @@ final class RedisServerChannel implements ServerChannel {
                         deadLetterAndAck(id, fields, reason == null ? INVALID_REPLY_ADDRESS
                                 : reason + "; " + INVALID_REPLY_ADDRESS);
                     } else if (ackInScript) {
-                        handling.remove(id);
-                        release(1);
+                        finish(id);
                     } else {
                         deadLetterAndAck(id, fields, reason);
                     }
@@ -498,8 +562,7 @@ final class RedisServerChannel implements ServerChannel {
     private void failedWrite(String id, Throwable cause) {
         log.warn("server for '{}': writing the outcome of entry {} failed; left pending for redelivery: {}", service,
                 id, cause.getMessage());
-        handling.remove(id);
-        release(1);
+        finish(id);
     }
 
     private void ack(String id) {
@@ -509,8 +572,7 @@ final class RedisServerChannel implements ServerChannel {
                         log.warn("server for '{}': XACK {} failed (it will be redelivered): {}", service, id,
                                 Connector.unwrap(err).getMessage());
                     }
-                    handling.remove(id);
-                    release(1);
+                    finish(id);
                 });
     }
 
@@ -579,6 +641,7 @@ final class RedisServerChannel implements ServerChannel {
                     return cmd.xclaim(stream, consumer, XClaimArgs.Builder.minIdleTime(minIdle),
                                     ids.toArray(new String[0])).toCompletableFuture()
                             .thenApply(msgs -> {
+                                weigh(msgs);
                                 int used = 0;
                                 for (StreamMessage<String, byte[]> m : msgs) {
                                     if (m == null || handling.containsKey(m.getId())) {
@@ -607,7 +670,7 @@ final class RedisServerChannel implements ServerChannel {
             ack(id);
             return;
         }
-        handling.put(id, System.nanoTime());
+        hold(id, fields);
         String reason = "not acknowledged after " + deliveries + " deliveries (maxDeliveries "
                 + config.maxDeliveries() + ")";
         log.warn("server for '{}': entry {} {}; moved to {}", service, id, reason, deadLetters);
