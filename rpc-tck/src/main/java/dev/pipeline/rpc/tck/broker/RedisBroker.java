@@ -98,7 +98,20 @@ public final class RedisBroker implements AutoCloseable {
 
     /** As {@link #startLocal(boolean)}; {@code embedded} skips the PATH and uses the embedded binary. */
     static RedisBroker startLocal(boolean appendOnly, boolean embedded) {
-        LocalProcess p = LocalProcess.start(appendOnly, embedded, null);
+        LocalProcess p = LocalProcess.start(appendOnly ? "everysec" : null, embedded, null);
+        return new RedisBroker(p.description(), p.uri(), p, null);
+    }
+
+    /**
+     * As {@link #startLocal(boolean) startLocal(true)} with the given fsync policy of the append-only file.
+     *
+     * @param appendFsync {@code everysec} (what {@link #startLocal(boolean)} uses), {@code always} or {@code no}
+     */
+    public static RedisBroker startLocalAppendOnly(String appendFsync) {
+        if (!List.of("everysec", "always", "no").contains(appendFsync)) {
+            throw new IllegalArgumentException("appendfsync must be everysec, always or no, was " + appendFsync);
+        }
+        LocalProcess p = LocalProcess.start(appendFsync, Boolean.getBoolean("pipeline.redis.embedded"), null);
         return new RedisBroker(p.description(), p.uri(), p, null);
     }
 
@@ -122,7 +135,7 @@ public final class RedisBroker implements AutoCloseable {
      * @param subjectAltNames the server certificate's subject alternative names in keytool's syntax
      */
     public static RedisBroker startLocalTls(boolean appendOnly, String subjectAltNames) {
-        LocalProcess p = LocalProcess.start(appendOnly, false, subjectAltNames);
+        LocalProcess p = LocalProcess.start(appendOnly ? "everysec" : null, false, subjectAltNames);
         return new RedisBroker(p.description(), p.uri(), p, null);
     }
 
@@ -288,17 +301,19 @@ public final class RedisBroker implements AutoCloseable {
         private final Path executable;
         private final String origin;
         private final boolean appendOnly;
+        private final String appendFsync;
         private final Path dir;
         private final int port;
         private final int tlsPort;                  // 0: no TLS
         private final TestCertificates certificates; // null: no TLS
         private Process process;
 
-        private LocalProcess(Path executable, String origin, boolean appendOnly, Path dir, int port, int tlsPort,
+        private LocalProcess(Path executable, String origin, String appendFsync, Path dir, int port, int tlsPort,
                              TestCertificates certificates) {
             this.executable = executable;
             this.origin = origin;
-            this.appendOnly = appendOnly;
+            this.appendOnly = appendFsync != null;
+            this.appendFsync = appendFsync == null ? "everysec" : appendFsync;
             this.dir = dir;
             this.port = port;
             this.tlsPort = tlsPort;
@@ -316,7 +331,8 @@ public final class RedisBroker implements AutoCloseable {
                     .findFirst().orElse(launched));
         }
 
-        static LocalProcess start(boolean appendOnly, boolean embedded, String tlsNames) {
+        /** @param appendFsync the append-only file's fsync policy, or null for no append-only file */
+        static LocalProcess start(String appendFsync, boolean embedded, String tlsNames) {
             Executable exe = findExecutable(embedded);
             IllegalStateException last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
@@ -328,8 +344,8 @@ public final class RedisBroker implements AutoCloseable {
                 }
                 LocalProcess p;
                 try {
-                    p = tlsNames == null ? new LocalProcess(exe.path, exe.origin, appendOnly, dir, freePort(), 0, null)
-                            : new LocalProcess(exe.path, exe.origin, appendOnly, dir, freePort(), freePort(),
+                    p = tlsNames == null ? new LocalProcess(exe.path, exe.origin, appendFsync, dir, freePort(), 0, null)
+                            : new LocalProcess(exe.path, exe.origin, appendFsync, dir, freePort(), freePort(),
                             TestCertificates.generate(Files.createDirectories(dir.resolve("tls")), tlsNames));
                 } catch (IOException | RuntimeException e) {
                     deleteRecursively(dir);
@@ -355,7 +371,7 @@ public final class RedisBroker implements AutoCloseable {
         }
 
         String description() {
-            return origin + (appendOnly ? " (append-only file on)" : "")
+            return origin + (appendOnly ? " (append-only file on, appendfsync " + appendFsync + ")" : "")
                     + (tlsPort > 0 ? " (TLS on port " + tlsPort + ")" : "") + ", data in " + dir;
         }
 
@@ -373,7 +389,7 @@ public final class RedisBroker implements AutoCloseable {
             List<String> cmd = new ArrayList<>(List.of(executable.toString(),
                     "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
                     "--daemonize", "no", "--save", "", "--appendonly", appendOnly ? "yes" : "no",
-                    "--appendfsync", "everysec", "--logfile", ""));
+                    "--appendfsync", appendFsync, "--logfile", ""));
             for (String line : tlsOptions()) {
                 int space = line.indexOf(' ');
                 cmd.add("--" + line.substring(0, space));
