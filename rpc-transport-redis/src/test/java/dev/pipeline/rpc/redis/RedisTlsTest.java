@@ -1,5 +1,6 @@
 package dev.pipeline.rpc.redis;
 
+import dev.pipeline.rpc.ClientConfig;
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcServer;
@@ -102,14 +103,20 @@ class RedisTlsTest extends RedisTestSupport {
         TestCertificates ca = tls.certificates();
         String server = "rediss://rpc-server:" + SERVER_PW + "@" + tlsHostPort("127.0.0.1") + "?trustStore="
                 + ca.caCertificate();
-        String client = "rediss://rpc-client:" + CLIENT_PW + "@" + tlsHostPort("127.0.0.1") + "?trustStore="
-                + ca.trustStore() + "&trustStorePassword=" + ca.trustStorePassword();
+        String client = "rediss://rpc-client:" + CLIENT_PW + "@" + tlsHostPort("127.0.0.1");
+        String inUri = client + "?trustStore=" + ca.trustStore() + "&trustStorePassword=" + ca.trustStorePassword();
+        ClientConfig asProperties = ClientConfig.builder()
+                .transportProperty("trustStore", ca.trustStore().toString())
+                .transportProperty("trustStorePassword", ca.trustStorePassword())
+                .build();
+        assertThat(asProperties.toString()).doesNotContain(ca.trustStorePassword());
         String service = uniqueService();
         try (RpcServer s = Rpc.server(server)) {
             s.handle(service, "hello", params -> "hello " + params.<String>get(0, String.class));
             s.start();
-            try (RpcClient c = Rpc.client(client)) {
+            try (RpcClient c = Rpc.client(client, asProperties); RpcClient d = Rpc.client(inUri)) {
                 assertThat(c.call(service, "hello", String.class, "tls")).isEqualTo("hello tls");
+                assertThat(d.call(service, "hello", String.class, "uri")).isEqualTo("hello uri");
             }
         }
     }
@@ -178,6 +185,19 @@ class RedisTlsTest extends RedisTestSupport {
                 .hasMessageContaining("as user 'rpc-client': WRONGPASS")
                 .hasMessageNotContaining(MARKER);
         assertThat(t.toString()).doesNotContain(MARKER);
+    }
+
+    @Test
+    void operationsGuideShowsTheServerOptionsAsTested() throws IOException {
+        String guide = Files.readString(Path.of("..", "docs", "operations.md"));
+        assertThat(tls.serverOptions()).isNotEmpty().allSatisfy(line -> {
+            String option = line.substring(0, line.indexOf(' '));
+            String value = line.substring(line.indexOf(' ') + 1);
+            // the same option, the value (a path of the fixture's temporary directory) by its file name
+            String shown = option + " " + (value.contains("/") ? "/etc/redis/tls/" + Path.of(value).getFileName()
+                    : option.equals("tls-port") ? "6380" : value);
+            assertThat(guide).contains("\n" + shown + "\n");
+        });
     }
 
     @Test
