@@ -115,6 +115,29 @@ class SecretsLeakTest {
         assertNoMarker();
     }
 
+    @Test
+    void redisTlsFailures() {
+        ClientConfig quick = ClientConfig.builder().readyTimeout(Duration.ofSeconds(3)).build();
+        try (RedisBroker tlsRedis = RedisBroker.startLocalTls(false);
+             RedisClient admin = RedisClient.create(tlsRedis.uri().toString());
+             StatefulRedisConnection<String, String> c = admin.connect()) {
+            c.sync().aclSetuser(USER, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("right-one")
+                    .allKeys().allCommands());
+            RedisBroker.Tls tls = tlsRedis.tls();
+            String at = "@127.0.0.1:" + tls.uri().getPort();
+            String ca = "?trustStore=" + tls.certificates().caCertificate();
+            String untrusted = "rediss://" + USER + ":" + MARKER + at;                 // JVM trust store
+            String wrongPassword = "rediss://" + USER + ":" + MARKER + at + ca;       // trusted, wrong password
+            String wrongStorePassword = "rediss://" + USER + ":right-one" + at + "?trustStore="
+                    + tls.certificates().trustStore() + "&trustStorePassword=" + MARKER;
+            for (String uri : List.of(untrusted, wrongPassword, wrongStorePassword)) {
+                library(() -> Rpc.client(uri, quick));
+                cli(uri);
+            }
+        }
+        assertNoMarker();
+    }
+
     /** A service to serve. */
     public static final class Leak {
         public int one() {

@@ -44,7 +44,7 @@ final class Connector {
             current = attempt;
             client.connectAsync(CODEC, uri).whenComplete((c, err) -> {
                 if (err != null) {
-                    attempt.completeExceptionally(new RedisUnreachableException(display, unwrap(err)));
+                    attempt.completeExceptionally(new RedisUnreachableException(display, user(uri), unwrap(err)));
                     return;
                 }
                 boolean closedMeanwhile;
@@ -90,10 +90,21 @@ final class Connector {
         return t;
     }
 
-    /** @return whether retrying cannot help (wrong password, missing permission, bad database index). */
+    /** @return the ACL user a URI authenticates as, "default" for a password alone, or null for no credentials */
+    static String user(RedisURI uri) {
+        if (uri.getUsername() != null && !uri.getUsername().isEmpty()) {
+            return uri.getUsername();
+        }
+        return uri.getPassword() != null && uri.getPassword().length > 0 ? "default" : null;
+    }
+
+    /**
+     * @return whether retrying cannot help: wrong password, missing permission, bad database index, or a TLS
+     * server certificate that is not trusted or does not name the host
+     */
     static boolean permanent(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof RedisCommandExecutionException) {
+            if (c instanceof RedisCommandExecutionException || c instanceof java.security.cert.CertificateException) {
                 return true;
             }
             if (c == c.getCause()) {
@@ -107,8 +118,30 @@ final class Connector {
     static final class RedisUnreachableException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        RedisUnreachableException(String display, Throwable cause) {
-            super("cannot connect to Redis at " + display + ": " + rootMessage(cause), cause);
+        RedisUnreachableException(String display, String user, Throwable cause) {
+            super("cannot connect to Redis at " + display + (user == null ? "" : " as user '" + user + "'") + ": "
+                    + (tls(cause) ? "TLS handshake failed: " : "") + rootMessage(cause)
+                    + (untrusted(cause) ? " (the server's certificate is not signed by a trusted CA: set"
+                    + " trustStore to its CA certificate)" : ""), cause);
+        }
+
+        private static boolean tls(Throwable t) {
+            for (Throwable c = t; c != null && c != c.getCause(); c = c.getCause()) {
+                if (c instanceof javax.net.ssl.SSLException) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean untrusted(Throwable t) {
+            for (Throwable c = t; c != null && c != c.getCause(); c = c.getCause()) {
+                if (c instanceof java.security.cert.CertPathBuilderException
+                        || c instanceof java.security.cert.CertPathValidatorException) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static String rootMessage(Throwable t) {
@@ -117,7 +150,7 @@ final class Connector {
                 root = root.getCause();
             }
             String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-            return m.replace('\n', ' ');
+            return dev.pipeline.rpc.spi.Secrets.mask(m.replace('\n', ' '));
         }
     }
 }

@@ -125,8 +125,9 @@ final class RedisClientChannel implements ClientChannel {
             xadd.whenComplete((id, err) -> {
                 if (err != null) {
                     Throwable cause = Connector.unwrap(err);
-                    sent.completeExceptionally(new IllegalStateException("Redis XADD to " + stream + " failed: "
-                            + cause.getMessage(), cause));
+                    sent.completeExceptionally(new IllegalStateException("Redis at " + transport.display
+                            + " did not accept the message for " + stream + ": "
+                            + dev.pipeline.rpc.spi.Secrets.mask(cause.getMessage()), cause));
                 } else {
                     sent.complete(null);
                 }

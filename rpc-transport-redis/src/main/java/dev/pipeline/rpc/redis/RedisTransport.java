@@ -13,6 +13,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
@@ -54,7 +55,12 @@ final class RedisTransport implements Transport {
         this.config = config;
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(2).build();
         this.client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder()
+        ClientOptions.Builder options = ClientOptions.builder();
+        if (config.trustStore() != null) {
+            options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(config.trustManagerFactory())
+                    .build());
+        }
+        client.setOptions(options
                 .protocolVersion(ProtocolVersion.RESP2)
                 .autoReconnect(true)
                 .socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true)

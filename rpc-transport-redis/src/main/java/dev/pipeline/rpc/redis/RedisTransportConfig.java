@@ -1,6 +1,17 @@
 package dev.pipeline.rpc.redis;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Collection;
+import javax.net.ssl.TrustManagerFactory;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -14,13 +25,15 @@ import java.util.function.BiConsumer;
  * {@code 2m}, {@code 1h}, a plain number of milliseconds, or ISO-8601 ({@code PT5S}).
  *
  * <p>Connection options (ACL user and password, database index, TLS with {@code rediss://}, {@code verifyPeer},
- * {@code clientName}) are part of the URI and passed to Lettuce as they are.
+ * {@code clientName}) are part of the URI and passed to Lettuce as they are. For {@code rediss://},
+ * {@link Builder#trustStore(Path)} names the certificate authorities to trust instead of the JVM's default trust
+ * store, e.g. {@code rediss://host:6380?trustStore=/etc/pipeline/redis-ca.pem}.
  */
 public final class RedisTransportConfig {
     /** Names of the options accepted as URI query parameters and transport properties. */
     static final Set<String> OPTION_NAMES = Set.of("keyPrefix", "blockTimeout", "claimIdle", "maxDeliveries",
             "streamMaxLen", "deadLetterMaxLen", "replyTtl", "consumerIdleTimeout", "readCount", "maxMessageBytes",
-            "commandTimeout", "connectTimeout", "maintenanceInterval");
+            "commandTimeout", "connectTimeout", "maintenanceInterval", "trustStore", "trustStorePassword");
 
     private static final RedisTransportConfig DEFAULTS = builder().build();
 
@@ -37,6 +50,8 @@ public final class RedisTransportConfig {
     private final Duration commandTimeout;
     private final Duration connectTimeout;
     private final Duration maintenanceInterval;
+    private final Path trustStore;
+    private final String trustStorePassword;
 
     private RedisTransportConfig(Builder b) {
         keyPrefix = b.keyPrefix;
@@ -52,6 +67,14 @@ public final class RedisTransportConfig {
         commandTimeout = b.commandTimeout;
         connectTimeout = b.connectTimeout;
         maintenanceInterval = b.maintenanceInterval;
+        trustStore = b.trustStore;
+        trustStorePassword = b.trustStorePassword;
+        if (trustStorePassword != null && trustStore == null) {
+            throw new IllegalArgumentException("trustStorePassword is set but trustStore is not");
+        }
+        if (trustStore != null) {
+            trustManagerFactory(); // a missing, unreadable or empty trust store fails here, not at the first connect
+        }
         if (consumerIdleTimeout.compareTo(blockTimeout.multipliedBy(3)) <= 0
                 || consumerIdleTimeout.compareTo(claimIdle) <= 0) {
             throw new IllegalArgumentException("consumerIdleTimeout (" + consumerIdleTimeout
@@ -85,6 +108,8 @@ public final class RedisTransportConfig {
         b.commandTimeout = commandTimeout;
         b.connectTimeout = connectTimeout;
         b.maintenanceInterval = maintenanceInterval;
+        b.trustStore = trustStore;
+        b.trustStorePassword = trustStorePassword;
         return b;
     }
 
@@ -153,6 +178,67 @@ public final class RedisTransportConfig {
         return maintenanceInterval;
     }
 
+    /**
+     * @return the file of certificate authorities a {@code rediss://} connection trusts (PEM certificates, or a
+     * PKCS#12 or JKS trust store), or null for the JVM's default trust store
+     */
+    public Path trustStore() {
+        return trustStore;
+    }
+
+    /** @return whether a trust store password is set (the password itself is not exposed) */
+    public boolean hasTrustStorePassword() {
+        return trustStorePassword != null;
+    }
+
+    /** @return trust managers for {@link #trustStore()}; never null when a trust store is set */
+    TrustManagerFactory trustManagerFactory() {
+        String name = "trustStore " + trustStore;
+        if (!Files.isRegularFile(trustStore) || !Files.isReadable(trustStore)) {
+            throw new IllegalArgumentException(name + " is not a readable file");
+        }
+        try {
+            KeyStore store;
+            byte[] head;
+            try (InputStream in = Files.newInputStream(trustStore)) {
+                head = in.readNBytes(4096);
+            }
+            boolean pem = new String(head, StandardCharsets.ISO_8859_1).contains("-----BEGIN");
+            if (pem) {
+                Collection<? extends Certificate> certs;
+                try (InputStream in = Files.newInputStream(trustStore)) {
+                    certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+                }
+                store = KeyStore.getInstance(KeyStore.getDefaultType());
+                store.load(null, null);
+                int i = 0;
+                for (Certificate c : certs) {
+                    store.setCertificateEntry("ca-" + i++, c);
+                }
+            } else {
+                store = KeyStore.getInstance(trustStore.toFile(),
+                        trustStorePassword == null ? null : trustStorePassword.toCharArray());
+            }
+            boolean any = false;
+            for (java.util.Enumeration<String> aliases = store.aliases(); aliases.hasMoreElements(); ) {
+                any |= store.isCertificateEntry(aliases.nextElement());
+            }
+            if (!any) {
+                throw new IllegalArgumentException(name + " holds no trusted certificate"
+                        + (trustStorePassword == null && !pem
+                        ? " (a PKCS#12 trust store needs trustStorePassword)" : ""));
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            return tmf;
+        } catch (IOException | GeneralSecurityException e) {
+            // the messages of KeyStore and CertificateFactory name the problem ("keystore password was
+            // incorrect", "Unrecognized keystore format"), never the password
+            throw new IllegalArgumentException("cannot read " + name + " as PEM certificates or a PKCS#12/JKS"
+                    + " trust store: " + e.getMessage(), e);
+        }
+    }
+
     /** Applies named options (URI query parameters or transport properties) on top of this configuration. */
     static RedisTransportConfig withOptions(RedisTransportConfig base, Map<String, String> options) {
         Builder b = base.toBuilder();
@@ -173,6 +259,8 @@ public final class RedisTransportConfig {
                 case "commandTimeout" -> (x, v) -> x.commandTimeout(duration(name, v));
                 case "connectTimeout" -> (x, v) -> x.connectTimeout(duration(name, v));
                 case "maintenanceInterval" -> (x, v) -> x.maintenanceInterval(duration(name, v));
+                case "trustStore" -> (x, v) -> x.trustStore(v.isEmpty() ? null : Path.of(v));
+                case "trustStorePassword" -> (x, v) -> x.trustStorePassword(v.isEmpty() ? null : v);
                 default -> throw new IllegalArgumentException("unknown Redis transport option '" + name
                         + "'; known: " + new java.util.TreeSet<>(OPTION_NAMES));
             };
@@ -221,7 +309,10 @@ public final class RedisTransportConfig {
                 + ", deadLetterMaxLen=" + deadLetterMaxLen + ", replyTtl=" + replyTtl + ", consumerIdleTimeout="
                 + consumerIdleTimeout + ", readCount=" + readCount + ", maxMessageBytes=" + maxMessageBytes
                 + ", commandTimeout=" + commandTimeout + ", connectTimeout=" + connectTimeout
-                + ", maintenanceInterval=" + maintenanceInterval + '}';
+                + ", maintenanceInterval=" + maintenanceInterval
+                + (trustStore == null ? "" : ", trustStore=" + trustStore)
+                + (trustStorePassword == null ? "" : ", trustStorePassword=" + dev.pipeline.rpc.spi.Secrets.MASK)
+                + '}';
     }
 
     /** Builds a {@link RedisTransportConfig}; every setter validates its value. */
@@ -239,6 +330,8 @@ public final class RedisTransportConfig {
         private Duration commandTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration maintenanceInterval = Duration.ofSeconds(5);
+        private Path trustStore;
+        private String trustStorePassword;
 
         private Builder() {
         }
@@ -332,6 +425,31 @@ public final class RedisTransportConfig {
         /** How often servers trim their request streams and remove dead consumers (default 5 s). */
         public Builder maintenanceInterval(Duration maintenanceInterval) {
             this.maintenanceInterval = atLeast("maintenanceInterval", maintenanceInterval, Duration.ofMillis(10));
+            return this;
+        }
+
+        /**
+         * Certificate authorities that a {@code rediss://} connection trusts, instead of the JVM's default trust
+         * store (default: none set). The file holds either PEM certificates ({@code -----BEGIN CERTIFICATE-----},
+         * one or more) or a PKCS#12 or JKS trust store ({@link #trustStorePassword}). The server's certificate is
+         * checked against them and, with the default {@code verifyPeer=FULL}, its names against the host of the
+         * URI. The file is read when the configuration is built: a missing, unreadable or empty one is refused.
+         *
+         * @param trustStore the file, or null for the JVM's default trust store
+         */
+        public Builder trustStore(Path trustStore) {
+            this.trustStore = trustStore;
+            return this;
+        }
+
+        /**
+         * Password of a PKCS#12 or JKS {@link #trustStore} (not needed for PEM). Never shown: {@code toString} and
+         * messages mask it.
+         *
+         * @param password the password, or null for none
+         */
+        public Builder trustStorePassword(String password) {
+            this.trustStorePassword = password;
             return this;
         }
 

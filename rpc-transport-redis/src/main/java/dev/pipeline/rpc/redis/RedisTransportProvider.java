@@ -20,7 +20,9 @@ import java.util.StringJoiner;
  *
  * <p>Options ({@link RedisTransportConfig}, by builder method name) may be given as URI query parameters or as
  * transport properties; other query parameters ({@code timeout}, {@code clientName}, {@code verifyPeer},
- * {@code database}) go to Lettuce. Opening does not connect: connections are made on first use and retried, so a
+ * {@code database}) go to Lettuce. Over TLS the server's certificate is checked against the JVM's trust store, or
+ * against {@code trustStore} when set, and its names against the URI's host ({@code verifyPeer=FULL}, the
+ * default). Opening does not connect: connections are made on first use and retried, so a
  * client can be created before Redis is up. Needs Redis 6.2 or later.
  */
 public class RedisTransportProvider implements TransportProvider {
@@ -73,6 +75,10 @@ public class RedisTransportProvider implements TransportProvider {
             redisUri = RedisURI.create(parsed.lettuceUri);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("malformed Redis URI '" + parsed.display + "': " + Secrets.mask(e.getMessage()));
+        }
+        if (config.trustStore() != null && !redisUri.isSsl()) {
+            throw new IllegalArgumentException("trustStore applies to TLS only: use rediss:// instead of '"
+                    + parsed.display + "'");
         }
         redisUri.setTimeout(config.commandTimeout());
         return new RedisTransport(parsed.scheme, redisUri, parsed.display, config);

@@ -98,7 +98,44 @@ public final class RedisBroker implements AutoCloseable {
 
     /** As {@link #startLocal(boolean)}; {@code embedded} skips the PATH and uses the embedded binary. */
     static RedisBroker startLocal(boolean appendOnly, boolean embedded) {
-        LocalProcess p = LocalProcess.start(appendOnly, embedded);
+        LocalProcess p = LocalProcess.start(appendOnly ? "everysec" : null, embedded, null);
+        return new RedisBroker(p.description(), p.uri(), p, null);
+    }
+
+    /**
+     * As {@link #startLocal(boolean) startLocal(true)} with the given fsync policy of the append-only file.
+     *
+     * @param appendFsync {@code everysec} (what {@link #startLocal(boolean)} uses), {@code always} or {@code no}
+     */
+    public static RedisBroker startLocalAppendOnly(String appendFsync) {
+        if (!List.of("everysec", "always", "no").contains(appendFsync)) {
+            throw new IllegalArgumentException("appendfsync must be everysec, always or no, was " + appendFsync);
+        }
+        LocalProcess p = LocalProcess.start(appendFsync, Boolean.getBoolean("pipeline.redis.embedded"), null);
+        return new RedisBroker(p.description(), p.uri(), p, null);
+    }
+
+    /**
+     * Starts a private local {@code redis-server} (from the PATH: the embedded binary has no TLS) that also accepts
+     * TLS, with a CA and a server certificate for {@code 127.0.0.1} and {@code localhost} generated for it
+     * ({@link TestCertificates}). {@link #uri()} stays the plain port (for set-up commands); {@link #tls()} gives
+     * the TLS address and the files. Clients are not asked for certificates ({@code tls-auth-clients no}).
+     *
+     * @param appendOnly whether to enable the append-only file
+     * @throws IllegalStateException when the redis-server on the PATH was built without TLS
+     */
+    public static RedisBroker startLocalTls(boolean appendOnly) {
+        return startLocalTls(appendOnly, "ip:127.0.0.1,dns:localhost");
+    }
+
+    /**
+     * As {@link #startLocalTls(boolean)} with a server certificate for other names, e.g. {@code dns:elsewhere.test}
+     * for a certificate that does not match the address a client connects to.
+     *
+     * @param subjectAltNames the server certificate's subject alternative names in keytool's syntax
+     */
+    public static RedisBroker startLocalTls(boolean appendOnly, String subjectAltNames) {
+        LocalProcess p = LocalProcess.start(appendOnly ? "everysec" : null, false, subjectAltNames);
         return new RedisBroker(p.description(), p.uri(), p, null);
     }
 
@@ -142,6 +179,28 @@ public final class RedisBroker implements AutoCloseable {
         return process == null ? Optional.empty() : process.handle();
     }
 
+    /**
+     * The TLS side of a broker from {@link #startLocalTls(boolean)}.
+     *
+     * @param uri          {@code rediss://127.0.0.1:<tls port>}
+     * @param certificates the CA (PEM and PKCS#12 trust store) and the server's certificate and key
+     * @param serverOptions the TLS options {@code redis-server} was started with, as {@code redis.conf} lines
+     */
+    public record Tls(URI uri, TestCertificates certificates, List<String> serverOptions) {
+    }
+
+    /**
+     * @return the TLS address and files
+     * @throws IllegalStateException when this broker was not started by {@link #startLocalTls(boolean)}
+     */
+    public Tls tls() {
+        if (process == null || process.certificates == null) {
+            throw new IllegalStateException("not a TLS broker: " + description);
+        }
+        return new Tls(URI.create("rediss://127.0.0.1:" + process.tlsPort), process.certificates,
+                process.tlsOptions());
+    }
+
     /** @return whether {@link #restart()} is supported (only for local processes). */
     public boolean restartable() {
         return process != null;
@@ -162,6 +221,24 @@ public final class RedisBroker implements AutoCloseable {
             throw new IllegalStateException("broker is closed");
         }
         process.restart();
+    }
+
+    /**
+     * Kills the local server with SIGKILL, as a crash would: nothing is flushed, the append-only file holds what
+     * Redis wrote to it before it died. The broker stays down until {@link #restart()}, which starts it on the same
+     * port with the same directory.
+     *
+     * @throws UnsupportedOperationException when the broker is not a local process
+     */
+    public synchronized void kill() {
+        if (process == null) {
+            throw new UnsupportedOperationException("only a local redis-server can be killed; this one is "
+                    + description);
+        }
+        if (closed) {
+            throw new IllegalStateException("broker is closed");
+        }
+        process.kill();
     }
 
     /** Stops the local server or container and removes its data; a no-op for the shared and given brokers. */
@@ -224,16 +301,23 @@ public final class RedisBroker implements AutoCloseable {
         private final Path executable;
         private final String origin;
         private final boolean appendOnly;
+        private final String appendFsync;
         private final Path dir;
         private final int port;
+        private final int tlsPort;                  // 0: no TLS
+        private final TestCertificates certificates; // null: no TLS
         private Process process;
 
-        private LocalProcess(Path executable, String origin, boolean appendOnly, Path dir, int port) {
+        private LocalProcess(Path executable, String origin, String appendFsync, Path dir, int port, int tlsPort,
+                             TestCertificates certificates) {
             this.executable = executable;
             this.origin = origin;
-            this.appendOnly = appendOnly;
+            this.appendOnly = appendFsync != null;
+            this.appendFsync = appendFsync == null ? "everysec" : appendFsync;
             this.dir = dir;
             this.port = port;
+            this.tlsPort = tlsPort;
+            this.certificates = certificates;
         }
 
         synchronized Optional<ProcessHandle> handle() {
@@ -247,7 +331,8 @@ public final class RedisBroker implements AutoCloseable {
                     .findFirst().orElse(launched));
         }
 
-        static LocalProcess start(boolean appendOnly, boolean embedded) {
+        /** @param appendFsync the append-only file's fsync policy, or null for no append-only file */
+        static LocalProcess start(String appendFsync, boolean embedded, String tlsNames) {
             Executable exe = findExecutable(embedded);
             IllegalStateException last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
@@ -257,7 +342,16 @@ public final class RedisBroker implements AutoCloseable {
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot create a temporary directory for Redis", e);
                 }
-                LocalProcess p = new LocalProcess(exe.path, exe.origin, appendOnly, dir, freePort());
+                LocalProcess p;
+                try {
+                    p = tlsNames == null ? new LocalProcess(exe.path, exe.origin, appendFsync, dir, freePort(), 0, null)
+                            : new LocalProcess(exe.path, exe.origin, appendFsync, dir, freePort(), freePort(),
+                            TestCertificates.generate(Files.createDirectories(dir.resolve("tls")), tlsNames));
+                } catch (IOException | RuntimeException e) {
+                    deleteRecursively(dir);
+                    throw e instanceof RuntimeException r ? r
+                            : new UncheckedIOException("cannot create " + dir.resolve("tls"), (IOException) e);
+                }
                 try {
                     p.launch();
                     return p;
@@ -277,14 +371,30 @@ public final class RedisBroker implements AutoCloseable {
         }
 
         String description() {
-            return origin + (appendOnly ? " (append-only file on)" : "") + ", data in " + dir;
+            return origin + (appendOnly ? " (append-only file on, appendfsync " + appendFsync + ")" : "")
+                    + (tlsPort > 0 ? " (TLS on port " + tlsPort + ")" : "") + ", data in " + dir;
+        }
+
+        /** @return the TLS options, as redis.conf lines, or an empty list */
+        List<String> tlsOptions() {
+            if (certificates == null) {
+                return List.of();
+            }
+            return List.of("tls-port " + tlsPort, "tls-cert-file " + certificates.serverCertificate(),
+                    "tls-key-file " + certificates.serverKey(), "tls-ca-cert-file " + certificates.caCertificate(),
+                    "tls-auth-clients no");
         }
 
         private synchronized void launch() {
             List<String> cmd = new ArrayList<>(List.of(executable.toString(),
                     "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
                     "--daemonize", "no", "--save", "", "--appendonly", appendOnly ? "yes" : "no",
-                    "--appendfsync", "everysec", "--logfile", ""));
+                    "--appendfsync", appendFsync, "--logfile", ""));
+            for (String line : tlsOptions()) {
+                int space = line.indexOf(' ');
+                cmd.add("--" + line.substring(0, space));
+                cmd.add(line.substring(space + 1));
+            }
             if (Files.isExecutable(SH)) {
                 cmd.addAll(0, List.of(SH.toString(), "-c", GUARD)); // $0 = redis-server, "$@" = its options
             }
@@ -316,6 +426,25 @@ public final class RedisBroker implements AutoCloseable {
         synchronized void restart() {
             stop();
             launch();
+        }
+
+        /** SIGKILLs redis-server itself (not its guard) and waits until it is gone. */
+        synchronized void kill() {
+            Process p = process;
+            if (p == null || !p.isAlive()) {
+                return;
+            }
+            ProcessHandle server = handle().orElse(p.toHandle());
+            server.destroyForcibly(); // SIGKILL
+            try {
+                server.onExit().get(10, TimeUnit.SECONDS);
+                p.waitFor(10, TimeUnit.SECONDS); // the guard returns from its wait when redis-server is gone
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while killing Redis", e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("redis-server on port " + port + " did not die: " + e, e);
+            }
         }
 
         private synchronized void stop() {

@@ -40,6 +40,46 @@ class RedisBrokerTest {
     }
 
     @Test
+    void killLeavesTheAppendOnlyFileAndRestartBringsItBack() throws IOException {
+        try (RedisBroker broker = RedisBroker.startLocalAppendOnly("always")) {
+            assertThat(command(broker.uri(), "SET k v1")).isEqualTo("+OK");
+            broker.kill();
+            assertThat(broker.localProcess()).isEmpty();
+            assertThat(RedisBroker.ping(broker.uri().getPort())).isFalse();
+            broker.restart();
+            assertThat(command(broker.uri(), "GET k")).isEqualTo("$2\r\nv1");
+        }
+    }
+
+    @Test
+    void tlsBrokerAnswersOverTlsVerifiedAgainstItsOwnCa() throws Exception {
+        try (RedisBroker broker = RedisBroker.startLocalTls(false)) {
+            RedisBroker.Tls tls = broker.tls();
+            assertThat(tls.uri().getScheme()).isEqualTo("rediss");
+            assertThat(tls.serverOptions()).contains("tls-auth-clients no", "tls-port " + tls.uri().getPort());
+            java.security.KeyStore trust = java.security.KeyStore.getInstance(tls.certificates().trustStore().toFile(),
+                    tls.certificates().trustStorePassword().toCharArray());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ctx.getSocketFactory()
+                    .createSocket("127.0.0.1", tls.uri().getPort())) {
+                javax.net.ssl.SSLParameters params = s.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name 127.0.0.1
+                s.setSSLParameters(params);
+                s.setSoTimeout(5000);
+                s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] buf = new byte[7];
+                assertThat(new String(buf, 0, s.getInputStream().read(buf), StandardCharsets.US_ASCII))
+                        .startsWith("+PONG");
+            }
+            assertThat(command(broker.uri(), "PING")).isEqualTo("+PONG"); // the plain port, for set-up
+        }
+    }
+
+    @Test
     void embeddedBinaryFromMavenCentralRuns() throws IOException {
         URI uri;
         try (RedisBroker broker = RedisBroker.startLocal(false, true)) {

@@ -1,0 +1,131 @@
+package dev.pipeline.rpc.tck.broker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A throw-away certificate authority and one server certificate it signed, made with the JDK's {@code keytool} (no
+ * OpenSSL needed): EC P-256 keys, valid for three days. The files, all in one directory:
+ * <ul>
+ *   <li>{@code ca.crt}: the CA certificate, PEM;</li>
+ *   <li>{@code truststore.p12}: the CA certificate as the only trusted entry of a PKCS#12 trust store, protected by
+ *       {@link #trustStorePassword()};</li>
+ *   <li>{@code server.crt} / {@code server.key}: the server certificate (PEM) with the given subject alternative
+ *       names, and its private key (unencrypted PKCS#8 PEM, as {@code redis-server} reads it).</li>
+ * </ul>
+ *
+ * @param dir                the directory holding the files
+ * @param trustStorePassword the password of {@code truststore.p12} (random per generation)
+ */
+public record TestCertificates(Path dir, String trustStorePassword) {
+    private static final String KEYTOOL = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+
+    /** @return the CA certificate (PEM) */
+    public Path caCertificate() {
+        return dir.resolve("ca.crt");
+    }
+
+    /** @return the PKCS#12 trust store holding the CA certificate */
+    public Path trustStore() {
+        return dir.resolve("truststore.p12");
+    }
+
+    /** @return the server certificate (PEM), signed by the CA */
+    public Path serverCertificate() {
+        return dir.resolve("server.crt");
+    }
+
+    /** @return the server's private key (PKCS#8 PEM) */
+    public Path serverKey() {
+        return dir.resolve("server.key");
+    }
+
+    /**
+     * Makes a CA and a server certificate in {@code dir}.
+     *
+     * @param dir              an existing directory
+     * @param subjectAltNames  the server certificate's names in keytool's syntax, e.g. {@code ip:127.0.0.1,dns:localhost}
+     */
+    public static TestCertificates generate(Path dir, String subjectAltNames) {
+        byte[] random = new byte[12];
+        new SecureRandom().nextBytes(random);
+        String pw = HexFormat.of().formatHex(random); // keystores of this generation only; never shown
+        TestCertificates c = new TestCertificates(dir, pw);
+        try {
+            keytool(dir, pw, "-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
+                    "-dname", "CN=Pipeline test CA", "-ext", "bc:c", "-validity", "3",
+                    "-keystore", "ca.p12", "-storetype", "PKCS12", "-storepass:env", "PW");
+            keytool(dir, pw, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
+                    "-dname", "CN=pipeline-test-redis", "-validity", "3",
+                    "-keystore", "server.p12", "-storetype", "PKCS12", "-storepass:env", "PW");
+            keytool(dir, pw, "-certreq", "-alias", "server", "-keystore", "server.p12", "-storepass:env", "PW",
+                    "-file", "server.csr");
+            keytool(dir, pw, "-gencert", "-alias", "ca", "-keystore", "ca.p12", "-storepass:env", "PW",
+                    "-infile", "server.csr", "-outfile", "server.crt", "-rfc", "-validity", "3",
+                    "-ext", "san=" + subjectAltNames, "-ext", "eku=serverAuth", "-ext", "ku=digitalSignature");
+            keytool(dir, pw, "-exportcert", "-alias", "ca", "-keystore", "ca.p12", "-storepass:env", "PW", "-rfc",
+                    "-file", "ca.crt");
+
+            KeyStore server = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(dir.resolve("server.p12"))) {
+                server.load(in, pw.toCharArray());
+            }
+            Key key = server.getKey("server", pw.toCharArray());
+            Files.writeString(c.serverKey(), "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n", StandardCharsets.US_ASCII);
+
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            Certificate ca;
+            try (InputStream in = Files.newInputStream(c.caCertificate())) {
+                ca = CertificateFactory.getInstance("X.509").generateCertificate(in);
+            }
+            trust.setCertificateEntry("pipeline-test-ca", ca);
+            try (OutputStream out = Files.newOutputStream(c.trustStore())) {
+                trust.store(out, pw.toCharArray());
+            }
+            Files.deleteIfExists(dir.resolve("server.csr"));
+            Files.deleteIfExists(dir.resolve("server.p12"));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate test certificates in " + dir + ": " + e, e);
+        }
+        return c;
+    }
+
+    private static void keytool(Path dir, String pw, String... args) throws IOException {
+        // a short-lived JVM: the client compiler and the serial collector halve its start-up on a busy machine
+        List<String> cmd = new ArrayList<>(List.of(KEYTOOL, "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("PW", pw); // in the environment, not on a command line others can read
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException("keytool " + args[0] + " failed: " + output.trim());
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running keytool", e);
+        }
+    }
+}
