@@ -24,7 +24,9 @@ import java.util.Optional;
  *   <li>a single-node KRaft Apache Kafka broker ({@code kafka_2.13} from the class path) in a child JVM on random
  *       loopback ports, its data in a temp directory deleted afterwards.</li>
  * </ol>
- * Use {@link #shared()} in tests: one broker per JVM, stopped when the JVM exits.
+ * Use {@link #shared()} in tests: one broker per JVM, stopped when the JVM exits. For TLS, SASL and ACLs,
+ * {@link #startLocalSecured} starts a local broker of the last rung with a SASL_SSL listener and an authorizer, and
+ * {@link #security()} tells how to connect to it.
  *
  * <pre>{@code
  * String bootstrap = KafkaBroker.shared().bootstrapServers();   // e.g. 127.0.0.1:41234

@@ -64,6 +64,10 @@ final class LocalKafkaProcess implements AutoCloseable {
      * the super user among them.
      */
     record Secured(TestCertificates.Stores stores, Map<String, String> users, String superUser) {
+        @Override
+        public String toString() {
+            return "SASL_SSL users " + users.keySet() + ", super user " + superUser + ", " + stores;
+        }
     }
 
     private LocalKafkaProcess(Path tempDir, int port, int controllerPort, int internalPort, Secured secured)
@@ -76,7 +80,7 @@ final class LocalKafkaProcess implements AutoCloseable {
         this.logFile = tempDir.resolve("broker.log");
         String props = serverProperties(tempDir.resolve("data"), port, controllerPort);
         if (secured != null) {
-            props = securedProperties(props, port, internalPort, secured);
+            props = securedProperties(props, port, internalPort, controllerPort, secured);
             StringBuilder users = new StringBuilder();
             secured.users().forEach((name, password) -> users.append("name=").append(name).append(",password=")
                     .append(password).append('\n'));
@@ -90,7 +94,7 @@ final class LocalKafkaProcess implements AutoCloseable {
 
     /** Formats storage and starts the broker; returns once an Admin client gets an answer from it. */
     static LocalKafkaProcess start() {
-        return start(null);
+        return start(null, null);
     }
 
     /**
@@ -99,10 +103,14 @@ final class LocalKafkaProcess implements AutoCloseable {
      * StandardAuthorizer.
      */
     static LocalKafkaProcess startSecured(Map<String, String> users, String superUser) {
-        return start(new Secured(null, Map.copyOf(users), superUser));
+        if (!users.containsKey(superUser)) {
+            throw new IllegalArgumentException("the super user " + superUser + " is not among the users");
+        }
+        return start(Map.copyOf(users), superUser);
     }
 
-    private static LocalKafkaProcess start(Secured wanted) {
+    /** {@code users} null: a plaintext broker. */
+    private static LocalKafkaProcess start(Map<String, String> users, String superUser) {
         Path dir;
         try {
             dir = Files.createTempDirectory("pipeline-kafka-");
@@ -111,8 +119,8 @@ final class LocalKafkaProcess implements AutoCloseable {
         }
         LocalKafkaProcess broker;
         try {
-            Secured secured = wanted == null ? null
-                    : new Secured(TestCertificates.create(dir), wanted.users(), wanted.superUser());
+            Secured secured = users == null ? null
+                    : new Secured(TestCertificates.create(dir), users, superUser);
             broker = new LocalKafkaProcess(dir, freePort(), freePort(), freePort(), secured);
         } catch (IOException | RuntimeException e) {
             deleteRecursively(dir);
@@ -160,6 +168,7 @@ final class LocalKafkaProcess implements AutoCloseable {
         p.put("ssl.truststore.password", secured.stores().password());
         return p;
     }
+
     /** Stops the broker (gracefully, data kept) and starts it again on the same ports with the same data. */
     synchronized void restart() {
         if (closed) {
@@ -348,7 +357,8 @@ final class LocalKafkaProcess implements AutoCloseable {
      * certificate), inter-broker traffic on a listener of its own, the controller's and that one plaintext on
      * loopback, the StandardAuthorizer denying what no ACL allows.
      */
-    private static String securedProperties(String plain, int port, int internalPort, Secured secured) {
+    private static String securedProperties(String plain, int port, int internalPort, int controllerPort,
+                                            Secured secured) {
         StringBuilder b = new StringBuilder();
         for (String line : plain.split("\n")) {
             if (!line.startsWith("listeners=") && !line.startsWith("advertised.listeners=")
@@ -357,11 +367,10 @@ final class LocalKafkaProcess implements AutoCloseable {
                 b.append(line).append('\n');
             }
         }
-        String controller = plain.lines().filter(l -> l.startsWith("listeners=")).findFirst().orElseThrow()
-                .replaceAll(".*(CONTROLLER://[^,]*).*", "$1");
         String keystore = secured.stores().keystore().toString().replace("\\", "/");
         return b + String.join("\n",
-                "listeners=SASL_SSL://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + internalPort + "," + controller,
+                "listeners=SASL_SSL://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + internalPort
+                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
                 "advertised.listeners=SASL_SSL://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + internalPort,
                 "listener.security.protocol.map=SASL_SSL:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "inter.broker.listener.name=INTERNAL",

@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
 final class TestCertificates {
     /** The server's keystore (key and chain) and the clients' truststore (the CA), one password for both. */
     record Stores(Path keystore, Path truststore, String password) {
+        @Override
+        public String toString() {
+            return "keystore " + keystore + ", truststore " + truststore;
+        }
     }
 
     private static final char[] ALPHANUMERIC =

@@ -57,8 +57,12 @@ class KafkaBrokerTest {
             }
             assertThat(security.authorizerDenials()).anySatisfy(line -> assertThat(line)
                     .contains("User:alice").contains("secured-check"));
-            assertThat(String.join("\n", broker.security().orElseThrow().toString()))
-                    .doesNotContain(security.truststorePassword());
+            assertThat(security.toString()).doesNotContain(security.truststorePassword());
+            // the users and the TLS listener survive a restart
+            broker.restart();
+            try (Admin a = Admin.create(admin)) {
+                assertThat(a.listTopics().names().get(30, TimeUnit.SECONDS)).contains("secured-check");
+            }
         }
     }
 
