@@ -138,6 +138,54 @@ class SecretsLeakTest {
         assertNoMarker();
     }
 
+    @Test
+    void kafkaSaslSslFailures() {
+        try (KafkaBroker secured = KafkaBroker.startLocalSecured(USER)) {
+            KafkaBroker.Security security = secured.security().orElseThrow();
+            String base = "kafka://" + secured.bootstrapServers() + "?autoCreateTopics=false&operationTimeoutMs=5000"
+                    + "&security.protocol=SASL_SSL&sasl.mechanism=SCRAM-SHA-512";
+            String trusted = "&ssl.truststore.type=PKCS12&ssl.truststore.location="
+                    + encode(security.truststore().toString())
+                    + "&ssl.truststore.password=" + encode(security.truststorePassword());
+            String wrongPassword = base + "&sasl.jaas.config=" + scramJaas() + trusted;
+            ClientConfig quick = ClientConfig.builder().readyTimeout(Duration.ofSeconds(20)).build();
+            // SCRAM with a wrong password, through the library (client and server) and the CLI
+            library(() -> Rpc.client(wrongPassword, quick));
+            library(() -> {
+                RpcServer server = Rpc.server(wrongPassword, ServerConfig.builder().build());
+                server.expose("leak", new Leak());
+                server.start();
+                return server;
+            });
+            cli(wrongPassword);
+            // TLS failures: a CA the client does not trust, and a truststore whose password is the marker
+            library(() -> Rpc.client(base + "&sasl.jaas.config=" + scramJaas(), quick));
+            library(() -> Rpc.client(base + "&sasl.jaas.config=" + scramJaas() + "&ssl.truststore.type=PKCS12"
+                    + "&ssl.truststore.location=" + encode(security.truststore().toString())
+                    + "&ssl.truststore.password=" + MARKER, quick));
+            cli(base + "&sasl.jaas.config=" + scramJaas());
+            // the same through properties instead of the URI
+            library(() -> Rpc.client("kafka://" + secured.bootstrapServers(), ClientConfig.builder()
+                    .readyTimeout(Duration.ofSeconds(20))
+                    .transportProperties(security.clientProperties(USER, MARKER))
+                    .transportProperty("autoCreateTopics", "false").build()));
+        }
+        // the failures happened, with messages that say what went wrong
+        assertThat(captured).anySatisfy(t -> assertThat(t).contains("refused the credentials of user '" + USER + "'"))
+                .anySatisfy(t -> assertThat(t).contains("not signed by a CA the client trusts"))
+                .noneSatisfy(t -> assertThat(t).startsWith("opened:"));
+        assertNoMarker();
+    }
+
+    private static String scramJaas() {
+        return encode("org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + USER
+                + "\" password=\"" + MARKER + "\";");
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
     /** A service to serve. */
     public static final class Leak {
         public int one() {

@@ -427,6 +427,7 @@ final class KafkaClientChannel implements ClientChannel {
         try {
             TopicPartition tp = null;
             long lastWarn = 0;
+            long since = System.nanoTime();
             while (!closed && tp == null) {
                 try {
                     TopicDescription d = awaitUnlessClosed(transport.topics()
@@ -459,6 +460,12 @@ final class KafkaClientChannel implements ClientChannel {
                                 : new IllegalStateException(cause.getMessage(), cause);
                     }
                     long now = System.nanoTime();
+                    long waited = TimeUnit.NANOSECONDS.toMillis(now - since);
+                    if (waited >= config.operationTimeout().toMillis()) {
+                        // no answer for as long as any operation may take: a broker that is down, or a listener
+                        // that expects another security.protocol (a plaintext client on a TLS port sees silence)
+                        throw new IllegalStateException(KafkaErrors.noAnswer(config, waited), cause);
+                    }
                     if (now - lastWarn > TimeUnit.SECONDS.toNanos(30)) {
                         lastWarn = now;
                         log.warn("Kafka client {} not ready yet (broker {}): {}; retrying", clientId,

@@ -182,8 +182,8 @@ final class KafkaServerChannel implements ServerChannel {
                         transport.topics().ensure(config.deadLetterTopic(service), 1, transport.topicConfigs(false)))
                         .get(timeout, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("cannot reach Kafka at " + config.bootstrapServers() + " within "
-                        + timeout + " ms to set up service '" + service + "'");
+                throw new IllegalStateException("cannot set up service '" + service + "': "
+                        + KafkaErrors.noAnswer(config, timeout));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while setting up service '" + service + "'", e);

@@ -240,7 +240,10 @@ public final class KafkaTransportConfig {
         return preset;
     }
 
-    /** Bound on Admin operations and on a client becoming ready (default 30 s). */
+    /**
+     * Bound on Admin operations and on a client becoming ready (default 30 s): a client whose broker gives no answer
+     * for this long stops trying and fails its readiness.
+     */
     public Duration operationTimeout() {
         return operationTimeout;
     }

@@ -142,7 +142,7 @@ final class Topics {
                         return null;
                     }
                     throw new CompletionException(new IllegalStateException("cannot create Kafka topic '" + topic
-                            + "' at " + config.bootstrapServers() + ": " + cause.getMessage(), cause));
+                            + "' at " + config.bootstrapServers() + ": " + KafkaErrors.explain(config, cause), cause));
                 });
     }
 
@@ -169,7 +169,7 @@ final class Topics {
                                 + "enable autoCreateTopics")));
                     }
                     throw new CompletionException(new IllegalStateException("cannot describe Kafka topic '" + topic
-                            + "' at " + config.bootstrapServers() + ": " + cause.getMessage(), cause));
+                            + "' at " + config.bootstrapServers() + ": " + KafkaErrors.explain(config, cause), cause));
                 }).thenCompose(f -> f);
     }
 

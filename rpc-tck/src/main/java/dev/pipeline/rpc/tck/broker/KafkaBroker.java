@@ -3,7 +3,14 @@ package dev.pipeline.rpc.tck.broker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,7 +24,9 @@ import java.util.Optional;
  *   <li>a single-node KRaft Apache Kafka broker ({@code kafka_2.13} from the class path) in a child JVM on random
  *       loopback ports, its data in a temp directory deleted afterwards.</li>
  * </ol>
- * Use {@link #shared()} in tests: one broker per JVM, stopped when the JVM exits.
+ * Use {@link #shared()} in tests: one broker per JVM, stopped when the JVM exits. For TLS, SASL and ACLs,
+ * {@link #startLocalSecured} starts a local broker of the last rung with a SASL_SSL listener and an authorizer, and
+ * {@link #security()} tells how to connect to it.
  *
  * <pre>{@code
  * String bootstrap = KafkaBroker.shared().bootstrapServers();   // e.g. 127.0.0.1:41234
@@ -77,6 +86,117 @@ public final class KafkaBroker implements AutoCloseable {
     /** @return a new local Apache Kafka broker in a child JVM (the last rung), owned by the caller (close it). */
     public static KafkaBroker startLocal() {
         return local(false);
+    }
+
+    /**
+     * Starts a local broker like {@link #startLocal()}, secured: its client listener (the one
+     * {@link #bootstrapServers()} names) is SASL_SSL with SCRAM-SHA-512 and a server certificate for
+     * {@code 127.0.0.1} and {@code localhost} signed by a CA made for this broker; the StandardAuthorizer allows
+     * only what ACLs allow ({@code allow.everyone.if.no.acl.found=false}) except to the super user
+     * {@value Security#ADMIN_USER}. The controller and inter-broker listeners are plaintext on loopback.
+     *
+     * <pre>{@code
+     * try (KafkaBroker broker = KafkaBroker.startLocalSecured("orders-server", "orders-client")) {
+     *     Map<String, String> props = broker.security().orElseThrow().clientProperties("orders-client");
+     * }
+     * }</pre>
+     *
+     * @param users SCRAM-SHA-512 users to create besides {@value Security#ADMIN_USER}, each with a random password
+     * @return the broker, owned by the caller (close it: its data, keys and certificates are deleted)
+     */
+    public static KafkaBroker startLocalSecured(String... users) {
+        Map<String, String> passwords = new LinkedHashMap<>();
+        passwords.put(Security.ADMIN_USER, KafkaCertificates.randomSecret(24));
+        for (String user : users) {
+            if (user == null || !user.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("a user name is letters, digits, '.', '_' or '-': " + user);
+            }
+            passwords.putIfAbsent(user, KafkaCertificates.randomSecret(24));
+        }
+        LocalKafkaProcess process = LocalKafkaProcess.startSecured(passwords, Security.ADMIN_USER);
+        return new KafkaBroker(Kind.LOCAL_PROCESS, process.bootstrapServers(), false, process, null);
+    }
+
+    /**
+     * @return how to connect to a broker from {@link #startLocalSecured}, else empty (a plaintext broker)
+     */
+    public Optional<Security> security() {
+        return local == null || local.secured() == null ? Optional.empty() : Optional.of(new Security(local));
+    }
+
+    /**
+     * The credentials and trust material of a broker from {@link #startLocalSecured}: Kafka client properties for
+     * each user, the CA's truststore, and what the broker's authorizer denied.
+     */
+    public static final class Security {
+        /** The super user of a secured broker (for setting up topics and ACLs). */
+        public static final String ADMIN_USER = "admin";
+
+        private final LocalKafkaProcess process;
+        private final LocalKafkaProcess.Secured secured;
+
+        private Security(LocalKafkaProcess process) {
+            this.process = process;
+            this.secured = process.secured();
+        }
+
+        /** @return the PKCS12 truststore holding the CA that signed the broker's certificate */
+        public Path truststore() {
+            return secured.stores().truststore();
+        }
+
+        /** @return the truststore's password */
+        public String truststorePassword() {
+            return secured.stores().password();
+        }
+
+        /** @return the users of the broker, {@value #ADMIN_USER} included */
+        public Set<String> users() {
+            return secured.users().keySet();
+        }
+
+        /**
+         * @return the Kafka client properties for {@code user} with its own password: {@code security.protocol},
+         *     {@code sasl.mechanism}, {@code sasl.jaas.config} and the {@code ssl.truststore.*} properties (host
+         *     name verification stays on, Kafka's default)
+         * @throws IllegalArgumentException for a user the broker does not have
+         */
+        public Map<String, String> clientProperties(String user) {
+            String password = secured.users().get(user);
+            if (password == null) {
+                throw new IllegalArgumentException("the broker has no user '" + user + "'; it has " + users());
+            }
+            return clientProperties(user, password);
+        }
+
+        /** @return like {@link #clientProperties(String)}, with any password (for tests of wrong credentials) */
+        public Map<String, String> clientProperties(String user, String password) {
+            return Collections.unmodifiableMap(LocalKafkaProcess.clientProperties(secured, user, password));
+        }
+
+        /** @return {@link #clientProperties(String)} of {@value #ADMIN_USER}, the super user */
+        public Map<String, String> adminProperties() {
+            return clientProperties(ADMIN_USER);
+        }
+
+        /**
+         * @return the broker authorizer's log lines of denied operations so far
+         *     ({@code Principal = User:x is Denied operation = Read from host = ... on resource = Topic:LITERAL:y ...})
+         */
+        public List<String> authorizerDenials() {
+            List<String> denied = new ArrayList<>();
+            for (String line : process.logLines()) {
+                if (line.contains("kafka.authorizer.logger") && line.contains(" is Denied ")) {
+                    denied.add(line);
+                }
+            }
+            return denied;
+        }
+
+        @Override
+        public String toString() {
+            return "SASL_SSL (SCRAM-SHA-512) users " + users() + ", truststore " + truststore();
+        }
     }
 
     private static KafkaBroker provision(boolean isShared) {

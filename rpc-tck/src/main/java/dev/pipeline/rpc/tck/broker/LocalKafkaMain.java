@@ -1,6 +1,10 @@
 package dev.pipeline.rpc.tck.broker;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Entry point of the child JVM that {@link LocalKafkaProcess} starts: formats the KRaft storage (idempotent), then
@@ -11,6 +15,12 @@ import java.nio.file.Path;
  * so a killed test run never leaves a broker behind.
  */
 final class LocalKafkaMain {
+    /**
+     * In the temp directory of a secured broker: one SCRAM-SHA-512 user a line, {@code name=<user>,password=<pw>},
+     * created at format time ({@code --add-scram}).
+     */
+    static final String SCRAM_USERS_FILE = "scram-users";
+
     private LocalKafkaMain() {
     }
 
@@ -24,10 +34,23 @@ final class LocalKafkaMain {
         Path tempDir = Path.of(args[2]);
         startOrphanWatchdog(tempDir);
 
-        int rc = kafka.tools.StorageTool.execute(
-                new String[] {"format", "-t", clusterId, "-c", config, "--ignore-formatted"}, System.out);
+        List<String> format = new ArrayList<>(List.of("format", "-t", clusterId, "-c", config, "--ignore-formatted"));
+        Path users = tempDir.resolve(SCRAM_USERS_FILE);
+        if (Files.exists(users)) {
+            for (String line : Files.readAllLines(users, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    format.add("--add-scram");
+                    format.add("SCRAM-SHA-512=[" + line.trim() + "]");
+                }
+            }
+        }
+        // StorageTool prints what it formats, the SCRAM arguments included: keep its output to itself
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int rc = kafka.tools.StorageTool.execute(format.toArray(new String[0]),
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
         if (rc != 0) {
-            System.err.println("kafka storage format failed with exit code " + rc);
+            System.err.println("kafka storage format failed with exit code " + rc + ": "
+                    + out.toString(StandardCharsets.UTF_8).replaceAll("password=[^,\\]\\s]*", "password=***"));
             System.exit(rc);
         }
         kafka.Kafka.main(new String[] {config});

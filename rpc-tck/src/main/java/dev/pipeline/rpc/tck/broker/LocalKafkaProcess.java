@@ -25,7 +25,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -51,23 +53,64 @@ final class LocalKafkaProcess implements AutoCloseable {
     private final Path logFile;
     private final String clusterId;
     private final int port;
+    /** SASL_SSL with SCRAM users, TLS stores and an authorizer; null for a plaintext broker. */
+    private final Secured secured;
     private final Thread shutdownHook;
     private Process process;
     private boolean closed;
 
-    private LocalKafkaProcess(Path tempDir, int port, int controllerPort) throws IOException {
+    /**
+     * What a secured broker has: the TLS stores, the SCRAM-SHA-512 users created at format time (name to password),
+     * the super user among them.
+     */
+    record Secured(KafkaCertificates.Stores stores, Map<String, String> users, String superUser) {
+        @Override
+        public String toString() {
+            return "SASL_SSL users " + users.keySet() + ", super user " + superUser + ", " + stores;
+        }
+    }
+
+    private LocalKafkaProcess(Path tempDir, int port, int controllerPort, int internalPort, Secured secured)
+            throws IOException {
         this.tempDir = tempDir;
         this.port = port;
+        this.secured = secured;
         this.clusterId = Uuid.randomUuid().toString();
         this.configFile = tempDir.resolve("server.properties");
         this.logFile = tempDir.resolve("broker.log");
-        Files.writeString(configFile, serverProperties(tempDir.resolve("data"), port, controllerPort));
+        String props = serverProperties(tempDir.resolve("data"), port, controllerPort);
+        if (secured != null) {
+            props = securedProperties(props, port, internalPort, controllerPort, secured);
+            StringBuilder users = new StringBuilder();
+            secured.users().forEach((name, password) -> users.append("name=").append(name).append(",password=")
+                    .append(password).append('\n'));
+            // read by LocalKafkaMain for the format's --add-scram: no password on a command line
+            Files.writeString(tempDir.resolve(LocalKafkaMain.SCRAM_USERS_FILE), users);
+        }
+        Files.writeString(configFile, props);
         this.shutdownHook = new Thread(this::destroyQuietly, "local-kafka-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Formats storage and starts the broker; returns once an Admin client gets an answer from it. */
     static LocalKafkaProcess start() {
+        return start(null, null);
+    }
+
+    /**
+     * Like {@link #start()}; with {@code users} (name to password) a secured broker: its client listener SASL_SSL
+     * with a certificate from a CA made for it, these SCRAM-SHA-512 users, {@code superUser} among them, and the
+     * StandardAuthorizer.
+     */
+    static LocalKafkaProcess startSecured(Map<String, String> users, String superUser) {
+        if (!users.containsKey(superUser)) {
+            throw new IllegalArgumentException("the super user " + superUser + " is not among the users");
+        }
+        return start(Map.copyOf(users), superUser);
+    }
+
+    /** {@code users} null: a plaintext broker. */
+    private static LocalKafkaProcess start(Map<String, String> users, String superUser) {
         Path dir;
         try {
             dir = Files.createTempDirectory("pipeline-kafka-");
@@ -76,7 +119,9 @@ final class LocalKafkaProcess implements AutoCloseable {
         }
         LocalKafkaProcess broker;
         try {
-            broker = new LocalKafkaProcess(dir, freePort(), freePort());
+            Secured secured = users == null ? null
+                    : new Secured(KafkaCertificates.create(dir), users, superUser);
+            broker = new LocalKafkaProcess(dir, freePort(), freePort(), freePort(), secured);
         } catch (IOException | RuntimeException e) {
             deleteRecursively(dir);
             throw new IllegalStateException("cannot prepare the local Kafka broker in " + dir + ": " + e, e);
@@ -92,6 +137,36 @@ final class LocalKafkaProcess implements AutoCloseable {
 
     String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** @return the TLS stores and users of a secured broker, else null */
+    Secured secured() {
+        return secured;
+    }
+
+    /** @return the broker's log so far (its own output and its authorizer's decisions), or empty */
+    List<String> logLines() {
+        try {
+            return Files.readAllLines(logFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * The client properties for SASL_SSL as {@code user} with {@code password}: SCRAM-SHA-512, the CA's
+     * truststore, host name verification on (Kafka's default {@code ssl.endpoint.identification.algorithm=https}).
+     */
+    static Map<String, String> clientProperties(Secured secured, String user, String password) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("security.protocol", "SASL_SSL");
+        p.put("sasl.mechanism", "SCRAM-SHA-512");
+        p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user + "\" password=\"" + password + "\";");
+        p.put("ssl.truststore.location", secured.stores().truststore().toString());
+        p.put("ssl.truststore.type", "PKCS12");
+        p.put("ssl.truststore.password", secured.stores().password());
+        return p;
     }
 
     /** Stops the broker (gracefully, data kept) and starts it again on the same ports with the same data. */
@@ -151,6 +226,10 @@ final class LocalKafkaProcess implements AutoCloseable {
         cmd.add("-Dorg.slf4j.simpleLogger.log.kafka=warn");
         cmd.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn");
         cmd.add("-Dorg.slf4j.simpleLogger.log.state.change.logger=warn");
+        if (secured != null) {
+            // every denial as "Principal = User:x is Denied operation = ..." (allowed ones are logged at debug)
+            cmd.add("-Dorg.slf4j.simpleLogger.log.kafka.authorizer.logger=info");
+        }
         cmd.add("-cp");
         cmd.add(childClassPath());
         cmd.add(LocalKafkaMain.class.getName());
@@ -177,6 +256,9 @@ final class LocalKafkaProcess implements AutoCloseable {
         long deadline = startedNanos + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (secured != null) {
+            props.putAll(clientProperties(secured, secured.superUser(), secured.users().get(secured.superUser())));
+        }
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         props.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 100);
@@ -268,6 +350,42 @@ final class LocalKafkaProcess implements AutoCloseable {
                 "log.segment.bytes=67108864",
                 "log.retention.hours=1",
                 "") ;
+    }
+
+    /**
+     * The secured variant of {@code plain}: the client listener SASL_SSL (SCRAM-SHA-512, TLS with the fixture's
+     * certificate), inter-broker traffic on a listener of its own, the controller's and that one plaintext on
+     * loopback, the StandardAuthorizer denying what no ACL allows.
+     */
+    private static String securedProperties(String plain, int port, int internalPort, int controllerPort,
+                                            Secured secured) {
+        StringBuilder b = new StringBuilder();
+        for (String line : plain.split("\n")) {
+            if (!line.startsWith("listeners=") && !line.startsWith("advertised.listeners=")
+                    && !line.startsWith("inter.broker.listener.name=")
+                    && !line.startsWith("listener.security.protocol.map=")) {
+                b.append(line).append('\n');
+            }
+        }
+        String keystore = secured.stores().keystore().toString().replace("\\", "/");
+        return b + String.join("\n",
+                "listeners=SASL_SSL://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + internalPort
+                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=SASL_SSL://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + internalPort,
+                "listener.security.protocol.map=SASL_SSL:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=INTERNAL",
+                "sasl.enabled.mechanisms=SCRAM-SHA-512",
+                "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+                        + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "ssl.keystore.type=PKCS12",
+                "ssl.keystore.location=" + keystore,
+                "ssl.keystore.password=" + secured.stores().password(),
+                "ssl.client.auth=none",
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                // the loopback-only controller and inter-broker listeners authenticate nobody: ANONYMOUS
+                "super.users=User:" + secured.superUser() + ";User:ANONYMOUS",
+                "allow.everyone.if.no.acl.found=false",
+                "");
     }
 
     /** The class path for the child: this JVM's, with manifest-only jars (surefire) and class loaders expanded. */
