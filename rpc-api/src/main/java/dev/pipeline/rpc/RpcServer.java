@@ -22,8 +22,9 @@ import java.util.concurrent.CompletableFuture;
  * error.
  *
  * <h2>Params</h2>
- * Params bind by position (a JSON array) or by name (a JSON object, using the parameter names compiled in with
- * {@code -parameters}), converted with Gson (records, lists, maps, {@code Optional}, enums, primitives,
+ * Params bind by position (a JSON array) or by name (a JSON object, using the names given with {@link Param}, or
+ * else the parameter names compiled in with {@code -parameters}; a by-name call to a method with neither is answered
+ * with -32602 saying so), converted with Gson (records, lists, maps, {@code Optional}, enums, primitives,
  * {@code BigInteger}/{@code BigDecimal}; integral types only exactly: {@code 1.5} is not an {@code int}). A missing
  * {@code Optional} param is {@code Optional.empty()}; a missing other param, an extra or unknown param, or a value
  * that does not convert is answered with -32602 Invalid params naming the param. Type variables are resolved against
