@@ -90,7 +90,10 @@ public interface RpcServer extends AutoCloseable {
     /**
      * Subscribes every registered service through the transport.
      *
-     * @throws IllegalStateException when already started or closed, or when the server has no transport
+     * @throws IllegalStateException when already started or closed, when the server has no transport, or when a
+     *                               subscription cannot be set up (for a broker address where nothing listens,
+     *                               {@code cannot reach Kafka at 127.0.0.1:9092: connection refused ...}, within
+     *                               about 2 s)
      */
     void start();
 
