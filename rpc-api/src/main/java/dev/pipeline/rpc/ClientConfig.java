@@ -69,7 +69,11 @@ public final class ClientConfig {
         return clientId;
     }
 
-    /** How long creating a client waits for its transport to be ready to receive replies (default 30 s). */
+    /**
+     * How long creating a client waits for its transport to be ready to receive replies (default 30 s). A broker
+     * address where nothing listens is reported sooner: the Kafka and Redis transports fail after about 2 s with
+     * {@code cannot reach ... at host:port} ({@link dev.pipeline.rpc.spi.Reachability}).
+     */
     public Duration readyTimeout() {
         return readyTimeout;
     }

@@ -107,7 +107,7 @@ final class ClientCore implements ReplyListener {
         } catch (TimeoutException e) {
             core.releaseQuietly();
             throw new RpcException(ErrorCodes.TRANSPORT_ERROR, "the " + core.transportName
-                    + " transport was not ready to receive replies within " + wait
+                    + " transport was not ready to receive replies within " + Durations.human(wait)
                     + " (is the broker reachable?)", null, e);
         } catch (ExecutionException e) {
             core.releaseQuietly();
@@ -329,7 +329,7 @@ final class ClientCore implements ReplyListener {
         if (take(p)) {
             metrics.timeout(p.service, transportName);
             p.fail(this, new RpcTimeoutException("no reply from " + p.service + "." + p.what() + " within "
-                    + timeout), RpcMetrics.TIMEOUT);
+                    + Durations.human(timeout)), RpcMetrics.TIMEOUT);
         }
     }
 
@@ -426,8 +426,8 @@ final class ClientCore implements ReplyListener {
             value = Codec.fromJson(response.result(), entry.resultType);
         } catch (IllegalArgumentException e) {
             fail(entry, new RpcException(ErrorCodes.INTERNAL_ERROR, "the result of " + entry.service + "."
-                    + entry.method + " does not match " + entry.resultType.getTypeName() + ": " + e.getMessage(),
-                    null, e), RpcMetrics.ERROR);
+                    + entry.method + ": " + e.getMessage() + " (the call asked for "
+                    + simpleTypeName(entry.resultType) + ")", null, e), RpcMetrics.ERROR);
             return;
         }
         // recorded before completing, so a caller that sees the result also sees the metric
@@ -435,6 +435,11 @@ final class ClientCore implements ReplyListener {
             metrics.clientCall(entry.service, entry.method, transportName, RpcMetrics.OK, elapsed(entry));
             release(() -> entry.future.complete(value));
         }
+    }
+
+    /** {@code List<String>} for {@code java.util.List<java.lang.String>}: a type as its source code names it. */
+    static String simpleTypeName(java.lang.reflect.Type type) {
+        return type.getTypeName().replaceAll("\\b(?:[a-z_][A-Za-z0-9_]*\\.)+", "").replace('$', '.');
     }
 
     void fail(Entry entry, RpcException error, String outcome) {

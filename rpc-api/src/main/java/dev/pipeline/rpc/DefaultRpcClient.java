@@ -149,7 +149,7 @@ final class DefaultRpcClient implements RpcClient {
 
     @Override
     public String toString() {
-        return "RpcClient[" + core.describe() + ", timeout " + timeout + "]";
+        return "RpcClient[" + core.describe() + ", timeout " + Durations.human(timeout) + "]";
     }
 
     // ---------------------------------------------------------------- helpers
@@ -174,7 +174,7 @@ final class DefaultRpcClient implements RpcClient {
                     null, e);
         } catch (TimeoutException e) {
             RpcTimeoutException timedOut = new RpcTimeoutException("no reply from " + service + "." + method
-                    + " within " + timeout + " (the transport did not confirm the send)");
+                    + " within " + Durations.human(timeout) + " (the transport did not confirm the send)");
             future.completeExceptionally(timedOut);
             throw timedOut;
         }

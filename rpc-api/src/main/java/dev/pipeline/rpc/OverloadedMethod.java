@@ -46,6 +46,9 @@ final class OverloadedMethod implements RpcMethod {
         if (fallback != null) {
             return fallback;
         }
+        if (params instanceof JsonObject && Arrays.stream(byArity).noneMatch(ReflectiveMethod::namesPresent)) {
+            throw ReflectiveMethod.byPositionOnly(name);
+        }
         throw RpcMethod.invalidParams("no overload of method '" + name + "' accepts " + given
                 + (params instanceof JsonObject ? " named" : "") + " params (overloads take "
                 + Arrays.stream(byArity).map(m -> String.valueOf(m.arity())).collect(Collectors.joining(", "))

@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
 
 /**
  * A Java method exposed as a JSON-RPC method. Params bind by position (a JSON array) or by name (a JSON object,
- * using the names compiled in with {@code -parameters}); a missing {@code Optional} param is bound to
+ * using the names given with {@link Param} or else those compiled in with {@code -parameters}; without either, a
+ * by-name call is refused with a message saying how to add them); a missing {@code Optional} param is bound to
  * {@code Optional.empty()}, any other missing param, an extra param or a value that does not convert is
  * {@link ErrorCodes#INVALID_PARAMS}.
  */
@@ -45,11 +46,12 @@ final class ReflectiveMethod implements RpcMethod {
         this.names = new String[parameters.length];
         this.types = new Type[parameters.length];
         this.optional = new boolean[parameters.length];
+        String[] annotated = annotatedNames(method);
         boolean present = true;
         int min = 0;
         for (int i = 0; i < parameters.length; i++) {
-            present &= parameters[i].isNamePresent();
-            names[i] = parameters[i].getName();
+            present &= annotated != null || parameters[i].isNamePresent();
+            names[i] = annotated != null ? annotated[i] : parameters[i].getName();
             types[i] = resolve(target.getClass(), parameters[i].getParameterizedType());
             optional[i] = parameters[i].getType() == Optional.class;
             if (!optional[i]) {
@@ -59,6 +61,74 @@ final class ReflectiveMethod implements RpcMethod {
         this.namesPresent = present;
         this.minPositional = min;
         method.trySetAccessible(); // public methods of non-public classes; fails harmlessly in named modules
+    }
+
+    /**
+     * @return the names {@link Param} gives the params of {@code method} (or of a method it implements or overrides,
+     * the first one found that annotates them), or null when none annotates them
+     * @throws IllegalArgumentException when only some params are annotated, or a name is blank or used twice
+     */
+    static String[] annotatedNames(Method method) {
+        for (Method m : withOverridden(method)) {
+            Parameter[] parameters = m.getParameters();
+            String[] names = new String[parameters.length];
+            int found = 0;
+            for (int i = 0; i < parameters.length; i++) {
+                Param p = parameters[i].getAnnotation(Param.class);
+                if (p != null) {
+                    names[i] = p.value();
+                    found++;
+                }
+            }
+            if (found == 0) {
+                continue;
+            }
+            String where = m.getDeclaringClass().getName() + "." + m.getName();
+            if (found < names.length) {
+                throw new IllegalArgumentException("@Param names some params of " + where
+                        + " but not all: name every param or none");
+            }
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (String n : names) {
+                if (n.isBlank()) {
+                    throw new IllegalArgumentException("@Param of " + where + " has a blank name");
+                }
+                if (!seen.add(n)) {
+                    throw new IllegalArgumentException("@Param of " + where + " uses the name '" + n + "' twice");
+                }
+            }
+            return names;
+        }
+        return null;
+    }
+
+    /** {@code method}, then the methods of its class's supertypes that it implements or overrides. */
+    private static List<Method> withOverridden(Method method) {
+        List<Method> out = new ArrayList<>();
+        out.add(method);
+        java.util.Deque<Class<?>> todo = new java.util.ArrayDeque<>();
+        java.util.Set<Class<?>> seen = new java.util.HashSet<>();
+        Class<?> declaring = method.getDeclaringClass();
+        if (declaring.getSuperclass() != null) {
+            todo.add(declaring.getSuperclass());
+        }
+        todo.addAll(List.of(declaring.getInterfaces()));
+        while (!todo.isEmpty()) {
+            Class<?> c = todo.poll();
+            if (c == Object.class || !seen.add(c)) {
+                continue;
+            }
+            try {
+                out.add(c.getDeclaredMethod(method.getName(), method.getParameterTypes()));
+            } catch (NoSuchMethodException e) {
+                // not declared here
+            }
+            if (c.getSuperclass() != null) {
+                todo.add(c.getSuperclass());
+            }
+            todo.addAll(List.of(c.getInterfaces()));
+        }
+        return out;
     }
 
     /**
@@ -184,7 +254,7 @@ final class ReflectiveMethod implements RpcMethod {
         Object[] args = new Object[types.length];
         if (params instanceof JsonObject object) {
             if (!namesPresent) {
-                throw RpcMethod.invalidParams("method '" + name + "' takes params by position only");
+                throw byPositionOnly(name);
             }
             for (Map.Entry<String, JsonElement> e : object.entrySet()) {
                 if (indexOf(e.getKey()) < 0) {
@@ -207,6 +277,18 @@ final class ReflectiveMethod implements RpcMethod {
             args[i] = i < array.size() ? convert(array.get(i), i) : missing(i);
         }
         return args;
+    }
+
+    /** @return whether by-name calls can bind: every param has a name ({@link Param} or {@code -parameters}). */
+    boolean namesPresent() {
+        return namesPresent;
+    }
+
+    /** The refusal of a by-name call to a method whose param names are unknown, saying how to make them known. */
+    static RpcException byPositionOnly(String method) {
+        return RpcMethod.invalidParams("method '" + method + "' takes params by position only: its parameter names"
+                + " are not in the server's class files (compile the server with -parameters, or name each parameter"
+                + " with @Param)");
     }
 
     private String describeCount() {

@@ -25,7 +25,15 @@ public final class Rpc {
         return client(uri, ClientConfig.defaults());
     }
 
-    /** A client on the transport named by {@code uri}. */
+    /**
+     * A client on the transport named by {@code uri}, once its transport is ready to receive replies.
+     *
+     * @throws IllegalArgumentException for a malformed URI or a scheme no transport on the class path serves
+     * @throws RpcException             {@link ErrorCodes#TRANSPORT_ERROR} when the transport does not become ready:
+     *                                  nothing listens at the broker's address ({@code cannot reach Kafka at
+     *                                  127.0.0.1:9092: connection refused}, after about 2 s), or not within
+     *                                  {@link ClientConfig#readyTimeout()}
+     */
     public static RpcClient client(String uri, ClientConfig config) {
         Transport transport = Transports.open(uri, config.transportProperties());
         return DefaultRpcClient.open(transport, config);

@@ -22,8 +22,9 @@ import java.util.concurrent.CompletableFuture;
  * error.
  *
  * <h2>Params</h2>
- * Params bind by position (a JSON array) or by name (a JSON object, using the parameter names compiled in with
- * {@code -parameters}), converted with Gson (records, lists, maps, {@code Optional}, enums, primitives,
+ * Params bind by position (a JSON array) or by name (a JSON object, using the names given with {@link Param}, or
+ * else the parameter names compiled in with {@code -parameters}; a by-name call to a method with neither is answered
+ * with -32602 saying so), converted with Gson (records, lists, maps, {@code Optional}, enums, primitives,
  * {@code BigInteger}/{@code BigDecimal}; integral types only exactly: {@code 1.5} is not an {@code int}). A missing
  * {@code Optional} param is {@code Optional.empty()}; a missing other param, an extra or unknown param, or a value
  * that does not convert is answered with -32602 Invalid params naming the param. Type variables are resolved against
@@ -89,7 +90,10 @@ public interface RpcServer extends AutoCloseable {
     /**
      * Subscribes every registered service through the transport.
      *
-     * @throws IllegalStateException when already started or closed, or when the server has no transport
+     * @throws IllegalStateException when already started or closed, when the server has no transport, or when a
+     *                               subscription cannot be set up (for a broker address where nothing listens,
+     *                               {@code cannot reach Kafka at 127.0.0.1:9092: connection refused ...}, within
+     *                               about 2 s)
      */
     void start();
 

@@ -60,6 +60,16 @@ class ParamValidationTest {
             return amount.value();
         }
 
+        public java.math.BigInteger big(java.math.BigInteger n) {
+            RAN.incrementAndGet();
+            return n;
+        }
+
+        public java.math.BigDecimal exact(java.math.BigDecimal amount) {
+            RAN.incrementAndGet();
+            return amount;
+        }
+
         public int many(List<Double> amounts) {
             RAN.incrementAndGet();
             return amounts.size();
@@ -110,6 +120,12 @@ class ParamValidationTest {
             "count    | [1.5]                               | param 'n'      | expected an integer, got 1.5",
             "count    | [1e1000000]                         | param 'n'      | expected an integer",
             "name     | [{}]                                | param 'label'  | expected a string, got an object",
+            "big      | [\"x\"]                             | param 'n'      | expected an integer, got a string",
+            "big      | [1.5]                               | param 'n'      | expected an integer, got 1.5",
+            "big      | [[1]]                               | param 'n'      | expected an integer, got an array",
+            "exact    | [\"abc\"]                           | param 'amount' | expected a number, got a string",
+            "exact    | [{}]                                | param 'amount' | expected a number, got an object",
+            "exact    | [false]                             | param 'amount' | expected a number, got a boolean",
             "name     | [[1]]                               | param 'label'  | expected a string, got an array",
     })
     void invalidParamsAreRefusedInJsonsWords(String method, String params, String param, String detail) {
@@ -137,6 +153,9 @@ class ParamValidationTest {
         assertThat(call("transfer", "[{\"value\":3,\"currency\":\"EUR\"}]").get("result").getAsDouble())
                 .isEqualTo(3.0);
         assertThat(call("count", "[2e3]").get("result").getAsInt()).isEqualTo(2000);
+        assertThat(call("big", "[123456789012345678901234567890]").get("result").getAsString())
+                .isEqualTo("123456789012345678901234567890");
+        assertThat(call("exact", "[\"2.50\"]").get("result").getAsString()).isEqualTo("2.50");
         assertThat(call("many", "[[1, 2.5]]").get("result").getAsInt()).isEqualTo(2);
     }
 }

@@ -274,6 +274,10 @@ public final class Codec {
             if (raw == float.class || raw == Float.class) {
                 return (TypeAdapter<T>) floating(gson.getDelegateAdapter(this, TypeToken.get(Float.class)), true);
             }
+            if (raw == java.math.BigDecimal.class || raw == java.math.BigInteger.class) {
+                return (TypeAdapter<T>) big(gson.getDelegateAdapter(this, typeToken),
+                        raw == java.math.BigInteger.class ? "an integer" : "a number");
+            }
             if (raw == boolean.class || raw == Boolean.class) {
                 TypeAdapter<Boolean> writer = gson.getDelegateAdapter(this, TypeToken.get(Boolean.class));
                 return (TypeAdapter<T>) new TypeAdapter<Boolean>() {
@@ -338,6 +342,39 @@ public final class Codec {
                                 + abbreviate(text));
                     }
                     return box.apply(value);
+                }
+            };
+        }
+
+        /**
+         * {@code BigDecimal}/{@code BigInteger}: Gson's own conversion (from a number or a numeric string), with its
+         * refusals in JSON's words ({@code what}: "a number" or "an integer").
+         */
+        private static <N> TypeAdapter<N> big(TypeAdapter<N> delegate, String what) {
+            return new TypeAdapter<N>() {
+                @Override
+                public void write(JsonWriter out, N value) throws IOException {
+                    delegate.write(out, value);
+                }
+
+                @Override
+                public N read(JsonReader in) throws IOException {
+                    JsonToken token = in.peek();
+                    if (token == JsonToken.NULL) {
+                        in.nextNull();
+                        return null;
+                    }
+                    if (token != JsonToken.NUMBER && token != JsonToken.STRING) {
+                        in.skipValue();
+                        throw new Refused(in, "expected " + what + ", got " + tokenKind(token.name()));
+                    }
+                    String text = in.nextString();
+                    try {
+                        return delegate.fromJsonTree(new JsonPrimitive(text));
+                    } catch (JsonParseException | NumberFormatException | ArithmeticException e) {
+                        throw new Refused(in, "expected " + what + ", got " + (token == JsonToken.STRING
+                                ? "a string" : abbreviate(text)));
+                    }
                 }
             };
         }

@@ -425,6 +425,11 @@ final class KafkaClientChannel implements ClientChannel {
     private void run() {
         KafkaConsumer<byte[], byte[]> c = null;
         try {
+            java.util.Optional<String> unreachable = transport.unreachable();
+            if (unreachable.isPresent()) {
+                ready.completeExceptionally(new IllegalStateException(unreachable.get()));
+                return;
+            }
             TopicPartition tp = null;
             long lastWarn = 0;
             long since = System.nanoTime();

@@ -175,6 +175,9 @@ final class KafkaServerChannel implements ServerChannel {
             if (started) {
                 return;
             }
+            transport.unreachable().ifPresent(why -> {
+                throw new IllegalStateException(why);
+            });
             long timeout = config.operationTimeout().toMillis();
             try {
                 CompletableFuture.allOf(

@@ -3,6 +3,7 @@ package dev.pipeline.rpc.kafka;
 import dev.pipeline.rpc.spi.Capability;
 import dev.pipeline.rpc.spi.ClientChannel;
 import dev.pipeline.rpc.spi.ClientSettings;
+import dev.pipeline.rpc.spi.Reachability;
 import dev.pipeline.rpc.spi.ReplyListener;
 import dev.pipeline.rpc.spi.RequestHandler;
 import dev.pipeline.rpc.spi.ServerChannel;
@@ -30,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -56,6 +58,8 @@ final class KafkaTransport implements Transport {
     private volatile Producer<byte[], byte[]> smallProducer;
     private Admin admin;
     private volatile boolean closed;
+    /** Whether a bootstrap server once accepted a TCP connection ({@link #unreachable()}). */
+    private volatile boolean reached;
 
     KafkaTransport(KafkaTransportConfig config) {
         this.config = config;
@@ -105,6 +109,21 @@ final class KafkaTransport implements Transport {
 
     void removed(AutoCloseable channel) {
         channels.remove(channel);
+    }
+
+    /**
+     * Why nothing listens at the bootstrap servers ({@code cannot reach Kafka at 127.0.0.1:9092: connection
+     * refused ...}) after trying for {@link Reachability#DEFAULT_WINDOW}, or empty once one accepted a TCP
+     * connection; a success is remembered, so each transport checks until it first succeeds.
+     */
+    Optional<String> unreachable() {
+        if (reached) {
+            return Optional.empty();
+        }
+        Optional<String> why = Reachability.check("Kafka", config.bootstrapServers(),
+                Reachability.parseHostPorts(config.bootstrapServers(), 9092), Reachability.DEFAULT_WINDOW);
+        reached = why.isEmpty();
+        return why;
     }
 
     boolean isClosed() {

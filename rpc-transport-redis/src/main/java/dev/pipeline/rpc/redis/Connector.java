@@ -114,15 +114,47 @@ final class Connector {
         return false;
     }
 
-    /** A connection attempt failed; the message names the address (without credentials) and the cause. */
+    /**
+     * A connection attempt failed; the message names the address (without credentials) and the cause: {@code cannot
+     * reach Redis at redis://host:port: connection refused} when no TCP connection was made (refused, unknown host,
+     * no answer), {@code cannot connect to Redis at ...} when one was and the handshake failed (TLS, credentials).
+     */
     static final class RedisUnreachableException extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        /** Whether no TCP connection was made at all. */
+        final boolean network;
 
         RedisUnreachableException(String display, String user, Throwable cause) {
-            super("cannot connect to Redis at " + display + (user == null ? "" : " as user '" + user + "'") + ": "
-                    + (tls(cause) ? "TLS handshake failed: " : "") + rootMessage(cause)
-                    + (untrusted(cause) ? " (the server's certificate is not signed by a trusted CA: set"
-                    + " trustStore to its CA certificate)" : ""), cause);
+            super(message(display, user, cause), cause);
+            this.network = networkFailure(cause) != null;
+        }
+
+        private static String message(String display, String user, Throwable cause) {
+            Throwable network = networkFailure(cause);
+            if (network == null) {
+                return "cannot connect to Redis at " + display + (user == null ? "" : " as user '" + user + "'")
+                        + ": " + (tls(cause) ? "TLS handshake failed: " : "") + rootMessage(cause)
+                        + (untrusted(cause) ? " (the server's certificate is not signed by a trusted CA: set"
+                        + " trustStore to its CA certificate)" : "");
+            }
+            String m = String.valueOf(network.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            String why = network instanceof java.net.UnknownHostException ? "unknown host"
+                    : m.contains("refused") ? "connection refused"
+                    : m.contains("timed out") || m.contains("timeout") ? "no answer within the connect timeout"
+                    : rootMessage(cause);
+            return "cannot reach Redis at " + display + ": " + why + " (is the broker running, and is this its"
+                    + " address?)";
+        }
+
+        /** @return the cause that says no TCP connection was made, or null */
+        private static Throwable networkFailure(Throwable t) {
+            for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+                if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException
+                        || c instanceof java.net.NoRouteToHostException) {
+                    return c;
+                }
+            }
+            return null;
         }
 
         private static boolean tls(Throwable t) {

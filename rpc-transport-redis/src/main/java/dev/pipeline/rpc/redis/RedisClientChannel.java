@@ -2,6 +2,7 @@ package dev.pipeline.rpc.redis;
 
 import dev.pipeline.rpc.spi.ClientChannel;
 import dev.pipeline.rpc.spi.OutgoingRequest;
+import dev.pipeline.rpc.spi.Reachability;
 import dev.pipeline.rpc.spi.Reply;
 import dev.pipeline.rpc.spi.ReplyListener;
 import dev.pipeline.rpc.spi.WireHeaders;
@@ -53,6 +54,8 @@ final class RedisClientChannel implements ClientChannel {
     private String lastId = "0-0";
     private int readSinceTrim;
     private long failures;
+    /** When {@link #open()} ran: a first connection refused for {@link Reachability#DEFAULT_WINDOW} fails ready. */
+    private volatile long openedNanos;
 
     RedisClientChannel(RedisTransport transport, String clientId, ReplyListener listener) {
         this.transport = transport;
@@ -67,6 +70,7 @@ final class RedisClientChannel implements ClientChannel {
     }
 
     void open() {
+        openedNanos = System.nanoTime();
         long every = Math.max(200, transport.config.replyTtl().toMillis() / 3);
         refresh = transport.scheduler.scheduleWithFixedDelay(this::refreshExpiry, every, every, TimeUnit.MILLISECONDS);
         // often, so confirmed sends are not kept long: at most 100 ms of them stay on the heap
@@ -259,13 +263,20 @@ final class RedisClientChannel implements ClientChannel {
             log.error("client {}: {}", clientId, cause.getMessage());
             return;
         }
+        long backoff = Math.min(1000, 50L << Math.min(failures + 1, 5));
+        if (connecting && !ready.isDone() && cause instanceof Connector.RedisUnreachableException u && u.network
+                && System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) - openedNanos
+                >= Reachability.DEFAULT_WINDOW.toNanos()) {
+            ready.completeExceptionally(cause); // nothing listens there: say so now rather than at the ready timeout
+            log.debug("client {}: {}", clientId, cause.getMessage());
+            return;
+        }
         if (failures++ == 0) {
             log.warn("client {}: reading replies from {} failed, retrying: {}", clientId, transport.display,
                     cause.getMessage());
         } else {
             log.debug("client {}: reading replies failed again: {}", clientId, cause.toString());
         }
-        long backoff = Math.min(1000, 50L << Math.min(failures, 5));
         try {
             transport.scheduler.schedule(this::readReplies, backoff, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {

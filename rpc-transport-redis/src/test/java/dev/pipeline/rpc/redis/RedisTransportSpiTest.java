@@ -394,7 +394,7 @@ class RedisTransportSpiTest extends RedisTestSupport {
         ClientChannel client = client(t, replies()); // no broker: creating the client works
         assertThat(client.ready()).isNotDone();
         assertThatThrownBy(() -> client.send("svc", request("x", "{}")).get(10, TimeUnit.SECONDS))
-                .hasMessageContaining("cannot connect to Redis at redis://127.0.0.1:" + port);
+                .hasMessageContaining("cannot reach Redis at redis://127.0.0.1:" + port + ": connection refused");
         assertThatThrownBy(() -> server(t, "svc", 1, echo("")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cannot start the server for service 'svc'")
