@@ -5,6 +5,7 @@ import dev.pipeline.rpc.ErrorCodes;
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcException;
+import dev.pipeline.rpc.RpcMetrics;
 import dev.pipeline.rpc.tck.broker.KafkaBroker;
 import dev.pipeline.rpc.tck.broker.RedisBroker;
 import org.HdrHistogram.Histogram;
@@ -37,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -159,8 +161,9 @@ public final class Soak {
             t.setDaemon(true);
             return t;
         });
+        HedgeCounts counts = new HedgeCounts();
         ClientConfig config = ClientConfig.builder().maxInFlight(Math.max(1000, options.inFlight() * 2))
-                .defaultTimeout(options.callTimeout()).build();
+                .defaultTimeout(options.callTimeout()).metrics(counts).build();
         // an interrupted soak (Ctrl-C) must not leave server processes behind
         Thread reaper = new Thread(() -> {
             synchronized (all) {
@@ -179,7 +182,9 @@ public final class Soak {
             out.printf("soak %s: %d servers up at %s; warming up%n", transport, all.size(), uri);
             client = Rpc.client(uri, config);
             warmUp(client, service);
-            out.printf("soak %s: %d calls, %d in flight%s, a kill every %s%s, call timeout %s%n", transport, calls,
+            RpcClient load = options.idempotent() ? client.idempotent() : client;
+            out.printf("soak %s: %d %scalls, %d in flight%s, a kill every %s%s, call timeout %s%n", transport, calls,
+                    options.idempotent() ? "idempotent " : "",
                     options.inFlight(), options.rate() > 0 ? ", " + options.rate() + "/s" : "",
                     options.killEvery().toMillis() + "ms",
                     options.maxKills() > 0 ? " (at most " + options.maxKills() + ")" : "",
@@ -239,7 +244,7 @@ public final class Soak {
                 sent[key] = System.nanoTime();
                 CompletableFuture<String> f;
                 try {
-                    f = client.callAsync(service, "work", String.class, (long) key);
+                    f = load.callAsync(service, "work", String.class, (long) key);
                 } catch (RuntimeException e) {
                     f = CompletableFuture.failedFuture(e);
                 }
@@ -337,13 +342,17 @@ public final class Soak {
         int dupKeys = 0;
         int extra = 0;
         int dupKilled = 0;
+        int extraAfterKill = 0;
         for (List<String> by : executions.values()) {
             if (by.size() > 1) {
                 dupKeys++;
                 extra += by.size() - 1;
-                if (by.stream().anyMatch(killed::contains)) {
+                long onKilled = by.stream().filter(killed::contains).count();
+                if (onKilled > 0) {
                     dupKilled++;
                 }
+                // each execution on a killed process was lost with it unacknowledged: the broker redelivered it
+                extraAfterKill += (int) Math.min(onKilled, by.size() - 1);
             }
         }
         List<Long> killToReply = new ArrayList<>();
@@ -378,11 +387,34 @@ public final class Soak {
             max = latency.getMaxValue() / 1000.0;
         }
         return new SoakResult(transport, uri, calls, ok, failed, reasons, hung, twice, lost, okUnlogged, dupKeys, extra,
-                dupKilled, p50, p99, max, kills.size(), killToReply, TimeUnit.NANOSECONDS.toMillis(gap),
+                dupKilled, extraAfterKill, extra - extraAfterKill, options.idempotent(), counts.hedgesSent.get(),
+                counts.hedgesWon.get(), counts.lateReplies.get(), p50, p99, max, kills.size(), killToReply, TimeUnit.NANOSECONDS.toMillis(gap),
                 (loadEnd - loadStart) / 1e9, dir.toString());
     }
 
     private volatile boolean volatileSending;
+
+    /** What the client reports of its hedges and of the replies it dropped. */
+    private static final class HedgeCounts implements RpcMetrics {
+        final AtomicLong hedgesSent = new AtomicLong();
+        final AtomicLong hedgesWon = new AtomicLong();
+        final AtomicLong lateReplies = new AtomicLong();
+
+        @Override
+        public void hedgeSent(String service, String method, String transport) {
+            hedgesSent.incrementAndGet();
+        }
+
+        @Override
+        public void hedgeWon(String service, String method, String transport) {
+            hedgesWon.incrementAndGet();
+        }
+
+        @Override
+        public void lateReply(String transport) {
+            lateReplies.incrementAndGet();
+        }
+    }
 
     private static String describe(Throwable t) {
         if (t instanceof RpcException re) {

@@ -19,6 +19,14 @@ import java.util.Map;
  * @param duplicateKeys    keys executed more than once
  * @param extraExecutions  executions beyond the first of those keys
  * @param duplicatesWithKilled duplicate keys with an execution on a process that was killed
+ * @param extraAfterKill   extra executions redelivered after a kill: per key, one for each of its executions on a
+ *                         killed process (work the killed process did but never acknowledged), at most its extras
+ * @param extraOther       the other extra executions: from hedges when the calls were idempotent, else redeliveries
+ *                         without a kill (a partition moved in a rebalance before its offsets were committed)
+ * @param idempotent       whether the calls were declared idempotent (so the client could hedge them)
+ * @param hedgesSent       hedges the client sent
+ * @param hedgesWon        hedged calls completed by a hedge's reply
+ * @param lateReplies      replies the client dropped because their call was already complete (or timed out)
  * @param p50Ms            latency p50 of the completed calls, milliseconds
  * @param p99Ms            latency p99
  * @param maxMs            latency max
@@ -31,7 +39,9 @@ import java.util.Map;
  */
 public record SoakResult(String transport, String broker, int calls, int ok, int failed,
                          Map<String, Integer> failuresByReason, int hung, int completedTwice, int lost, int okUnlogged,
-                         int duplicateKeys, int extraExecutions, int duplicatesWithKilled, double p50Ms, double p99Ms,
+                         int duplicateKeys, int extraExecutions, int duplicatesWithKilled, int extraAfterKill,
+                         int extraOther, boolean idempotent, long hedgesSent, long hedgesWon, long lateReplies,
+                         double p50Ms, double p99Ms,
                          double maxMs, int kills, List<Long> killToReplyMs, long longestGapMs, double seconds,
                          String workDir) {
     public SoakResult {
@@ -42,7 +52,8 @@ public record SoakResult(String transport, String broker, int calls, int ok, int
     /** @return the figures as printed lines */
     public String format() {
         StringBuilder s = new StringBuilder();
-        s.append(String.format("soak %s at %s: %d calls in %.1f s, %d kills%n", transport, broker, calls, seconds, kills));
+        s.append(String.format("soak %s at %s: %d %scalls in %.1f s, %d kills%n", transport, broker, calls,
+                idempotent ? "idempotent " : "", seconds, kills));
         s.append(String.format("  calls   ok %d, failed %d, hung %d, lost %d%n", ok, failed, hung, lost));
         failuresByReason.forEach((reason, n) -> s.append(String.format("          failed %d: %s%n", n, reason)));
         if (completedTwice > 0 || okUnlogged > 0) {
@@ -50,6 +61,12 @@ public record SoakResult(String transport, String broker, int calls, int ok, int
         }
         s.append(String.format("  dups    %d keys executed more than once (%d extra executions), %d of them on a"
                 + " killed server%n", duplicateKeys, extraExecutions, duplicatesWithKilled));
+        s.append(String.format("          extra executions: %d redelivered after a kill, %d %s%n", extraAfterKill,
+                extraOther, idempotent ? "from hedges" : "redelivered without a kill"));
+        if (idempotent) {
+            s.append(String.format("  hedges  %d sent, %d won (a hedge's reply completed the call), %d late replies"
+                    + " dropped%n", hedgesSent, hedgesWon, lateReplies));
+        }
         s.append(String.format("  latency p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", p50Ms, p99Ms, maxMs));
         List<Long> answered = killToReplyMs.stream().filter(v -> v >= 0).sorted().toList();
         if (!killToReplyMs.isEmpty()) {
