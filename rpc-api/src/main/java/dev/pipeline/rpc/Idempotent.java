@@ -17,7 +17,9 @@ import java.lang.annotation.Target;
  * {@link RpcClient#idempotent()}. The price is that the method may really run more than once.
  *
  * <p>This is the one declaration of idempotence in the library: a server-side deduplication window reads the same
- * annotation on the methods it exposes.
+ * annotation on the methods it exposes. Every attempt of a call carries the same correlation id
+ * ({@code rpc-id}) and client id ({@code rpc-client}), which is what such a window keys on; each attempt has a
+ * JSON-RPC id of its own, so that the reply tells which attempt answered.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

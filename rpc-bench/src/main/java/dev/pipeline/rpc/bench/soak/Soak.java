@@ -98,6 +98,8 @@ public final class Soak {
         final Process process;
         final long startedNanos = System.nanoTime();
         volatile boolean killed;
+        /** When it was killed ({@link System#currentTimeMillis()}, the clock of the execution logs). */
+        volatile long killedAtMillis = Long.MAX_VALUE;
 
         Server(String name, Process process) {
             this.name = name;
@@ -149,6 +151,7 @@ public final class Soak {
         int calls = options.calls();
         long[] sent = new long[calls];
         long[] done = new long[calls];
+        long[] sentEpochMillis = new long[calls];
         String[] repliedBy = new String[calls];
         String[] failure = new String[calls];
         int[] failureCode = new int[calls];
@@ -182,6 +185,7 @@ public final class Soak {
             out.printf("soak %s: %d servers up at %s; warming up%n", transport, all.size(), uri);
             client = Rpc.client(uri, config);
             warmUp(client, service);
+            warmAll(client, service, all.stream().map(sv -> sv.name).toList());
             RpcClient load = options.idempotent() ? client.idempotent() : client;
             out.printf("soak %s: %d %scalls, %d in flight%s, a kill every %s%s, call timeout %s%n", transport, calls,
                     options.idempotent() ? "idempotent " : "",
@@ -208,6 +212,7 @@ public final class Soak {
                         live.forEach(s -> survivors.add(s.name));
                         survivors.remove(victim.name);
                         victim.killed = true;
+                        victim.killedAtMillis = System.currentTimeMillis();
                         long now = System.nanoTime();
                         victim.process.destroyForcibly(); // SIGKILL
                         kills.add(new Kill(now, victim.name, survivors));
@@ -242,6 +247,7 @@ public final class Soak {
                 window.acquireUninterruptibly();
                 final int key = i;
                 sent[key] = System.nanoTime();
+                sentEpochMillis[key] = System.currentTimeMillis();
                 CompletableFuture<String> f;
                 try {
                     f = load.callAsync(service, "work", String.class, (long) key);
@@ -304,9 +310,13 @@ public final class Soak {
         }
 
         // the figures
-        Map<Long, List<String>> executions = readLogs(dir, all, calls);
+        Map<Long, List<Execution>> executions = readLogs(dir, all, calls);
         Set<String> killed = new HashSet<>();
-        all.stream().filter(s -> s.killed).forEach(s -> killed.add(s.name));
+        Map<String, Long> killedAt = new HashMap<>();
+        all.stream().filter(s -> s.killed).forEach(s -> {
+            killed.add(s.name);
+            killedAt.put(s.name, s.killedAtMillis);
+        });
         int ok = 0;
         int failed = 0;
         int hung = 0;
@@ -343,16 +353,14 @@ public final class Soak {
         int extra = 0;
         int dupKilled = 0;
         int extraAfterKill = 0;
-        for (List<String> by : executions.values()) {
+        for (List<Execution> by : executions.values()) {
             if (by.size() > 1) {
                 dupKeys++;
                 extra += by.size() - 1;
-                long onKilled = by.stream().filter(killed::contains).count();
-                if (onKilled > 0) {
+                if (by.stream().anyMatch(e -> killed.contains(e.server()))) {
                     dupKilled++;
                 }
-                // each execution on a killed process was lost with it unacknowledged: the broker redelivered it
-                extraAfterKill += (int) Math.min(onKilled, by.size() - 1);
+                extraAfterKill += redeliveredAfterKill(by, killedAt);
             }
         }
         List<Long> killToReply = new ArrayList<>();
@@ -364,6 +372,30 @@ public final class Soak {
                 }
             }
             killToReply.add(first == Long.MAX_VALUE ? -1 : TimeUnit.NANOSECONDS.toMillis(first));
+        }
+        // the slowest calls, with where and when (after the call was sent) each execution of their key ran
+        List<String> slowest = new ArrayList<>();
+        Integer[] order = new Integer[calls];
+        for (int i = 0; i < calls; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(counted[b] ? done[b] - sent[b] : Long.MAX_VALUE,
+                counted[a] ? done[a] - sent[a] : Long.MAX_VALUE));
+        for (int j = 0; j < Math.min(SLOWEST, calls); j++) {
+            int i = order[j];
+            if (!counted[i]) {
+                continue;
+            }
+            long sentMillis = sentEpochMillis[i];
+            StringBuilder line = new StringBuilder(String.format("key %d: %d ms, %s; executed", i,
+                    TimeUnit.NANOSECONDS.toMillis(done[i] - sent[i]),
+                    repliedBy[i] != null ? "reply from " + repliedBy[i] : "failed"));
+            for (Execution e : executions.getOrDefault((long) i, List.of())) {
+                line.append(String.format(" %s%s +%d ms", e.server(), killed.contains(e.server())
+                        ? " (killed " + (killedAt.get(e.server()) - sentMillis) + " ms after the send)" : "",
+                        e.millis() - sentMillis));
+            }
+            slowest.add(line.toString());
         }
         long[] times = new long[ok + failed + 1];
         int n = 0;
@@ -388,11 +420,43 @@ public final class Soak {
         }
         return new SoakResult(transport, uri, calls, ok, failed, reasons, hung, twice, lost, okUnlogged, dupKeys, extra,
                 dupKilled, extraAfterKill, extra - extraAfterKill, options.idempotent(), counts.hedgesSent.get(),
-                counts.hedgesWon.get(), counts.lateReplies.get(), p50, p99, max, kills.size(), killToReply, TimeUnit.NANOSECONDS.toMillis(gap),
+                counts.hedgesWon.get(), counts.lateReplies.get(), slowest, p50, p99, max, kills.size(), killToReply, TimeUnit.NANOSECONDS.toMillis(gap),
                 (loadEnd - loadStart) / 1e9, dir.toString());
     }
 
     private volatile boolean volatileSending;
+
+    /** One execution of a key: by which server, when ({@link System#currentTimeMillis()}). */
+    private record Execution(String server, long millis) {
+    }
+
+    /**
+     * How many of a key's extra executions a kill explains: in time order, an execution after the first is a
+     * redelivery when an earlier execution of the key ran on a process that was killed before this one started
+     * (that process died with the work unacknowledged, so the broker handed it out again); each such killed
+     * execution explains one redelivery. The others come from hedges, or from a partition that moved without a kill.
+     */
+    private static int redeliveredAfterKill(List<Execution> by, Map<String, Long> killedAt) {
+        List<Execution> inOrder = new ArrayList<>(by);
+        inOrder.sort(java.util.Comparator.comparingLong(Execution::millis));
+        int explained = 0;
+        int used = 0;
+        for (int i = 1; i < inOrder.size(); i++) {
+            long at = inOrder.get(i).millis();
+            int available = 0;
+            for (int j = 0; j < i; j++) {
+                Long k = killedAt.get(inOrder.get(j).server());
+                if (k != null && k <= at) {
+                    available++;
+                }
+            }
+            if (available > used) {
+                used++;
+                explained++;
+            }
+        }
+        return explained;
+    }
 
     /** What the client reports of its hedges and of the replies it dropped. */
     private static final class HedgeCounts implements RpcMetrics {
@@ -478,6 +542,45 @@ public final class Soak {
         }
     }
 
+    /**
+     * After the first reply: calls in rounds of 32 for at least {@link #WARM_NANOS} and until every server has
+     * answered (up to {@link #WARMUP_TIMEOUT}), so that the load starts with each server in its group and its code
+     * compiled, not with the start-up of the JVMs. Keys below 0.
+     */
+    private void warmAll(RpcClient client, String service, List<String> names) {
+        RpcClient quick = client.withTimeout(Duration.ofSeconds(10));
+        Set<String> answered = new HashSet<>();
+        long start = System.nanoTime();
+        long key = -1_000_000;
+        while (System.nanoTime() - start < WARMUP_TIMEOUT.toNanos()
+                && (System.nanoTime() - start < WARM_NANOS || !answered.containsAll(names))) {
+            List<CompletableFuture<String>> round = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                round.add(quick.callAsync(service, "work", String.class, key--));
+            }
+            for (CompletableFuture<String> f : round) {
+                try {
+                    answered.add(f.get(15, TimeUnit.SECONDS).split(" ")[0]);
+                } catch (ExecutionException | TimeoutException e) {
+                    // a slow start: the next round tries again
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while warming up", e);
+                }
+            }
+        }
+        if (!answered.containsAll(names)) {
+            out.printf("soak: after %s of warm-up only %s of %s answered; starting anyway%n", WARMUP_TIMEOUT,
+                    answered, names);
+        }
+    }
+
+    /** How many of the slowest calls the report describes. */
+    private static final int SLOWEST = 3;
+
+    /** The shortest warm-up. */
+    private static final long WARM_NANOS = TimeUnit.SECONDS.toNanos(3);
+
     private void stopServers(List<Server> all) {
         List<Server> copy;
         synchronized (all) {
@@ -500,8 +603,8 @@ public final class Soak {
     }
 
     /** @return for each key in {@code [0, calls)}, the names of the servers whose log has it, once per execution */
-    private static Map<Long, List<String>> readLogs(Path dir, List<Server> all, int calls) {
-        Map<Long, List<String>> executions = new HashMap<>();
+    private static Map<Long, List<Execution>> readLogs(Path dir, List<Server> all, int calls) {
+        Map<Long, List<Execution>> executions = new HashMap<>();
         for (Server s : all) {
             Path log = dir.resolve(s.name + ".log");
             if (!Files.exists(log)) {
@@ -515,13 +618,16 @@ public final class Soak {
             }
             for (String line : lines) {
                 long key;
+                long millis;
+                String[] fields = line.trim().split(" ");
                 try {
-                    key = Long.parseLong(line.trim());
+                    key = Long.parseLong(fields[0]);
+                    millis = fields.length > 1 ? Long.parseLong(fields[1]) : 0;
                 } catch (NumberFormatException e) {
                     continue; // a torn last line of a killed process
                 }
                 if (key >= 0 && key < calls) {
-                    executions.computeIfAbsent(key, k -> new ArrayList<>(2)).add(s.name);
+                    executions.computeIfAbsent(key, k -> new ArrayList<>(2)).add(new Execution(s.name, millis));
                 }
             }
         }

@@ -19,14 +19,17 @@ import java.util.Map;
  * @param duplicateKeys    keys executed more than once
  * @param extraExecutions  executions beyond the first of those keys
  * @param duplicatesWithKilled duplicate keys with an execution on a process that was killed
- * @param extraAfterKill   extra executions redelivered after a kill: per key, one for each of its executions on a
- *                         killed process (work the killed process did but never acknowledged), at most its extras
+ * @param extraAfterKill   extra executions redelivered after a kill: per key, in time order, an execution preceded
+ *                         by one on a process killed before it started (work the killed process did but never
+ *                         acknowledged); each such killed execution explains one
  * @param extraOther       the other extra executions: from hedges when the calls were idempotent, else redeliveries
  *                         without a kill (a partition moved in a rebalance before its offsets were committed)
  * @param idempotent       whether the calls were declared idempotent (so the client could hedge them)
  * @param hedgesSent       hedges the client sent
  * @param hedgesWon        hedged calls completed by a hedge's reply
  * @param lateReplies      replies the client dropped because their call was already complete (or timed out)
+ * @param slowest          the slowest calls: key, latency, who replied, and each execution of the key (server, ms
+ *                         after the send, and for a killed server when it was killed)
  * @param p50Ms            latency p50 of the completed calls, milliseconds
  * @param p99Ms            latency p99
  * @param maxMs            latency max
@@ -41,12 +44,14 @@ public record SoakResult(String transport, String broker, int calls, int ok, int
                          Map<String, Integer> failuresByReason, int hung, int completedTwice, int lost, int okUnlogged,
                          int duplicateKeys, int extraExecutions, int duplicatesWithKilled, int extraAfterKill,
                          int extraOther, boolean idempotent, long hedgesSent, long hedgesWon, long lateReplies,
+                         List<String> slowest,
                          double p50Ms, double p99Ms,
                          double maxMs, int kills, List<Long> killToReplyMs, long longestGapMs, double seconds,
                          String workDir) {
     public SoakResult {
         failuresByReason = Map.copyOf(failuresByReason);
         killToReplyMs = List.copyOf(killToReplyMs);
+        slowest = List.copyOf(slowest);
     }
 
     /** @return the figures as printed lines */
@@ -77,6 +82,9 @@ public record SoakResult(String transport, String broker, int calls, int ok, int
                             ? " (" + (killToReplyMs.size() - answered.size()) + " without one)" : ""));
         }
         s.append(String.format("  longest time without a reply: %d ms%n", longestGapMs));
+        for (String call : slowest) {
+            s.append("  slowest ").append(call).append(System.lineSeparator());
+        }
         s.append("  logs    ").append(workDir).append(System.lineSeparator());
         return s.toString();
     }
