@@ -382,12 +382,14 @@ final class ClientCore implements ReplyListener {
         Hedge h = c.hedge;
         int attempt = h.sent + 1;
         long now = System.nanoTime();
-        if (attempt > h.ids.length || now - p.deadlineNanos >= 0 || !budget.take()) {
+        if (attempt > h.ids.length || now - p.deadlineNanos >= 0) {
             p.hedgeAtNanos = TimeoutSweeper.NONE;
-            if (attempt <= h.ids.length && LOG.isDebugEnabled()) {
-                LOG.debug("not hedging {}.{}: past its deadline or the hedge budget is spent", p.service,
-                        c.entry.method);
-            }
+            return;
+        }
+        if (!budget.take()) {
+            p.hedgeAtNanos = TimeoutSweeper.NONE;
+            metrics.hedgeDenied(p.service, c.entry.method, transportName);
+            LOG.debug("not hedging {}.{}: the hedge budget is spent", p.service, c.entry.method);
             return;
         }
         p.hedgeAtNanos = attempt < h.ids.length ? hedgeTime(now + h.delayNanos, p.deadlineNanos)
@@ -732,6 +734,7 @@ final class ClientCore implements ReplyListener {
                 }
             }
             if (attempt > 0) {
+                core.budget.refund(); // a hedge that answered first was worth its cost: the budget bounds the others
                 core.metrics.hedgeWon(service, entry.method, core.transportName);
             }
             core.complete(entry, response);
@@ -833,7 +836,9 @@ final class ClientCore implements ReplyListener {
 
     /**
      * Bounds a client's hedges: each idempotent call adds {@link HedgePolicy#budget()} of a hedge, each hedge takes
-     * one; at most {@link HedgePolicy#BURST} are saved up (and the budget starts full).
+     * one, and a hedge whose reply completed its call gives it back; at most {@link HedgePolicy#BURST} are saved up
+     * (and the budget starts full). So it bounds the hedges that did not help: those of calls that were only slow,
+     * which is where hedging adds load to a service that is overloaded already.
      */
     static final class HedgeBudget {
         private static final long UNIT = 1000;
@@ -849,6 +854,10 @@ final class ClientCore implements ReplyListener {
             if (tokens.get() < CAP) {
                 tokens.accumulateAndGet(perCall, (t, add) -> Math.min(CAP, t + add));
             }
+        }
+
+        void refund() {
+            tokens.accumulateAndGet(UNIT, (t, add) -> Math.min(CAP, t + add));
         }
 
         boolean take() {

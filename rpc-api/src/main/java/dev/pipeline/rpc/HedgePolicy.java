@@ -15,7 +15,9 @@ import java.util.Objects;
  * accepted the first attempt, at most {@link #maxHedges()} per call, never once the call's timeout has passed, never
  * for notifications, batches or calls not declared idempotent. The hedges of one client are also bounded by a
  * budget: at most {@link #budget()} hedges per idempotent call on average, with a reserve of
- * {@value #BURST} hedges for a burst (a dead server strands every call it held at once).
+ * {@value #BURST} hedges for a burst; a hedge whose reply completed its call (the first attempt was stranded with a
+ * dead or hung server) does not count, so the budget bounds the hedges of calls that were only slow, which add load
+ * to a service that is slow already.
  *
  * <p>The cost: each hedge that goes out while the first attempt is only slow, or stranded with a dead server whose
  * work is redelivered later, runs the method once more. {@link RpcMetrics#hedgeSent} and
@@ -84,7 +86,7 @@ public final class HedgePolicy {
         return percentile;
     }
 
-    /** Hedges per idempotent call on average, at most (above 0, at most 5). */
+    /** Hedges that did not complete their call, per idempotent call on average, at most (above 0, at most 5). */
     public double budget() {
         return budget;
     }

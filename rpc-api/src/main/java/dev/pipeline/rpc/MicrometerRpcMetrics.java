@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>counter {@code pipeline.rpc.client.timeouts}, tags {@code service}, {@code transport};</li>
  *   <li>counter {@code pipeline.rpc.client.late.replies}, tag {@code transport}: replies dropped because no call
  *       is pending under their correlation id (late, duplicate or forged);</li>
- *   <li>counters {@code pipeline.rpc.client.hedges} and {@code pipeline.rpc.client.hedges.won}, tags
- *       {@code service}, {@code method}, {@code transport}: hedges sent to idempotent methods, and hedged calls
- *       completed by a hedge's reply;</li>
+ *   <li>counters {@code pipeline.rpc.client.hedges}, {@code pipeline.rpc.client.hedges.won} and
+ *       {@code pipeline.rpc.client.hedges.denied}, tags {@code service}, {@code method}, {@code transport}: hedges
+ *       sent to idempotent methods, hedged calls completed by a hedge's reply, and hedges the budget refused;</li>
  *   <li>counter {@code pipeline.rpc.server.rejected}, tags {@code service}, {@code transport}, {@code reason}.</li>
  * </ul>
  * Meters are created once per tag combination and cached, so recording costs one map lookup. The tag values must
@@ -38,6 +38,8 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     public static final String CLIENT_HEDGES = "pipeline.rpc.client.hedges";
     /** Name of the client hedges-won counter. */
     public static final String CLIENT_HEDGES_WON = "pipeline.rpc.client.hedges.won";
+    /** Name of the client hedges-denied counter. */
+    public static final String CLIENT_HEDGES_DENIED = "pipeline.rpc.client.hedges.denied";
     /** Name of the server rejected input counter. */
     public static final String SERVER_REJECTED = "pipeline.rpc.server.rejected";
 
@@ -106,6 +108,12 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     @Override
     public void hedgeWon(String service, String method, String transport) {
         hedgeCounter(service, method, transport, CLIENT_HEDGES_WON, "Hedged calls completed by a hedge's reply")
+                .increment();
+    }
+
+    @Override
+    public void hedgeDenied(String service, String method, String transport) {
+        hedgeCounter(service, method, transport, CLIENT_HEDGES_DENIED, "Hedges not sent: the hedge budget was spent")
                 .increment();
     }
 

@@ -39,6 +39,10 @@ public interface RpcMetrics {
     default void hedgeWon(String service, String method, String transport) {
     }
 
+    /** A call was due a hedge, but the client's hedge budget ({@link HedgePolicy#budget()}) was spent. */
+    default void hedgeDenied(String service, String method, String transport) {
+    }
+
     /**
      * The server rejected input ({@code reason}: parse, invalid, too-large, too-deep, expired, invalid-deadline).
      */

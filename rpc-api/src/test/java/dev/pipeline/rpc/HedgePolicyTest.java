@@ -77,6 +77,9 @@ class HedgePolicyTest {
             more++;
         }
         assertThat(more).as("half a hedge per call").isEqualTo(5);
+        budget.refund();
+        assertThat(budget.take()).as("a hedge that won is given back").isTrue();
+        assertThat(budget.take()).isFalse();
     }
 
     @Test

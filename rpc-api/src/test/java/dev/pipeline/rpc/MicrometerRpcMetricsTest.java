@@ -52,6 +52,9 @@ class MicrometerRpcMetricsTest {
         metrics.hedgeSent("calc", "add", "kafka");
         metrics.hedgeSent("calc", "add", "kafka");
         metrics.hedgeWon("calc", "add", "kafka");
+        metrics.hedgeDenied("calc", "add", "kafka");
+        assertThat(registry.get(MicrometerRpcMetrics.CLIENT_HEDGES_DENIED).tags("service", "calc", "method", "add",
+                "transport", "kafka").counter().count()).isEqualTo(1);
         assertThat(registry.get(MicrometerRpcMetrics.CLIENT_HEDGES).tags("service", "calc", "method", "add",
                 "transport", "kafka").counter().count()).isEqualTo(2);
         assertThat(registry.get(MicrometerRpcMetrics.CLIENT_HEDGES_WON).tags("service", "calc", "method", "add",

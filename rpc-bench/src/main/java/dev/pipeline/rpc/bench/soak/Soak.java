@@ -420,7 +420,7 @@ public final class Soak {
         }
         return new SoakResult(transport, uri, calls, ok, failed, reasons, hung, twice, lost, okUnlogged, dupKeys, extra,
                 dupKilled, extraAfterKill, extra - extraAfterKill, options.idempotent(), counts.hedgesSent.get(),
-                counts.hedgesWon.get(), counts.lateReplies.get(), slowest, p50, p99, max, kills.size(), killToReply, TimeUnit.NANOSECONDS.toMillis(gap),
+                counts.hedgesWon.get(), counts.hedgesDenied.get(), counts.lateReplies.get(), slowest, p50, p99, max, kills.size(), killToReply, TimeUnit.NANOSECONDS.toMillis(gap),
                 (loadEnd - loadStart) / 1e9, dir.toString());
     }
 
@@ -463,6 +463,12 @@ public final class Soak {
         final AtomicLong hedgesSent = new AtomicLong();
         final AtomicLong hedgesWon = new AtomicLong();
         final AtomicLong lateReplies = new AtomicLong();
+        final AtomicLong hedgesDenied = new AtomicLong();
+
+        @Override
+        public void hedgeDenied(String service, String method, String transport) {
+            hedgesDenied.incrementAndGet();
+        }
 
         @Override
         public void hedgeSent(String service, String method, String transport) {

@@ -27,6 +27,7 @@ import java.util.Map;
  * @param idempotent       whether the calls were declared idempotent (so the client could hedge them)
  * @param hedgesSent       hedges the client sent
  * @param hedgesWon        hedged calls completed by a hedge's reply
+ * @param hedgesDenied     hedges the client's hedge budget refused
  * @param lateReplies      replies the client dropped because their call was already complete (or timed out)
  * @param slowest          the slowest calls: key, latency, who replied, and each execution of the key (server, ms
  *                         after the send, and for a killed server when it was killed)
@@ -43,7 +44,7 @@ import java.util.Map;
 public record SoakResult(String transport, String broker, int calls, int ok, int failed,
                          Map<String, Integer> failuresByReason, int hung, int completedTwice, int lost, int okUnlogged,
                          int duplicateKeys, int extraExecutions, int duplicatesWithKilled, int extraAfterKill,
-                         int extraOther, boolean idempotent, long hedgesSent, long hedgesWon, long lateReplies,
+                         int extraOther, boolean idempotent, long hedgesSent, long hedgesWon, long hedgesDenied, long lateReplies,
                          List<String> slowest,
                          double p50Ms, double p99Ms,
                          double maxMs, int kills, List<Long> killToReplyMs, long longestGapMs, double seconds,
@@ -69,8 +70,8 @@ public record SoakResult(String transport, String broker, int calls, int ok, int
         s.append(String.format("          extra executions: %d redelivered after a kill, %d %s%n", extraAfterKill,
                 extraOther, idempotent ? "from hedges" : "redelivered without a kill"));
         if (idempotent) {
-            s.append(String.format("  hedges  %d sent, %d won (a hedge's reply completed the call), %d late replies"
-                    + " dropped%n", hedgesSent, hedgesWon, lateReplies));
+            s.append(String.format("  hedges  %d sent, %d won (a hedge's reply completed the call), %d refused by the"
+                    + " budget, %d late replies dropped%n", hedgesSent, hedgesWon, hedgesDenied, lateReplies));
         }
         s.append(String.format("  latency p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", p50Ms, p99Ms, maxMs));
         List<Long> answered = killToReplyMs.stream().filter(v -> v >= 0).sorted().toList();
