@@ -14,6 +14,7 @@ public final class ClientConfig {
     private final Duration readyTimeout;
     private final Limits limits;
     private final RpcMetrics metrics;
+    private final HedgePolicy hedging;
     private final Map<String, String> transportProperties;
 
     private ClientConfig(Builder b) {
@@ -23,6 +24,7 @@ public final class ClientConfig {
         this.readyTimeout = b.readyTimeout;
         this.limits = b.limits;
         this.metrics = b.metrics;
+        this.hedging = b.hedging;
         this.transportProperties = Map.copyOf(b.transportProperties);
     }
 
@@ -88,6 +90,14 @@ public final class ClientConfig {
         return metrics;
     }
 
+    /**
+     * When calls to {@link Idempotent} methods are sent again after a delay without a reply (default
+     * {@link HedgePolicy#defaults()}; {@link HedgePolicy#disabled()} for never).
+     */
+    public HedgePolicy hedging() {
+        return hedging;
+    }
+
     /** Options passed through to the transport (for Kafka, any client property). */
     public Map<String, String> transportProperties() {
         return transportProperties;
@@ -97,7 +107,8 @@ public final class ClientConfig {
     @Override
     public String toString() {
         return "ClientConfig{clientId=" + clientId + ", defaultTimeout=" + defaultTimeout + ", maxInFlight="
-                + maxInFlight + ", readyTimeout=" + readyTimeout + ", transportProperties="
+                + maxInFlight + ", readyTimeout=" + readyTimeout + ", hedging=" + hedging
+                + ", transportProperties="
                 + Secrets.masked(transportProperties) + "}";
     }
 
@@ -109,6 +120,7 @@ public final class ClientConfig {
         private Duration readyTimeout = Duration.ofSeconds(30);
         private Limits limits = Limits.DEFAULT;
         private RpcMetrics metrics = RpcMetrics.noop();
+        private HedgePolicy hedging = HedgePolicy.defaults();
         private final java.util.LinkedHashMap<String, String> transportProperties = new java.util.LinkedHashMap<>();
 
         private Builder() {
@@ -148,6 +160,12 @@ public final class ClientConfig {
 
         public Builder metrics(RpcMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /** When idempotent calls are hedged (default {@link HedgePolicy#defaults()}). */
+        public Builder hedging(HedgePolicy policy) {
+            this.hedging = Objects.requireNonNull(policy, "hedging");
             return this;
         }
 

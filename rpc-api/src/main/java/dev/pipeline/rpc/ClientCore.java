@@ -37,6 +37,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
 
 /**
@@ -74,6 +75,10 @@ final class ClientCore implements ReplyListener {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final TimeoutSweeper timer;
+    private final HedgePolicy hedging;
+    /** Recent reply times by service, for the hedge delay (only while hedging is enabled). */
+    private final ConcurrentHashMap<String, ReplyTimes> replyTimes = new ConcurrentHashMap<>();
+    private final HedgeBudget budget;
     private volatile boolean closed;
     private volatile ClientChannel channel;
 
@@ -84,8 +89,10 @@ final class ClientCore implements ReplyListener {
         this.metrics = config.metrics();
         this.maxMessageBytes = transport.capabilities().maxMessageBytes();
         this.maxInFlight = config.maxInFlight();
+        this.hedging = config.hedging();
+        this.budget = new HedgeBudget(hedging.budget());
         this.timer = new TimeoutSweeper(THREAD_PREFIX + "timer-" + config.clientId(), pending.values(),
-                this::onTimeout);
+                this::onTimeout, this::onHedge);
     }
 
     static ClientCore open(Transport transport, ClientConfig config) {
@@ -156,17 +163,18 @@ final class ClientCore implements ReplyListener {
     // ---------------------------------------------------------------- sending
 
     <T> CompletableFuture<T> call(String service, String method, Type resultType, Supplier<JsonElement> params,
-                                  Duration timeout, long timeoutNanos) {
-        return this.<T>start(service, method, resultType, params, timeout, timeoutNanos, false).future();
+                                  Duration timeout, long timeoutNanos, boolean idempotent) {
+        return this.<T>start(service, method, resultType, params, timeout, timeoutNanos, false, idempotent).future();
     }
 
     /**
      * Starts a call. {@code awaited}: the calling thread blocks on it next and calls {@link #help} first (the request
-     * goes through {@link ClientChannel#sendAwaited}).
+     * goes through {@link ClientChannel#sendAwaited}). {@code idempotent}: the method was declared
+     * {@link Idempotent}, so the call may be hedged ({@link #onHedge}).
      */
     @SuppressWarnings("unchecked")
     <T> Started<T> start(String service, String method, Type resultType, Supplier<JsonElement> params,
-                         Duration timeout, long timeoutNanos, boolean awaited) {
+                         Duration timeout, long timeoutNanos, boolean awaited, boolean idempotent) {
         JsonElement paramsJson = params.get(); // encoding errors are the caller's: thrown before anything happens
         long id = nextId();
         Entry entry = new Entry(id, service, method, resultType);
@@ -194,6 +202,13 @@ final class ClientCore implements ReplyListener {
             return new Started<>(future, null);
         }
         PendingCall p = new PendingCall(newCorrelationId(), entry);
+        if (hedging.enabled()) {
+            p.times = replyTimes(service);
+            if (idempotent) {
+                p.hedge = new Hedge(paramsJson, hedging.maxHedges());
+                budget.deposit();
+            }
+        }
         pending.put(p.correlationId, p);
         // the caller may settle the future itself (cancel, or the sync wait's safety net): release the call then
         entry.future.whenComplete((r, x) -> take(p));
@@ -291,6 +306,9 @@ final class ClientCore implements ReplyListener {
         // a timeout beyond what servers accept as a deadline is sent without one
         long deadline = timeout.toMillis() > IncomingRequest.MAX_DEADLINE_AHEAD_MILLIS ? 0
                 : DefaultRpcClient.saturatedAdd(System.currentTimeMillis(), timeout.toMillis());
+        if (p instanceof PendingCall c && c.hedge != null) {
+            c.hedge.deadlineEpochMillis = deadline;
+        }
         CompletableFuture<Void> sent;
         try {
             OutgoingRequest request = DefaultRpcClient.outgoing(body, p.correlationId, deadline);
@@ -317,11 +335,90 @@ final class ClientCore implements ReplyListener {
             return; // the reply was faster than the send confirmation
         }
         p.timeout = timeout;
-        long deadline = TimeoutSweeper.deadline(System.nanoTime(), timeoutNanos);
+        long now = System.nanoTime();
+        p.sentNanos = now;
+        long deadline = TimeoutSweeper.deadline(now, timeoutNanos);
+        long wake = deadline;
+        if (p instanceof PendingCall c && c.hedge != null) {
+            long delay = c.times.delayNanos(now, hedging);
+            c.hedge.delayNanos = delay;
+            long at = hedgeTime(now + delay, deadline);
+            p.hedgeAtNanos = at; // before the deadline: the sweeper reads the deadline first
+            if (at != TimeoutSweeper.NONE) {
+                wake = at;
+            }
+        }
         p.deadlineNanos = deadline;
-        if (!timer.armed(deadline) && take(p)) { // the client is closing
+        if (!timer.armed(wake) && take(p)) { // the client is closing
             p.fail(this, closedError(p.service, p.what()), RpcMetrics.CLOSED);
         }
+    }
+
+    /** {@code at} as a hedge time, or none when it is not before the call's deadline. */
+    private static long hedgeTime(long at, long deadlineNanos) {
+        if (at - deadlineNanos >= 0) {
+            return TimeoutSweeper.NONE;
+        }
+        return at == TimeoutSweeper.NONE ? 1 : at;
+    }
+
+    private ReplyTimes replyTimes(String service) {
+        ReplyTimes t = replyTimes.get(service);
+        return t != null ? t : replyTimes.computeIfAbsent(service, s -> new ReplyTimes());
+    }
+
+    /**
+     * On the timer thread, when a hedged call's hedge time came without a reply: sends the call again under the same
+     * correlation id, with a JSON-RPC id of its own (so the reply tells which attempt answered), the same deadline,
+     * and {@link OutgoingRequest#attempt()} telling the transport to send it elsewhere. Sets the next hedge time, or
+     * none after the last hedge, past the call's deadline, or when the budget is spent. A hedge the transport cannot
+     * send is only logged: the call still waits for its earlier attempts.
+     */
+    private void onHedge(Pending p) {
+        if (!(p instanceof PendingCall c) || c.hedge == null || p.done || closed) {
+            p.hedgeAtNanos = TimeoutSweeper.NONE;
+            return;
+        }
+        Hedge h = c.hedge;
+        int attempt = h.sent + 1;
+        long now = System.nanoTime();
+        if (attempt > h.ids.length || now - p.deadlineNanos >= 0) {
+            p.hedgeAtNanos = TimeoutSweeper.NONE;
+            return;
+        }
+        if (!budget.take()) {
+            p.hedgeAtNanos = TimeoutSweeper.NONE;
+            metrics.hedgeDenied(p.service, c.entry.method, transportName);
+            LOG.debug("not hedging {}.{}: the hedge budget is spent", p.service, c.entry.method);
+            return;
+        }
+        p.hedgeAtNanos = attempt < h.ids.length ? hedgeTime(now + h.delayNanos, p.deadlineNanos)
+                : TimeoutSweeper.NONE;
+        long id = nextId();
+        byte[] body;
+        try {
+            body = JsonOutput.request(new JsonPrimitive(id), c.entry.method, h.params);
+        } catch (RuntimeException e) { // the first attempt encoded the same params
+            p.hedgeAtNanos = TimeoutSweeper.NONE;
+            return;
+        }
+        h.ids[attempt - 1] = id;
+        h.sentNanos[attempt - 1] = now;
+        h.sent = attempt; // publishes the id to the reply's thread
+        metrics.hedgeSent(p.service, c.entry.method, transportName);
+        CompletableFuture<Void> sent;
+        try {
+            sent = channel.send(p.service, new OutgoingRequest(body, p.correlationId, h.deadlineEpochMillis, null,
+                    attempt));
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((v, x) -> {
+            if (x != null) {
+                LOG.debug("hedge {} of {}.{} not sent through {}: {}", attempt, p.service, c.entry.method,
+                        transportName, oneLine(x));
+            }
+        });
     }
 
     private void onTimeout(Pending p) {
@@ -573,6 +670,13 @@ final class ClientCore implements ReplyListener {
         volatile boolean done;
         /** When the call times out ({@link System#nanoTime()}); 0 until the broker accepted the request. */
         volatile long deadlineNanos;
+        /**
+         * When the call is hedged next ({@link System#nanoTime()}), or {@link TimeoutSweeper#NONE}; written before
+         * {@link #deadlineNanos} is armed.
+         */
+        volatile long hedgeAtNanos;
+        /** When the broker accepted the first attempt ({@link System#nanoTime()}); 0 until then. */
+        volatile long sentNanos;
         volatile Duration timeout;
 
         Pending(String correlationId, String service, int weight) {
@@ -593,6 +697,10 @@ final class ClientCore implements ReplyListener {
 
     static final class PendingCall extends Pending {
         final Entry entry;
+        /** The service's reply times, while hedging is enabled; else null. */
+        ReplyTimes times;
+        /** For a call that may be hedged, else null. */
+        Hedge hedge;
 
         PendingCall(String correlationId, Entry entry) {
             super(correlationId, entry.service, 1);
@@ -619,17 +727,154 @@ final class ClientCore implements ReplyListener {
                         + entry.method + ": " + e.getMessage());
             }
             JsonElement id = response.id();
-            boolean matches = id.isJsonNull() ? response.isError() : isDecimal(idText(id), entry.id);
-            if (!matches) {
+            int attempt = id.isJsonNull() ? (response.isError() ? 0 : -1) : attempt(idText(id));
+            if (attempt < 0) {
                 throw new RpcException(ErrorCodes.INTERNAL_ERROR, "the reply from " + service + "." + entry.method
                         + " has id " + id + ", expected " + entry.id);
             }
+            if (times != null) {
+                long sent = attempt == 0 ? sentNanos : hedge.sentNanos[attempt - 1];
+                if (sent != 0) {
+                    times.record(System.nanoTime() - sent);
+                }
+            }
+            if (attempt > 0) {
+                core.budget.refund(); // a hedge that answered first was worth its cost: the budget bounds the others
+                core.metrics.hedgeWon(service, entry.method, core.transportName);
+            }
             core.complete(entry, response);
+        }
+
+        /** @return which attempt sent the JSON-RPC id {@code text} (0: the first, n: hedge n), or -1 for none */
+        private int attempt(String text) {
+            if (isDecimal(text, entry.id)) {
+                return 0;
+            }
+            Hedge h = hedge;
+            if (h != null) {
+                for (int i = 0, n = h.sent; i < n; i++) {
+                    if (isDecimal(text, h.ids[i])) {
+                        return i + 1;
+                    }
+                }
+            }
+            return -1;
         }
 
         @Override
         void fail(ClientCore core, RpcException error, String outcome) {
             core.fail(entry, error, outcome);
+        }
+    }
+
+    /**
+     * A hedged call's state. The timer thread alone sends hedges and writes the arrays; {@link #sent}, written after
+     * them, publishes them to the thread that reads the reply.
+     */
+    static final class Hedge {
+        /** The params, to encode each hedge with a JSON-RPC id of its own. */
+        final JsonElement params;
+        /** The JSON-RPC id of each hedge sent. */
+        final long[] ids;
+        /** When each hedge was sent ({@link System#nanoTime()}). */
+        final long[] sentNanos;
+        volatile int sent;
+        volatile long deadlineEpochMillis;
+        volatile long delayNanos;
+
+        Hedge(JsonElement params, int maxHedges) {
+            this.params = params;
+            this.ids = new long[maxHedges];
+            this.sentNanos = new long[maxHedges];
+        }
+    }
+
+    /**
+     * The recent reply times of one service: a ring of the last {@value #SAMPLES} (overwritten racily: a sample lost
+     * or doubled does not matter), from sending the attempt that answered to its reply. The hedge delay is their
+     * {@link HedgePolicy#percentile()}, recomputed at most every {@value #RECOMPUTE_MILLIS} ms.
+     */
+    static final class ReplyTimes {
+        static final int SAMPLES = 256;
+        static final int MIN_SAMPLES = 16;
+        static final long RECOMPUTE_MILLIS = 100;
+        private static final long RECOMPUTE_NANOS = TimeUnit.MILLISECONDS.toNanos(RECOMPUTE_MILLIS);
+        private final AtomicLongArray samples = new AtomicLongArray(SAMPLES);
+        private final AtomicInteger next = new AtomicInteger();
+        private volatile long delayNanos;
+        private volatile long computedNanos;
+
+        void record(long nanos) {
+            samples.lazySet(Math.floorMod(next.getAndIncrement(), SAMPLES), Math.max(1, nanos));
+        }
+
+        long delayNanos(long nowNanos, HedgePolicy policy) {
+            long d = delayNanos;
+            if (d != 0 && nowNanos - computedNanos < RECOMPUTE_NANOS) {
+                return d;
+            }
+            d = compute(policy);
+            delayNanos = d;
+            computedNanos = nowNanos;
+            return d;
+        }
+
+        long compute(HedgePolicy policy) {
+            long min = policy.minDelay().toNanos();
+            long max = policy.maxDelay().toNanos();
+            long[] s = new long[SAMPLES];
+            int n = 0;
+            for (int i = 0; i < SAMPLES; i++) {
+                long v = samples.get(i);
+                if (v > 0) {
+                    s[n++] = v;
+                }
+            }
+            if (n < MIN_SAMPLES) {
+                return max;
+            }
+            java.util.Arrays.sort(s, 0, n);
+            long v = s[Math.max(0, Math.min(n - 1, (int) Math.ceil(n * policy.percentile()) - 1))];
+            return Math.max(min, Math.min(max, v));
+        }
+    }
+
+    /**
+     * Bounds a client's hedges: each idempotent call adds {@link HedgePolicy#budget()} of a hedge, each hedge takes
+     * one, and a hedge whose reply completed its call gives it back; at most {@link HedgePolicy#BURST} are saved up
+     * (and the budget starts full). So it bounds the hedges that did not help: those of calls that were only slow,
+     * which is where hedging adds load to a service that is overloaded already.
+     */
+    static final class HedgeBudget {
+        private static final long UNIT = 1000;
+        private static final long CAP = HedgePolicy.BURST * UNIT;
+        private final long perCall;
+        private final AtomicLong tokens = new AtomicLong(CAP);
+
+        HedgeBudget(double hedgesPerCall) {
+            this.perCall = Math.max(1, Math.round(hedgesPerCall * UNIT));
+        }
+
+        void deposit() {
+            if (tokens.get() < CAP) {
+                tokens.accumulateAndGet(perCall, (t, add) -> Math.min(CAP, t + add));
+            }
+        }
+
+        void refund() {
+            tokens.accumulateAndGet(UNIT, (t, add) -> Math.min(CAP, t + add));
+        }
+
+        boolean take() {
+            while (true) {
+                long t = tokens.get();
+                if (t < UNIT) {
+                    return false;
+                }
+                if (tokens.compareAndSet(t, t - UNIT)) {
+                    return true;
+                }
+            }
         }
     }
 

@@ -38,11 +38,14 @@ final class DefaultRpcClient implements RpcClient {
     private final ClientCore core;
     private final Duration timeout;
     private final long timeoutNanos;
+    /** Whether this view's calls are declared idempotent ({@link #idempotent()}). */
+    private final boolean idempotent;
 
-    private DefaultRpcClient(ClientCore core, Duration timeout) {
+    private DefaultRpcClient(ClientCore core, Duration timeout, boolean idempotent) {
         this.core = core;
         this.timeout = timeout;
         this.timeoutNanos = saturatedNanos(timeout);
+        this.idempotent = idempotent;
     }
 
     /**
@@ -55,7 +58,7 @@ final class DefaultRpcClient implements RpcClient {
     static RpcClient open(Transport transport, ClientConfig config) {
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(config, "config");
-        return new DefaultRpcClient(ClientCore.open(transport, config), config.defaultTimeout());
+        return new DefaultRpcClient(ClientCore.open(transport, config), config.defaultTimeout(), false);
     }
 
     // ---------------------------------------------------------------- calls
@@ -67,10 +70,14 @@ final class DefaultRpcClient implements RpcClient {
 
     @Override
     public <T> T call(String service, String method, Type resultType, Object... params) {
+        return call(service, method, resultType, idempotent, params);
+    }
+
+    private <T> T call(String service, String method, Type resultType, boolean idempotent, Object[] params) {
         checkNames(service, method);
         Objects.requireNonNull(resultType, "resultType");
         return awaitStarted(core.start(service, method, resultType, () -> positional(params), timeout, timeoutNanos,
-                true), service, method);
+                true, idempotent), service, method);
     }
 
     @Override
@@ -79,7 +86,7 @@ final class DefaultRpcClient implements RpcClient {
         Objects.requireNonNull(resultType, "resultType");
         Objects.requireNonNull(params, "params");
         return awaitStarted(core.start(service, method, resultType, () -> Messages.object(params), timeout,
-                timeoutNanos, true), service, method);
+                timeoutNanos, true, idempotent), service, method);
     }
 
     /**
@@ -93,9 +100,14 @@ final class DefaultRpcClient implements RpcClient {
 
     @Override
     public <T> CompletableFuture<T> callAsync(String service, String method, Type resultType, Object... params) {
+        return callAsync(service, method, resultType, idempotent, params);
+    }
+
+    private <T> CompletableFuture<T> callAsync(String service, String method, Type resultType, boolean idempotent,
+                                               Object[] params) {
         checkNames(service, method);
         Objects.requireNonNull(resultType, "resultType");
-        return core.call(service, method, resultType, () -> positional(params), timeout, timeoutNanos);
+        return core.call(service, method, resultType, () -> positional(params), timeout, timeoutNanos, idempotent);
     }
 
     @Override
@@ -104,7 +116,8 @@ final class DefaultRpcClient implements RpcClient {
         checkNames(service, method);
         Objects.requireNonNull(resultType, "resultType");
         Objects.requireNonNull(params, "params");
-        return core.call(service, method, resultType, () -> Messages.object(params), timeout, timeoutNanos);
+        return core.call(service, method, resultType, () -> Messages.object(params), timeout, timeoutNanos,
+                idempotent);
     }
 
     @Override
@@ -134,7 +147,12 @@ final class DefaultRpcClient implements RpcClient {
 
     @Override
     public RpcClient withTimeout(Duration timeout) {
-        return new DefaultRpcClient(core, ClientConfig.positive(timeout, "timeout"));
+        return new DefaultRpcClient(core, ClientConfig.positive(timeout, "timeout"), idempotent);
+    }
+
+    @Override
+    public RpcClient idempotent() {
+        return idempotent ? this : new DefaultRpcClient(core, timeout, true);
     }
 
     @Override
@@ -149,7 +167,7 @@ final class DefaultRpcClient implements RpcClient {
 
     @Override
     public String toString() {
-        return "RpcClient[" + core.describe() + ", timeout " + Durations.human(timeout) + "]";
+        return "RpcClient[" + core.describe() + ", timeout " + Durations.human(timeout) + (idempotent ? ", idempotent" : "") + "]";
     }
 
     // ---------------------------------------------------------------- helpers
@@ -231,10 +249,19 @@ final class DefaultRpcClient implements RpcClient {
     private final class ProxyHandler implements InvocationHandler {
         private final Class<?> iface;
         private final String service;
+        /** The interface's methods that are {@link Idempotent} (on the method or on its declaring interface). */
+        private final java.util.Set<Method> idempotentMethods = new java.util.HashSet<>();
 
         ProxyHandler(Class<?> iface, String service) {
             this.iface = iface;
             this.service = service;
+            for (Method m : iface.getMethods()) {
+                if (m.isAnnotationPresent(Idempotent.class)
+                        || m.getDeclaringClass().isAnnotationPresent(Idempotent.class)
+                        || iface.isAnnotationPresent(Idempotent.class)) {
+                    idempotentMethods.add(m);
+                }
+            }
         }
 
         @Override
@@ -259,9 +286,13 @@ final class DefaultRpcClient implements RpcClient {
                 Type generic = method.getGenericReturnType();
                 Type resultType = generic instanceof ParameterizedType p ? p.getActualTypeArguments()[0]
                         : Object.class;
-                return callAsync(service, method.getName(), resultType, args);
+                return callAsync(service, method.getName(), resultType, isIdempotent(method), args);
             }
-            return call(service, method.getName(), method.getGenericReturnType(), args);
+            return call(service, method.getName(), method.getGenericReturnType(), isIdempotent(method), args);
+        }
+
+        private boolean isIdempotent(Method method) {
+            return idempotent || idempotentMethods.contains(method);
         }
     }
 

@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>counter {@code pipeline.rpc.client.timeouts}, tags {@code service}, {@code transport};</li>
  *   <li>counter {@code pipeline.rpc.client.late.replies}, tag {@code transport}: replies dropped because no call
  *       is pending under their correlation id (late, duplicate or forged);</li>
+ *   <li>counters {@code pipeline.rpc.client.hedges}, {@code pipeline.rpc.client.hedges.won} and
+ *       {@code pipeline.rpc.client.hedges.denied}, tags {@code service}, {@code method}, {@code transport}: hedges
+ *       sent to idempotent methods, hedged calls completed by a hedge's reply, and hedges the budget refused;</li>
  *   <li>counter {@code pipeline.rpc.server.rejected}, tags {@code service}, {@code transport}, {@code reason}.</li>
  * </ul>
  * Meters are created once per tag combination and cached, so recording costs one map lookup. The tag values must
@@ -31,6 +34,12 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     public static final String CLIENT_TIMEOUTS = "pipeline.rpc.client.timeouts";
     /** Name of the client late reply counter. */
     public static final String CLIENT_LATE_REPLIES = "pipeline.rpc.client.late.replies";
+    /** Name of the client hedges-sent counter. */
+    public static final String CLIENT_HEDGES = "pipeline.rpc.client.hedges";
+    /** Name of the client hedges-won counter. */
+    public static final String CLIENT_HEDGES_WON = "pipeline.rpc.client.hedges.won";
+    /** Name of the client hedges-denied counter. */
+    public static final String CLIENT_HEDGES_DENIED = "pipeline.rpc.client.hedges.denied";
     /** Name of the server rejected input counter. */
     public static final String SERVER_REJECTED = "pipeline.rpc.server.rejected";
 
@@ -40,6 +49,7 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     private final ConcurrentHashMap<Key, Counter> timeouts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> lateReplies = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Counter> rejected = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Counter> hedges = new ConcurrentHashMap<>();
 
     /** Records to {@code registry}. */
     public MicrometerRpcMetrics(MeterRegistry registry) {
@@ -88,6 +98,34 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
                     .tag("transport", k).register(registry));
         }
         counter.increment();
+    }
+
+    @Override
+    public void hedgeSent(String service, String method, String transport) {
+        hedgeCounter(service, method, transport, CLIENT_HEDGES, "Hedges sent: idempotent calls sent again").increment();
+    }
+
+    @Override
+    public void hedgeWon(String service, String method, String transport) {
+        hedgeCounter(service, method, transport, CLIENT_HEDGES_WON, "Hedged calls completed by a hedge's reply")
+                .increment();
+    }
+
+    @Override
+    public void hedgeDenied(String service, String method, String transport) {
+        hedgeCounter(service, method, transport, CLIENT_HEDGES_DENIED, "Hedges not sent: the hedge budget was spent")
+                .increment();
+    }
+
+    private Counter hedgeCounter(String service, String method, String transport, String name, String description) {
+        Key key = new Key(service, method, transport, name);
+        Counter counter = hedges.get(key);
+        if (counter == null) {
+            counter = hedges.computeIfAbsent(key, k -> Counter.builder(name).description(description)
+                    .tag("service", tag(k.service)).tag("method", tag(k.method)).tag("transport", tag(k.transport))
+                    .register(registry));
+        }
+        return counter;
     }
 
     @Override

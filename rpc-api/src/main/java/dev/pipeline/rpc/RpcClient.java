@@ -46,7 +46,8 @@ public interface RpcClient extends AutoCloseable {
 
     /**
      * A typed stub: each interface method calls the method of the same name on {@code service}, its arguments sent by
-     * position. Methods returning {@code CompletableFuture<T>} are asynchronous; others block.
+     * position. Methods returning {@code CompletableFuture<T>} are asynchronous; others block. Methods annotated
+     * {@link Idempotent} (or all of them, when the interface is) may be hedged ({@link ClientConfig#hedging()}).
      */
     <T> T proxy(Class<T> iface, String service);
 
@@ -55,6 +56,13 @@ public interface RpcClient extends AutoCloseable {
      * closes the client.
      */
     RpcClient withTimeout(Duration timeout);
+
+    /**
+     * A view of this client whose calls (not its notifications or batches) are declared {@link Idempotent}: safe
+     * to execute more than once, so they may be hedged ({@link ClientConfig#hedging()}). It keeps this view's
+     * timeout and shares this client's connection, so closing the view closes the client.
+     */
+    RpcClient idempotent();
 
     /** Fails every pending call with {@link ErrorCodes#CLIENT_CLOSED} and releases the transport. Idempotent. */
     @Override

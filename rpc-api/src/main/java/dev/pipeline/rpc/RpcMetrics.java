@@ -29,6 +29,21 @@ public interface RpcMetrics {
     }
 
     /**
+     * The client sent a hedge: a call to an {@link Idempotent} method again, because no reply came within the hedge
+     * delay ({@link HedgePolicy}). Its reply or the first attempt's is then dropped as late ({@link #lateReply}).
+     */
+    default void hedgeSent(String service, String method, String transport) {
+    }
+
+    /** A hedged call was completed by the reply to one of its hedges rather than to its first attempt. */
+    default void hedgeWon(String service, String method, String transport) {
+    }
+
+    /** A call was due a hedge, but the client's hedge budget ({@link HedgePolicy#budget()}) was spent. */
+    default void hedgeDenied(String service, String method, String transport) {
+    }
+
+    /**
      * The server rejected input ({@code reason}: parse, invalid, too-large, too-deep, expired, invalid-deadline).
      */
     default void rejectedInput(String service, String transport, String reason) {

@@ -31,13 +31,14 @@ final class TimeoutSweeper {
     static final long TICK_MILLIS = 10;
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
     private static final long MAX_TIMEOUT_NANOS = Long.MAX_VALUE / 4;
-    /** "None" for {@link #armedMin} and {@link #wakeAt}; {@link #deadline} never returns it. */
-    private static final long NONE = 0;
+    /** "None" for {@link #armedMin}, {@link #wakeAt} and hedge times; {@link #deadline} never returns it. */
+    static final long NONE = 0;
     private static final Logger LOG = LoggerFactory.getLogger(TimeoutSweeper.class);
 
     private final String threadName;
     private final Collection<ClientCore.Pending> pending;
     private final Consumer<ClientCore.Pending> onTimeout;
+    private final Consumer<ClientCore.Pending> onHedge;
     private final Object lock = new Object();
     /** The earliest deadline armed since the thread last looked at the pending calls, or {@link #NONE}. */
     private final AtomicLong armedMin = new AtomicLong(NONE);
@@ -48,9 +49,19 @@ final class TimeoutSweeper {
     private volatile boolean stopped;
 
     TimeoutSweeper(String threadName, Collection<ClientCore.Pending> pending, Consumer<ClientCore.Pending> onTimeout) {
+        this(threadName, pending, onTimeout, p -> p.hedgeAtNanos = NONE);
+    }
+
+    /**
+     * {@code onHedge} runs for an armed call whose {@link ClientCore.Pending#hedgeAtNanos} is due (and not its
+     * deadline); it sends the hedge and sets the next hedge time, or {@link #NONE}.
+     */
+    TimeoutSweeper(String threadName, Collection<ClientCore.Pending> pending, Consumer<ClientCore.Pending> onTimeout,
+                   Consumer<ClientCore.Pending> onHedge) {
         this.threadName = threadName;
         this.pending = pending;
         this.onTimeout = onTimeout;
+        this.onHedge = onHedge;
     }
 
     /** @return the deadline of a call armed at {@code nowNanos}; never 0 (0 means "not armed"). */
@@ -173,9 +184,10 @@ final class TimeoutSweeper {
     }
 
     /**
-     * Fails every armed call whose deadline is at or before {@code nowNanos}.
+     * Fails every armed call whose deadline is at or before {@code nowNanos}, and hedges every other armed call
+     * whose hedge time is ({@link ClientCore.Pending#hedgeAtNanos}, written before its deadline is armed).
      *
-     * @return the earliest deadline of the armed calls left (not yet due), or {@link #NONE}
+     * @return the earliest deadline or hedge time of the armed calls left (not yet due), or {@link #NONE}
      */
     long sweep(long nowNanos) {
         sweeps.incrementAndGet();
@@ -193,6 +205,19 @@ final class TimeoutSweeper {
                 }
             } else {
                 next = earlier(next, d);
+                long h = p.hedgeAtNanos;
+                if (h != NONE && nowNanos - h >= 0) {
+                    try {
+                        onHedge.accept(p);
+                    } catch (RuntimeException | Error e) {
+                        p.hedgeAtNanos = NONE;
+                        LOG.warn("hedging a call failed: {}", e.toString(), e);
+                    }
+                    h = p.hedgeAtNanos;
+                }
+                if (h != NONE) {
+                    next = earlier(next, h);
+                }
             }
         }
         return next;

@@ -46,4 +46,18 @@ class MicrometerRpcMetricsTest {
         assertThat(registry.get(MicrometerRpcMetrics.SERVER_REJECTED).tags("reason", "too-large", "service", "none")
                 .counter().count()).isEqualTo(1);
     }
+
+    @Test
+    void hedgeCounters() {
+        metrics.hedgeSent("calc", "add", "kafka");
+        metrics.hedgeSent("calc", "add", "kafka");
+        metrics.hedgeWon("calc", "add", "kafka");
+        metrics.hedgeDenied("calc", "add", "kafka");
+        assertThat(registry.get(MicrometerRpcMetrics.CLIENT_HEDGES_DENIED).tags("service", "calc", "method", "add",
+                "transport", "kafka").counter().count()).isEqualTo(1);
+        assertThat(registry.get(MicrometerRpcMetrics.CLIENT_HEDGES).tags("service", "calc", "method", "add",
+                "transport", "kafka").counter().count()).isEqualTo(2);
+        assertThat(registry.get(MicrometerRpcMetrics.CLIENT_HEDGES_WON).tags("service", "calc", "method", "add",
+                "transport", "kafka").counter().count()).isEqualTo(1);
+    }
 }

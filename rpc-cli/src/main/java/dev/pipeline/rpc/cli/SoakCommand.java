@@ -74,6 +74,10 @@ final class SoakCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the choice of server to kill. Default: 1.")
     long seed = 1;
 
+    @Option(names = "--idempotent", description = "Declare the calls idempotent, so the client hedges a call that"
+            + " gets no reply in time (a resend to a live server; duplicate executions are its cost).")
+    boolean idempotent;
+
     @Option(names = "--logs", paramLabel = "DIR",
             description = "Folder for the execution logs and server output. Default: a new temporary folder.")
     Path logs;
@@ -84,7 +88,7 @@ final class SoakCommand implements Callable<Integer> {
         try {
             SoakOptions.Builder b = SoakOptions.builder().servers(servers).calls(calls).inFlight(inFlight).rate(rate)
                     .killEvery(Durations.parse(killEvery)).maxKills(kills).callTimeout(Durations.parse(callTimeout))
-                    .grace(Durations.parse(grace)).seed(seed).workDir(logs);
+                    .grace(Durations.parse(grace)).seed(seed).workDir(logs).idempotent(idempotent);
             if (top.broker != null && !top.broker.isBlank()) {
                 URI uri = Connections.parse(top.broker.trim(), "--broker");
                 String scheme = uri.getScheme().toLowerCase(Locale.ROOT);

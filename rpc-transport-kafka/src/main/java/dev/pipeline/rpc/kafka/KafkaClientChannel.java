@@ -231,13 +231,25 @@ final class KafkaClientChannel implements ClientChannel {
         // client choose, round-robin over the others (RequestPartitions).
         long now = System.nanoTime();
         maybeCheckPartitions(now);
-        Integer partition = partitions.choose();
+        Integer partition = null;
         Call call = null;
         if (request.correlationId() != null) {
-            call = new Call(partitions, now, request.deadlineEpochMillis() == 0 ? plus(now, UNTRACK_NO_DEADLINE_NANOS)
+            long until = request.deadlineEpochMillis() == 0 ? plus(now, UNTRACK_NO_DEADLINE_NANOS)
                     : plus(now, plus(UNREAD_GRACE_NANOS, TimeUnit.MILLISECONDS.toNanos(
-                    Math.max(0, request.deadlineEpochMillis() - System.currentTimeMillis())))));
-            tracked.put(request.correlationId(), call);
+                    Math.max(0, request.deadlineEpochMillis() - System.currentTimeMillis()))));
+            if (request.isHedge()) { // the earlier attempts stay tracked behind it, and it avoids their partitions
+                Call[] made = new Call[1];
+                tracked.compute(request.correlationId(), (id, earlier) -> made[0] = new Call(partitions, now,
+                        until, earlier != null && earlier.partitions == partitions ? earlier : null));
+                call = made[0];
+                partition = partitions.chooseOther(call.earlierPartitions(), now);
+            } else {
+                call = new Call(partitions, now, until, null);
+                tracked.put(request.correlationId(), call);
+            }
+        }
+        if (call == null || !request.isHedge()) {
+            partition = partitions.choose();
         }
         Call tracking = call;
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, (byte[]) null, request.body(),
@@ -268,17 +280,36 @@ final class KafkaClientChannel implements ClientChannel {
         return sent;
     }
 
-    /** A call awaiting a reply: its service's partitions, the partition once Kafka took it, when it was sent. */
+    /**
+     * A call awaiting a reply: its service's partitions, the partition once Kafka took it, when it was sent, and,
+     * for a hedge (the same call sent again), the attempt before it.
+     */
     private static final class Call {
         final RequestPartitions partitions;
         final long sentNanos;
         final long untilNanos;
+        final Call earlier;
         volatile int partition = -1;
 
-        Call(RequestPartitions partitions, long sentNanos, long untilNanos) {
+        Call(RequestPartitions partitions, long sentNanos, long untilNanos, Call earlier) {
             this.partitions = partitions;
             this.sentNanos = sentNanos;
             this.untilNanos = untilNanos;
+            this.earlier = earlier;
+        }
+
+        /** The partitions the earlier attempts went to (-1 for one Kafka has not placed yet). */
+        int[] earlierPartitions() {
+            int n = 0;
+            for (Call c = earlier; c != null; c = c.earlier) {
+                n++;
+            }
+            int[] out = new int[n];
+            int i = 0;
+            for (Call c = earlier; c != null; c = c.earlier) {
+                out[i++] = c.partition;
+            }
+            return out;
         }
     }
 
@@ -305,9 +336,11 @@ final class KafkaClientChannel implements ClientChannel {
                     continue;
                 }
                 long[] o = oldest.get(c.partitions);
-                int p = c.partition;
-                if (o != null && p >= 0 && p < o.length && c.sentNanos - o[p] < 0) {
-                    o[p] = c.sentNanos;
+                for (Call a = c; a != null && o != null; a = a.earlier) { // a hedge's earlier attempts too
+                    int p = a.partition;
+                    if (p >= 0 && p < o.length && a.sentNanos - o[p] < 0) {
+                        o[p] = a.sentNanos;
+                    }
                 }
             }
             oldest.forEach((rp, o) -> rp.update(o, now));
@@ -547,6 +580,11 @@ final class KafkaClientChannel implements ClientChannel {
             }
             unread.remove(correlationId);
             Call call = tracked.remove(correlationId);
+            if (call != null && call.earlier != null) {
+                // a hedged call: credit the latest attempt, keep the earlier ones as calls still unanswered where
+                // they went (a dead server's partition stays stalled), until their own reply or deadline
+                tracked.putIfAbsent(correlationId, call.earlier);
+            }
             if (call != null) {
                 long now = System.nanoTime();
                 if (call.partitions.replied(call.partition, now, now - call.sentNanos)) {

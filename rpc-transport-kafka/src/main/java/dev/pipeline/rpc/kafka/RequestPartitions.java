@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * gave it to a live server, which answers the calls waiting there) or its waiting calls time out.
  *
  * <p>Cost on the common path: {@link #choose()} reads one volatile field and returns null (Kafka's partitioner
- * chooses, as without this class). The channel keeps each call awaiting a reply in one map and runs
+ * chooses, as without this class). A hedge ({@link #chooseOther}) goes to a partition its earlier attempts did not
+ * go to, one that answered recently when there is one. The channel keeps each call awaiting a reply in one map and runs
  * {@link KafkaClientChannel#checkPartitions} at most every {@link #CHECK_NANOS}, which scans the calls.
  */
 final class RequestPartitions {
@@ -61,6 +62,54 @@ final class RequestPartitions {
             return null;
         }
         return l[Math.floorMod(nextPartition.getAndIncrement(), l.length)];
+    }
+
+    /**
+     * The partition for a hedge: a call sent again because no reply came from the partitions in {@code avoid}.
+     * Round-robin over the partitions that are not in {@code avoid}, not stalled, and answered within
+     * {@link #threshold()}; failing that, over those neither avoided nor stalled; failing that, over those not
+     * avoided; null (Kafka's partitioner chooses) when every partition is avoided.
+     */
+    Integer chooseOther(int[] avoid, long nowNanos) {
+        boolean[] s = stalled;
+        long recent = threshold();
+        int[] best = new int[count];
+        int[] fair = new int[count];
+        int[] any = new int[count];
+        int nb = 0;
+        int nf = 0;
+        int na = 0;
+        for (int p = 0; p < count; p++) {
+            if (contains(avoid, p)) {
+                continue;
+            }
+            any[na++] = p;
+            if (s[p]) {
+                continue;
+            }
+            fair[nf++] = p;
+            long last = lastReplyNanos.get(p);
+            if (last != 0 && nowNanos - last <= recent) {
+                best[nb++] = p;
+            }
+        }
+        int turn = nextPartition.getAndIncrement();
+        if (nb > 0) {
+            return best[Math.floorMod(turn, nb)];
+        }
+        if (nf > 0) {
+            return fair[Math.floorMod(turn, nf)];
+        }
+        return na > 0 ? any[Math.floorMod(turn, na)] : null;
+    }
+
+    private static boolean contains(int[] a, int v) {
+        for (int x : a) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

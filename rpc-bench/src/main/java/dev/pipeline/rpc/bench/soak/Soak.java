@@ -5,6 +5,7 @@ import dev.pipeline.rpc.ErrorCodes;
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcException;
+import dev.pipeline.rpc.RpcMetrics;
 import dev.pipeline.rpc.tck.broker.KafkaBroker;
 import dev.pipeline.rpc.tck.broker.RedisBroker;
 import org.HdrHistogram.Histogram;
@@ -37,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -96,6 +98,8 @@ public final class Soak {
         final Process process;
         final long startedNanos = System.nanoTime();
         volatile boolean killed;
+        /** When it was killed ({@link System#currentTimeMillis()}, the clock of the execution logs). */
+        volatile long killedAtMillis = Long.MAX_VALUE;
 
         Server(String name, Process process) {
             this.name = name;
@@ -147,6 +151,7 @@ public final class Soak {
         int calls = options.calls();
         long[] sent = new long[calls];
         long[] done = new long[calls];
+        long[] sentEpochMillis = new long[calls];
         String[] repliedBy = new String[calls];
         String[] failure = new String[calls];
         int[] failureCode = new int[calls];
@@ -159,8 +164,9 @@ public final class Soak {
             t.setDaemon(true);
             return t;
         });
+        HedgeCounts counts = new HedgeCounts();
         ClientConfig config = ClientConfig.builder().maxInFlight(Math.max(1000, options.inFlight() * 2))
-                .defaultTimeout(options.callTimeout()).build();
+                .defaultTimeout(options.callTimeout()).metrics(counts).build();
         // an interrupted soak (Ctrl-C) must not leave server processes behind
         Thread reaper = new Thread(() -> {
             synchronized (all) {
@@ -179,7 +185,10 @@ public final class Soak {
             out.printf("soak %s: %d servers up at %s; warming up%n", transport, all.size(), uri);
             client = Rpc.client(uri, config);
             warmUp(client, service);
-            out.printf("soak %s: %d calls, %d in flight%s, a kill every %s%s, call timeout %s%n", transport, calls,
+            warmAll(client, service, all.stream().map(sv -> sv.name).toList());
+            RpcClient load = options.idempotent() ? client.idempotent() : client;
+            out.printf("soak %s: %d %scalls, %d in flight%s, a kill every %s%s, call timeout %s%n", transport, calls,
+                    options.idempotent() ? "idempotent " : "",
                     options.inFlight(), options.rate() > 0 ? ", " + options.rate() + "/s" : "",
                     options.killEvery().toMillis() + "ms",
                     options.maxKills() > 0 ? " (at most " + options.maxKills() + ")" : "",
@@ -203,6 +212,7 @@ public final class Soak {
                         live.forEach(s -> survivors.add(s.name));
                         survivors.remove(victim.name);
                         victim.killed = true;
+                        victim.killedAtMillis = System.currentTimeMillis();
                         long now = System.nanoTime();
                         victim.process.destroyForcibly(); // SIGKILL
                         kills.add(new Kill(now, victim.name, survivors));
@@ -237,9 +247,10 @@ public final class Soak {
                 window.acquireUninterruptibly();
                 final int key = i;
                 sent[key] = System.nanoTime();
+                sentEpochMillis[key] = System.currentTimeMillis();
                 CompletableFuture<String> f;
                 try {
-                    f = client.callAsync(service, "work", String.class, (long) key);
+                    f = load.callAsync(service, "work", String.class, (long) key);
                 } catch (RuntimeException e) {
                     f = CompletableFuture.failedFuture(e);
                 }
@@ -299,9 +310,13 @@ public final class Soak {
         }
 
         // the figures
-        Map<Long, List<String>> executions = readLogs(dir, all, calls);
+        Map<Long, List<Execution>> executions = readLogs(dir, all, calls);
         Set<String> killed = new HashSet<>();
-        all.stream().filter(s -> s.killed).forEach(s -> killed.add(s.name));
+        Map<String, Long> killedAt = new HashMap<>();
+        all.stream().filter(s -> s.killed).forEach(s -> {
+            killed.add(s.name);
+            killedAt.put(s.name, s.killedAtMillis);
+        });
         int ok = 0;
         int failed = 0;
         int hung = 0;
@@ -337,13 +352,15 @@ public final class Soak {
         int dupKeys = 0;
         int extra = 0;
         int dupKilled = 0;
-        for (List<String> by : executions.values()) {
+        int extraAfterKill = 0;
+        for (List<Execution> by : executions.values()) {
             if (by.size() > 1) {
                 dupKeys++;
                 extra += by.size() - 1;
-                if (by.stream().anyMatch(killed::contains)) {
+                if (by.stream().anyMatch(e -> killed.contains(e.server()))) {
                     dupKilled++;
                 }
+                extraAfterKill += redeliveredAfterKill(by, killedAt);
             }
         }
         List<Long> killToReply = new ArrayList<>();
@@ -355,6 +372,30 @@ public final class Soak {
                 }
             }
             killToReply.add(first == Long.MAX_VALUE ? -1 : TimeUnit.NANOSECONDS.toMillis(first));
+        }
+        // the slowest calls, with where and when (after the call was sent) each execution of their key ran
+        List<String> slowest = new ArrayList<>();
+        Integer[] order = new Integer[calls];
+        for (int i = 0; i < calls; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(counted[b] ? done[b] - sent[b] : Long.MAX_VALUE,
+                counted[a] ? done[a] - sent[a] : Long.MAX_VALUE));
+        for (int j = 0; j < Math.min(SLOWEST, calls); j++) {
+            int i = order[j];
+            if (!counted[i]) {
+                continue;
+            }
+            long sentMillis = sentEpochMillis[i];
+            StringBuilder line = new StringBuilder(String.format("key %d: %d ms, %s; executed", i,
+                    TimeUnit.NANOSECONDS.toMillis(done[i] - sent[i]),
+                    repliedBy[i] != null ? "reply from " + repliedBy[i] : "failed"));
+            for (Execution e : executions.getOrDefault((long) i, List.of())) {
+                line.append(String.format(" %s%s +%d ms", e.server(), killed.contains(e.server())
+                        ? " (killed " + (killedAt.get(e.server()) - sentMillis) + " ms after the send)" : "",
+                        e.millis() - sentMillis));
+            }
+            slowest.add(line.toString());
         }
         long[] times = new long[ok + failed + 1];
         int n = 0;
@@ -378,11 +419,72 @@ public final class Soak {
             max = latency.getMaxValue() / 1000.0;
         }
         return new SoakResult(transport, uri, calls, ok, failed, reasons, hung, twice, lost, okUnlogged, dupKeys, extra,
-                dupKilled, p50, p99, max, kills.size(), killToReply, TimeUnit.NANOSECONDS.toMillis(gap),
+                dupKilled, extraAfterKill, extra - extraAfterKill, options.idempotent(), counts.hedgesSent.get(),
+                counts.hedgesWon.get(), counts.hedgesDenied.get(), counts.lateReplies.get(), slowest, p50, p99, max, kills.size(), killToReply, TimeUnit.NANOSECONDS.toMillis(gap),
                 (loadEnd - loadStart) / 1e9, dir.toString());
     }
 
     private volatile boolean volatileSending;
+
+    /** One execution of a key: by which server, when ({@link System#currentTimeMillis()}). */
+    private record Execution(String server, long millis) {
+    }
+
+    /**
+     * How many of a key's extra executions a kill explains: in time order, an execution after the first is a
+     * redelivery when an earlier execution of the key ran on a process that was killed before this one started
+     * (that process died with the work unacknowledged, so the broker handed it out again); each such killed
+     * execution explains one redelivery. The others come from hedges, or from a partition that moved without a kill.
+     */
+    private static int redeliveredAfterKill(List<Execution> by, Map<String, Long> killedAt) {
+        List<Execution> inOrder = new ArrayList<>(by);
+        inOrder.sort(java.util.Comparator.comparingLong(Execution::millis));
+        int explained = 0;
+        int used = 0;
+        for (int i = 1; i < inOrder.size(); i++) {
+            long at = inOrder.get(i).millis();
+            int available = 0;
+            for (int j = 0; j < i; j++) {
+                Long k = killedAt.get(inOrder.get(j).server());
+                if (k != null && k <= at) {
+                    available++;
+                }
+            }
+            if (available > used) {
+                used++;
+                explained++;
+            }
+        }
+        return explained;
+    }
+
+    /** What the client reports of its hedges and of the replies it dropped. */
+    private static final class HedgeCounts implements RpcMetrics {
+        final AtomicLong hedgesSent = new AtomicLong();
+        final AtomicLong hedgesWon = new AtomicLong();
+        final AtomicLong lateReplies = new AtomicLong();
+        final AtomicLong hedgesDenied = new AtomicLong();
+
+        @Override
+        public void hedgeDenied(String service, String method, String transport) {
+            hedgesDenied.incrementAndGet();
+        }
+
+        @Override
+        public void hedgeSent(String service, String method, String transport) {
+            hedgesSent.incrementAndGet();
+        }
+
+        @Override
+        public void hedgeWon(String service, String method, String transport) {
+            hedgesWon.incrementAndGet();
+        }
+
+        @Override
+        public void lateReply(String transport) {
+            lateReplies.incrementAndGet();
+        }
+    }
 
     private static String describe(Throwable t) {
         if (t instanceof RpcException re) {
@@ -446,6 +548,45 @@ public final class Soak {
         }
     }
 
+    /**
+     * After the first reply: calls in rounds of 32 for at least {@link #WARM_NANOS} and until every server has
+     * answered (up to {@link #WARMUP_TIMEOUT}), so that the load starts with each server in its group and its code
+     * compiled, not with the start-up of the JVMs. Keys below 0.
+     */
+    private void warmAll(RpcClient client, String service, List<String> names) {
+        RpcClient quick = client.withTimeout(Duration.ofSeconds(10));
+        Set<String> answered = new HashSet<>();
+        long start = System.nanoTime();
+        long key = -1_000_000;
+        while (System.nanoTime() - start < WARMUP_TIMEOUT.toNanos()
+                && (System.nanoTime() - start < WARM_NANOS || !answered.containsAll(names))) {
+            List<CompletableFuture<String>> round = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                round.add(quick.callAsync(service, "work", String.class, key--));
+            }
+            for (CompletableFuture<String> f : round) {
+                try {
+                    answered.add(f.get(15, TimeUnit.SECONDS).split(" ")[0]);
+                } catch (ExecutionException | TimeoutException e) {
+                    // a slow start: the next round tries again
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while warming up", e);
+                }
+            }
+        }
+        if (!answered.containsAll(names)) {
+            out.printf("soak: after %s of warm-up only %s of %s answered; starting anyway%n", WARMUP_TIMEOUT,
+                    answered, names);
+        }
+    }
+
+    /** How many of the slowest calls the report describes. */
+    private static final int SLOWEST = 3;
+
+    /** The shortest warm-up. */
+    private static final long WARM_NANOS = TimeUnit.SECONDS.toNanos(3);
+
     private void stopServers(List<Server> all) {
         List<Server> copy;
         synchronized (all) {
@@ -468,8 +609,8 @@ public final class Soak {
     }
 
     /** @return for each key in {@code [0, calls)}, the names of the servers whose log has it, once per execution */
-    private static Map<Long, List<String>> readLogs(Path dir, List<Server> all, int calls) {
-        Map<Long, List<String>> executions = new HashMap<>();
+    private static Map<Long, List<Execution>> readLogs(Path dir, List<Server> all, int calls) {
+        Map<Long, List<Execution>> executions = new HashMap<>();
         for (Server s : all) {
             Path log = dir.resolve(s.name + ".log");
             if (!Files.exists(log)) {
@@ -483,13 +624,16 @@ public final class Soak {
             }
             for (String line : lines) {
                 long key;
+                long millis;
+                String[] fields = line.trim().split(" ");
                 try {
-                    key = Long.parseLong(line.trim());
+                    key = Long.parseLong(fields[0]);
+                    millis = fields.length > 1 ? Long.parseLong(fields[1]) : 0;
                 } catch (NumberFormatException e) {
                     continue; // a torn last line of a killed process
                 }
                 if (key >= 0 && key < calls) {
-                    executions.computeIfAbsent(key, k -> new ArrayList<>(2)).add(s.name);
+                    executions.computeIfAbsent(key, k -> new ArrayList<>(2)).add(new Execution(s.name, millis));
                 }
             }
         }

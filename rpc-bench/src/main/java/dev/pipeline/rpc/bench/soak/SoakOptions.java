@@ -18,6 +18,7 @@ public final class SoakOptions {
     private final int maxKills;
     private final Duration callTimeout;
     private final Duration grace;
+    private final boolean idempotent;
     private final String broker;
     private final long seed;
     private final Path workDir;
@@ -35,6 +36,7 @@ public final class SoakOptions {
         broker = b.broker;
         seed = b.seed;
         workDir = b.workDir;
+        idempotent = b.idempotent;
     }
 
     /** @return a builder with the defaults: kafka and redis, 3 servers, 10,000 calls, 64 in flight, a kill every 10 s */
@@ -97,6 +99,11 @@ public final class SoakOptions {
         return seed;
     }
 
+    /** @return whether the load's calls are declared idempotent, so the client may hedge them */
+    public boolean idempotent() {
+        return idempotent;
+    }
+
     /** @return where the execution logs and server output go; a new temporary folder when empty */
     public Optional<Path> workDir() {
         return Optional.ofNullable(workDir);
@@ -116,6 +123,7 @@ public final class SoakOptions {
         private String broker;
         private long seed = 1;
         private Path workDir;
+        private boolean idempotent;
 
         private Builder() {
         }
@@ -183,6 +191,12 @@ public final class SoakOptions {
         /** The seed of the kill choice. */
         public Builder seed(long s) {
             seed = s;
+            return this;
+        }
+
+        /** Whether the calls are declared idempotent ({@code RpcClient.idempotent()}), so they may be hedged. */
+        public Builder idempotent(boolean on) {
+            idempotent = on;
             return this;
         }
 

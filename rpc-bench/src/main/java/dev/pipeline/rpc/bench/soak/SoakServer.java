@@ -14,8 +14,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * One server process of the soak: {@code java -cp ... dev.pipeline.rpc.bench.soak.SoakServer URI SERVICE NAME DIR}.
- * Exposes {@code SERVICE.work(long key)} with the library's defaults; each execution appends the key to
- * {@code DIR/NAME.log} with one unbuffered write before the reply is returned, so a reply the client received is
+ * Exposes {@code SERVICE.work(long key)} with the library's defaults; each execution appends the key and the time
+ * ({@code KEY EPOCH_MILLIS}) to {@code DIR/NAME.log} with one unbuffered write before the reply is returned, so a reply the client received is
  * always in the log, even after a {@code kill -9}. The log must not exist yet: one log holds one process's run. Writes {@code DIR/NAME.ready} once started; a SIGTERM closes
  * the server gracefully.
  */
@@ -33,9 +33,9 @@ public final class SoakServer {
             this.log = log;
         }
 
-        /** Records the execution of {@code key}, then returns {@code "NAME KEY"}. */
+        /** Records the execution of {@code key} and its time, then returns {@code "NAME KEY"}. */
         public String work(long key) {
-            byte[] line = (key + "\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] line = (key + " " + System.currentTimeMillis() + "\n").getBytes(StandardCharsets.US_ASCII);
             try {
                 ByteBuffer b = ByteBuffer.wrap(line);
                 synchronized (log) {

@@ -25,9 +25,13 @@ class SoakTest {
     private static final Path LOGS = Path.of("target", "soak-test");
 
     private static SoakResult soak(String transport, Path dir) {
+        return soak(transport, dir, false);
+    }
+
+    private static SoakResult soak(String transport, Path dir, boolean idempotent) {
         SoakOptions o = SoakOptions.builder().transports(List.of(transport)).servers(3).calls(2000).inFlight(32)
                 .rate(250).killEvery(Duration.ofSeconds(3)).maxKills(2).callTimeout(Duration.ofSeconds(180))
-                .grace(Duration.ofSeconds(20)).seed(7).workDir(dir).build();
+                .grace(Duration.ofSeconds(20)).seed(7).workDir(dir).idempotent(idempotent).build();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(progress, true, StandardCharsets.UTF_8);
         List<SoakResult> results = Soak.run(o, ps);
@@ -51,6 +55,17 @@ class SoakTest {
     @Test
     void kafkaSurvivesTwoKills() {
         assertSound(soak("kafka", LOGS));
+    }
+
+    @Test
+    void kafkaWithIdempotentCallsSurvivesTwoKills() {
+        SoakResult r = soak("kafka", LOGS, true);
+        assertSound(r);
+        assertThat(r.idempotent()).isTrue();
+        assertThat(r.extraAfterKill() + r.extraOther()).as("every extra execution attributed")
+                .isEqualTo(r.extraExecutions());
+        assertThat(r.hedgesWon()).as("hedges won").isLessThanOrEqualTo(r.hedgesSent());
+        assertThat(r.format()).contains("hedges  " + r.hedgesSent() + " sent");
     }
 
     @Test
