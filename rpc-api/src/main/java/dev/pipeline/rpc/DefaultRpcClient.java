@@ -167,7 +167,8 @@ final class DefaultRpcClient implements RpcClient {
 
     @Override
     public String toString() {
-        return "RpcClient[" + core.describe() + ", timeout " + Durations.human(timeout) + (idempotent ? ", idempotent" : "") + "]";
+        return "RpcClient[" + core.describe() + ", timeout " + Durations.human(timeout)
+                + (idempotent ? ", idempotent" : "") + "]";
     }
 
     // ---------------------------------------------------------------- helpers
