@@ -185,7 +185,9 @@ public abstract class HedgingSuite extends TckBase {
                 + metrics.completions("idempotentWork")).as("each call completed exactly once").isEqualTo(4);
 
         servers.release.countDown(); // the held first attempts answer now: late, dropped and counted
-        await().untilAsserted(() -> assertThat(metrics.lateReplies).as("late replies").hasValue(4));
+        // the held replies may wait behind a group round on a loaded machine: a bound, not a timing goal
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(metrics.lateReplies).as("late replies").hasValue(4));
         assertThat(metrics.completions("work") + metrics.completions("workAsync")
                 + metrics.completions("idempotentWork")).as("still once each").isEqualTo(4);
     }
