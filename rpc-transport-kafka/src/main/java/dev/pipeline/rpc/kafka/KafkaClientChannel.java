@@ -584,6 +584,9 @@ final class KafkaClientChannel implements ClientChannel {
                 // a hedged call: credit the latest attempt, keep the earlier ones as calls still unanswered where
                 // they went (a dead server's partition stays stalled), until their own reply or deadline
                 tracked.putIfAbsent(correlationId, call.earlier);
+                // and the thread keeps reading for them: their replies credit (or keep stalled) the partitions
+                // they went to and are counted as late, rather than waiting unread until the client's next call
+                unread.put(correlationId, call.earlier.untilNanos); // its deadline plus the grace
             }
             if (call != null) {
                 long now = System.nanoTime();
