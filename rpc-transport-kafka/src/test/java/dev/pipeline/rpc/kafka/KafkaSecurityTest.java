@@ -197,10 +197,12 @@ class KafkaSecurityTest {
         wrongServer.put("autoCreateTopics", "false");
         long t1 = System.nanoTime();
         Throwable server = captured.failure(() -> {
-            RpcServer s = Rpc.server(uri(), ServerConfig.builder().transportProperties(wrongServer).build());
-            s.expose(SERVICE, new Orders());
-            s.start();
-            return s;
+            // closed on failure too: a server whose start failed stays open (start may be retried) until closed
+            try (RpcServer s = Rpc.server(uri(), ServerConfig.builder().transportProperties(wrongServer).build())) {
+                s.expose(SERVICE, new Orders());
+                s.start();
+                return s;
+            }
         });
         long serverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
         System.out.printf("wrong password: the client failed after %d ms, the server's start after %d ms%n",
