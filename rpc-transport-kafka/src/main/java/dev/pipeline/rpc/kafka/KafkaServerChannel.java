@@ -253,7 +253,11 @@ final class KafkaServerChannel implements ServerChannel {
 
     private void closeConsumer(KafkaConsumer<byte[], byte[]> c) {
         try {
-            c.close(Duration.ofSeconds(5));
+            // leave the group even as a static member (group.instance.id), which Kafka otherwise keeps in the group
+            // until its session times out: a graceful stop hands its partitions over at once
+            c.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
+                    org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(5)));
         } catch (RuntimeException e) {
             log.debug("closing the consumer of '{}': {}", service, e.toString());
         }

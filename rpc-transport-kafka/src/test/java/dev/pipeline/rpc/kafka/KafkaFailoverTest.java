@@ -108,8 +108,24 @@ class KafkaFailoverTest {
     void aServerClosedUnderLoadHandsItsWorkOverWithoutAFailedCall() throws Exception {
         String service = uniqueService("graceful");
         KafkaTransportConfig cfg = config().partitions(4).build();
+        closeUnderLoad(service, cfg, cfg);
+    }
+
+    @Test
+    void aStaticMemberClosedUnderLoadLeavesTheGroupAndHandsItsWorkOver() throws Exception {
+        // static members (group.instance.id) stay in the group on a plain close until their session times out: with
+        // a 60 s session the survivor would get nothing for a minute unless the close leaves the group
+        String service = uniqueService("graceful-static");
+        KafkaTransportConfig.Builder b = config().partitions(4).kafkaProperty("session.timeout.ms", "60000")
+                .kafkaProperty("heartbeat.interval.ms", "1500");
+        closeUnderLoad(service, b.kafkaProperty("group.instance.id", service + "-a").build(),
+                b.kafkaProperty("group.instance.id", service + "-b").build());
+    }
+
+    private void closeUnderLoad(String service, KafkaTransportConfig cfgA, KafkaTransportConfig cfg)
+            throws Exception {
         Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
-        Transport ta = closing(transport(cfg));
+        Transport ta = closing(transport(cfgA));
         Transport tb = closing(transport(cfg));
         KafkaServerChannel a = (KafkaServerChannel) closing(ta.openServer(service, SETTINGS, slowEcho(executions)));
         KafkaServerChannel b = (KafkaServerChannel) closing(tb.openServer(service, SETTINGS, slowEcho(executions)));
@@ -128,7 +144,12 @@ class KafkaFailoverTest {
         for (int i = 0; i < total; i++) {
             assertThat(calls.window.tryAcquire(60, TimeUnit.SECONDS)).as("a window slot for call %d", i).isTrue();
             if (i == total / 4) {
-                closedA = CompletableFuture.runAsync(a::close, pool);
+                closedA = CompletableFuture.runAsync(() -> {
+                    a.close();
+                    // it left: the group has the survivor alone long before any session (6 s, or 60 s) could
+                    // have expired and while calls to its partitions still wait
+                    await().atMost(Duration.ofSeconds(20)).until(() -> members(cfg.group(service)) == 1);
+                }, pool);
             }
             String id = "c" + i;
             calls.sent(id);
