@@ -78,6 +78,11 @@ final class SoakCommand implements Callable<Integer> {
             + " gets no reply in time (a resend to a live server; duplicate executions are its cost).")
     boolean idempotent;
 
+    @Option(names = "--stable-identities", description = "Each replacement server takes over the identity of the"
+            + " one it replaces, as a StatefulSet or a supervisor that restarts a process gives it (Kafka: static"
+            + " membership, group.instance.id).")
+    boolean stableIdentities;
+
     @Option(names = "--logs", paramLabel = "DIR",
             description = "Folder for the execution logs and server output. Default: a new temporary folder.")
     Path logs;
@@ -88,7 +93,8 @@ final class SoakCommand implements Callable<Integer> {
         try {
             SoakOptions.Builder b = SoakOptions.builder().servers(servers).calls(calls).inFlight(inFlight).rate(rate)
                     .killEvery(Durations.parse(killEvery)).maxKills(kills).callTimeout(Durations.parse(callTimeout))
-                    .grace(Durations.parse(grace)).seed(seed).workDir(logs).idempotent(idempotent);
+                    .grace(Durations.parse(grace)).seed(seed).workDir(logs).idempotent(idempotent)
+                    .stableIdentities(stableIdentities);
             if (top.broker != null && !top.broker.isBlank()) {
                 URI uri = Connections.parse(top.broker.trim(), "--broker");
                 String scheme = uri.getScheme().toLowerCase(Locale.ROOT);

@@ -95,14 +95,17 @@ public final class Soak {
     /** A server process. */
     private static final class Server {
         final String name;
+        /** The place it holds among the servers; a replacement takes over the slot of the one it replaces. */
+        final int slot;
         final Process process;
         final long startedNanos = System.nanoTime();
         volatile boolean killed;
         /** When it was killed ({@link System#currentTimeMillis()}, the clock of the execution logs). */
         volatile long killedAtMillis = Long.MAX_VALUE;
 
-        Server(String name, Process process) {
+        Server(String name, int slot, Process process) {
             this.name = name;
+            this.slot = slot;
             this.process = process;
         }
     }
@@ -146,7 +149,7 @@ public final class Soak {
         int[] nextName = {0};
         Random random = new Random(options.seed());
         for (int i = 0; i < options.servers(); i++) {
-            all.add(startServer(uri, service, dir, "server-" + (nextName[0]++)));
+            all.add(startServer(uri, service, dir, "server-" + (nextName[0]++), i));
         }
         int calls = options.calls();
         long[] sent = new long[calls];
@@ -217,7 +220,7 @@ public final class Soak {
                         victim.process.destroyForcibly(); // SIGKILL
                         kills.add(new Kill(now, victim.name, survivors));
                         out.printf("soak %s: killed %s (kill %d)%n", transport, victim.name, kills.size());
-                        all.add(startServer(uri, service, dir, "server-" + (nextName[0]++)));
+                        all.add(startServer(uri, service, dir, "server-" + (nextName[0]++), victim.slot));
                     }
                 } catch (RuntimeException e) {
                     out.println("soak " + transport + ": kill round failed: " + e);
@@ -500,13 +503,17 @@ public final class Soak {
         return one.length() > 160 ? one.substring(0, 160) + "..." : one;
     }
 
-    private Server startServer(String uri, String service, Path dir, String name) {
+    private Server startServer(String uri, String service, Path dir, String name, int slot) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String serverUri = options.stableIdentities() && uri.startsWith("kafka")
+                ? uri + (uri.contains("?") ? "&" : "?") + "group.instance.id=" + service + "-slot-" + slot
+                : uri;
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), SoakServer.class.getName(), uri, service, name, dir.toString())
+                System.getProperty("java.class.path"), SoakServer.class.getName(), serverUri, service, name,
+                dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".out").toFile());
         try {
-            return new Server(name, pb.start());
+            return new Server(name, slot, pb.start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }

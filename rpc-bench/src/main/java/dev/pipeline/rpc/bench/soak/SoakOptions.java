@@ -19,6 +19,7 @@ public final class SoakOptions {
     private final Duration callTimeout;
     private final Duration grace;
     private final boolean idempotent;
+    private final boolean stableIdentities;
     private final String broker;
     private final long seed;
     private final Path workDir;
@@ -37,6 +38,7 @@ public final class SoakOptions {
         seed = b.seed;
         workDir = b.workDir;
         idempotent = b.idempotent;
+        stableIdentities = b.stableIdentities;
     }
 
     /** @return a builder with the defaults: kafka and redis, 3 servers, 10,000 calls, 64 in flight, a kill every 10 s */
@@ -104,6 +106,14 @@ public final class SoakOptions {
         return idempotent;
     }
 
+    /**
+     * @return whether each server keeps a stable identity that its replacement takes over (Kafka: static membership,
+     *     {@code group.instance.id} = the server's slot), as a StatefulSet or a restarting supervisor gives it
+     */
+    public boolean stableIdentities() {
+        return stableIdentities;
+    }
+
     /** @return where the execution logs and server output go; a new temporary folder when empty */
     public Optional<Path> workDir() {
         return Optional.ofNullable(workDir);
@@ -124,6 +134,7 @@ public final class SoakOptions {
         private long seed = 1;
         private Path workDir;
         private boolean idempotent;
+        private boolean stableIdentities;
 
         private Builder() {
         }
@@ -197,6 +208,12 @@ public final class SoakOptions {
         /** Whether the calls are declared idempotent ({@code RpcClient.idempotent()}), so they may be hedged. */
         public Builder idempotent(boolean on) {
             idempotent = on;
+            return this;
+        }
+
+        /** Whether a replacement server takes over the identity of the one it replaces (Kafka: static membership). */
+        public Builder stableIdentities(boolean on) {
+            stableIdentities = on;
             return this;
         }
 
