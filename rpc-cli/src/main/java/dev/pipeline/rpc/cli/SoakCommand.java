@@ -83,6 +83,14 @@ final class SoakCommand implements Callable<Integer> {
             + " membership, group.instance.id).")
     boolean stableIdentities;
 
+    @Option(names = "--graceful", description = "Stop servers with SIGTERM (each closes and hands its work over, as"
+            + " in a rolling restart) instead of kill -9.")
+    boolean graceful;
+
+    @Option(names = "--server-option", paramLabel = "KEY=VALUE", description = "A transport option for every server"
+            + " process, added to its broker URI's query (for example heartbeat.interval.ms=500). Repeatable.")
+    java.util.Map<String, String> serverOptions = new java.util.LinkedHashMap<>();
+
     @Option(names = "--logs", paramLabel = "DIR",
             description = "Folder for the execution logs and server output. Default: a new temporary folder.")
     Path logs;
@@ -94,7 +102,8 @@ final class SoakCommand implements Callable<Integer> {
             SoakOptions.Builder b = SoakOptions.builder().servers(servers).calls(calls).inFlight(inFlight).rate(rate)
                     .killEvery(Durations.parse(killEvery)).maxKills(kills).callTimeout(Durations.parse(callTimeout))
                     .grace(Durations.parse(grace)).seed(seed).workDir(logs).idempotent(idempotent)
-                    .stableIdentities(stableIdentities);
+                    .stableIdentities(stableIdentities).graceful(graceful);
+            serverOptions.forEach(b::serverOption);
             if (top.broker != null && !top.broker.isBlank()) {
                 URI uri = Connections.parse(top.broker.trim(), "--broker");
                 String scheme = uri.getScheme().toLowerCase(Locale.ROOT);

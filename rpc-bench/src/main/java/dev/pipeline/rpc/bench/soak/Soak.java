@@ -13,6 +13,7 @@ import org.HdrHistogram.Histogram;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -217,9 +219,14 @@ public final class Soak {
                         victim.killed = true;
                         victim.killedAtMillis = System.currentTimeMillis();
                         long now = System.nanoTime();
-                        victim.process.destroyForcibly(); // SIGKILL
+                        if (options.graceful()) {
+                            victim.process.destroy(); // SIGTERM: the server closes, handing its work over
+                        } else {
+                            victim.process.destroyForcibly(); // SIGKILL
+                        }
                         kills.add(new Kill(now, victim.name, survivors));
-                        out.printf("soak %s: killed %s (kill %d)%n", transport, victim.name, kills.size());
+                        out.printf("soak %s: %s %s (kill %d)%n", transport, options.graceful() ? "stopped" : "killed",
+                                victim.name, kills.size());
                         all.add(startServer(uri, service, dir, "server-" + (nextName[0]++), victim.slot));
                     }
                 } catch (RuntimeException e) {
@@ -505,11 +512,15 @@ public final class Soak {
 
     private Server startServer(String uri, String service, Path dir, String name, int slot) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String serverUri = options.stableIdentities() && uri.startsWith("kafka")
-                ? uri + (uri.contains("?") ? "&" : "?") + "group.instance.id=" + service + "-slot-" + slot
-                : uri;
+        Map<String, String> query = new LinkedHashMap<>(options.serverOptions());
+        if (options.stableIdentities() && uri.startsWith("kafka")) {
+            query.put("group.instance.id", service + "-slot-" + slot);
+        }
+        StringBuilder serverUri = new StringBuilder(uri);
+        query.forEach((k, v) -> serverUri.append(serverUri.indexOf("?") < 0 ? '?' : '&').append(k).append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp",
-                System.getProperty("java.class.path"), SoakServer.class.getName(), serverUri, service, name,
+                System.getProperty("java.class.path"), SoakServer.class.getName(), serverUri.toString(), service, name,
                 dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".out").toFile());
         try {

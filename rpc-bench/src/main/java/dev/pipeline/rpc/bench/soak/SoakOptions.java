@@ -20,6 +20,8 @@ public final class SoakOptions {
     private final Duration grace;
     private final boolean idempotent;
     private final boolean stableIdentities;
+    private final boolean graceful;
+    private final java.util.Map<String, String> serverOptions;
     private final String broker;
     private final long seed;
     private final Path workDir;
@@ -39,6 +41,8 @@ public final class SoakOptions {
         workDir = b.workDir;
         idempotent = b.idempotent;
         stableIdentities = b.stableIdentities;
+        graceful = b.graceful;
+        serverOptions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.serverOptions));
     }
 
     /** @return a builder with the defaults: kafka and redis, 3 servers, 10,000 calls, 64 in flight, a kill every 10 s */
@@ -114,6 +118,19 @@ public final class SoakOptions {
         return stableIdentities;
     }
 
+    /**
+     * @return whether the scheduled stops are graceful (SIGTERM: the server closes and hands its work over, as in a
+     *     rolling restart) instead of {@code kill -9}
+     */
+    public boolean graceful() {
+        return graceful;
+    }
+
+    /** @return transport options (the URI query's keys: Kafka or Redis options) that each server process gets */
+    public java.util.Map<String, String> serverOptions() {
+        return serverOptions;
+    }
+
     /** @return where the execution logs and server output go; a new temporary folder when empty */
     public Optional<Path> workDir() {
         return Optional.ofNullable(workDir);
@@ -135,6 +152,8 @@ public final class SoakOptions {
         private Path workDir;
         private boolean idempotent;
         private boolean stableIdentities;
+        private boolean graceful;
+        private final java.util.Map<String, String> serverOptions = new java.util.LinkedHashMap<>();
 
         private Builder() {
         }
@@ -214,6 +233,22 @@ public final class SoakOptions {
         /** Whether a replacement server takes over the identity of the one it replaces (Kafka: static membership). */
         public Builder stableIdentities(boolean on) {
             stableIdentities = on;
+            return this;
+        }
+
+        /** Whether the scheduled stops send SIGTERM (a rolling restart) instead of SIGKILL. */
+        public Builder graceful(boolean on) {
+            graceful = on;
+            return this;
+        }
+
+        /** A transport option for the server processes, added to their URI's query (for example a Kafka property). */
+        public Builder serverOption(String key, String value) {
+            if (key == null || key.isBlank() || value == null || !key.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("--server-option needs KEY=VALUE with a key of letters, digits,"
+                        + " '.', '_' or '-', got '" + key + "'");
+            }
+            serverOptions.put(key, value);
             return this;
         }
 

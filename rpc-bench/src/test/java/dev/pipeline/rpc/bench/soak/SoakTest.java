@@ -29,9 +29,14 @@ class SoakTest {
     }
 
     private static SoakResult soak(String transport, Path dir, boolean idempotent) {
-        SoakOptions o = SoakOptions.builder().transports(List.of(transport)).servers(3).calls(2000).inFlight(32)
-                .rate(250).killEvery(Duration.ofSeconds(3)).maxKills(2).callTimeout(Duration.ofSeconds(180))
-                .grace(Duration.ofSeconds(20)).seed(7).workDir(dir).idempotent(idempotent).build();
+        return soak(transport, dir, b -> b.idempotent(idempotent));
+    }
+
+    private static SoakResult soak(String transport, Path dir,
+                                   java.util.function.UnaryOperator<SoakOptions.Builder> more) {
+        SoakOptions o = more.apply(SoakOptions.builder().transports(List.of(transport)).servers(3).calls(2000)
+                .inFlight(32).rate(250).killEvery(Duration.ofSeconds(3)).maxKills(2)
+                .callTimeout(Duration.ofSeconds(180)).grace(Duration.ofSeconds(20)).seed(7).workDir(dir)).build();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(progress, true, StandardCharsets.UTF_8);
         List<SoakResult> results = Soak.run(o, ps);
@@ -66,6 +71,24 @@ class SoakTest {
                 .isEqualTo(r.extraExecutions());
         assertThat(r.hedgesWon()).as("hedges won").isLessThanOrEqualTo(r.hedgesSent());
         assertThat(r.format()).contains("hedges  " + r.hedgesSent() + " sent");
+    }
+
+    @Test
+    void kafkaWithStableIdentitiesSurvivesTwoKills() {
+        // each replacement takes over the killed server's group.instance.id (static membership)
+        assertSound(soak("kafka", LOGS, b -> b.stableIdentities(true)));
+    }
+
+    @Test
+    void kafkaRollingRestartFailsNoCall() {
+        // three servers stopped in turn with SIGTERM, each replaced at once: they hand their work over
+        SoakResult r = soak("kafka", LOGS, b -> b.graceful(true).maxKills(3).calls(3000));
+        assertThat(r.kills()).isEqualTo(3);
+        assertThat(r.hung()).as("hung").isZero();
+        assertThat(r.completedTwice()).as("completed twice").isZero();
+        assertThat(r.lost()).as("lost").isZero();
+        assertThat(r.failed()).as("failed calls: %s", r.failuresByReason()).isZero();
+        assertThat(r.ok()).isEqualTo(3000);
     }
 
     @Test
