@@ -1,20 +1,20 @@
 package dev.pipeline.rpc.bench;
 
+import dev.pipeline.rpc.bench.ComparisonResult.Role;
 import dev.pipeline.rpc.tck.latency.RoundTrip;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** One request/reply implementation on one broker: our transport, a raw floor, or a competitor. */
+/** One request/reply implementation on one broker: Pipeline, a raw floor, or a competitor. */
 interface Contender extends AutoCloseable {
-    /** The broker, e.g. {@code kafka}. */
+    /** The broker, {@code kafka} or {@code redis}. */
     String broker();
 
-    /** Short label in tables and the chart, e.g. {@code pipeline}, {@code raw floor}. */
+    /** Label in tables and the chart, e.g. {@code pipeline}, {@code raw floor}. */
     String name();
 
     Role role();
@@ -22,33 +22,21 @@ interface Contender extends AutoCloseable {
     /** One line on how it is set up (for the report). */
     String setup();
 
-    /** Creates topics/streams, connects, and returns once a round trip succeeded. */
+    /** Creates topics or streams, connects, and returns once a round trip succeeded. */
     void start() throws Exception;
 
-    /** The round trip to measure; valid after {@link #start()}. */
+    /** The round trip measured under load; valid after {@link #start()}. */
     RoundTrip roundTrip();
 
     /**
-     * The round trip of the sequential points (one call in flight): the implementation's blocking call where it
-     * has one, as a caller who waits for each reply uses it (Pipeline's {@code call}, Spring's
-     * {@code sendAndReceive(..).get()}); by default {@link #roundTrip()}.
+     * The round trip of the sequential points: the implementation's blocking call where it has one, as a caller who
+     * waits for each reply uses it (Pipeline's {@code call}, Spring's {@code sendAndReceive(..).get()}).
      */
     default RoundTrip sequentialRoundTrip() {
         return roundTrip();
     }
 
-    /**
-     * Whether the points with more than one call in flight run {@link #sequentialRoundTrip()} on one caller thread
-     * per call in flight (each waits for its call before the next) instead of {@link #roundTrip()} from one thread.
-     */
-    default boolean callerThreads() {
-        return false;
-    }
-
-    /**
-     * Called after each run of {@link #roundTrip()} that completed every call: drops what the run left behind that
-     * would otherwise cost the implementations measured next (see {@link SpringReplyingContender}).
-     */
+    /** Called after each run that completed every call: drops what the run left behind (see Spring's). */
     default void afterRun() {
     }
 
@@ -63,9 +51,7 @@ interface Contender extends AutoCloseable {
             try {
                 c.roundTrip().call("probe").toCompletableFuture().get(1, TimeUnit.SECONDS);
                 return;
-            } catch (TimeoutException e) {
-                last = e;
-            } catch (ExecutionException e) {
+            } catch (TimeoutException | ExecutionException e) {
                 last = e;
                 Thread.sleep(100);
             }
@@ -74,33 +60,22 @@ interface Contender extends AutoCloseable {
                 + (last != null ? " (" + last + ")" : ""));
     }
 
-    /**
-     * The bytes a raw floor sends for {@code payload}: the same JSON-RPC request our client would send, so every
-     * implementation moves the same number of bytes.
-     */
+    /** The bytes the floors and Spring send: the JSON-RPC request Pipeline's client sends, so all move the same. */
     static byte[] jsonRequest(String payload, long id) {
         return ("{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"" + payload + "\"],\"id\":" + id + "}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    /**
-     * Closes the parts that were opened (the null ones were not), in order; a part that fails to close is logged
-     * and the next ones are still closed, so a contender that fails to stop leaves nothing of the others running.
-     */
+    /** Closes the non-null parts in order; one that fails is logged and the next ones are still closed. */
     static void closeAll(AutoCloseable... parts) {
         for (AutoCloseable part : parts) {
-            if (part == null) {
-                continue;
-            }
             try {
-                part.close();
+                if (part != null) {
+                    part.close();
+                }
             } catch (Exception e) {
                 org.slf4j.LoggerFactory.getLogger(Contender.class).warn("closing {} failed: {}", part, e.toString());
             }
         }
-    }
-
-    static <T> CompletableFuture<T> failed(Throwable t) {
-        return CompletableFuture.failedFuture(t);
     }
 }

@@ -1,5 +1,6 @@
 package dev.pipeline.rpc.bench;
 
+import dev.pipeline.rpc.bench.ComparisonResult.Role;
 import dev.pipeline.rpc.tck.latency.RoundTrip;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
