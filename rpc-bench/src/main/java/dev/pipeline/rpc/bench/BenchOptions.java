@@ -1,5 +1,9 @@
 package dev.pipeline.rpc.bench;
 
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,33 +13,19 @@ import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * What {@link BrokerComparison} runs. Immutable and validated; build with {@link #builder()}, or from the command
- * line with {@link BenchFlags}. The defaults ({@link #builder()}) are the short run of about three minutes on two
- * cores; {@link Builder#full()} sets the longer, more precise one.
+ * What {@link BrokerComparison} runs. Immutable and validated; build with {@link #builder()}, which also holds the
+ * command-line flags. The defaults are the short run of about three minutes on two cores; {@link Builder#full()}
+ * is the longer, more precise one.
  *
- * @param transports     brokers to run ({@code kafka}, {@code redis}); empty: every one whose transport is on the
- *                       class path
- * @param duration       length of each measured point
- * @param warmup         unmeasured warm-up before each point (each implementation gets 5× this at its start)
- * @param settle         the most time spent before the first point running the implementations in turns until the
- *                       JIT compilers go quiet; zero skips it
- * @param rounds         how many times every point is measured; the report keeps each point's median round
- * @param fresh          whether every round after the first measures new instances of the implementations
- * @param inFlight       calls in flight to measure, ascending; 1 is the sequential latency point
- * @param payloads       payload sizes in bytes, ascending
- * @param outputDir      folder for {@code results.md}, {@code results.json} and {@code chart.png}
- * @param kafkaBootstrap an existing Kafka ({@code host:port[,...]}), or {@code null} to start one
- * @param redisUri       an existing Redis ({@code redis://...}), or {@code null} to start one
- * @param variants       whether Pipeline is also measured with a direct executor and with no inline calls
- * @param kafkaVariants  URI queries of extra Pipeline rows on Kafka ({@code kafka://...?QUERY})
- * @param redisVariants  the same on Redis
- * @param only           implementation labels to run (case-insensitive); empty: all
- * @param chart          whether the chart is drawn
+ * <p>Each component is the value of the flag that {@link Builder} documents ({@code transports} of
+ * {@code --transports}, {@code outputDir} of {@code --output}, {@code chart} the opposite of {@code --no-chart});
+ * {@code transports} empty means every transport on the class path, {@code kafkaBootstrap} and {@code redisUri}
+ * null mean brokers started locally, {@code inFlight} and {@code payloads} are ascending.
  */
 public record BenchOptions(List<String> transports, Duration duration, Duration warmup, Duration settle, int rounds,
                            boolean fresh, List<Integer> inFlight, List<Integer> payloads, Path outputDir,
                            String kafkaBootstrap, String redisUri, boolean variants, List<String> kafkaVariants,
-                           List<String> redisVariants, List<String> only, boolean chart) {
+                           List<String> only, boolean chart) {
     public BenchOptions {
         for (String t : transports) {
             if (!t.equals("kafka") && !t.equals("redis")) {
@@ -59,7 +49,6 @@ public record BenchOptions(List<String> transports, Duration duration, Duration 
             throw new IllegalArgumentException("--redis must be a redis:// or rediss:// URI, was " + redisUri);
         }
         kafkaVariants = kafkaVariants.stream().map(q -> query("--kafka-variant", q)).toList();
-        redisVariants = redisVariants.stream().map(q -> query("--redis-variant", q)).toList();
         for (String name : only) {
             if (name.isBlank()) {
                 throw new IllegalArgumentException("--only needs an implementation name, e.g. --only \"raw floor\"");
@@ -80,13 +69,11 @@ public record BenchOptions(List<String> transports, Duration duration, Duration 
 
     @Override
     public String toString() {
-        return "transports=" + (transports.isEmpty() ? "all" : String.join(",", transports)) + ", duration="
-                + format(duration) + ", warmup=" + format(warmup) + ", settle≤" + format(settle) + ", rounds="
-                + rounds + (fresh ? " (fresh instances)" : "") + ", in flight " + inFlight + ", payloads " + payloads
-                + ", output " + outputDir + (variants ? ", variants" : "")
-                + (kafkaVariants.isEmpty() ? "" : ", kafka variants " + kafkaVariants)
-                + (redisVariants.isEmpty() ? "" : ", redis variants " + redisVariants)
-                + (only.isEmpty() ? "" : ", only " + only);
+        return (transports.isEmpty() ? "kafka,redis" : String.join(",", transports)) + "; points " + format(duration)
+                + " after " + format(warmup) + ", JIT settling ≤ " + format(settle) + ", " + rounds + " round(s)"
+                + (fresh ? " of fresh instances" : "") + "; in flight " + inFlight + "; payloads " + payloads
+                + (variants ? "; variants" : "") + (kafkaVariants.isEmpty() ? "" : "; kafka variants " + kafkaVariants)
+                + (only.isEmpty() ? "" : "; only " + only) + "; output " + outputDir;
     }
 
     /** {@code 500ms}, {@code 3s}, {@code 2m}. */
@@ -125,41 +112,95 @@ public record BenchOptions(List<String> transports, Duration duration, Duration 
         return q;
     }
 
-    /** Builder of {@link BenchOptions}; {@link #build()} validates. */
+    /**
+     * Builder of {@link BenchOptions}, and the command-line flags as picocli parses them (a mixin of the CLI's
+     * {@code bench} command). {@link #build()} validates; a value not set takes the preset's ({@code --full},
+     * {@code --quick}, or the short default run).
+     */
     public static final class Builder {
-        private List<String> transports = List.of();
-        private Duration duration = Duration.ofSeconds(2);
-        private Duration warmup = Duration.ofMillis(500);
-        private Duration settle = Duration.ofSeconds(15);
-        private int rounds = 1;
-        private boolean fresh;
-        private List<Integer> inFlight = List.of(1, 64, 256);
-        private List<Integer> payloads = List.of(100, 10 * 1024);
-        private Path outputDir = Path.of("bench-results");
-        private String kafkaBootstrap;
-        private String redisUri;
-        private boolean variants;
-        private final List<String> kafkaVariants = new ArrayList<>();
-        private final List<String> redisVariants = new ArrayList<>();
-        private final List<String> only = new ArrayList<>();
-        private boolean chart = true;
+        @Option(names = "--full", description = "The longer, more precise run: 5s points after 1s, JIT settling up to"
+                + " 60s, 3 rounds of fresh instances, 1,16,64,256 in flight (about 25 minutes).")
+        private boolean full;
 
-        private Builder() {
+        @Option(names = "--quick", description = "A smoke run: 0.5s points after 0.25s, no settling.")
+        private boolean quick;
+
+        @Option(names = "--transports", split = ",", hideParamSyntax = true, paramLabel = "kafka,redis",
+                description = "Brokers to run. Default: every transport on the class path.")
+        private List<String> transports;
+
+        @Option(names = "--duration", paramLabel = "2s", converter = DurationConverter.class,
+                description = "Length of each measured point (ms, s, m). Default: 2s.")
+        private Duration duration;
+
+        @Option(names = "--warmup", paramLabel = "0.5s", converter = DurationConverter.class,
+                description = "Unmeasured warm-up before each point. Default: 500ms.")
+        private Duration warmup;
+
+        @Option(names = "--settle", paramLabel = "15s", converter = DurationConverter.class,
+                description = "Before the first point, at most this long running the implementations in turns until"
+                        + " the JIT goes quiet; 0 skips it. Default: 15s.")
+        private Duration settle;
+
+        @Option(names = "--rounds", paramLabel = "N", description = "Measure every point N times, report the median"
+                + " round. Default: 1.")
+        private Integer rounds;
+
+        @Option(names = "--fresh", description = "New instances of the implementations for every round.")
+        private Boolean fresh;
+
+        @Option(names = "--in-flight", split = ",", hideParamSyntax = true, paramLabel = "1,64,256",
+                description = "Calls in flight to measure (1 = sequential latency). Default: 1,64,256.")
+        private List<Integer> inFlight;
+
+        @Option(names = "--payloads", split = ",", hideParamSyntax = true, paramLabel = "100,10KB",
+                converter = SizeConverter.class, description = "Payload sizes (B, KB, MB). Default: 100,10KB.")
+        private List<Integer> payloads;
+
+        @Option(names = "--output", paramLabel = "DIR", description = "Folder for results.md, results.json and"
+                + " chart.png. Default: bench-results.")
+        private Path outputDir = Path.of("bench-results");
+
+        @Option(names = "--kafka", paramLabel = "host:9092", description = "Use this Kafka instead of starting one.")
+        private String kafkaBootstrap;
+
+        @Option(names = "--redis", paramLabel = "redis://host:6379", description = "Use this Redis instead of"
+                + " starting one.")
+        private String redisUri;
+
+        @Option(names = "--variants", description = "Also measure Pipeline with a direct executor and with no inline"
+                + " calls.")
+        private boolean variants;
+
+        @Option(names = "--kafka-variant", paramLabel = "QUERY", description = "Also measure Pipeline on"
+                + " kafka://...?QUERY (a transport option or Kafka client property); repeatable.")
+        private List<String> kafkaVariants = new ArrayList<>();
+
+        @Option(names = "--only", paramLabel = "NAME", description = "Run only the implementation labelled NAME in"
+                + " the report (e.g. \"raw floor\"); repeatable.")
+        private List<String> only = new ArrayList<>();
+
+        @Option(names = "--no-chart", description = "Write no chart.")
+        private boolean noChart;
+
+        /** Use {@link BenchOptions#builder()}; picocli creates it for a mixin. */
+        public Builder() {
         }
 
         /** The longer run: 5 s points after 1 s, JIT settling up to 60 s, 3 rounds of fresh instances, 4 levels. */
         public Builder full() {
-            return duration(Duration.ofSeconds(5)).warmup(Duration.ofSeconds(1)).settle(Duration.ofSeconds(60))
-                    .rounds(3).fresh(true).inFlight(List.of(1, 16, 64, 256));
+            this.full = true;
+            return this;
         }
 
         /** A smoke run: 0.5 s points after 0.25 s, no settling. */
         public Builder quick() {
-            return duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250)).settle(Duration.ZERO);
+            this.quick = true;
+            return this;
         }
 
         public Builder transports(List<String> names) {
-            this.transports = names.stream().map(n -> n.trim().toLowerCase(Locale.ROOT)).toList();
+            this.transports = names;
             return this;
         }
 
@@ -204,12 +245,12 @@ public record BenchOptions(List<String> transports, Duration duration, Duration 
         }
 
         public Builder kafkaBootstrap(String bootstrap) {
-            this.kafkaBootstrap = bootstrap == null || bootstrap.isBlank() ? null : bootstrap.trim();
+            this.kafkaBootstrap = bootstrap;
             return this;
         }
 
         public Builder redisUri(String uri) {
-            this.redisUri = uri == null || uri.isBlank() ? null : uri.trim();
+            this.redisUri = uri;
             return this;
         }
 
@@ -223,24 +264,89 @@ public record BenchOptions(List<String> transports, Duration duration, Duration 
             return this;
         }
 
-        public Builder redisVariant(String query) {
-            redisVariants.add(query);
-            return this;
-        }
-
         public Builder only(String name) {
             only.add(name);
             return this;
         }
 
         public Builder chart(boolean on) {
-            this.chart = on;
+            this.noChart = !on;
             return this;
         }
 
+        /**
+         * Runs the broker of a {@code kafka://} or {@code redis://} URI only, at that address (the CLI's
+         * {@code --broker}); null or blank changes nothing.
+         */
+        public Builder broker(String uri) {
+            if (uri == null || uri.isBlank()) {
+                return this;
+            }
+            String scheme = String.valueOf(URI.create(uri.trim()).getScheme()).toLowerCase(Locale.ROOT);
+            switch (scheme) {
+                case "kafka" -> kafkaBootstrap = URI.create(uri.trim()).getRawAuthority();
+                case "redis", "rediss" -> redisUri = uri.trim();
+                default -> throw new IllegalArgumentException("bench compares kafka:// and redis:// brokers, not "
+                        + uri);
+            }
+            transports = transports != null ? transports : List.of(scheme.startsWith("redis") ? "redis" : "kafka");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the flag whose value is invalid */
         public BenchOptions build() {
-            return new BenchOptions(transports, duration, warmup, settle, rounds, fresh, inFlight, payloads, outputDir,
-                    kafkaBootstrap, redisUri, variants, kafkaVariants, redisVariants, only, chart);
+            if (full && quick) {
+                throw new IllegalArgumentException("--full and --quick exclude each other");
+            }
+            return new BenchOptions(transports == null ? List.of() : transports.stream()
+                    .map(n -> n.trim().toLowerCase(Locale.ROOT)).toList(),
+                    or(duration, Duration.ofSeconds(full ? 5 : 2), Duration.ofMillis(500)),
+                    or(warmup, Duration.ofMillis(full ? 1000 : 500), Duration.ofMillis(250)),
+                    or(settle, Duration.ofSeconds(full ? 60 : 15), Duration.ZERO), rounds != null ? rounds : full ? 3 : 1,
+                    fresh != null ? fresh : full, inFlight != null ? inFlight : full ? List.of(1, 16, 64, 256)
+                    : List.of(1, 64, 256), payloads != null ? payloads : List.of(100, 10 * 1024), outputDir,
+                    blankToNull(kafkaBootstrap), blankToNull(redisUri), variants, kafkaVariants, only,
+                    !noChart);
+        }
+
+        private <T> T or(T given, T preset, T quickPreset) {
+            return given != null ? given : quick ? quickPreset : preset;
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s.trim();
+        }
+    }
+
+    /** {@code 500ms}, {@code 3s}, {@code 1.5s}, {@code 2m}; a bare number is seconds. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            try {
+                if (v.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
+                }
+                double unit = v.endsWith("m") ? 60_000 : 1000;
+                String n = v.endsWith("m") || v.endsWith("s") ? v.substring(0, v.length() - 1) : v;
+                return Duration.ofMillis(Math.round(Double.parseDouble(n.trim()) * unit));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a duration (e.g. 500ms, 3s, 2m): " + value);
+            }
+        }
+    }
+
+    /** {@code 100}, {@code 100B}, {@code 10KB}, {@code 1MB}. */
+    static final class SizeConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String s = value.trim().toUpperCase(Locale.ROOT);
+            int factor = s.endsWith("MB") ? 1 << 20 : s.endsWith("KB") ? 1024 : 1;
+            try {
+                return Math.toIntExact(Long.parseLong(s.replaceFirst("[KM]?B$", "").trim()) * factor);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new IllegalArgumentException("not a size (e.g. 100, 10KB): " + value);
+            }
         }
     }
 }

@@ -8,9 +8,6 @@ import dev.pipeline.rpc.tck.latency.LatencyKit;
 import dev.pipeline.rpc.tck.latency.LatencyResult;
 import dev.pipeline.rpc.tck.latency.Workload;
 import org.apache.kafka.common.utils.AppInfoParser;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,7 +29,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -51,29 +47,6 @@ public final class BrokerComparison {
     private static final Duration DRAIN = Duration.ofSeconds(60);
 
     private BrokerComparison() {
-    }
-
-    /** {@code BrokerComparison [flags]}; {@code --help} lists the flags. */
-    public static void main(String[] args) {
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-            System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
-        }
-        System.exit(new CommandLine(new Main()).execute(args));
-    }
-
-    @Command(name = "pipeline-bench", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Compares Kafka and Redis Streams for Pipeline's calls; see docs/benchmarks.md.")
-    private static final class Main implements Callable<Integer> {
-        @Mixin
-        BenchFlags flags;
-
-        @Override
-        public Integer call() {
-            ComparisonResult result = run(flags.options(null), System.err);
-            System.out.println(result.markdown());
-            return result.failures().isEmpty() ? 0 : 1;
-        }
     }
 
     /**
@@ -105,13 +78,7 @@ public final class BrokerComparison {
         Progress bar = new Progress(progress, o, brokers.size(), points);
         bar.say("Pipeline broker comparison: " + o);
         Run run = new Run(o, bar);
-        for (String broker : brokers) {
-            if (broker.equals("kafka")) {
-                runKafka(run);
-            } else {
-                runRedis(run);
-            }
-        }
+        brokers.forEach(broker -> runBroker(run, broker));
         Map<String, String> machine = machine();
         machine.put("load average (1/5/15 min) before / after", loadBefore + " / " + loadAverage());
         ComparisonResult result = new ComparisonResult(started, (System.nanoTime() - t0) / 1e9, o, machine,
@@ -154,8 +121,10 @@ public final class BrokerComparison {
         String uri = kafka ? "kafka://" + address : address;
         List<Contender> all = new ArrayList<>();
         all.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT, null));
-        for (String query : kafka ? o.kafkaVariants() : o.redisVariants()) {
-            all.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT, query));
+        for (String query : o.kafkaVariants()) {
+            if (kafka) {
+                all.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT, query));
+            }
         }
         if (o.variants() || !o.only().isEmpty()) {
             all.add(new PipelineContender(broker, uri, PipelineContender.Server.DIRECT, null));
@@ -168,40 +137,39 @@ public final class BrokerComparison {
         return all;
     }
 
-    private static void runKafka(Run run) {
-        String given = run.o.kafkaBootstrap();
-        KafkaBroker broker = null;
-        String bootstrap = given;
-        if (given == null) {
-            run.bar.phase("starting Kafka");
-            broker = KafkaBroker.start();
-            bootstrap = broker.bootstrapServers();
-        }
-        run.bar.credit(10);
-        run.brokerInfo.put("kafka", (broker == null ? "given address " : broker.kind() == KafkaBroker.Kind.LOCAL_PROCESS
-                ? "Apache Kafka, single-node KRaft broker in its own JVM at " : broker.kind() + " at ") + bootstrap
-                + " (kafka-clients " + AppInfoParser.getVersion() + ")");
-        try {
-            String at = bootstrap;
-            measure(run, "kafka", at, broker == null ? Optional.empty() : broker.localProcess());
-        } finally {
-            if (broker != null) {
-                broker.close();
+    /** Starts the broker unless one is given, measures on it, and stops it. */
+    private static void runBroker(Run run, String broker) {
+        boolean kafka = broker.equals("kafka");
+        String address = kafka ? run.o.kafkaBootstrap() : run.o.redisUri();
+        AutoCloseable started = null;
+        Optional<ProcessHandle> process = Optional.empty();
+        if (address == null) {
+            run.bar.phase("starting " + broker);
+            if (kafka) {
+                KafkaBroker k = KafkaBroker.start();
+                started = k;
+                address = k.bootstrapServers();
+                process = k.localProcess();
+                run.brokerInfo.put(broker, (k.kind() == KafkaBroker.Kind.LOCAL_PROCESS ? "single-node KRaft Apache Kafka"
+                        + " in its own JVM" : k.kind().name().toLowerCase(Locale.ROOT)) + " at " + address);
+            } else {
+                RedisBroker r = RedisBroker.shared(); // stops with the JVM
+                address = r.uri().toString();
+                process = r.localProcess();
+                run.brokerInfo.put(broker, r.description() + " at " + address);
             }
+        } else {
+            run.brokerInfo.put(broker, "given address " + address);
         }
-    }
-
-    private static void runRedis(Run run) {
-        String uri = run.o.redisUri();
-        RedisBroker broker = null;
-        if (uri == null) {
-            run.bar.phase("starting Redis");
-            broker = RedisBroker.shared();
-            uri = broker.uri().toString();
+        if (kafka) {
+            run.brokerInfo.merge(broker, " (kafka-clients " + AppInfoParser.getVersion() + ")", String::concat);
         }
         run.bar.credit(10);
-        run.brokerInfo.put("redis", (broker != null ? broker.description() : "given address") + " at " + uri);
-        measure(run, "redis", uri, broker == null ? Optional.empty() : broker.localProcess());
+        try {
+            measure(run, broker, address, process);
+        } finally {
+            Contender.closeAll(started);
+        }
     }
 
     /**
@@ -470,23 +438,27 @@ public final class BrokerComparison {
             if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
                 return -1;
             }
-            long ticks = 0; // the broker's compiler threads, in clock ticks (USER_HZ, 100 on Linux)
-            Path tasks = Path.of("/proc", Long.toString(broker.map(ProcessHandle::pid).orElse(-1L)), "task");
-            if (broker.isPresent() && Files.isDirectory(tasks)) {
-                try (var dir = Files.newDirectoryStream(tasks)) {
-                    for (Path task : dir) {
-                        String stat = Files.readString(task.resolve("stat"));
-                        int close = stat.lastIndexOf(')');
-                        if (stat.substring(stat.indexOf('(') + 1, close).contains("CompilerThre")) {
-                            String[] f = stat.substring(close + 2).split(" "); // utime, stime: fields 14, 15
-                            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                        }
+            long ticks = 0; // the CPU clock ticks (USER_HZ, 100 on Linux) of the broker's compiler threads
+            try (var tasks = Files.list(Path.of("/proc", broker.map(p -> Long.toString(p.pid())).orElse("-"), "task"))) {
+                for (String stat : tasks.map(t -> readOrEmpty(t.resolve("stat"))).toList()) {
+                    int close = stat.lastIndexOf(')');
+                    if (close > 0 && stat.substring(stat.indexOf('(') + 1, close).contains("CompilerThre")) {
+                        String[] f = stat.substring(close + 2).split(" "); // utime, stime: fields 14, 15
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
                     }
-                } catch (IOException | RuntimeException e) {
-                    // a thread ended meanwhile: count this window without it
                 }
+            } catch (IOException | RuntimeException e) {
+                // no local broker, not Linux, or a thread ended meanwhile: this JVM's figure alone
             }
             return compiler.getTotalCompilationTime() + ticks * 10;
+        }
+
+        private static String readOrEmpty(Path file) {
+            try {
+                return Files.readString(file);
+            } catch (IOException e) {
+                return "";
+            }
         }
     }
 

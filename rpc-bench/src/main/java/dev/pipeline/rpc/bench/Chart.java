@@ -13,6 +13,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +32,7 @@ final class Chart {
     private static final int LEFT = 70;
     private static final int TOP = 80;
     private static final int GAP = 90;
+    /** By {@link Role}: Pipeline, floor, competitor, variant. */
     private static final Color[] COLORS = {new Color(0x1f5fa8), new Color(0x9cc3e6), new Color(0xf39c12),
         new Color(0x17a589)};
 
@@ -52,7 +54,7 @@ final class Chart {
         List<Panel> panels = new ArrayList<>();
         for (String broker : r.measurements().stream().map(Measurement::broker).distinct().toList()) {
             List<Measurement> mine = r.measurements().stream().filter(m -> m.broker().equals(broker))
-                    .sorted(Comparator.comparingInt(m -> order(m.role()))).toList();
+                    .sorted(Comparator.comparing(Measurement::role)).toList();
             List<String> names = mine.stream().map(Measurement::implementation).distinct().limit(MAX_SERIES).toList();
             List<String> sizes = payloads.stream().map(Reports::size).toList();
             if (levels.contains(1)) {
@@ -69,15 +71,6 @@ final class Chart {
             }
         }
         return panels;
-    }
-
-    private static int order(Role role) {
-        return switch (role) {
-            case PIPELINE -> 0;
-            case FLOOR -> 1;
-            case COMPETITOR -> 2;
-            case VARIANT -> 3;
-        };
     }
 
     private static Panel panel(ComparisonResult r, String broker, String title, String unit, List<String> groups,
@@ -128,20 +121,12 @@ final class Chart {
 
     /** The decades that hold every value of one column's panels. */
     private static double[] range(List<Panel> panels, int col, int columns) {
-        double min = Double.MAX_VALUE;
-        double max = 0;
-        for (int i = col; i < panels.size(); i += columns) {
-            for (Series s : panels.get(i).series()) {
-                for (double v : s.values()) {
-                    if (v > 0) {
-                        min = Math.min(min, v);
-                        max = Math.max(max, v);
-                    }
-                }
-            }
-        }
-        return max <= 0 ? new double[] {1, 10} : new double[] {Math.pow(10, Math.floor(Math.log10(min))),
-            Math.pow(10, Math.ceil(Math.log10(max * 1.05)))};
+        double[] values = java.util.stream.IntStream.range(0, panels.size()).filter(i -> i % columns == col)
+                .mapToObj(panels::get).flatMap(p -> p.series().stream()).flatMapToDouble(x -> Arrays.stream(x.values()))
+                .filter(v -> v > 0).toArray();
+        return values.length == 0 ? new double[] {1, 10} : new double[] {
+            Math.pow(10, Math.floor(Math.log10(Arrays.stream(values).min().orElseThrow()))),
+            Math.pow(10, Math.ceil(Math.log10(Arrays.stream(values).max().orElseThrow() * 1.05)))};
     }
 
     private static void draw(Graphics2D g, Panel p, int x0, int y0, double[] range) {
@@ -177,7 +162,7 @@ final class Chart {
                 double v = p.series().get(si).values()[gi];
                 if (v > 0) {
                     int y = (int) yOf.applyAsDouble(v);
-                    g.setColor(COLORS[order(p.series().get(si).role())]);
+                    g.setColor(COLORS[p.series().get(si).role().ordinal()]);
                     g.fillRect((int) (gx + si * barW) + 1, y, (int) barW - 2, y0 + H - y);
                     g.setColor(Color.BLACK);
                     g.drawString(axis(v), (int) (gx + si * barW), y - 3);
@@ -187,7 +172,7 @@ final class Chart {
         for (int si = 0; si < p.series().size(); si++) { // legend under the panel
             int lx = x0 + (si % 2) * (W / 2);
             int ly = y0 + H + 32 + (si / 2) * 16;
-            g.setColor(COLORS[order(p.series().get(si).role())]);
+            g.setColor(COLORS[p.series().get(si).role().ordinal()]);
             g.fillRect(lx, ly - 10, 12, 12);
             g.setColor(Color.BLACK);
             g.drawString(p.series().get(si).name(), lx + 16, ly);

@@ -12,18 +12,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a {@link BrokerComparison} run measured. Immutable.
- *
- * @param startedAt    when the run started
- * @param seconds      wall time of the whole run, brokers' start included
- * @param options      the options it ran with
- * @param machine      cores, CPU, memory, OS, JVM and load average of the machine
- * @param brokers      per broker, where it came from and its version
- * @param setups       per {@code broker / implementation}, how it was set up
- * @param measurements every measured point, in the order measured
- * @param failures     implementations or points that could not be measured, one line each
- * @param diagnostics  per broker, how the JIT settled before the first point (the JSON only)
- * @param files        files written
+ * What a {@link BrokerComparison} run measured: when, how long (brokers' start included), with which options, on
+ * which machine and brokers, how each implementation was set up, every point in the order measured, what failed,
+ * the diagnostics that go into the JSON only (how the JIT settled), and the files written. Immutable.
  */
 public record ComparisonResult(Instant startedAt, double seconds, BenchOptions options, Map<String, String> machine,
                                Map<String, String> brokers, Map<String, String> setups,
@@ -39,16 +30,16 @@ public record ComparisonResult(Instant startedAt, double seconds, BenchOptions o
         files = List.copyOf(files);
     }
 
-    /** What an implementation is in the comparison. */
+    /** What an implementation is in the comparison, in the order of the tables and the chart. */
     public enum Role {
         /** Pipeline with its defaults, through the public API. */
         PIPELINE,
-        /** Pipeline with one setting changed. */
-        VARIANT,
         /** The broker's raw client round trip: the floor. */
         FLOOR,
         /** A library users would otherwise pick (Spring Kafka's ReplyingKafkaTemplate). */
-        COMPETITOR
+        COMPETITOR,
+        /** Pipeline with one setting changed. */
+        VARIANT
     }
 
     /**

@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  * echoes each record to a reply topic (1 partition) → an assign-only reply consumer that completes the caller's
  * future. {@code linger.ms=0}, {@code acks=all}, no offset commits, one consumer thread per side.
  */
-final class KafkaRawContender implements Contender {
+final class KafkaRawContender extends Contender {
     private static final Logger log = LoggerFactory.getLogger(KafkaRawContender.class);
     static final int REQUEST_PARTITIONS = 8;
 
@@ -55,32 +55,18 @@ final class KafkaRawContender implements Contender {
     private boolean topicsCreated;
 
     KafkaRawContender(String bootstrap) {
+        super("kafka", "raw floor", Role.FLOOR);
         this.bootstrap = bootstrap;
     }
 
     @Override
-    public String broker() {
-        return "kafka";
-    }
-
-    @Override
-    public String name() {
-        return "raw floor";
-    }
-
-    @Override
-    public Role role() {
-        return Role.FLOOR;
-    }
-
-    @Override
-    public String setup() {
+    String setup() {
         return "kafka-clients: request topic (" + REQUEST_PARTITIONS + " partitions) → group consumer echoes to a reply"
                 + " topic (1 partition) → assign-only reply consumer; linger.ms=0, acks=all, no commits";
     }
 
     @Override
-    public void start() throws Exception {
+    void start() throws Exception {
         topicsCreated = createTopics(bootstrap, requestTopic, replyTopic);
         clientProducer = producer(bootstrap);
         serverProducer = producer(bootstrap);
@@ -114,7 +100,7 @@ final class KafkaRawContender implements Contender {
     }
 
     @Override
-    public RoundTrip roundTrip() {
+    RoundTrip roundTrip() {
         return payload -> {
             long id = ids.incrementAndGet();
             CompletableFuture<Void> f = new CompletableFuture<>();
@@ -155,13 +141,7 @@ final class KafkaRawContender implements Contender {
     public void close() {
         stop = true;
         consumers.forEach(KafkaConsumer::wakeup);
-        for (Thread t : threads) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Contender.join(threads);
         Contender.closeAll(clientProducer, serverProducer);
         pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("closed")));
         if (topicsCreated) {

@@ -16,8 +16,7 @@ import java.util.UUID;
  * the transport's defaults, the blocking {@code call} at the sequential points and {@code callAsync} under load. The
  * variants differ in one setting: the server's executor ({@link Server}) or a URI query of transport options.
  */
-final class PipelineContender implements Contender {
-    private final String broker;
+final class PipelineContender extends Contender {
     private final String uri;
     private final Server mode;
     private final String query;
@@ -46,29 +45,15 @@ final class PipelineContender implements Contender {
 
     /** @param query a URI query of transport options or client properties, or null for the defaults */
     PipelineContender(String broker, String uri, Server mode, String query) {
-        this.broker = broker;
+        super(broker, query == null ? mode.label : mode.label + " ?" + query,
+                mode == Server.DEFAULT && query == null ? Role.PIPELINE : Role.VARIANT);
         this.uri = query == null ? uri : uri + (uri.contains("?") ? "&" : "?") + query;
         this.mode = mode;
         this.query = query;
     }
 
     @Override
-    public String broker() {
-        return broker;
-    }
-
-    @Override
-    public String name() {
-        return query == null ? mode.label : mode.label + " ?" + query;
-    }
-
-    @Override
-    public Role role() {
-        return mode == Server.DEFAULT && query == null ? Role.PIPELINE : Role.VARIANT;
-    }
-
-    @Override
-    public String setup() {
+    String setup() {
         return "Rpc.server(uri) exposing echo, Rpc.client(uri): call sequentially, callAsync under load; "
                 + switch (mode) {
                     case DEFAULT -> "";
@@ -79,7 +64,7 @@ final class PipelineContender implements Contender {
     }
 
     @Override
-    public void start() throws Exception {
+    void start() throws Exception {
         server = Rpc.server(uri, mode.config);
         RoundTrip.exposeEcho(server, service).start();
         client = Rpc.client(uri, ClientConfig.builder().maxInFlight(100_000).defaultTimeout(Duration.ofSeconds(60))
@@ -89,12 +74,12 @@ final class PipelineContender implements Contender {
     }
 
     @Override
-    public RoundTrip roundTrip() {
+    RoundTrip roundTrip() {
         return roundTrip;
     }
 
     @Override
-    public RoundTrip sequentialRoundTrip() {
+    RoundTrip sequentialRoundTrip() {
         return RoundTrip.rpcEchoBlocking(client, service);
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /** Renders a {@link ComparisonResult}: Markdown that opens with the verdict, then the tables; and JSON. */
@@ -29,14 +30,9 @@ final class Reports {
     }
 
     /**
-     * Which broker serves one workload better with Pipeline on it.
-     *
-     * @param workload  e.g. {@code 100 B, 1 in flight}
-     * @param metric    {@code p50 µs} (sequential: lower wins) or {@code calls/s} (under load: higher wins)
-     * @param winner    the better broker, or {@code null} when only one broker has a figure
-     * @param factor    how much better: the loser's p50 over the winner's, or the winner's calls/s over the loser's
-     * @param pipeline  Pipeline's figure per broker
-     * @param floor     the raw floor's figure per broker
+     * Which broker serves one workload (e.g. {@code 100 B, 1 in flight}) better with Pipeline on it, by
+     * {@code metric} (sequential: p50 µs, lower wins; under load: calls/s, higher wins): the {@code winner} (null
+     * with one broker), by what {@code factor}, and Pipeline's and the raw floor's figures per broker.
      */
     record Verdict(String workload, String metric, String winner, double factor, Map<String, Double> pipeline,
                    Map<String, Double> floor) {
@@ -181,16 +177,19 @@ final class Reports {
     }
 
     static Optional<LatencyResult> find(ComparisonResult r, String broker, Role role, int payload, int inFlight) {
-        return r.measurements().stream().filter(m -> m.broker().equals(broker) && m.role() == role)
-                .map(Measurement::result).filter(x -> x.payloadBytes() == payload && x.inFlight() == inFlight
-                        && x.calls() > 0).findFirst();
+        return find(r, broker, m -> m.role() == role, payload, inFlight);
     }
 
     static Optional<LatencyResult> find(ComparisonResult r, String broker, String implementation, int payload,
                                         int inFlight) {
-        return r.measurements().stream().filter(m -> m.broker().equals(broker)
-                        && m.implementation().equals(implementation)).map(Measurement::result)
-                .filter(x -> x.payloadBytes() == payload && x.inFlight() == inFlight && x.calls() > 0).findFirst();
+        return find(r, broker, m -> m.implementation().equals(implementation), payload, inFlight);
+    }
+
+    private static Optional<LatencyResult> find(ComparisonResult r, String broker, Predicate<Measurement> which,
+                                                int payload, int inFlight) {
+        return r.measurements().stream().filter(m -> m.broker().equals(broker) && which.test(m))
+                .map(Measurement::result).filter(x -> x.payloadBytes() == payload && x.inFlight() == inFlight
+                        && x.calls() > 0).findFirst();
     }
 
     static String json(ComparisonResult r) {

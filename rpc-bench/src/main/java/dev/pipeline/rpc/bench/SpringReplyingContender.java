@@ -34,6 +34,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -47,7 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The template queues a timeout task for every request and never cancels it; {@link #afterRun()} drops the queued
  * tasks once every call of a run is answered, so the implementations measured next do not run them.
  */
-final class SpringReplyingContender implements Contender {
+final class SpringReplyingContender extends Contender {
     /** Like our transport's default, so that neither commits more often than the other. */
     private static final long COMMIT_INTERVAL_MS = KafkaTransportConfig.DEFAULT_COMMIT_INTERVAL_MS;
     private final String bootstrap;
@@ -63,26 +64,12 @@ final class SpringReplyingContender implements Contender {
     private boolean topicsCreated;
 
     SpringReplyingContender(String bootstrap) {
+        super("kafka", "spring ReplyingKafkaTemplate", Role.COMPETITOR);
         this.bootstrap = bootstrap;
     }
 
     @Override
-    public String broker() {
-        return "kafka";
-    }
-
-    @Override
-    public String name() {
-        return "spring ReplyingKafkaTemplate";
-    }
-
-    @Override
-    public Role role() {
-        return Role.COMPETITOR;
-    }
-
-    @Override
-    public String setup() {
+    String setup() {
         return "spring-kafka ReplyingKafkaTemplate + a listener container replying like @SendTo; linger.ms=0,"
                 + " batch.size=" + KafkaTransportConfig.DEFAULT_BATCH_BYTES + ", acks=all;"
                 + " server container: async commits at most every " + COMMIT_INTERVAL_MS
@@ -92,7 +79,7 @@ final class SpringReplyingContender implements Contender {
     }
 
     @Override
-    public void start() throws Exception {
+    void start() throws Exception {
         topicsCreated = KafkaRawContender.createTopics(bootstrap, requestTopic, replyTopic);
         Map<String, Object> producerProps = new HashMap<>();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -168,23 +155,21 @@ final class SpringReplyingContender implements Contender {
     }
 
     @Override
-    public RoundTrip roundTrip() {
+    RoundTrip roundTrip() {
         return payload -> template.sendAndReceive(new ProducerRecord<>(requestTopic,
                 Contender.jsonRequest(payload, ids.incrementAndGet())));
     }
 
     /** Spring's blocking form, {@code sendAndReceive(record).get(timeout)}, as a caller who waits for each reply. */
     @Override
-    public RoundTrip sequentialRoundTrip() {
+    RoundTrip sequentialRoundTrip() {
         RoundTrip calls = roundTrip();
         return payload -> {
             try {
                 return CompletableFuture.completedFuture(calls.call(payload).toCompletableFuture()
                         .get(60, TimeUnit.SECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return CompletableFuture.failedFuture(e);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException | InterruptedException e) {
+                Contender.keepInterrupt(e);
                 return CompletableFuture.failedFuture(e);
             }
         };
@@ -197,7 +182,7 @@ final class SpringReplyingContender implements Contender {
 
     /** Drops the timeout tasks of the run's requests, all answered (see the class comment). */
     @Override
-    public void afterRun() {
+    void afterRun() {
         timeouts.getScheduledThreadPoolExecutor().getQueue().clear();
     }
 

@@ -17,10 +17,10 @@ class BenchOptionsTest {
     }
 
     private static BenchOptions withBroker(String broker, String... args) {
-        BenchFlags flags = new BenchFlags();
+        BenchOptions.Builder flags = BenchOptions.builder();
         new CommandLine(CommandLine.Model.CommandSpec.create().addMixin("flags",
                 CommandLine.Model.CommandSpec.forAnnotatedObject(flags))).parseArgs(args);
-        return flags.options(broker);
+        return flags.broker(broker).build();
     }
 
     @Test
@@ -57,7 +57,7 @@ class BenchOptionsTest {
         BenchOptions o = parse("--transports", "redis,KAFKA", "--duration=1.5s", "--warmup", "500ms", "--settle", "0",
                 "--in-flight", "256,1,64", "--payloads", "1KB,100", "--output", "out/x", "--kafka", "kafka://h:9092",
                 "--redis=redis://h:6379", "--no-chart", "--rounds", "3", "--fresh", "--variants",
-                "--kafka-variant", "?linger.ms=1", "--redis-variant", "a=b&c=d", "--only", " raw floor ");
+                "--kafka-variant", "?linger.ms=1", "--kafka-variant", "a=b&c=d", "--only", " raw floor ");
         assertThat(o.transports()).containsExactly("redis", "kafka");
         assertThat(o.duration()).isEqualTo(Duration.ofMillis(1500));
         assertThat(o.settle()).isZero();
@@ -70,8 +70,7 @@ class BenchOptionsTest {
         assertThat(o.rounds()).isEqualTo(3);
         assertThat(o.fresh()).isTrue();
         assertThat(o.variants()).isTrue();
-        assertThat(o.kafkaVariants()).containsExactly("linger.ms=1");
-        assertThat(o.redisVariants()).containsExactly("a=b&c=d");
+        assertThat(o.kafkaVariants()).containsExactly("linger.ms=1", "a=b&c=d");
         assertThat(o.only()).containsExactly("raw floor");
         assertThat(o.selects("RAW FLOOR")).isTrue();
         assertThat(o.selects("pipeline")).isFalse();

@@ -1,6 +1,5 @@
 package dev.pipeline.rpc.cli;
 
-import dev.pipeline.rpc.bench.BenchFlags;
 import dev.pipeline.rpc.bench.BenchOptions;
 import dev.pipeline.rpc.bench.BrokerComparison;
 import dev.pipeline.rpc.bench.ComparisonResult;
@@ -20,7 +19,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code pipeline bench [flags]}: the broker comparison of module rpc-bench ({@link BrokerComparison}); the flags are
- * its own ({@link BenchFlags}). Progress goes to stderr, the report to stdout.
+ * its own ({@link BenchOptions.Builder}). Progress goes to stderr, the report to stdout.
  */
 @Command(name = "bench", sortOptions = false, usageHelpAutoWidth = true,
         description = {"Compares the brokers: starts local Kafka and Redis (or uses the ones given), runs the same "
@@ -44,13 +43,13 @@ final class BenchCommand implements Callable<Integer> {
     boolean help;
 
     @Mixin
-    BenchFlags flags;
+    BenchOptions.Builder flags;
 
     @Override
     public Integer call() {
         BenchOptions options;
         try {
-            options = flags.options(top.broker);
+            options = flags.broker(top.broker).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), Failures.oneLine(e.getMessage()));
         }
