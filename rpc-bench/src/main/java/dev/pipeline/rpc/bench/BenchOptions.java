@@ -119,7 +119,7 @@ public record BenchOptions(List<String> transports, Duration duration, Duration 
      */
     public static final class Builder {
         @Option(names = "--full", description = "The longer, more precise run: 5s points after 1s, JIT settling up to"
-                + " 60s, 3 rounds of fresh instances, 1,16,64,256 in flight (about 25 minutes).")
+                + " 60s, 3 rounds of fresh instances, 1,16,64,256 in flight (up to about 20 minutes).")
         private boolean full;
 
         @Option(names = "--quick", description = "A smoke run: 0.5s points after 0.25s, no settling.")
