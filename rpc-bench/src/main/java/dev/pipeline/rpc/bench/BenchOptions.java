@@ -1,244 +1,65 @@
 package dev.pipeline.rpc.bench;
 
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What {@link BrokerComparison} runs: which brokers, how long each measurement point lasts, the calls in flight and
- * payload sizes to measure, where to write the results, and which external brokers to use instead of starting local
- * ones. Immutable; build with {@link #builder()} or parse command-line flags with {@link #parse(String...)}.
+ * What {@link BrokerComparison} runs. Immutable and validated; build with {@link #builder()}, which also holds the
+ * command-line flags. The defaults are the short run of about three minutes on two cores; {@link Builder#full()}
+ * is the longer, more precise one.
  *
- * <p>Defaults: every transport on the class path ({@code kafka}, {@code redis}), 3 s per measurement point after a
- * 1 s warm-up, 1, 16, 64 and 256 calls in flight, payloads of 100 B and 10 KB, results in {@code bench-results/},
- * local brokers started along the provisioning ladder, the raw floors and Spring Kafka's ReplyingKafkaTemplate
- * measured too. That takes about three minutes.
+ * <p>Each component is the value of the flag that {@link Builder} documents ({@code transports} of
+ * {@code --transports}, {@code outputDir} of {@code --output}, {@code chart} the opposite of {@code --no-chart});
+ * {@code transports} empty means every transport on the class path, {@code kafkaBootstrap} and {@code redisUri}
+ * null mean brokers started locally, {@code inFlight} and {@code payloads} are ascending.
  */
-public final class BenchOptions {
-    /** The brokers this benchmark knows how to drive. */
-    public static final Set<String> KNOWN_TRANSPORTS = Set.of("kafka", "redis");
-
-    private final List<String> transports;
-    private final Duration duration;
-    private final Duration warmup;
-    private final Duration settle;
-    private final List<Integer> inFlight;
-    private final List<Integer> payloads;
-    private final Path outputDir;
-    private final String kafkaBootstrap;
-    private final String redisUri;
-    private final boolean floors;
-    private final boolean competitors;
-    private final boolean variants;
-    private final boolean transportOnly;
-    private final boolean wireFloor;
-    private final boolean springTyped;
-    private final boolean springLargeBatches;
-    private final boolean blockingThreads;
-    private final boolean interleave;
-    private final boolean fresh;
-    private final boolean splitCore;
-    private final List<String> kafkaVariants;
-    private final List<String> only;
-    private final List<String> redisVariants;
-    private final boolean chart;
-    private final int rounds;
-
-    private BenchOptions(Builder b) {
-        this.transports = List.copyOf(b.transports);
-        this.duration = b.duration;
-        this.warmup = b.warmup;
-        this.settle = b.settle;
-        this.inFlight = List.copyOf(new TreeSet<>(b.inFlight));
-        this.payloads = List.copyOf(new TreeSet<>(b.payloads));
-        this.outputDir = b.outputDir;
-        this.kafkaBootstrap = b.kafkaBootstrap;
-        this.redisUri = b.redisUri;
-        this.floors = b.floors;
-        this.competitors = b.competitors;
-        this.variants = b.variants;
-        this.transportOnly = b.transportOnly;
-        this.wireFloor = b.wireFloor;
-        this.springTyped = b.springTyped;
-        this.springLargeBatches = b.springLargeBatches;
-        this.blockingThreads = b.blockingThreads;
-        this.interleave = b.interleave;
-        this.fresh = b.fresh;
-        this.splitCore = b.splitCore;
-        this.kafkaVariants = List.copyOf(b.kafkaVariants);
-        this.only = List.copyOf(b.only);
-        this.redisVariants = List.copyOf(b.redisVariants);
-        this.chart = b.chart;
-        this.rounds = b.rounds;
+public record BenchOptions(List<String> transports, Duration duration, Duration warmup, Duration settle, int rounds,
+                           boolean fresh, List<Integer> inFlight, List<Integer> payloads, Path outputDir,
+                           String kafkaBootstrap, String redisUri, boolean variants, List<String> kafkaVariants,
+                           List<String> only, boolean chart) {
+    public BenchOptions {
+        for (String t : transports) {
+            if (!t.equals("kafka") && !t.equals("redis")) {
+                throw new IllegalArgumentException("--transports: unknown transport '" + t + "'; known: kafka, redis");
+            }
+        }
+        transports = List.copyOf(new java.util.LinkedHashSet<>(transports));
+        range("--duration", duration, Duration.ofMillis(100));
+        range("--warmup", warmup, Duration.ZERO);
+        range("--settle", settle, Duration.ZERO);
+        if (rounds < 1 || rounds > 20) {
+            throw new IllegalArgumentException("--rounds must be 1..20, was " + rounds);
+        }
+        inFlight = sorted("--in-flight", inFlight, 4096);
+        payloads = sorted("--payloads", payloads, 16 << 20);
+        Objects.requireNonNull(outputDir, "outputDir");
+        if (kafkaBootstrap != null && kafkaBootstrap.startsWith("kafka://")) {
+            kafkaBootstrap = kafkaBootstrap.substring("kafka://".length());
+        }
+        if (redisUri != null && !redisUri.startsWith("redis://") && !redisUri.startsWith("rediss://")) {
+            throw new IllegalArgumentException("--redis must be a redis:// or rediss:// URI, was " + redisUri);
+        }
+        kafkaVariants = kafkaVariants.stream().map(q -> query("--kafka-variant", q)).toList();
+        for (String name : only) {
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("--only needs an implementation name, e.g. --only \"raw floor\"");
+            }
+        }
+        only = only.stream().map(String::trim).toList();
     }
 
-    /** @return a builder holding the defaults. */
+    /** @return a builder holding the defaults of the short run */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** @return the defaults. */
-    public static BenchOptions defaults() {
-        return builder().build();
-    }
-
-    /** Brokers to run ({@code kafka}, {@code redis}); empty means every one whose transport is on the class path. */
-    public List<String> transports() {
-        return transports;
-    }
-
-    /** Length of each measured point (one implementation, one payload, one in-flight level). */
-    public Duration duration() {
-        return duration;
-    }
-
-    /** Unmeasured warm-up before each point; each implementation also gets five times this once at its start. */
-    public Duration warmup() {
-        return warmup;
-    }
-
-    /**
-     * The most time spent, after the warm-ups and before the first point, running the implementations in turns
-     * until the JIT compilers (of this JVM, and of the broker's where readable) go quiet; zero skips it.
-     */
-    public Duration settle() {
-        return settle;
-    }
-
-    /** Calls in flight to measure, ascending; 1 is the sequential latency run. */
-    public List<Integer> inFlight() {
-        return inFlight;
-    }
-
-    /** Payload sizes in bytes, ascending. */
-    public List<Integer> payloads() {
-        return payloads;
-    }
-
-    /** Folder the Markdown, JSON and chart are written to (created if missing). */
-    public Path outputDir() {
-        return outputDir;
-    }
-
-    /** An existing Kafka to use ({@code host:port[,...]}), or {@code null} to follow the ladder. */
-    public String kafkaBootstrap() {
-        return kafkaBootstrap;
-    }
-
-    /** An existing Redis to use ({@code redis://host:port}), or {@code null} to follow the ladder. */
-    public String redisUri() {
-        return redisUri;
-    }
-
-    /** Whether the raw broker floors are measured (the ratios need them). */
-    public boolean floors() {
-        return floors;
-    }
-
-    /** Whether the competitors (Spring Kafka's ReplyingKafkaTemplate) are measured. */
-    public boolean competitors() {
-        return competitors;
-    }
-
-    /** Whether Pipeline is also measured with handlers on a direct executor (besides its defaults). */
-    public boolean variants() {
-        return variants;
-    }
-
-    /** Whether Pipeline's transports are also measured alone, at SPI level, without the JSON-RPC core. */
-    public boolean transportOnly() {
-        return transportOnly;
-    }
-
-    /**
-     * Whether the Kafka raw floor is also measured carrying Pipeline's wire-contract headers: what the contract
-     * itself costs the broker and kafka-clients, with nothing else of Pipeline's.
-     */
-    public boolean wireFloor() {
-        return wireFloor;
-    }
-
-    /**
-     * Whether Spring's ReplyingKafkaTemplate is also measured with typed JSON messages (records through Spring
-     * Kafka's JSON serializers, a diagnostic row beside the byte echo that the targets compare against).
-     */
-    public boolean springTyped() {
-        return springTyped;
-    }
-
-    /**
-     * Whether Spring's ReplyingKafkaTemplate is also measured with the batch size and buffer of Pipeline's producer
-     * for larger messages (a diagnostic row: what that setting alone is worth to Spring).
-     */
-    public boolean springLargeBatches() {
-        return springLargeBatches;
-    }
-
-    /**
-     * Whether to measure, under load too, blocking calls made by as many caller threads as there are calls in flight
-     * (Pipeline's {@code call}, and on Kafka Spring's {@code sendAndReceive(..).get()}): diagnostic rows, as a
-     * thread-per-request server calls a service.
-     */
-    public boolean blockingThreads() {
-        return blockingThreads;
-    }
-
-    /**
-     * Whether sequential points are measured with the implementations interleaved (the default): they alternate call
-     * by call for the whole point ({@link Interleaved}), so a change of the machine's load falls on all of them alike
-     * instead of on whichever had its turn then. Pipelined points take turns either way. Without it, sequential
-     * points take turns too, and each gets CPU and Kafka-request figures (which interleaved calls cannot tell
-     * apart).
-     */
-    public boolean interleave() {
-        return interleave;
-    }
-
-    /**
-     * Whether every round after the first measures new instances of the implementations (new topics or streams,
-     * connections and threads), started in a rotated order. Two instances of the same implementation can differ by
-     * several percent for as long as they live; with new ones each round, the median round averages that out.
-     */
-    public boolean fresh() {
-        return fresh;
-    }
-
-    /**
-     * Whether to add two diagnostic rows per broker that run Pipeline's core on one side only: Pipeline's client
-     * against the transport's bare server, and the bare client against Pipeline's server.
-     */
-    public boolean splitCore() {
-        return splitCore;
-    }
-
-    /**
-     * How many times every point is measured (the implementations still take turns within a round); the report
-     * keeps each point's median round. More rounds resist a disturbance on a shared machine.
-     */
-    public int rounds() {
-        return rounds;
-    }
-
-    /**
-     * URI queries of extra Pipeline rows on Kafka: each is measured as {@code kafka://...?<query>} next to the default
-     * (a transport option or any Kafka client property, e.g. {@code max.in.flight.requests.per.connection=1}).
-     */
-    public List<String> kafkaVariants() {
-        return kafkaVariants;
-    }
-
-    /**
-     * Implementation names to run (as the report labels them, case-insensitive, e.g. {@code raw floor},
-     * {@code pipeline, direct executor}); empty means every one the other options select.
-     */
-    public List<String> only() {
-        return only;
     }
 
     /** Whether the implementation labelled {@code name} is to run (see {@link #only()}). */
@@ -246,434 +67,286 @@ public final class BenchOptions {
         return only.isEmpty() || only.stream().anyMatch(n -> n.equalsIgnoreCase(name));
     }
 
-    /** URI queries of extra Pipeline rows on Redis, as {@link #kafkaVariants()}. */
-    public List<String> redisVariants() {
-        return redisVariants;
-    }
-
-    /** Whether a chart is drawn. */
-    public boolean chart() {
-        return chart;
-    }
-
     @Override
     public String toString() {
-        return "transports=" + (transports.isEmpty() ? "all" : String.join(",", transports)) + ", duration="
-                + Durations.format(duration) + ", warmup=" + Durations.format(warmup) + ", settle="
-                + Durations.format(settle) + ", inFlight=" + inFlight
-                + ", payloads=" + payloads + ", output=" + outputDir + (kafkaBootstrap != null ? ", kafka="
-                + kafkaBootstrap : "") + (redisUri != null ? ", redis=" + redisUri : "") + (floors ? "" : ", no floors")
-                + (competitors ? "" : ", no competitors") + (variants ? "" : ", no variants")
-                + (transportOnly ? ", transport only" : "") + (wireFloor ? ", wire floor" : "")
-                + (springTyped ? ", spring typed" : "") + (springLargeBatches ? ", spring large batches" : "")
-                + (blockingThreads ? ", blocking threads" : "")
-                + (interleave ? "" : ", sequential points in turns")
-                + (fresh ? ", fresh instances each round" : "") + (splitCore ? ", split core" : "")
-                + (kafkaVariants.isEmpty() ? "" : ", kafka variants=" + kafkaVariants)
-                + (only.isEmpty() ? "" : ", only=" + only)
-                + (redisVariants.isEmpty() ? "" : ", redis variants=" + redisVariants)
-                + (rounds > 1 ? ", rounds=" + rounds : "");
+        return (transports.isEmpty() ? "kafka,redis" : String.join(",", transports)) + "; points " + format(duration)
+                + " after " + format(warmup) + ", JIT settling ≤ " + format(settle) + ", " + rounds + " round(s)"
+                + (fresh ? " of fresh instances" : "") + "; in flight " + inFlight + "; payloads " + payloads
+                + (variants ? "; variants" : "") + (kafkaVariants.isEmpty() ? "" : "; kafka variants " + kafkaVariants)
+                + (only.isEmpty() ? "" : "; only " + only) + "; output " + outputDir;
     }
 
-    /** The command-line flags {@link #parse(String...)} accepts. */
-    public static String usage() {
-        return String.join("\n",
-                "Usage: pipeline-bench [flags]",
-                "  --transports kafka,redis   brokers to run (default: every transport on the class path)",
-                "  --duration 3s              length of each measured point (ms, s, m; default 3s)",
-                "  --warmup 1s                unmeasured warm-up before each point (default 1s)",
-                "  --settle 60s               before the first point, at most this long running the implementations",
-                "                             in turns until the JIT goes quiet (0 = don't; default 60s)",
-                "  --rounds 1                 measure every point this many times, report the median round",
-                "  --in-flight 1,16,64,256    calls in flight to measure (1 = sequential latency)",
-                "  --payloads 100,10KB        payload sizes (B, KB, MB; default 100,10KB)",
-                "  --output bench-results     folder for results.md, results.json and the chart",
-                "  --kafka host:9092          use this Kafka instead of starting one (also -Dpipeline.kafka.bootstrap)",
-                "  --redis redis://host:6379  use this Redis instead of starting one (also -Dpipeline.redis.uri)",
-                "  --no-floors                skip the raw broker floors (no ratios then)",
-                "  --no-competitors           skip Spring Kafka's ReplyingKafkaTemplate",
-                "  --no-variants              skip Pipeline with a direct executor and, on Kafka, with no inline calls",
-                "  --transport-only           also measure Pipeline's transports alone (SPI level, no JSON-RPC core)",
-                "  --wire-floor               also measure the Kafka raw floor carrying Pipeline's wire headers (as they",
-                "                             are, and with the client id folded into rpc-id)",
-                "  --spring-typed             also measure ReplyingKafkaTemplate with typed JSON messages (records",
-                "                             through Spring Kafka's JsonSerializer/JsonDeserializer)",
-                "  --spring-large-batches     also measure ReplyingKafkaTemplate with the batch size of Pipeline's",
-                "                             producer for larger messages (262144, buffer.memory 128 MiB)",
-                "  --blocking-threads         also measure blocking calls under load, one caller thread per call in",
-                "                             flight (Pipeline's call; Spring's sendAndReceive(..).get() on Kafka)",
-                "  --no-interleave            sequential points in turns like the others (by default the",
-                "                             implementations alternate call by call there, all sharing the same load)",
-                "  --split-core               also measure Pipeline's core on one side only (its client against the",
-                "                             transport's bare server; the bare client against its server)",
-                "  --fresh                    start new instances of the implementations for every round (new topics,",
-                "                             connections and threads), so one instance's lasting bias averages out",
-                "  --kafka-variant QUERY      also measure Pipeline on kafka://...?QUERY (a transport option or Kafka",
-                "                             client property, e.g. max.in.flight.requests.per.connection=1); repeatable",
-                "  --redis-variant QUERY      the same on Redis; repeatable",
-                "  --only NAME                run only the implementation labelled NAME (as in the report, e.g.",
-                "                             \"raw floor\", \"pipeline, direct executor\"); repeatable",
-                "  --no-chart                 write no chart",
-                "  --quick                    0.5s per point, 0.25s warm-up, no settling (a smoke run)",
-                "  --help                     this text");
+    /** {@code 500ms}, {@code 3s}, {@code 2m}. */
+    static String format(Duration d) {
+        long ms = d.toMillis();
+        return ms % 60_000 == 0 && ms > 0 ? ms / 60_000 + "m" : ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
-    /**
-     * Parses command-line flags (see {@link #usage()}); {@code --flag value} and {@code --flag=value} both work.
-     *
-     * @throws IllegalArgumentException with a one-line message for an unknown flag or a bad value
-     */
-    public static BenchOptions parse(String... args) {
-        Builder b = builder();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.isBlank()) {
-                continue;
-            }
-            String flag = arg;
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                flag = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            }
-            switch (flag) {
-                case "--no-floors" -> b.floors(false);
-                case "--no-competitors", "--no-spring" -> b.competitors(false);
-                case "--no-chart" -> b.chart(false);
-                case "--no-variants" -> b.variants(false);
-                case "--transport-only" -> b.transportOnly(true);
-                case "--wire-floor" -> b.wireFloor(true);
-                case "--spring-typed" -> b.springTyped(true);
-                case "--spring-large-batches" -> b.springLargeBatches(true);
-                case "--blocking-threads" -> b.blockingThreads(true);
-                case "--no-interleave" -> b.interleave(false);
-                case "--fresh" -> b.fresh(true);
-                case "--split-core" -> b.splitCore(true);
-                case "--quick" -> b.duration(Duration.ofMillis(500)).warmup(Duration.ofMillis(250))
-                        .settle(Duration.ZERO);
-                case "--transports", "--duration", "--warmup", "--settle", "--rounds", "--in-flight", "--payloads", "--output", "--kafka",
-                        "--redis", "--kafka-variant", "--redis-variant", "--only" -> {
-                    if (value == null) {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException(flag + " needs a value");
-                        }
-                        value = args[++i];
-                    }
-                    String f = flag;
-                    String v = value;
-                    switch (f) {
-                        case "--transports" -> b.transports(split(value));
-                        case "--duration" -> b.duration(Durations.parse(flag, value));
-                        case "--warmup" -> b.warmup(Durations.parse(flag, value));
-                        case "--settle" -> b.settle(Durations.parse(flag, value));
-                        case "--rounds" -> b.rounds(integer(f, v));
-                        case "--in-flight" -> b.inFlight(split(v).stream().map(x -> integer(f, x)).toList());
-                        case "--payloads" -> b.payloads(split(v).stream().map(x -> bytes(f, x)).toList());
-                        case "--output" -> b.outputDir(Path.of(value));
-                        case "--kafka" -> b.kafkaBootstrap(value);
-                        case "--redis" -> b.redisUri(value);
-                        case "--kafka-variant" -> b.kafkaVariant(value);
-                        case "--only" -> b.only(value);
-                        case "--redis-variant" -> b.redisVariant(value);
-                        default -> throw new IllegalStateException(flag);
-                    }
-                }
-                default -> throw new IllegalArgumentException("unknown flag " + arg + " (see --help)");
-            }
-        }
-        return b.build();
-    }
-
-    private static List<String> split(String value) {
-        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-    }
-
-    private static int integer(String flag, String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + ": not a whole number: " + v);
+    private static void range(String name, Duration d, Duration min) {
+        Objects.requireNonNull(d, name);
+        if (d.compareTo(min) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException(name + " must be " + format(min) + "..1h, was " + format(d));
         }
     }
 
-    static int bytes(String flag, String v) {
-        String s = v.trim().toUpperCase(Locale.ROOT);
-        long factor = 1;
-        if (s.endsWith("KB") || s.endsWith("K")) {
-            factor = 1024;
-            s = s.substring(0, s.length() - (s.endsWith("KB") ? 2 : 1));
-        } else if (s.endsWith("MB") || s.endsWith("M")) {
-            factor = 1024 * 1024;
-            s = s.substring(0, s.length() - (s.endsWith("MB") ? 2 : 1));
-        } else if (s.endsWith("B")) {
-            s = s.substring(0, s.length() - 1);
+    private static List<Integer> sorted(String name, List<Integer> values, int max) {
+        if (values.isEmpty()) {
+            throw new IllegalArgumentException(name + " needs at least one value");
         }
-        try {
-            long n = Long.parseLong(s.trim()) * factor;
-            if (n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(flag + ": too large: " + v);
+        for (Integer v : values) {
+            if (v == null || v < 1 || v > max) {
+                throw new IllegalArgumentException(name + " values must be 1.." + max + ", was " + v);
             }
-            return (int) n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + ": not a size (e.g. 100, 10KB): " + v);
         }
+        return List.copyOf(new TreeSet<>(values));
     }
 
-    /** Builder of {@link BenchOptions}; values are validated as they are set. */
-    public static final class Builder {
-        private final List<String> transports = new ArrayList<>();
-        private Duration duration = Duration.ofSeconds(3);
-        private Duration warmup = Duration.ofSeconds(1);
-        private Duration settle = Duration.ofSeconds(60);
-        private List<Integer> inFlight = List.of(1, 16, 64, 256);
-        private List<Integer> payloads = List.of(100, 10 * 1024);
-        private Path outputDir = Path.of("bench-results");
-        private String kafkaBootstrap;
-        private String redisUri;
-        private boolean floors = true;
-        private boolean competitors = true;
-        private boolean variants = true;
-        private boolean transportOnly;
-        private boolean wireFloor;
-        private boolean springTyped;
-        private boolean springLargeBatches;
-        private boolean blockingThreads;
-        private boolean interleave = true;
-        private boolean fresh;
-        private boolean splitCore;
-        private final List<String> kafkaVariants = new ArrayList<>();
-        private final List<String> only = new ArrayList<>();
-        private final List<String> redisVariants = new ArrayList<>();
-        private boolean chart = true;
-        private int rounds = 1;
-
-        private Builder() {
-        }
-
-        /** Brokers to run, from {@link #KNOWN_TRANSPORTS}; none (the default) means all on the class path. */
-        public Builder transports(List<String> names) {
-            Objects.requireNonNull(names, "transports");
-            List<String> clean = new ArrayList<>();
-            for (String n : names) {
-                String t = n.trim().toLowerCase(Locale.ROOT);
-                if (!KNOWN_TRANSPORTS.contains(t)) {
-                    throw new IllegalArgumentException("unknown transport '" + n + "'; known: "
-                            + String.join(", ", new TreeSet<>(KNOWN_TRANSPORTS)));
-                }
-                if (!clean.contains(t)) {
-                    clean.add(t);
-                }
-            }
-            transports.clear();
-            transports.addAll(clean);
-            return this;
-        }
-
-        /** Length of each measured point, 100 ms..1 h (default 3 s). */
-        public Builder duration(Duration d) {
-            this.duration = range("duration", d, Duration.ofMillis(100), Duration.ofHours(1));
-            return this;
-        }
-
-        /** Warm-up before each point, 0..1 h (default 1 s). */
-        public Builder warmup(Duration d) {
-            this.warmup = range("warmup", d, Duration.ZERO, Duration.ofHours(1));
-            return this;
-        }
-
-        /** The most time to wait for the JIT to go quiet before the first point, 0..1 h (default 60 s). */
-        public Builder settle(Duration d) {
-            this.settle = range("settle", d, Duration.ZERO, Duration.ofHours(1));
-            return this;
-        }
-
-        /** Calls in flight to measure, each 1..4096 (default 1, 16, 64, 256). */
-        public Builder inFlight(List<Integer> levels) {
-            this.inFlight = nonEmpty("in-flight", levels, 1, 4096);
-            return this;
-        }
-
-        /** Payload sizes in bytes, each 1..16 MiB (default 100 and 10240). */
-        public Builder payloads(List<Integer> sizes) {
-            this.payloads = nonEmpty("payloads", sizes, 1, 16 << 20);
-            return this;
-        }
-
-        /** Output folder (default {@code bench-results}). */
-        public Builder outputDir(Path dir) {
-            this.outputDir = Objects.requireNonNull(dir, "outputDir");
-            return this;
-        }
-
-        /** An existing Kafka ({@code host:port[,...]}, a {@code kafka://} prefix is accepted), or null. */
-        public Builder kafkaBootstrap(String bootstrap) {
-            this.kafkaBootstrap = blankToNull(bootstrap);
-            if (kafkaBootstrap != null && kafkaBootstrap.startsWith("kafka://")) {
-                kafkaBootstrap = kafkaBootstrap.substring("kafka://".length());
-            }
-            return this;
-        }
-
-        /** An existing Redis ({@code redis://host:port}), or null. */
-        public Builder redisUri(String uri) {
-            String u = blankToNull(uri);
-            if (u != null && !u.startsWith("redis://") && !u.startsWith("rediss://")) {
-                throw new IllegalArgumentException("--redis must be a redis:// or rediss:// URI, was " + uri);
-            }
-            this.redisUri = u;
-            return this;
-        }
-
-        /** Whether to measure the raw floors (default true). */
-        public Builder floors(boolean on) {
-            this.floors = on;
-            return this;
-        }
-
-        /** Whether to measure Pipeline with a direct executor too (default true). */
-        public Builder variants(boolean on) {
-            this.variants = on;
-            return this;
-        }
-
-        /** Whether to measure Pipeline's transports alone at SPI level too (default false). */
-        public Builder transportOnly(boolean on) {
-            this.transportOnly = on;
-            return this;
-        }
-
-        /** Adds a Pipeline row on Kafka whose URI carries {@code query} (see {@link BenchOptions#kafkaVariants()}). */
-        public Builder kafkaVariant(String query) {
-            kafkaVariants.add(variantQuery("--kafka-variant", query));
-            return this;
-        }
-
-        /** Runs the implementation labelled {@code name} (repeatable); with none, every selected one runs. */
-        public Builder only(String name) {
-            Objects.requireNonNull(name, "--only");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("--only needs an implementation name, e.g. --only \"raw floor\"");
-            }
-            only.add(name.trim());
-            return this;
-        }
-
-        /** Adds a Pipeline row on Redis whose URI carries {@code query}. */
-        public Builder redisVariant(String query) {
-            redisVariants.add(variantQuery("--redis-variant", query));
-            return this;
-        }
-
-        private static String variantQuery(String flag, String query) {
-            Objects.requireNonNull(query, flag);
-            String q = query.trim();
-            if (q.startsWith("?")) {
-                q = q.substring(1);
-            }
-            if (q.isEmpty() || q.chars().anyMatch(Character::isWhitespace)) {
+    private static String query(String flag, String query) {
+        String q = query.trim().startsWith("?") ? query.trim().substring(1) : query.trim();
+        for (String pair : q.split("&")) {
+            if (pair.indexOf('=') <= 0 || pair.chars().anyMatch(Character::isWhitespace)) {
                 throw new IllegalArgumentException(flag + ": expected a URI query such as key=value&key2=value2, got '"
                         + query + "'");
             }
-            for (String pair : q.split("&")) {
-                if (pair.indexOf('=') <= 0) {
-                    throw new IllegalArgumentException(flag + ": '" + pair + "' is not key=value");
-                }
-            }
-            return q;
+        }
+        return q;
+    }
+
+    /**
+     * Builder of {@link BenchOptions}, and the command-line flags as picocli parses them (a mixin of the CLI's
+     * {@code bench} command). {@link #build()} validates; a value not set takes the preset's ({@code --full},
+     * {@code --quick}, or the short default run).
+     */
+    public static final class Builder {
+        @Option(names = "--full", description = "The longer, more precise run: 5s points after 1s, JIT settling up to"
+                + " 60s, 3 rounds of fresh instances, 1,16,64,256 in flight (up to about 20 minutes).")
+        private boolean full;
+
+        @Option(names = "--quick", description = "A smoke run: 0.5s points after 0.25s, no settling.")
+        private boolean quick;
+
+        @Option(names = "--transports", split = ",", hideParamSyntax = true, paramLabel = "kafka,redis",
+                description = "Brokers to run. Default: every transport on the class path.")
+        private List<String> transports;
+
+        @Option(names = "--duration", paramLabel = "2s", converter = DurationConverter.class,
+                description = "Length of each measured point (ms, s, m). Default: 2s.")
+        private Duration duration;
+
+        @Option(names = "--warmup", paramLabel = "0.5s", converter = DurationConverter.class,
+                description = "Unmeasured warm-up before each point. Default: 500ms.")
+        private Duration warmup;
+
+        @Option(names = "--settle", paramLabel = "15s", converter = DurationConverter.class,
+                description = "Before the first point, at most this long running the implementations in turns until"
+                        + " the JIT goes quiet; 0 skips it. Default: 15s.")
+        private Duration settle;
+
+        @Option(names = "--rounds", paramLabel = "N", description = "Measure every point N times, report the median"
+                + " round. Default: 1.")
+        private Integer rounds;
+
+        @Option(names = "--fresh", description = "New instances of the implementations for every round.")
+        private Boolean fresh;
+
+        @Option(names = "--in-flight", split = ",", hideParamSyntax = true, paramLabel = "1,64,256",
+                description = "Calls in flight to measure (1 = sequential latency). Default: 1,64,256.")
+        private List<Integer> inFlight;
+
+        @Option(names = "--payloads", split = ",", hideParamSyntax = true, paramLabel = "100,10KB",
+                converter = SizeConverter.class, description = "Payload sizes (B, KB, MB). Default: 100,10KB.")
+        private List<Integer> payloads;
+
+        @Option(names = "--output", paramLabel = "DIR", description = "Folder for results.md, results.json and"
+                + " chart.png. Default: bench-results.")
+        private Path outputDir = Path.of("bench-results");
+
+        @Option(names = "--kafka", paramLabel = "host:9092", description = "Use this Kafka instead of starting one.")
+        private String kafkaBootstrap;
+
+        @Option(names = "--redis", paramLabel = "redis://host:6379", description = "Use this Redis instead of"
+                + " starting one.")
+        private String redisUri;
+
+        @Option(names = "--variants", description = "Also measure Pipeline with a direct executor and with no inline"
+                + " calls.")
+        private boolean variants;
+
+        @Option(names = "--kafka-variant", paramLabel = "QUERY", description = "Also measure Pipeline on"
+                + " kafka://...?QUERY (a transport option or Kafka client property); repeatable.")
+        private List<String> kafkaVariants = new ArrayList<>();
+
+        @Option(names = "--only", paramLabel = "NAME", description = "Run only the implementation labelled NAME in"
+                + " the report (e.g. \"raw floor\"); repeatable.")
+        private List<String> only = new ArrayList<>();
+
+        @Option(names = "--no-chart", description = "Write no chart.")
+        private boolean noChart;
+
+        /** Use {@link BenchOptions#builder()}; picocli creates it for a mixin. */
+        public Builder() {
         }
 
-        /** Whether to measure the Kafka raw floor with Pipeline's wire headers too (default false). */
-        public Builder wireFloor(boolean on) {
-            this.wireFloor = on;
+        /** The longer run: 5 s points after 1 s, JIT settling up to 60 s, 3 rounds of fresh instances, 4 levels. */
+        public Builder full() {
+            this.full = true;
             return this;
         }
 
-        /** Whether to measure ReplyingKafkaTemplate with typed JSON messages too (default false). */
-        public Builder springTyped(boolean on) {
-            this.springTyped = on;
+        /** A smoke run: 0.5 s points after 0.25 s, no settling. */
+        public Builder quick() {
+            this.quick = true;
             return this;
         }
 
-        /** Whether to measure ReplyingKafkaTemplate with Pipeline's large-message batch size too (default false). */
-        public Builder springLargeBatches(boolean on) {
-            this.springLargeBatches = on;
+        public Builder transports(List<String> names) {
+            this.transports = names;
             return this;
         }
 
-        /** Whether to measure blocking calls on one caller thread per call in flight too (default false). */
-        public Builder blockingThreads(boolean on) {
-            this.blockingThreads = on;
+        public Builder duration(Duration d) {
+            this.duration = d;
             return this;
         }
 
-        /** Whether to interleave the implementations at sequential points (default true). */
-        public Builder interleave(boolean on) {
-            this.interleave = on;
+        public Builder warmup(Duration d) {
+            this.warmup = d;
             return this;
         }
 
-        /** Whether every round measures new instances of the implementations (default false). */
+        public Builder settle(Duration d) {
+            this.settle = d;
+            return this;
+        }
+
+        public Builder rounds(int n) {
+            this.rounds = n;
+            return this;
+        }
+
         public Builder fresh(boolean on) {
             this.fresh = on;
             return this;
         }
 
-        /** Whether to add the two rows with Pipeline's core on one side only (default false). */
-        public Builder splitCore(boolean on) {
-            this.splitCore = on;
+        public Builder inFlight(List<Integer> levels) {
+            this.inFlight = levels;
             return this;
         }
 
-        /** Whether to measure the competitors (default true). */
-        public Builder competitors(boolean on) {
-            this.competitors = on;
+        public Builder payloads(List<Integer> sizes) {
+            this.payloads = sizes;
             return this;
         }
 
-        /** Rounds per point, 1..20 (default 1); the report keeps the median round of each point. */
-        public Builder rounds(int n) {
-            if (n < 1 || n > 20) {
-                throw new IllegalArgumentException("rounds must be 1..20, was " + n);
-            }
-            this.rounds = n;
+        public Builder outputDir(Path dir) {
+            this.outputDir = dir;
             return this;
         }
 
-        /** Whether to draw the chart (default true). */
+        public Builder kafkaBootstrap(String bootstrap) {
+            this.kafkaBootstrap = bootstrap;
+            return this;
+        }
+
+        public Builder redisUri(String uri) {
+            this.redisUri = uri;
+            return this;
+        }
+
+        public Builder variants(boolean on) {
+            this.variants = on;
+            return this;
+        }
+
+        public Builder kafkaVariant(String query) {
+            kafkaVariants.add(query);
+            return this;
+        }
+
+        public Builder only(String name) {
+            only.add(name);
+            return this;
+        }
+
         public Builder chart(boolean on) {
-            this.chart = on;
+            this.noChart = !on;
             return this;
         }
 
+        /**
+         * Runs the broker of a {@code kafka://} or {@code redis://} URI only, at that address (the CLI's
+         * {@code --broker}); null or blank changes nothing.
+         */
+        public Builder broker(String uri) {
+            if (uri == null || uri.isBlank()) {
+                return this;
+            }
+            String scheme = String.valueOf(URI.create(uri.trim()).getScheme()).toLowerCase(Locale.ROOT);
+            switch (scheme) {
+                case "kafka" -> kafkaBootstrap = URI.create(uri.trim()).getRawAuthority();
+                case "redis", "rediss" -> redisUri = uri.trim();
+                default -> throw new IllegalArgumentException("bench compares kafka:// and redis:// brokers, not "
+                        + uri);
+            }
+            transports = transports != null ? transports : List.of(scheme.startsWith("redis") ? "redis" : "kafka");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the flag whose value is invalid */
         public BenchOptions build() {
-            return new BenchOptions(this);
+            if (full && quick) {
+                throw new IllegalArgumentException("--full and --quick exclude each other");
+            }
+            return new BenchOptions(transports == null ? List.of() : transports.stream()
+                    .map(n -> n.trim().toLowerCase(Locale.ROOT)).toList(),
+                    or(duration, Duration.ofSeconds(full ? 5 : 2), Duration.ofMillis(500)),
+                    or(warmup, Duration.ofMillis(full ? 1000 : 500), Duration.ofMillis(250)),
+                    or(settle, Duration.ofSeconds(full ? 60 : 15), Duration.ZERO), rounds != null ? rounds : full ? 3 : 1,
+                    fresh != null ? fresh : full, inFlight != null ? inFlight : full ? List.of(1, 16, 64, 256)
+                    : List.of(1, 64, 256), payloads != null ? payloads : List.of(100, 10 * 1024), outputDir,
+                    blankToNull(kafkaBootstrap), blankToNull(redisUri), variants, kafkaVariants, only,
+                    !noChart);
+        }
+
+        private <T> T or(T given, T preset, T quickPreset) {
+            return given != null ? given : quick ? quickPreset : preset;
         }
 
         private static String blankToNull(String s) {
             return s == null || s.isBlank() ? null : s.trim();
         }
+    }
 
-        private static Duration range(String name, Duration d, Duration min, Duration max) {
-            Objects.requireNonNull(d, name);
-            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                throw new IllegalArgumentException(name + " must be " + Durations.format(min) + ".."
-                        + Durations.format(max) + ", was " + Durations.format(d));
-            }
-            return d;
-        }
-
-        private static List<Integer> nonEmpty(String name, List<Integer> values, int min, int max) {
-            Objects.requireNonNull(values, name);
-            if (values.isEmpty()) {
-                throw new IllegalArgumentException(name + " must not be empty");
-            }
-            for (Integer v : values) {
-                if (v == null || v < min || v > max) {
-                    throw new IllegalArgumentException(name + " values must be " + min + ".." + max + ", was " + v);
+    /** {@code 500ms}, {@code 3s}, {@code 1.5s}, {@code 2m}; a bare number is seconds. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            try {
+                if (v.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
                 }
+                double unit = v.endsWith("m") ? 60_000 : 1000;
+                String n = v.endsWith("m") || v.endsWith("s") ? v.substring(0, v.length() - 1) : v;
+                return Duration.ofMillis(Math.round(Double.parseDouble(n.trim()) * unit));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a duration (e.g. 500ms, 3s, 2m): " + value);
             }
-            return List.copyOf(values);
+        }
+    }
+
+    /** {@code 100}, {@code 100B}, {@code 10KB}, {@code 1MB}. */
+    static final class SizeConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String s = value.trim().toUpperCase(Locale.ROOT);
+            int factor = s.endsWith("MB") ? 1 << 20 : s.endsWith("KB") ? 1024 : 1;
+            try {
+                return Math.toIntExact(Long.parseLong(s.replaceFirst("[KM]?B$", "").trim()) * factor);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new IllegalArgumentException("not a size (e.g. 100, 10KB): " + value);
+            }
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.pipeline.rpc.bench;
 
-import dev.pipeline.rpc.bench.ComparisonResult.CpuPerCall;
-import dev.pipeline.rpc.bench.ComparisonResult.KafkaRequestsPerCall;
 import dev.pipeline.rpc.bench.ComparisonResult.Measurement;
 import dev.pipeline.rpc.spi.TransportProvider;
 import dev.pipeline.rpc.tck.broker.KafkaBroker;
@@ -9,9 +7,6 @@ import dev.pipeline.rpc.tck.broker.RedisBroker;
 import dev.pipeline.rpc.tck.latency.LatencyKit;
 import dev.pipeline.rpc.tck.latency.LatencyResult;
 import dev.pipeline.rpc.tck.latency.Workload;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.apache.kafka.common.utils.AppInfoParser;
 
 import java.io.IOException;
@@ -24,124 +19,90 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
-import java.util.concurrent.TimeUnit;
 import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 
 /**
- * The broker comparison: starts (or connects to) each broker, runs the same request/reply workloads on Pipeline's
- * transport for it, on the broker's raw client floor and, for Kafka, on Spring Kafka's ReplyingKafkaTemplate, and
- * writes {@code results.md}, {@code results.json} and {@code chart.png} into the output folder.
+ * The broker comparison: starts (or connects to) each broker, runs the same request/reply workloads on Pipeline, on
+ * the broker's raw client floor and, on Kafka, on Spring Kafka's ReplyingKafkaTemplate, and writes
+ * {@code results.md}, {@code results.json} and {@code chart.png}.
  *
- * <pre>{@code
- * ComparisonResult result = BrokerComparison.run(BenchOptions.parse("--transports", "kafka", "--duration", "5s"),
- *         System.out);
- * result.targets().forEach(System.out::println);
- * }</pre>
- *
- * <p>Every point is measured for {@link BenchOptions#duration()} after {@link BenchOptions#warmup()}; the
- * implementations of one broker take turns at each point, so a disturbance on the machine hits them alike (with
- * {@link BenchOptions#interleave()}, sequential points run them call by call in turn instead, see
- * {@link Interleaved}; with {@link BenchOptions#fresh()}, every round starts new instances of them).
+ * <p>The implementations of one broker run side by side against the same broker. Sequential points interleave them
+ * call by call ({@link Interleaved}); under load they take turns, the first one rotating from point to point.
  */
 public final class BrokerComparison {
+    /** The JIT counts as quiet when its compilers ran at most this share of a pass's wall time ... */
+    static final double QUIET_JIT_SHARE = 0.03;
+    /** ... over quiet passes in a row lasting at least this long (it compiles in bursts). */
+    static final Duration QUIET_FOR = Duration.ofSeconds(5);
+    private static final Duration DRAIN = Duration.ofSeconds(60);
+
     private BrokerComparison() {
     }
 
-    /** Runs from the command line: {@code BrokerComparison [flags]}; {@code --help} lists the flags. */
-    public static void main(String[] args) {
-        quietLogging();
-        BenchOptions options;
-        try {
-            if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-                System.out.println(BenchOptions.usage());
-                return;
-            }
-            options = BenchOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("pipeline-bench: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        try {
-            ComparisonResult result = run(options, System.out);
-            System.exit(result.failures().isEmpty() ? 0 : 1);
-        } catch (RuntimeException e) {
-            System.err.println("pipeline-bench: " + e.getMessage());
-            System.exit(1);
-        }
-    }
-
-    /** Sets quiet defaults for slf4j-simple (the broker clients are chatty at INFO) unless the user set them. */
-    private static void quietLogging() {
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        }
-        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
-        }
-    }
-
     /**
-     * Runs the comparison and writes its files; prints progress and the final Markdown to {@code progress}.
+     * Runs the comparison and writes its files; prints progress to {@code progress} (one line per phase, with the
+     * share done and the time left).
      *
-     * @throws IllegalArgumentException when a requested transport is not on the class path
+     * @throws IllegalArgumentException when a requested transport is not on the class path, or an {@code --only}
+     *                                  name labels no implementation
      * @throws UncheckedIOException     when the output folder cannot be written
      */
-    public static ComparisonResult run(BenchOptions options, PrintStream progress) {
+    public static ComparisonResult run(BenchOptions o, PrintStream progress) {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         String loadBefore = loadAverage();
-        List<String> brokers = selectBrokers(options);
-        Map<String, String> brokerInfo = new LinkedHashMap<>();
-        Map<String, String> setups = new LinkedHashMap<>();
-        List<Measurement> measurements = new ArrayList<>();
-        List<String> failures = new ArrayList<>();
-        Progress bar = new Progress(progress, totalPoints(options, brokers), options);
-        progress.println("Pipeline broker comparison: " + options);
-        if (loadBefore != null) {
-            double load = Double.parseDouble(loadBefore.split(" ")[0]);
-            int cores = Runtime.getRuntime().availableProcessors();
-            if (load > cores) {
-                progress.println("  note: the machine is busy (load average " + loadBefore.split(" ")[0] + " on "
-                        + cores + " cores); the numbers will be noisy, the ratios less so (implementations take turns)");
+        List<String> brokers = brokers(o);
+        List<String> names = new ArrayList<>();
+        int points = 0;
+        for (String b : brokers) {
+            List<Contender> all = contenders(o, b, b.equals("kafka") ? "localhost:9092" : "redis://localhost");
+            all.forEach(c -> names.add(c.name()));
+            points += all.stream().filter(c -> o.selects(c.name())).count();
+        }
+        for (String wanted : o.only()) {
+            if (names.stream().noneMatch(wanted::equalsIgnoreCase)) {
+                throw new IllegalArgumentException("--only '" + wanted + "' names no implementation of this run;"
+                        + " there are: " + String.join("; ", names.stream().distinct().toList()));
             }
         }
-        for (String broker : brokers) {
-            switch (broker) {
-                case "kafka" -> runKafka(options, bar, brokerInfo, setups, measurements, failures);
-                case "redis" -> runRedis(options, bar, brokerInfo, setups, measurements, failures);
-                default -> throw new IllegalStateException(broker);
-            }
-        }
+        Progress bar = new Progress(progress, o, brokers.size(), points);
+        bar.say("Pipeline broker comparison: " + o);
+        Run run = new Run(o, bar);
+        brokers.forEach(broker -> runBroker(run, broker));
         Map<String, String> machine = machine();
-        if (loadBefore != null) {
-            machine.put("load average (1/5/15 min) before / after", loadBefore + " / " + loadAverage());
-        }
-        ComparisonResult result = new ComparisonResult(started, (System.nanoTime() - t0) / 1e9, options, machine,
-                brokerInfo, setups, measurements, failures, List.of());
-        result = result.withFiles(write(result, options, progress));
-        progress.println();
-        progress.println(result.markdown());
-        progress.println("Written: " + String.join(", ", result.files().stream().map(Path::toString).toList()));
+        machine.put("load average (1/5/15 min) before / after", loadBefore + " / " + loadAverage());
+        ComparisonResult result = new ComparisonResult(started, (System.nanoTime() - t0) / 1e9, o, machine,
+                run.brokerInfo, run.setups, run.measurements, run.failures, run.diagnostics, List.of());
+        result = result.withFiles(write(result, bar));
+        bar.say(String.format(Locale.ROOT, "done in %.0f s; written: %s", result.seconds(),
+                String.join(", ", result.files().stream().map(Path::toString).toList())));
         return result;
     }
 
-    private static List<String> selectBrokers(BenchOptions options) {
-        Set<String> available = new TreeSet<>();
-        for (TransportProvider p : ServiceLoader.load(TransportProvider.class)) {
-            available.add(p.scheme());
+    /** What one run collects. */
+    private record Run(BenchOptions o, Progress bar, Map<String, String> brokerInfo, Map<String, String> setups,
+                       List<Measurement> measurements, List<String> failures, Map<String, String> diagnostics) {
+        Run(BenchOptions o, Progress bar) {
+            this(o, bar, new LinkedHashMap<>(), new LinkedHashMap<>(), new ArrayList<>(), new ArrayList<>(),
+                    new LinkedHashMap<>());
         }
-        List<String> wanted = options.transports().isEmpty()
-                ? List.of("kafka", "redis").stream().filter(available::contains).toList() : options.transports();
+    }
+
+    private static List<String> brokers(BenchOptions o) {
+        TreeSet<String> available = new TreeSet<>();
+        ServiceLoader.load(TransportProvider.class).forEach(p -> available.add(p.scheme()));
+        List<String> wanted = o.transports().isEmpty()
+                ? List.of("kafka", "redis").stream().filter(available::contains).toList() : o.transports();
         for (String w : wanted) {
             if (!available.contains(w)) {
                 throw new IllegalArgumentException("the " + w + " transport is not on the class path (found: "
@@ -154,410 +115,245 @@ public final class BrokerComparison {
         return wanted;
     }
 
-    /**
-     * Points to measure: the same contender lists the runs build (their constructors only keep the address).
-     *
-     * @throws IllegalArgumentException when an {@code --only} name labels none of the implementations
-     */
-    private static int totalPoints(BenchOptions o, List<String> brokers) {
-        int n = 0;
-        List<String> names = new ArrayList<>();
-        for (String b : brokers) {
-            List<Contender> all = b.equals("kafka") ? allKafkaContenders(o, "localhost:9092")
-                    : allRedisContenders(o, "redis://localhost");
-            all.forEach(c -> names.add(c.name()));
-            n += selected(o, all).size();
-        }
-        for (String wanted : o.only()) {
-            if (names.stream().noneMatch(wanted::equalsIgnoreCase)) {
-                throw new IllegalArgumentException("--only '" + wanted + "' names no implementation of this run;"
-                        + " there are: " + String.join("; ", names.stream().distinct().toList()));
+    /** Every implementation of a broker; {@code --only} selects among them. */
+    static List<Contender> contenders(BenchOptions o, String broker, String address) {
+        boolean kafka = broker.equals("kafka");
+        String uri = kafka ? "kafka://" + address : address;
+        List<Contender> all = new ArrayList<>();
+        all.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT, null));
+        for (String query : o.kafkaVariants()) {
+            if (kafka) {
+                all.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT, query));
             }
         }
-        return n * o.payloads().size() * o.inFlight().size() * o.rounds();
-    }
-
-    private static List<Contender> kafkaContenders(BenchOptions o, String bootstrap) {
-        return selected(o, allKafkaContenders(o, bootstrap));
-    }
-
-    private static List<Contender> redisContenders(BenchOptions o, String uri) {
-        return selected(o, allRedisContenders(o, uri));
-    }
-
-    private static List<Contender> allKafkaContenders(BenchOptions o, String bootstrap) {
-        List<Contender> contenders = new ArrayList<>();
-        addPipeline(o, contenders, "kafka", "kafka://" + bootstrap);
-        if (o.floors()) {
-            contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.PLAIN));
-            if (o.wireFloor()) {
-                contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.WIRE_HEADERS));
-                contenders.add(new KafkaRawContender(bootstrap, KafkaRawContender.Shape.CLIENT_IN_ID));
-            }
+        if (o.variants() || !o.only().isEmpty()) {
+            all.add(new PipelineContender(broker, uri, PipelineContender.Server.DIRECT, null));
+            all.add(new PipelineContender(broker, uri, PipelineContender.Server.NO_INLINE, null));
         }
-        if (o.competitors()) {
-            contenders.add(new SpringReplyingContender(bootstrap));
-            if (o.variants() || !o.only().isEmpty()) { // sequentially: no get(), as "pipeline, async call"
-                contenders.add(SpringReplyingContender.async(bootstrap));
-            }
-            if (o.springTyped()) {
-                contenders.add(SpringReplyingContender.typed(bootstrap));
-            }
-            if (o.blockingThreads() || !o.only().isEmpty()) { // under load: get() on a thread per call in flight
-                contenders.add(SpringReplyingContender.blockingThreads(bootstrap));
-            }
-            if (o.springLargeBatches() || !o.only().isEmpty()) { // Pipeline's batch size for larger messages
-                contenders.add(SpringReplyingContender.largeBatches(bootstrap));
-            }
+        all.add(kafka ? new KafkaRawContender(address) : new RedisRawContender(address));
+        if (kafka) {
+            all.add(new SpringReplyingContender(address));
         }
-        return contenders;
+        return all;
     }
 
-    private static List<Contender> allRedisContenders(BenchOptions o, String uri) {
-        List<Contender> contenders = new ArrayList<>();
-        addPipeline(o, contenders, "redis", uri);
-        if (o.floors()) {
-            contenders.add(new RedisRawContender(uri));
-        }
-        return contenders;
-    }
-
-    private static List<Contender> selected(BenchOptions o, List<Contender> contenders) {
-        return contenders.stream().filter(c -> o.selects(c.name())).toList();
-    }
-
-    private static void runKafka(BenchOptions o, Progress bar, Map<String, String> info, Map<String, String> setups,
-                                 List<Measurement> out, List<String> failures) {
-        String given = o.kafkaBootstrap();
-        KafkaBroker broker = null;
-        String bootstrap;
-        if (given != null) {
-            bootstrap = given;
-            info.put("kafka", "given address " + given + " (kafka-clients " + AppInfoParser.getVersion() + ")");
+    /** Starts the broker unless one is given, measures on it, and stops it. */
+    private static void runBroker(Run run, String broker) {
+        boolean kafka = broker.equals("kafka");
+        String address = kafka ? run.o.kafkaBootstrap() : run.o.redisUri();
+        AutoCloseable started = null;
+        Optional<ProcessHandle> process = Optional.empty();
+        if (address == null) {
+            run.bar.phase("starting " + broker);
+            if (kafka) {
+                KafkaBroker k = KafkaBroker.start();
+                started = k;
+                address = k.bootstrapServers();
+                process = k.localProcess();
+                run.brokerInfo.put(broker, (k.kind() == KafkaBroker.Kind.LOCAL_PROCESS ? "single-node KRaft Apache Kafka"
+                        + " in its own JVM" : k.kind().name().toLowerCase(Locale.ROOT)) + " at " + address);
+            } else {
+                RedisBroker r = RedisBroker.shared(); // stops with the JVM
+                address = r.uri().toString();
+                process = r.localProcess();
+                run.brokerInfo.put(broker, r.description() + " at " + address);
+            }
         } else {
-            bar.say("starting Kafka (provisioning ladder: -D" + KafkaBroker.BOOTSTRAP_PROPERTY + ", Docker, local)...");
-            broker = KafkaBroker.start();
-            bootstrap = broker.bootstrapServers();
-            info.put("kafka", broker.kind() == KafkaBroker.Kind.LOCAL_PROCESS
-                    ? "Apache Kafka " + AppInfoParser.getVersion() + ", single-node KRaft broker in its own JVM at "
-                    + bootstrap : broker.toString());
+            run.brokerInfo.put(broker, "given address " + address);
         }
-        bar.say("Kafka at " + bootstrap);
+        if (kafka) {
+            run.brokerInfo.merge(broker, " (kafka-clients " + AppInfoParser.getVersion() + ")", String::concat);
+        }
+        run.bar.credit(10);
         try {
-            measure(o, bar, () -> kafkaContenders(o, bootstrap), setups, out, failures,
-                    broker == null ? Optional.empty() : broker.localProcess());
+            measure(run, broker, address, process);
         } finally {
-            if (broker != null) {
-                bar.say("stopping Kafka");
-                broker.close();
-            }
-        }
-    }
-
-    private static void addPipeline(BenchOptions o, List<Contender> contenders, String broker, String uri) {
-        contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT));
-        if (broker.equals("kafka") && (o.variants() || !o.only().isEmpty())) { // sequentially: callAsync, no wait
-            contenders.add(PipelineContender.async(broker, uri));
-        }
-        if (o.blockingThreads() || !o.only().isEmpty()) { // under load: call() on a thread per call in flight
-            contenders.add(PipelineContender.blockingThreads(broker, uri));
-        }
-        for (String query : broker.equals("kafka") ? o.kafkaVariants() : o.redisVariants()) {
-            contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.DEFAULT, query));
-        }
-        if (o.variants()) {
-            contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.DIRECT));
-            if (broker.equals("kafka")) { // the transport that runs lone calls inline
-                contenders.add(new PipelineContender(broker, uri, PipelineContender.Server.NO_INLINE));
-            }
-        }
-        if (o.transportOnly()) {
-            contenders.add(new TransportOnlyContender(broker, uri));
-        }
-        if (o.splitCore()) {
-            contenders.add(new SplitCoreContender(broker, uri, SplitCoreContender.Side.CLIENT));
-            contenders.add(new SplitCoreContender(broker, uri, SplitCoreContender.Side.SERVER));
-        }
-    }
-
-    private static void runRedis(BenchOptions o, Progress bar, Map<String, String> info, Map<String, String> setups,
-                                 List<Measurement> out, List<String> failures) {
-        String uri = o.redisUri();
-        RedisBroker broker = null;
-        if (uri == null) {
-            bar.say("starting Redis (provisioning ladder: -D" + RedisBroker.URI_PROPERTY + ", Docker, PATH, embedded)...");
-            broker = RedisBroker.shared();
-            uri = broker.uri().toString();
-        }
-        String version = redisVersion(uri);
-        info.put("redis", (broker != null ? broker.description() : "given address") + " at " + uri
-                + (version != null ? ", Redis " + version : ""));
-        bar.say("Redis at " + uri + (version != null ? " (Redis " + version + ")" : ""));
-        String at = uri;
-        measure(o, bar, () -> redisContenders(o, at), setups, out, failures,
-                broker == null ? Optional.empty() : broker.localProcess());
-    }
-
-    private static String redisVersion(String uri) {
-        RedisClient client = RedisClient.create(RedisURI.create(uri));
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            for (String line : c.sync().info("server").split("\r?\n")) {
-                if (line.startsWith("redis_version:")) {
-                    return line.substring("redis_version:".length()).trim();
-                }
-            }
-            return null;
-        } catch (RuntimeException e) {
-            return null;
-        } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            Contender.closeAll(started);
         }
     }
 
     /**
-     * Starts every contender, warms each up, then measures every point with the contenders taking turns. With
-     * {@link BenchOptions#fresh()}, each round after the first closes the contenders and measures new ones from
-     * {@code make}, started in an order rotated by one per round.
+     * Starts the contenders, warms them up, lets the JIT settle, then measures every point of every round. With
+     * {@link BenchOptions#fresh()} every round starts new instances, in an order rotated by one per round.
      */
-    private static void measure(BenchOptions o, Progress bar, Supplier<List<Contender>> make,
-                                Map<String, String> setups, List<Measurement> out, List<String> failures,
-                                Optional<ProcessHandle> brokerProcess) {
-        Map<LatencyResult, CpuPerCall> cpu = new IdentityHashMap<>();
-        Map<LatencyResult, KafkaRequestsPerCall> requests = new IdentityHashMap<>();
+    private static void measure(Run run, String broker, String address, Optional<ProcessHandle> brokerProcess) {
+        BenchOptions o = run.o;
+        Map<String, List<LatencyResult>> rounds = new LinkedHashMap<>();
+        Map<String, Contender> owners = new LinkedHashMap<>();
+        Map<LatencyResult, Double> jit = new java.util.IdentityHashMap<>();
         List<Contender> running = new ArrayList<>();
         try {
-            Map<String, List<LatencyResult>> rounds = new LinkedHashMap<>();
-            Map<String, Contender> owners = new LinkedHashMap<>();
             for (int round = 1; round <= o.rounds(); round++) {
                 if (round == 1 || o.fresh()) {
-                    closeAll(bar, running);
-                    List<Contender> made = new ArrayList<>(make.get());
-                    java.util.Collections.rotate(made, -(round - 1));
-                    int roundsCovered = o.fresh() ? 1 : o.rounds();
-                    running.addAll(startAll(o, bar, made, setups, failures, roundsCovered));
-                    settle(o, bar, running, brokerProcess);
+                    closeAll(running);
+                    List<Contender> made = new ArrayList<>(contenders(o, broker, address).stream()
+                            .filter(c -> o.selects(c.name())).toList());
+                    Collections.rotate(made, -(round - 1));
+                    running.addAll(startAll(run, made, o.fresh() ? 1 : o.rounds()));
+                    settle(run, broker, running, brokerProcess);
                 }
-                measureRound(o, bar, running, round, failures, rounds, owners, cpu, requests, brokerProcess);
-            }
-            for (Map.Entry<String, List<LatencyResult>> e : rounds.entrySet()) {
-                Contender c = owners.get(e.getKey());
-                LatencyResult median = median(e.getValue());
-                if (median != null) {
-                    out.add(new Measurement(c.broker(), c.name(), c.role(), median, cpu.get(median),
-                            requests.get(median), e.getValue()));
-                }
-            }
-        } finally {
-            closeAll(bar, running);
-        }
-    }
-
-    /** One round: every point, the contenders taking turns (or interleaved, at sequential points). */
-    private static void measureRound(BenchOptions o, Progress bar, List<Contender> running, int round,
-                                     List<String> failures, Map<String, List<LatencyResult>> rounds,
-                                     Map<String, Contender> owners, Map<LatencyResult, CpuPerCall> cpu,
-                                     Map<LatencyResult, KafkaRequestsPerCall> requests,
-                                     Optional<ProcessHandle> brokerProcess) {
-        if (o.rounds() > 1) {
-            bar.say("round " + round + " of " + o.rounds());
-        }
-        int point = 0;
-        for (int payload : o.payloads()) {
-            for (int inFlight : o.inFlight()) {
-                // the implementations take turns, and the one going first rotates from point to point and, at
-                // one point, from round to round: none always runs right after a change of payload or load
-                // level, or always right after the same other one (a count of points per round that is a
-                // multiple of the implementations' gave each point the same order in every round)
-                List<Contender> turn = new ArrayList<>(running);
-                java.util.Collections.rotate(turn, -(turnShift(point++, round, turn.size())));
-                if (inFlight == 1 && o.interleave() && turn.size() > 1) {
-                    interleaved(o, bar, turn, payload, failures, rounds, owners);
-                    continue;
-                }
-                for (Contender c : turn) {
-                    if (!o.warmup().isZero()) {
-                        tryRun(c, warm(c, payload, inFlight, o.warmup()), null);
-                    }
-                    Workload w = Workload.builder(c.broker() + " " + c.name() + " " + Reports.size(payload)
-                                    + " x" + inFlight).payloadBytes(payload).inFlight(inFlight)
-                            .callerThreads(c.callerThreads()).warmupCalls(0)
-                            .calls(Long.MAX_VALUE).duration(o.duration()).drainTimeout(Duration.ofSeconds(60))
-                            .build();
-                    CpuClock clock = CpuClock.start(brokerProcess);
-                    KafkaRequestCounter counter = c.broker().equals("kafka") ? KafkaRequestCounter.start() : null;
-                    LatencyResult r = tryRun(c, w, failures);
-                    if (r != null) {
-                        clock.perCall(r.calls()).ifPresent(x -> cpu.put(r, x));
-                        if (counter != null) {
-                            counter.perCall(r.calls()).ifPresent(x -> requests.put(r, x));
+                int point = 0;
+                for (int payload : o.payloads()) {
+                    for (int inFlight : o.inFlight()) {
+                        List<Contender> turn = new ArrayList<>(running);
+                        Collections.rotate(turn, -turnShift(point++, round, turn.size()));
+                        if (inFlight == 1 && turn.size() > 1) {
+                            interleaved(run, turn, payload, rounds, owners);
+                            continue;
+                        }
+                        for (Contender c : turn) {
+                            tryRun(c, workload(c, payload, inFlight, o.warmup()), null);
+                            JitClock clock = new JitClock(brokerProcess);
+                            LatencyResult r = tryRun(c, workload(c, payload, inFlight, o.duration()), run.failures);
+                            if (r != null) {
+                                jit.put(r, clock.share());
+                            }
+                            keep(run, rounds, owners, c, payload, inFlight, r);
                         }
                     }
-                    keep(bar, rounds, owners, c, payload, inFlight, r);
                 }
             }
+            rounds.forEach((key, results) -> {
+                Contender c = owners.get(key);
+                LatencyResult median = median(results);
+                if (median != null) {
+                    run.measurements.add(new Measurement(c.broker(), c.name(), c.role(), median,
+                            jit.getOrDefault(median, Double.NaN),
+                            results));
+                }
+            });
+        } finally {
+            closeAll(running);
         }
     }
 
     /** Starts and warms up the contenders; returns those that started (each failure skips its points). */
-    private static List<Contender> startAll(BenchOptions o, Progress bar, List<Contender> contenders,
-                                            Map<String, String> setups, List<String> failures, int rounds) {
+    private static List<Contender> startAll(Run run, List<Contender> contenders, int rounds) {
+        BenchOptions o = run.o;
         List<Contender> started = new ArrayList<>();
         for (Contender c : contenders) {
-            setups.put(c.broker() + " / " + c.name(), c.setup());
-            bar.say("starting " + c.broker() + " " + c.name());
+            run.setups.put(c.broker() + " / " + c.name(), c.setup());
+            run.bar.phase("starting " + c.broker() + " " + c.name());
             try {
                 c.start();
                 started.add(c);
             } catch (Exception | LinkageError e) {
                 String msg = c.broker() + " " + c.name() + ": could not start: " + oneLine(e);
-                failures.add(msg);
-                bar.say(msg);
-                bar.skip(o.payloads().size() * o.inFlight().size() * rounds);
+                run.failures.add(msg);
+                run.bar.say(msg);
+                run.bar.skip(o.payloads().size() * o.inFlight().size() * rounds);
                 c.close();
             }
         }
-        if (!o.warmup().isZero()) {
-            for (Contender c : started) {
-                bar.say("warming up " + c.broker() + " " + c.name());
-                int top = o.inFlight().get(o.inFlight().size() - 1);
-                tryRun(c, warm(c, o.payloads().get(0), top, o.warmup().multipliedBy(3)), null);
-                tryRun(c, warm(c, o.payloads().get(0), 1, o.warmup().multipliedBy(2)), null);
-            }
+        int top = o.inFlight().get(o.inFlight().size() - 1);
+        for (Contender c : started) {
+            tryRun(c, workload(c, o.payloads().get(0), top, o.warmup().multipliedBy(3)), null);
+            tryRun(c, workload(c, o.payloads().get(0), 1, o.warmup().multipliedBy(2)), null);
         }
+        run.bar.credit(contenders.size() * (3 + o.warmup().toMillis() * 5 / 1000.0));
         return started;
     }
 
-    private static void closeAll(Progress bar, List<Contender> running) {
-        for (Contender c : running) {
-            try {
-                c.close();
-            } catch (RuntimeException e) {
-                bar.say("closing " + c.broker() + " " + c.name() + " failed: " + oneLine(e));
-            }
-        }
+    private static void closeAll(List<Contender> running) {
+        running.forEach(Contender::close);
         running.clear();
     }
 
-    /**
-     * One sequential point with the implementations interleaved ({@link Interleaved}), after each one's warm-up. No
-     * CPU or broker-request figures: the process's clocks cannot tell the implementations' calls apart.
-     */
-    private static void interleaved(BenchOptions o, Progress bar, List<Contender> turn, int payload,
-                                    List<String> failures, Map<String, List<LatencyResult>> rounds,
+    /** One sequential point with the implementations interleaved, after each one's warm-up. */
+    private static void interleaved(Run run, List<Contender> turn, int payload, Map<String, List<LatencyResult>> rounds,
                                     Map<String, Contender> owners) {
         List<Interleaved.Entrant> entrants = new ArrayList<>();
         for (Contender c : turn) {
-            if (!o.warmup().isZero()) {
-                tryRun(c, warm(c, payload, 1, o.warmup()), null);
-            }
+            tryRun(c, workload(c, payload, 1, run.o.warmup()), null);
             entrants.add(new Interleaved.Entrant(c.name(), c.sequentialRoundTrip()));
         }
-        Map<String, LatencyResult> results = Interleaved.run(turn.get(0).broker() + " " + Reports.size(payload)
-                + " x1 interleaved", payload, entrants, o.duration(), Duration.ofSeconds(60));
+        String point = turn.get(0).broker() + " " + Reports.size(payload) + " x1 interleaved";
+        Map<String, LatencyResult> results = Interleaved.run(point, payload, entrants, run.o.duration(), DRAIN);
         for (Contender c : turn) {
             LatencyResult r = results.get(c.name());
             if (r == null) {
-                failures.add(c.broker() + " " + c.name() + " " + Reports.size(payload)
-                        + " x1 interleaved: a round trip did not complete within 60 s");
+                run.failures.add(c.broker() + " " + c.name() + " " + point + ": a call did not complete within 60 s");
             } else {
                 c.afterRun();
             }
-            keep(bar, rounds, owners, c, payload, 1, r);
+            keep(run, rounds, owners, c, payload, 1, r);
         }
     }
 
-    /** Adds one round's result of a point ({@code null}: the round failed) and shows it. */
-    private static void keep(Progress bar, Map<String, List<LatencyResult>> rounds, Map<String, Contender> owners,
+    private static void keep(Run run, Map<String, List<LatencyResult>> rounds, Map<String, Contender> owners,
                              Contender c, int payload, int inFlight, LatencyResult r) {
-        String key = c.name() + "\u0000" + payload + "\u0000" + inFlight;
+        String key = c.broker() + "\u0000" + c.name() + "\u0000" + payload + "\u0000" + inFlight;
         owners.put(key, c);
         rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
-        bar.point(c, payload, inFlight, r);
+        run.bar.point(c, payload, inFlight, r);
     }
 
     /**
-     * How far the implementations' order is rotated at point {@code point} (counted from 0 within a round) of round
-     * {@code round} (from 1): by one more per point and, at one point, by one more per round, so that over as many
-     * rounds as there are implementations each goes first once at every point.
+     * How far the order is rotated at {@code point} (from 0 within a round) of {@code round} (from 1): one more per
+     * point and per round, so that over as many rounds as implementations each goes first once at every point.
      */
     static int turnShift(int point, int round, int implementations) {
         return implementations <= 1 ? 0 : Math.floorMod(point + round - 1, implementations);
     }
 
-    /**
-     * The median round of one point: by p50 for sequential points, by throughput otherwise. A real measurement, not
-     * an average, so its percentiles stay consistent with each other. Failed rounds ({@code null}) are left out.
-     */
+    /** The median round of a point (by p50 sequentially, by throughput under load); failed rounds left out. */
     static LatencyResult median(List<LatencyResult> results) {
         List<LatencyResult> sorted = new ArrayList<>(results);
-        sorted.removeIf(java.util.Objects::isNull);
-        if (sorted.isEmpty()) {
-            return null;
-        }
-        sorted.sort(java.util.Comparator.comparingDouble(r -> r.inFlight() == 1 ? r.p50Micros()
-                : -r.throughputPerSecond()));
-        return sorted.get((sorted.size() - 1) / 2);
+        sorted.removeIf(Objects::isNull);
+        sorted.sort(Comparator.comparingDouble(r -> r.inFlight() == 1 ? r.p50Micros() : -r.throughputPerSecond()));
+        return sorted.isEmpty() ? null : sorted.get((sorted.size() - 1) / 2);
     }
 
-    /** The JIT counts as quiet when its compilers ran for at most this share of a pass's wall-clock time. */
-    static final double QUIET_JIT_SHARE = 0.03;
-    /** ... over quiet passes in a row lasting at least this long (it compiles in bursts). */
-    static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
-
     /**
-     * Runs the implementations in turns (a second each at the top load level, 0.3 s sequentially, shorter when the
-     * points are; one payload per pass) until passes in a row, one for every payload at least and {@link #QUIET_NANOS} together,
-     * found the JIT compilers quiet, or for at most
-     * {@link BenchOptions#settle()}. Without it the first points measured the JIT: on two cores compiler threads
-     * took 1.8 s of a 3 s point, and were still busy 25 s into a run.
+     * Runs the implementations in turns (1 s each at the top level, 0.3 s sequentially, one payload per pass) until
+     * passes in a row, one per payload at least and {@link #QUIET_FOR} together, found the JIT compilers quiet, or
+     * for at most {@link BenchOptions#settle()}: on two cores the compilers otherwise take much of the first points.
      */
-    private static void settle(BenchOptions o, Progress bar, List<Contender> running,
-                               Optional<ProcessHandle> brokerProcess) {
+    private static void settle(Run run, String broker, List<Contender> running, Optional<ProcessHandle> process) {
+        BenchOptions o = run.o;
         if (o.settle().isZero() || running.isEmpty()) {
             return;
         }
+        run.bar.phase("settling the JIT on " + broker + " (at most " + BenchOptions.format(o.settle()) + ")");
         long start = System.nanoTime();
-        long deadline = start + o.settle().toNanos();
         int top = o.inFlight().get(o.inFlight().size() - 1);
         Duration slice = o.duration().compareTo(Duration.ofSeconds(1)) < 0 ? o.duration() : Duration.ofSeconds(1);
         int quietInARow = 0;
         long quietNanos = 0;
-        double share = Double.NaN;
         for (int pass = 0; ; pass++) {
             int payload = o.payloads().get(pass % o.payloads().size());
             long passStart = System.nanoTime();
-            JitClock jit = JitClock.start(brokerProcess);
+            JitClock jit = new JitClock(process);
             for (Contender c : running) {
-                tryRun(c, warm(c, payload, top, slice), null);
-                tryRun(c, warm(c, payload, 1, slice.multipliedBy(3).dividedBy(10)), null);
+                tryRun(c, workload(c, payload, top, slice), null);
+                tryRun(c, workload(c, payload, 1, slice.multipliedBy(3).dividedBy(10)), null);
             }
-            share = jit.share();
-            if (Double.isNaN(share)) {
-                bar.say("this JVM does not report its JIT compilation time: not waiting for the JIT to settle");
-                return;
-            }
+            double share = jit.share();
             boolean passQuiet = share <= QUIET_JIT_SHARE;
             quietInARow = passQuiet ? quietInARow + 1 : 0;
             quietNanos = passQuiet ? quietNanos + System.nanoTime() - passStart : 0;
-            boolean quiet = quietInARow >= o.payloads().size() && quietNanos >= QUIET_NANOS;
-            if (quiet || System.nanoTime() - deadline >= 0) {
-                bar.say(String.format(Locale.ROOT, "JIT %s after %d s of turns (compilers ran %.1f%% of the last pass)",
-                        quiet ? "quiet" : "still busy", (System.nanoTime() - start) / 1_000_000_000L, share * 100));
+            boolean quiet = quietInARow >= o.payloads().size() && quietNanos >= QUIET_FOR.toNanos();
+            if (quiet || Double.isNaN(share) || System.nanoTime() - start >= o.settle().toNanos()) {
+                String said = String.format(Locale.ROOT, "JIT %s after %d s of turns (compilers ran %.1f%% of the"
+                        + " last pass)", quiet ? "quiet" : "still busy", (System.nanoTime() - start) / 1_000_000_000L,
+                        share * 100);
+                run.diagnostics.merge(broker + " settle", said, (a, b) -> a + "; " + b);
+                run.bar.credit(o.settle().toMillis() / 1000.0);
+                run.bar.phase(said);
                 return;
             }
         }
     }
 
-    private static Workload warm(Contender c, int payload, int inFlight, Duration d) {
-        return Workload.builder("warm-up " + c.broker() + " " + c.name()).payloadBytes(payload).inFlight(inFlight)
-                .callerThreads(c.callerThreads()).warmupCalls(0).calls(Long.MAX_VALUE).duration(d)
-                .drainTimeout(Duration.ofSeconds(60)).build();
+    private static Workload workload(Contender c, int payload, int inFlight, Duration d) {
+        return Workload.builder(c.broker() + " " + c.name() + " " + Reports.size(payload) + " x" + inFlight)
+                .payloadBytes(payload).inFlight(inFlight).warmupCalls(0).calls(Long.MAX_VALUE)
+                .duration(d.isZero() ? Duration.ofMillis(1) : d).drainTimeout(DRAIN).build();
     }
 
     private static LatencyResult tryRun(Contender c, Workload w, List<String> failures) {
         try {
-            LatencyResult r = LatencyKit.run(w, w.inFlight() == 1 || w.callerThreads() ? c.sequentialRoundTrip()
-                    : c.roundTrip());
+            LatencyResult r = LatencyKit.run(w, w.inFlight() == 1 ? c.sequentialRoundTrip() : c.roundTrip());
             c.afterRun();
             return r;
         } catch (RuntimeException e) {
@@ -571,37 +367,28 @@ public final class BrokerComparison {
     static String oneLine(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null
-                || t instanceof java.util.concurrent.ExecutionException)) {
+                || t instanceof ExecutionException)) {
             t = t.getCause();
         }
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": "
-                + t.getMessage();
-        return m.replace('\n', ' ');
+        return (t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage()))
+                .replace('\n', ' ');
     }
 
-    private static List<Path> write(ComparisonResult result, BenchOptions o, PrintStream progress) {
-        Path dir = o.outputDir();
+    private static List<Path> write(ComparisonResult result, Progress bar) {
+        Path dir = result.options().outputDir();
         List<Path> files = new ArrayList<>();
         try {
             Files.createDirectories(dir);
-            Path md = dir.resolve("results.md");
-            Files.writeString(md, result.markdown(), StandardCharsets.UTF_8);
-            files.add(md);
-            Path json = dir.resolve("results.json");
-            Files.writeString(json, result.json() + "\n", StandardCharsets.UTF_8);
-            files.add(json);
+            files.add(Files.writeString(dir.resolve("results.md"), result.markdown(), StandardCharsets.UTF_8));
+            files.add(Files.writeString(dir.resolve("results.json"), result.json() + "\n", StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the results to " + dir + ": " + e.getMessage(), e);
         }
-        if (o.chart()) {
+        if (result.options().chart()) {
             try {
-                Path chart = Chart.write(result, dir);
-                files.add(chart);
-                if (chart.toString().endsWith(".svg")) {
-                    progress.println("(this JVM cannot draw text into a PNG, so the chart is an SVG)");
-                }
-            } catch (IOException | RuntimeException e) {
-                progress.println("could not draw the chart: " + oneLine(e));
+                files.add(Chart.write(result, dir.resolve("chart.png")));
+            } catch (IOException | RuntimeException | Error e) { // e.g. a JRE without fonts
+                bar.say("could not draw the chart: " + oneLine(e));
             }
         }
         return files;
@@ -610,16 +397,6 @@ public final class BrokerComparison {
     static Map<String, String> machine() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        String cpu = cpuModel();
-        if (cpu != null) {
-            m.put("cpu", cpu);
-        }
-        try {
-            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            m.put("memory", String.format(Locale.ROOT, "%.1f GiB", os.getTotalMemorySize() / (1024.0 * 1024 * 1024)));
-        } catch (RuntimeException | LinkageError e) {
-            // not a HotSpot-like JVM
-        }
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -627,64 +404,116 @@ public final class BrokerComparison {
         return m;
     }
 
-    /** @return the 1, 5 and 15 minute load averages (Linux), or null. */
     private static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
         } catch (IOException | RuntimeException e) {
-            return null;
+            return "?";
         }
     }
 
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
+    /**
+     * The JIT compilers' time over one window: this JVM's {@code CompilationMXBean} time plus the CPU time of the
+     * broker's {@code C1/C2 CompilerThread}s from {@code /proc} (Linux, a local broker).
+     */
+    static final class JitClock {
+        private final Optional<ProcessHandle> broker;
+        private final long start = System.nanoTime();
+        private final long startMillis;
+
+        JitClock(Optional<ProcessHandle> broker) {
+            this.broker = broker;
+            this.startMillis = millis(broker);
+        }
+
+        /** @return the compilers' time since the start over the wall time, or NaN when this JVM hides it */
+        double share() {
+            long now = millis(broker);
+            return startMillis < 0 || now < 0 ? Double.NaN : (now - startMillis) / ((System.nanoTime() - start) / 1e6);
+        }
+
+        private static long millis(Optional<ProcessHandle> broker) {
+            var compiler = ManagementFactory.getCompilationMXBean();
+            if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
+                return -1;
             }
-        } catch (IOException | RuntimeException e) {
-            // not Linux
+            long ticks = 0; // the CPU clock ticks (USER_HZ, 100 on Linux) of the broker's compiler threads
+            try (var tasks = Files.list(Path.of("/proc", broker.map(p -> Long.toString(p.pid())).orElse("-"), "task"))) {
+                for (String stat : tasks.map(t -> readOrEmpty(t.resolve("stat"))).toList()) {
+                    int close = stat.lastIndexOf(')');
+                    if (close > 0 && stat.substring(stat.indexOf('(') + 1, close).contains("CompilerThre")) {
+                        String[] f = stat.substring(close + 2).split(" "); // utime, stime: fields 14, 15
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no local broker, not Linux, or a thread ended meanwhile: this JVM's figure alone
+            }
+            return compiler.getTotalCompilationTime() + ticks * 10;
         }
-        return null;
+
+        private static String readOrEmpty(Path file) {
+            try {
+                return Files.readString(file);
+            } catch (IOException e) {
+                return "";
+            }
+        }
     }
 
-    /** Prints one line per point with what is left. */
+    /**
+     * One line per phase and per measured point on the given stream, each with a bar, the share of the planned work
+     * done and the time left (estimated from the plan, corrected by how fast the run has gone so far).
+     */
     static final class Progress {
         private final PrintStream out;
-        private final int total;
-        private final BenchOptions options;
-        private int done;
+        private final BenchOptions o;
+        private final long start = System.nanoTime();
+        private final double total;
+        private double done;
 
-        Progress(PrintStream out, int total, BenchOptions options) {
+        Progress(PrintStream out, BenchOptions o, int brokers, int implementations) {
             this.out = out;
-            this.total = total;
-            this.options = options;
+            this.o = o;
+            double points = (double) implementations * o.payloads().size() * o.inFlight().size() * o.rounds();
+            int starts = o.fresh() ? o.rounds() : 1;
+            this.total = points * pointSeconds() + brokers * starts * o.settle().toMillis() / 1000.0
+                    + implementations * starts * (3 + o.warmup().toMillis() * 5 / 1000.0) + brokers * 10;
+        }
+
+        private double pointSeconds() {
+            return (o.duration().toMillis() + o.warmup().toMillis()) / 1000.0;
         }
 
         void say(String line) {
-            out.println("  " + line);
+            out.println(line);
             out.flush();
+        }
+
+        void credit(double seconds) {
+            done += seconds;
         }
 
         void skip(int points) {
-            done += points;
+            done += points * pointSeconds();
         }
 
         void point(Contender c, int payload, int inFlight, LatencyResult r) {
-            done++;
-            long left = (long) (total - done) * (options.duration().toMillis() + options.warmup().toMillis()) / 1000;
-            String what = String.format(Locale.ROOT, "[%3d/%d ~%dm%02ds left] %-5s %-28s %6s %4d in flight", done,
-                    total, left / 60, left % 60, c.broker(), c.name(), Reports.size(payload), inFlight);
-            if (r == null) {
-                out.println(what + ": FAILED");
-            } else {
-                out.printf(Locale.ROOT, "%s: p50 %8s µs  p99 %8s µs  %9s calls/s%s%n", what, Reports.num(r.p50Micros()),
-                        Reports.num(r.p99Micros()), Reports.num(r.throughputPerSecond()),
-                        r.errors() > 0 ? "  (" + r.errors() + " errors)" : "");
-            }
-            out.flush();
+            done += pointSeconds();
+            String what = String.format(Locale.ROOT, "%s %s %s x%d", c.broker(), c.name(), Reports.size(payload),
+                    inFlight);
+            phase(r == null ? what + ": FAILED" : String.format(Locale.ROOT, "%s: p50 %s µs, p99 %s µs, %s calls/s",
+                    what, Reports.num(r.p50Micros()), Reports.num(r.p99Micros()), Reports.num(r.throughputPerSecond())));
+        }
+
+        void phase(String what) {
+            double share = Math.min(done / total, 0.99);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            double left = done <= 0 ? total : Math.max(0, (total - done) * Math.max(elapsed / done, 0.5));
+            int filled = (int) Math.round(share * 20);
+            say(String.format(Locale.ROOT, "[%s%s] %3.0f%% ~%dm%02ds left  %s", "#".repeat(filled),
+                    ".".repeat(20 - filled), share * 100, (long) left / 60, (long) left % 60, what));
         }
     }
 }

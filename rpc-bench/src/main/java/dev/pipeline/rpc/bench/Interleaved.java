@@ -11,26 +11,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
-import java.util.function.BiConsumer;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Sequential round trips of several implementations, interleaved call by call: each makes one call in turn, the
- * order shuffled from cycle to cycle (with a fixed seed, the same in every run), until the point's time is up.
- * Measured one after the other, each implementation met whatever load the machine had during its own few seconds,
- * and on a two-core host shared with other servers that moved single rounds' ratios by ±25%; interleaved, a change
- * of load falls on all of them within a few milliseconds, so the ratios of one point compare like with like.
- *
- * <p>A call is timed as {@link dev.pipeline.rpc.tck.latency.LatencyKit} times it (from the call until its stage
- * completes, on the completing thread), and the next starts once the caller has seen the completion. An
- * implementation whose call fails to complete within the drain timeout leaves the rotation, with no result.
- *
- * <p>Call by call rather than in blocks: with blocks of 32 calls (about 20 ms) a disturbance of the machine lasting
- * a few milliseconds still fell on one implementation's turn, and the rounds' p99 ratios spread twice as wide
- * (docs/benchmarks.md).
+ * order shuffled from cycle to cycle (with a fixed seed), until the point's time is up. A change of the machine's
+ * load then falls on all of them within milliseconds, instead of on whichever had its turn. A call is timed as
+ * {@link dev.pipeline.rpc.tck.latency.LatencyKit} times it; an implementation whose call does not complete within the
+ * drain timeout leaves the rotation, with no result.
  */
 final class Interleaved {
     /** The order of the turns is shuffled from cycle to cycle, the same way in every run. */
@@ -86,72 +76,30 @@ final class Interleaved {
             this.entrant = entrant;
         }
 
-        /** One round trip, its time added to the tally's; false if it did not complete in time (it stalled). */
+        /** One round trip timed until its stage completes (on the completing thread); false if it stalled. */
         boolean call(String payload, Duration drainTimeout) {
             long start = System.nanoTime();
+            long[] end = new long[1];
             try {
-                return timedCall(payload, drainTimeout, start);
-            } finally {
-                nanos += System.nanoTime() - start;
-            }
-        }
-
-        private boolean timedCall(String payload, Duration drainTimeout, long start) {
-            Completion c = new Completion(start);
-            CompletionStage<?> stage;
-            try {
-                stage = entrant.roundTrip().call(payload);
-            } catch (RuntimeException e) {
-                failed(e);
-                return true;
-            }
-            stage.whenComplete(c);
-            try {
-                if (!c.latch.await(drainTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                    stalled = true;
-                    return false;
-                }
+                entrant.roundTrip().call(payload).whenComplete((v, e) -> end[0] = System.nanoTime())
+                        .toCompletableFuture().get(drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                histogram.recordValue(Math.min(Math.max(end[0] - start, 1), HIGHEST_NANOS));
+            } catch (TimeoutException e) {
+                stalled = true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException | RuntimeException e) {
+                errors++;
+                firstError = firstError != null ? firstError : (e.getCause() != null ? e.getCause() : e).toString();
+            } finally {
+                nanos += System.nanoTime() - start;
             }
-            if (c.failure != null) {
-                failed(c.failure);
-            } else {
-                histogram.recordValue(Math.min(Math.max(c.nanos, 1), HIGHEST_NANOS));
-            }
-            return true;
-        }
-
-        private void failed(Throwable e) {
-            errors++;
-            if (firstError == null) {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                firstError = cause.toString();
-            }
+            return !stalled;
         }
 
         LatencyResult result(String name, int payloadBytes) {
             return LatencyResult.of(name, "sequential", 1, payloadBytes, histogram, errors, firstError, nanos);
-        }
-    }
-
-    /** One call's completion, seen by the caller through the latch (which orders the fields' writes before). */
-    private static final class Completion implements BiConsumer<Object, Throwable> {
-        final CountDownLatch latch = new CountDownLatch(1);
-        final long start;
-        long nanos;
-        Throwable failure;
-
-        Completion(long start) {
-            this.start = start;
-        }
-
-        @Override
-        public void accept(Object value, Throwable e) {
-            nanos = System.nanoTime() - start;
-            failure = e;
-            latch.countDown();
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.pipeline.rpc.bench;
 
-import dev.pipeline.rpc.spi.WireHeaders;
+import dev.pipeline.rpc.bench.ComparisonResult.Role;
 import dev.pipeline.rpc.tck.latency.RoundTrip;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -21,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,31 +33,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The Kafka floor: plain kafka-clients, request topic → a group consumer that echoes each record to a reply topic →
- * an assign-only reply consumer that completes the caller's future. Producers with {@code linger.ms=0} and
- * {@code acks=all} (as our transport's latency preset), no offset commits at all, one consumer thread per side.
- * The request topic has the same 8 partitions as our transport's default; the reply topic one partition.
- *
- * <p>With {@link Shape#WIRE_HEADERS}, a diagnostic: the same ping-pong with the records shaped as Pipeline's wire
- * contract shapes them (requests carry {@code rpc-id}, {@code rpc-reply-to}, {@code rpc-deadline} and
- * {@code rpc-client}; replies {@code rpc-id} and {@code rpc-client}; the caller is found by the decimal
- * {@code rpc-id}), so the cost of the contract itself shows apart from Pipeline's code. {@link Shape#CLIENT_IN_ID}
- * measures a leaner contract: the client id folded into {@code rpc-id} ({@code <client>/<n>}), no {@code rpc-client}
- * header (three request headers, one reply header).
+ * The Kafka floor: plain kafka-clients, request topic (8 partitions, as Pipeline's default) → a group consumer that
+ * echoes each record to a reply topic (1 partition) → an assign-only reply consumer that completes the caller's
+ * future. {@code linger.ms=0}, {@code acks=all}, no offset commits, one consumer thread per side.
  */
-final class KafkaRawContender implements Contender {
+final class KafkaRawContender extends Contender {
     private static final Logger log = LoggerFactory.getLogger(KafkaRawContender.class);
     static final int REQUEST_PARTITIONS = 8;
 
     private final String bootstrap;
-    private final Shape shape;
-    private final byte[] clientId = ("c-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20))
-            .getBytes(StandardCharsets.UTF_8);
-    private final String idPrefix = new String(clientId, StandardCharsets.UTF_8) + "/";
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
     private final String requestTopic = "bench-raw-req-" + suffix;
     private final String replyTopic = "bench-raw-rep-" + suffix;
-    private final byte[] replyTo = (replyTopic + ":0").getBytes(StandardCharsets.UTF_8);
     private final ConcurrentHashMap<Long, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
@@ -68,61 +54,20 @@ final class KafkaRawContender implements Contender {
     private KafkaProducer<byte[], byte[]> serverProducer;
     private boolean topicsCreated;
 
-    /** How the records are shaped. */
-    enum Shape {
-        /** The floor: the body and one 8-byte id header. */
-        PLAIN,
-        /** Pipeline's wire-contract headers. */
-        WIRE_HEADERS,
-        /** Pipeline's headers without {@code rpc-client}, the client id being the prefix of {@code rpc-id}. */
-        CLIENT_IN_ID
-    }
-
-    KafkaRawContender(String bootstrap, Shape shape) {
+    KafkaRawContender(String bootstrap) {
+        super("kafka", "raw floor", Role.FLOOR);
         this.bootstrap = bootstrap;
-        this.shape = shape;
     }
 
     @Override
-    public String broker() {
-        return "kafka";
-    }
-
-    @Override
-    public String name() {
-        return switch (shape) {
-            case PLAIN -> "raw floor";
-            case WIRE_HEADERS -> "raw floor + wire headers";
-            case CLIENT_IN_ID -> "raw floor + wire headers, client id in rpc-id";
-        };
-    }
-
-    @Override
-    public Role role() {
-        return shape == Shape.PLAIN ? Role.FLOOR : Role.DIAGNOSTIC;
-    }
-
-    @Override
-    public String setup() {
-        if (shape == Shape.WIRE_HEADERS) {
-            return "diagnostic: the raw floor with records shaped by Pipeline's wire contract (requests: rpc-id,"
-                    + " rpc-reply-to, rpc-deadline, rpc-client; replies: rpc-id, rpc-client), nothing else of Pipeline's";
-        }
-        if (shape == Shape.CLIENT_IN_ID) {
-            return "diagnostic: as raw floor + wire headers, with the client id as the prefix of rpc-id (client/n) and"
-                    + " no rpc-client header (requests: rpc-id, rpc-reply-to, rpc-deadline; replies: rpc-id)";
-        }
+    String setup() {
         return "kafka-clients: request topic (" + REQUEST_PARTITIONS + " partitions) → group consumer echoes to a reply"
                 + " topic (1 partition) → assign-only reply consumer; linger.ms=0, acks=all, no commits";
     }
 
     @Override
-    public void start() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(requestTopic, REQUEST_PARTITIONS, (short) -1),
-                    new NewTopic(replyTopic, 1, (short) -1))).all().get(60, TimeUnit.SECONDS);
-            topicsCreated = true;
-        }
+    void start() throws Exception {
+        topicsCreated = createTopics(bootstrap, requestTopic, replyTopic);
         clientProducer = producer(bootstrap);
         serverProducer = producer(bootstrap);
         KafkaConsumer<byte[], byte[]> server = new KafkaConsumer<>(Map.of(
@@ -142,20 +87,11 @@ final class KafkaRawContender implements Contender {
         consumers.add(server);
         consumers.add(replies);
         threads.add(loop("raw-kafka-server", server, r -> serverProducer.send(
-                new ProducerRecord<byte[], byte[]>(replyTopic, 0, (byte[]) null, r.value(), switch (shape) {
-                    case PLAIN -> List.of(r.headers().lastHeader("id"));
-                    case WIRE_HEADERS -> List.of(r.headers().lastHeader(WireHeaders.RPC_ID),
-                            r.headers().lastHeader(WireHeaders.CLIENT));
-                    case CLIENT_IN_ID -> List.of(r.headers().lastHeader(WireHeaders.RPC_ID));
-                }))));
+                new ProducerRecord<byte[], byte[]>(replyTopic, 0, (byte[]) null, r.value(),
+                        List.of(r.headers().lastHeader("id"))))));
         threads.add(loop("raw-kafka-replies", replies, r -> {
-            Header h = r.headers().lastHeader(shape == Shape.PLAIN ? "id" : WireHeaders.RPC_ID);
-            CompletableFuture<Void> f = h == null ? null : pending.remove(switch (shape) {
-                case PLAIN -> ByteBuffer.wrap(h.value()).getLong();
-                case WIRE_HEADERS -> Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII));
-                case CLIENT_IN_ID -> Long.parseLong(new String(h.value(), clientId.length + 1,
-                        h.value().length - clientId.length - 1, StandardCharsets.US_ASCII));
-            });
+            Header h = r.headers().lastHeader("id");
+            CompletableFuture<Void> f = h == null ? null : pending.remove(ByteBuffer.wrap(h.value()).getLong());
             if (f != null) {
                 f.complete(null);
             }
@@ -164,24 +100,13 @@ final class KafkaRawContender implements Contender {
     }
 
     @Override
-    public RoundTrip roundTrip() {
+    RoundTrip roundTrip() {
         return payload -> {
             long id = ids.incrementAndGet();
             CompletableFuture<Void> f = new CompletableFuture<>();
             pending.put(id, f);
             byte[] body = Contender.jsonRequest(payload, id);
-            List<Header> headers = switch (shape) {
-                case PLAIN -> List.of(new RecordHeader("id", ByteBuffer.allocate(8).putLong(id).array()));
-                case WIRE_HEADERS -> List.of(
-                        new RecordHeader(WireHeaders.RPC_ID, Long.toString(id).getBytes(StandardCharsets.US_ASCII)),
-                        new RecordHeader(WireHeaders.REPLY_TO, replyTo),
-                        new RecordHeader(WireHeaders.DEADLINE, deadline()),
-                        new RecordHeader(WireHeaders.CLIENT, clientId));
-                case CLIENT_IN_ID -> List.of(
-                        new RecordHeader(WireHeaders.RPC_ID, (idPrefix + id).getBytes(StandardCharsets.US_ASCII)),
-                        new RecordHeader(WireHeaders.REPLY_TO, replyTo),
-                        new RecordHeader(WireHeaders.DEADLINE, deadline()));
-            };
+            List<Header> headers = List.of(new RecordHeader("id", ByteBuffer.allocate(8).putLong(id).array()));
             clientProducer.send(new ProducerRecord<byte[], byte[]>(requestTopic, null, null, body, headers), (m, e) -> {
                         if (e != null && pending.remove(id) != null) {
                             f.completeExceptionally(e);
@@ -189,10 +114,6 @@ final class KafkaRawContender implements Contender {
                     });
             return f;
         };
-    }
-
-    private static byte[] deadline() {
-        return Long.toString(System.currentTimeMillis() + 60_000).getBytes(StandardCharsets.US_ASCII);
     }
 
     private Thread loop(String name, KafkaConsumer<byte[], byte[]> c, Consumer<ConsumerRecord<byte[], byte[]>> each) {
@@ -220,22 +141,20 @@ final class KafkaRawContender implements Contender {
     public void close() {
         stop = true;
         consumers.forEach(KafkaConsumer::wakeup);
-        for (Thread t : threads) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (clientProducer != null) {
-            clientProducer.close(Duration.ofSeconds(2));
-        }
-        if (serverProducer != null) {
-            serverProducer.close(Duration.ofSeconds(2));
-        }
+        Contender.join(threads);
+        Contender.closeAll(clientProducer, serverProducer);
         pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException("closed")));
         if (topicsCreated) {
             deleteTopics(bootstrap, List.of(requestTopic, replyTopic));
+        }
+    }
+
+    /** Creates a request topic of {@value #REQUEST_PARTITIONS} partitions and a reply topic of one; true when done. */
+    static boolean createTopics(String bootstrap, String requestTopic, String replyTopic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(requestTopic, REQUEST_PARTITIONS, (short) -1),
+                    new NewTopic(replyTopic, 1, (short) -1))).all().get(60, TimeUnit.SECONDS);
+            return true;
         }
     }
 

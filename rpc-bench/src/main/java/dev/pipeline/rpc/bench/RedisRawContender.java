@@ -1,5 +1,6 @@
 package dev.pipeline.rpc.bench;
 
+import dev.pipeline.rpc.bench.ComparisonResult.Role;
 import dev.pipeline.rpc.tck.latency.RoundTrip;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
@@ -32,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * XREAD and completes the caller's future. Blocking reads on their own connections, XADD/XACK pipelined on one
  * connection per side, streams trimmed with {@code MAXLEN ~ 100000}, COUNT 128 per read.
  */
-final class RedisRawContender implements Contender {
+final class RedisRawContender extends Contender {
     private static final Logger log = LoggerFactory.getLogger(RedisRawContender.class);
     private static final long MAX_LEN = 100_000;
     private static final int COUNT = 128;
@@ -52,32 +53,18 @@ final class RedisRawContender implements Contender {
     private RedisAsyncCommands<String, String> clientCommands;
 
     RedisRawContender(String uri) {
+        super("redis", "raw floor", Role.FLOOR);
         this.uri = uri;
     }
 
     @Override
-    public String broker() {
-        return "redis";
-    }
-
-    @Override
-    public String name() {
-        return "raw floor";
-    }
-
-    @Override
-    public Role role() {
-        return Role.FLOOR;
-    }
-
-    @Override
-    public String setup() {
+    String setup() {
         return "Lettuce: XADD request → XREADGROUP (blocking) → XADD reply + XACK (pipelined) → XREAD (blocking);"
                 + " MAXLEN ~ " + MAX_LEN + ", COUNT " + COUNT;
     }
 
     @Override
-    public void start() throws Exception {
+    void start() throws Exception {
         client = RedisClient.create(RedisURI.create(uri));
         clientCommands = connect().async();
         RedisCommands<String, String> admin = connect().sync();
@@ -146,7 +133,7 @@ final class RedisRawContender implements Contender {
     }
 
     @Override
-    public RoundTrip roundTrip() {
+    RoundTrip roundTrip() {
         return payload -> {
             long n = ids.incrementAndGet();
             String id = Long.toString(n);
@@ -166,13 +153,7 @@ final class RedisRawContender implements Contender {
     @Override
     public void close() {
         stop = true;
-        for (Thread t : threads) {
-            try {
-                t.join(3000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Contender.join(threads);
         if (clientCommands != null) {
             try {
                 clientCommands.del(requestStream, replyStream).get();

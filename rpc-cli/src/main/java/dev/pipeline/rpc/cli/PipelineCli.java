@@ -72,7 +72,6 @@ public final class PipelineCli {
         cl.setExecutionExceptionHandler(new Failures.ExecutionHandler());
         cl.setParameterExceptionHandler(new Failures.ParameterHandler());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        BenchCommand.configure(cl.getSubcommands().get("bench"));
         return cl;
     }
 
