@@ -529,7 +529,7 @@ final class ClientCore implements ReplyListener {
         }
         // recorded before completing, so a caller that sees the result also sees the metric
         if (!entry.future.isDone()) {
-            metrics.clientCall(entry.service, entry.method, transportName, RpcMetrics.OK, elapsed(entry));
+            record(entry, RpcMetrics.OK);
             release(() -> entry.future.complete(value));
         }
     }
@@ -541,8 +541,22 @@ final class ClientCore implements ReplyListener {
 
     void fail(Entry entry, RpcException error, String outcome) {
         if (!entry.future.isDone()) {
-            metrics.clientCall(entry.service, entry.method, transportName, outcome, elapsed(entry));
+            record(entry, outcome);
             release(() -> entry.future.completeExceptionally(error));
+        }
+    }
+
+    /**
+     * Records a call's outcome. A metrics implementation that throws (even an {@code OutOfMemoryError}) never keeps
+     * the caller from its completion: the call was already taken from the pending ones, so nothing else would
+     * complete it. The failure is logged at ERROR.
+     */
+    private void record(Entry entry, String outcome) {
+        try {
+            metrics.clientCall(entry.service, entry.method, transportName, outcome, elapsed(entry));
+        } catch (RuntimeException | Error e) {
+            LOG.error("the metrics' clientCall failed for {}.{} (the call completes anyway): {}", entry.service,
+                    entry.method, e.toString(), e);
         }
     }
 

@@ -270,6 +270,38 @@ final class DefaultRpcServer implements RpcServer {
     }
 
     @Override
+    public Health health() {
+        Map<String, ServerChannel> now;
+        synchronized (lock) {
+            if (closed) {
+                return Health.down("the server is closed");
+            }
+            if (!started) {
+                return Health.down("the server is not started");
+            }
+            now = new LinkedHashMap<>(channels);
+        }
+        List<Health> parts = new ArrayList<>(now.size());
+        for (Map.Entry<String, ServerChannel> e : now.entrySet()) {
+            Health h;
+            try {
+                h = e.getValue().health();
+            } catch (RuntimeException ex) {
+                h = Health.degraded("health unknown: " + ex);
+            }
+            if (!h.isUp()) {
+                List<String> named = new ArrayList<>(h.reasons().size());
+                for (String reason : h.reasons()) {
+                    named.add("service '" + e.getKey() + "': " + reason);
+                }
+                h = Health.of(h.status(), named);
+            }
+            parts.add(h);
+        }
+        return Health.combine(parts);
+    }
+
+    @Override
     public void close() {
         List<ServerChannel> toClose;
         synchronized (lock) {

@@ -107,6 +107,15 @@ public interface RpcServer extends AutoCloseable {
      */
     CompletableFuture<Optional<byte[]>> dispatch(String service, byte[] message);
 
+    /**
+     * Whether this server serves its services now, for health probes. {@code DOWN} before {@link #start()}, after
+     * {@link #close()}, and while a service's transport loop is dead (a fatal error such as {@code OutOfMemoryError}
+     * on the transport's thread: the loop is restarted after a back-off, and the fault is logged at ERROR);
+     * {@code DEGRADED} for a few minutes after such a fault. The reasons name the service and the fault.
+     * Never blocks.
+     */
+    Health health();
+
     /** Stops consuming, finishes in-flight work within the grace period, and releases the transport. */
     @Override
     void close();

@@ -1,5 +1,7 @@
 package dev.pipeline.rpc.spi;
 
+import dev.pipeline.rpc.Health;
+
 import java.time.Duration;
 
 /** One server instance's subscription to a service's requests. */
@@ -12,6 +14,15 @@ public interface ServerChannel extends AutoCloseable {
      * them, and releases connections. Messages not finished in time stay unacknowledged (another instance gets them).
      */
     void close(Duration grace);
+
+    /**
+     * @return whether the subscription is served now: {@code DOWN} while its transport loop is dead (e.g. killed by
+     *     an {@code OutOfMemoryError} and waiting to be restarted), {@code DEGRADED} for a while after such a fault;
+     *     see {@link LoopHealth}. Must not block. The default is always {@code UP}.
+     */
+    default Health health() {
+        return Health.up();
+    }
 
     /** Closes with the settings' default grace period. Idempotent. */
     @Override

@@ -71,6 +71,9 @@ final class KafkaClientChannel implements ClientChannel {
     private final ReplyListener listener;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final Thread thread;
+    private final dev.pipeline.rpc.spi.LoopHealth loopHealth;
+    /** The offset of the first reply not yet delivered, where a restarted reply loop resumes. */
+    private volatile long nextReplyOffset;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile byte[] replyToBytes;
     private volatile boolean closed;
@@ -107,6 +110,7 @@ final class KafkaClientChannel implements ClientChannel {
         this.clientId = clientId;
         this.clientIdBytes = clientId.getBytes(StandardCharsets.UTF_8);
         this.listener = listener;
+        this.loopHealth = new dev.pipeline.rpc.spi.LoopHealth("the Kafka reply loop of client " + clientId);
         this.thread = new Thread(this::run, "pipeline-kafka-replies-" + clientId);
         this.thread.setDaemon(true);
     }
@@ -486,6 +490,7 @@ final class KafkaClientChannel implements ClientChannel {
                     c.assign(List.of(candidate));
                     c.seekToEnd(List.of(candidate));
                     long position = c.position(candidate, config.operationTimeout());
+                    nextReplyOffset = position;
                     tp = candidate;
                     replyToBytes = (tp.topic() + ":" + tp.partition()).getBytes(StandardCharsets.UTF_8);
                     log.debug("client {} reads replies from {} at offset {}", clientId, tp, position);
@@ -525,14 +530,23 @@ final class KafkaClientChannel implements ClientChannel {
                 ConsumerRecords<byte[], byte[]> records;
                 try {
                     records = c.poll(POLL);
+                    if (!records.isEmpty()) {
+                        deliver(records);
+                    }
+                    lastPurge = purgeUnread(lastPurge);
+                    maybeCheckPartitions(System.nanoTime());
                 } catch (WakeupException | InterruptException e) {
                     break;
+                } catch (Throwable e) {
+                    if (closed) {
+                        break;
+                    }
+                    c = reopen(c, tp, e);
+                    if (c == null) {
+                        break;
+                    }
+                    continue;
                 }
-                if (!records.isEmpty()) {
-                    deliver(records);
-                }
-                lastPurge = purgeUnread(lastPurge);
-                maybeCheckPartitions(System.nanoTime());
                 if (lendWanted) {
                     // nothing awaited that a caller does not read: park, and lend the consumer to the next caller
                     if (unread.isEmpty() && reader.compareAndSet(RUNNING, IDLE)) {
@@ -564,10 +578,53 @@ final class KafkaClientChannel implements ClientChannel {
         }
     }
 
+    /**
+     * After the reply loop died of {@code error} (a fatal error such as {@code OutOfMemoryError} on its thread): logs
+     * it at ERROR, closes the consumer, waits a back-off and reads {@code tp} again with a new consumer from the first
+     * reply not yet delivered, so no reply is lost and no call waits longer than the back-off for its reply.
+     *
+     * @return the new consumer, or null once the channel closes
+     */
+    private KafkaConsumer<byte[], byte[]> reopen(KafkaConsumer<byte[], byte[]> old, TopicPartition tp,
+                                                 Throwable error) {
+        Throwable cause = error;
+        KafkaConsumer<byte[], byte[]> c = old;
+        while (!closed) {
+            long backoff = loopHealth.died(cause);
+            try {
+                c.close(Duration.ZERO);
+            } catch (Throwable e) {
+                log.debug("closing the reply consumer after its loop died: {}", e.toString());
+            }
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
+            while (!closed && System.nanoTime() - until < 0) {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+            }
+            if (closed) {
+                return null;
+            }
+            try {
+                c = transport.newConsumer(transport.consumerProperties(null, "replies-" + clientId, 500));
+                c.assign(List.of(tp));
+                c.seek(tp, nextReplyOffset);
+                consumer = c;
+                loopHealth.restarted();
+                if (closed) {
+                    c.wakeup();
+                }
+                return c;
+            } catch (Throwable e) {
+                cause = e;
+            }
+        }
+        return null;
+    }
+
     /** Hands one poll's replies for this client to the core together (it completes their callers in a burst). */
     private void deliver(ConsumerRecords<byte[], byte[]> records) {
         List<Reply> mine = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            nextReplyOffset = r.offset() + 1;
             org.apache.kafka.common.header.Header client = r.headers().lastHeader(WireHeaders.CLIENT);
             if (client != null && !java.util.Arrays.equals(client.value(), clientIdBytes)) {
                 continue; // a neighbour's reply on a shared partition
@@ -603,6 +660,8 @@ final class KafkaClientChannel implements ClientChannel {
             listener.onReplies(mine);
         } catch (RuntimeException e) {
             log.warn("reply listener of client {} failed: {}", clientId, e.toString(), e);
+        } catch (Error e) { // e.g. an OutOfMemoryError in a metrics callback: the replies still flow
+            loopHealth.survived(e);
         }
     }
 

@@ -143,6 +143,7 @@ final class KafkaServerChannel implements ServerChannel {
     volatile java.util.concurrent.ThreadFactory loopThreads;
     private boolean started;
     private boolean closed;
+    private final dev.pipeline.rpc.spi.LoopHealth loopHealth;
 
     KafkaServerChannel(KafkaTransport transport, String service, ServerSettings settings, RequestHandler handler) {
         this.transport = transport;
@@ -152,6 +153,7 @@ final class KafkaServerChannel implements ServerChannel {
         this.settings = settings;
         this.handler = handler;
         this.commitIntervalNanos = config.commitInterval().toNanos();
+        this.loopHealth = new dev.pipeline.rpc.spi.LoopHealth("the Kafka poll loop of service '" + service + "'");
         // due at once: System.nanoTime() counts from an arbitrary origin (on Linux the boot), so a zero here held
         // the first commit back until the interval had passed since the boot (an hour's interval on a fresh host)
         this.lastCommitNanos = System.nanoTime() - commitIntervalNanos;
@@ -195,15 +197,7 @@ final class KafkaServerChannel implements ServerChannel {
                 throw cause instanceof RuntimeException ? (RuntimeException) cause
                         : new IllegalStateException(cause.getMessage(), cause);
             }
-            java.util.Properties props = transport.consumerProperties(
-                    config.group(service), "server-" + service, Math.min(500, settings.maxInFlight()));
-            // what one fetch may bring in beside the work in flight: half the byte budget (Kafka's default, 50 MiB,
-            // next to 32 MiB in flight would not fit a small heap); a record larger than this still comes, alone
-            props.putIfAbsent(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
-                    Long.toString(Math.max(1L << 20, Math.min(50L << 20, settings.maxInFlightBytes() / 2))));
-            KafkaConsumer<byte[], byte[]> c = transport.newConsumer(props);
-            c.subscribe(List.of(topic), new Rebalance());
-            consumer = c;
+            consumer = subscribedConsumer();
             Thread t = loopThreads.newThread(this::run);
             thread = t;
             t.start();
@@ -211,18 +205,62 @@ final class KafkaServerChannel implements ServerChannel {
         }
     }
 
+    private KafkaConsumer<byte[], byte[]> subscribedConsumer() {
+        java.util.Properties props = transport.consumerProperties(
+                config.group(service), "server-" + service, Math.min(500, settings.maxInFlight()));
+        // what one fetch may bring in beside the work in flight: half the byte budget (Kafka's default, 50 MiB,
+        // next to 32 MiB in flight would not fit a small heap); a record larger than this still comes, alone
+        props.putIfAbsent(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+                Long.toString(Math.max(1L << 20, Math.min(50L << 20, settings.maxInFlightBytes() / 2))));
+        KafkaConsumer<byte[], byte[]> c = transport.newConsumer(props);
+        try {
+            c.subscribe(List.of(topic), new Rebalance());
+        } catch (RuntimeException | Error e) {
+            c.close(Duration.ZERO);
+            throw e;
+        }
+        return c;
+    }
+
+    @Override
+    public dev.pipeline.rpc.Health health() {
+        return loopHealth.health();
+    }
+
     // ---------------------------------------------------------------- consumer thread
 
+    /**
+     * The poll loop. A fatal error on it ({@code OutOfMemoryError}, {@code StackOverflowError}, any throwable) does
+     * not end it silently: it is logged at ERROR, the health says DOWN, the consumer is closed (what it had not
+     * committed is delivered again) and, after a back-off, a new consumer joins the group and the loop goes on.
+     */
     private void run() {
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        while (true) {
+            KafkaConsumer<byte[], byte[]> c = consumer;
+            Throwable died = poll(c);
+            if (thread != Thread.currentThread()) {
+                if (died != null) {
+                    loopHealth.survived(died); // it hit this thread after the loop had moved on to another one
+                }
+                return; // an inline handler stalled this thread: the loop went on on another one
+            }
+            if (died == null || stopping || !restart(c, died)) {
+                closeConsumer(consumer);
+                return;
+            }
+        }
+    }
+
+    /** @return what ended the loop, or null when it ended by a close, an interrupt or a move to another thread */
+    private Throwable poll(KafkaConsumer<byte[], byte[]> c) {
         try {
             while (!stopping) {
                 advanceAndMaybeCommit(false);
                 if (!dispatchPending()) {
-                    return; // an inline handler stalled this thread: the loop went on on another one
+                    return null; // an inline handler stalled this thread: the loop went on on another one
                 }
                 if (!updatePause()) {
-                    return;
+                    return null;
                 }
                 ConsumerRecords<byte[], byte[]> records;
                 try {
@@ -234,19 +272,72 @@ final class KafkaServerChannel implements ServerChannel {
                     pending.add(r);
                 }
                 if (!dispatchPending()) {
-                    return;
+                    return null;
                 }
             }
             drain(c);
+            return null;
         } catch (InterruptException e) {
             if (thread == Thread.currentThread()) {
                 log.warn("server of '{}' interrupted; closing", service);
+                loopHealth.stopped("interrupted");
             }
-        } catch (RuntimeException e) {
-            log.error("Kafka server of '{}' failed: {}", service, e.toString(), e);
-        } finally {
-            if (thread == Thread.currentThread()) {
-                closeConsumer(c);
+            return null;
+        } catch (Throwable e) {
+            return e;
+        }
+    }
+
+    /**
+     * After the loop died of {@code error}: closes its consumer, forgets what it had in flight (uncommitted, so
+     * delivered again), waits the back-off and subscribes a new consumer.
+     *
+     * @return false when the channel closes meanwhile
+     */
+    private boolean restart(KafkaConsumer<byte[], byte[]> c, Throwable error) {
+        Throwable cause = error;
+        while (true) {
+            long backoff = loopHealth.died(cause);
+            try {
+                c.close(Duration.ofSeconds(2)); // leaves the group, so the new consumer does not wait for a session
+            } catch (Throwable e) {
+                log.debug("closing the consumer of '{}' after its loop died: {}", service, e.toString());
+            }
+            wakeOnCompletion = false;
+            for (PartitionState st : states.values()) {
+                for (Entry e : st.inflight) {
+                    markDone(e); // its bytes back to the budget: a record whose dispatch the error cut short never
+                    // completes; one that does later finds it released already
+                }
+            }
+            forget(new ArrayList<>(states.keySet()), "given up by the restart of the poll loop");
+            pending.clear();
+            pausedAll = false;
+            wakeOnCompletion = false;
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
+            while (!stopping && System.nanoTime() - until < 0) {
+                try {
+                    Thread.sleep(Math.min(100, Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
+                } catch (InterruptedException e) {
+                    loopHealth.stopped("interrupted");
+                    return false;
+                }
+            }
+            if (stopping) {
+                return false;
+            }
+            try {
+                KafkaConsumer<byte[], byte[]> fresh = subscribedConsumer();
+                synchronized (lifecycle) {
+                    consumer = fresh;
+                    if (stopping) {
+                        fresh.wakeup(); // close() woke the old one
+                    }
+                }
+                loopHealth.restarted();
+                return true;
+            } catch (Throwable e) {
+                cause = e;
             }
         }
     }
@@ -258,7 +349,7 @@ final class KafkaServerChannel implements ServerChannel {
             c.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
                     org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(5)));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.debug("closing the consumer of '{}': {}", service, e.toString());
         }
         offLoop.shutdown(); // what is queued still runs; what comes later is dropped (uncommitted: delivered again)
@@ -789,7 +880,7 @@ final class KafkaServerChannel implements ServerChannel {
     }
 
     private void markDone(Entry e) {
-        if (e.done) {
+        if (e.done || !Entry.RELEASED.compareAndSet(e, 0, 1)) {
             return;
         }
         inFlightBytes.addAndGet(-e.bytes);
@@ -821,7 +912,11 @@ final class KafkaServerChannel implements ServerChannel {
                 stopDeadlineNanos = System.nanoTime() + grace.toNanos();
                 stopping = true;
                 wakeOnCompletion = true;
-                consumer.wakeup();
+                try {
+                    consumer.wakeup();
+                } catch (RuntimeException e) {
+                    // closed by a restart of the loop, which sees stopping
+                }
             }
         }
         if (t != null && Thread.currentThread() != t) {
@@ -875,6 +970,10 @@ final class KafkaServerChannel implements ServerChannel {
         final long offset;
         final int bytes;
         volatile boolean done;
+        /** 1 once {@link #markDone} released it (a restart of the loop and its handler may both try). */
+        volatile int released;
+        static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Entry> RELEASED =
+                java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Entry.class, "released");
 
         Entry(PartitionState state, long offset, int bytes) {
             this.state = state;

@@ -45,6 +45,7 @@ final class RedisClientChannel implements ClientChannel {
     private final Connector replies;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final XAddArgs requestAddArgs;
+    private final dev.pipeline.rpc.spi.LoopHealth loopHealth;
     private volatile boolean closed;
     private volatile ScheduledFuture<?> refresh;
     private volatile ScheduledFuture<?> sweep;
@@ -65,6 +66,7 @@ final class RedisClientChannel implements ClientChannel {
         this.replyKeyBytes = replyKey.getBytes(StandardCharsets.UTF_8);
         this.clientIdBytes = clientId.getBytes(StandardCharsets.UTF_8);
         this.replies = transport.connector("reply reader");
+        this.loopHealth = new dev.pipeline.rpc.spi.LoopHealth("the Redis reply loop of client " + clientId);
         long maxLen = transport.config.streamMaxLen();
         this.requestAddArgs = maxLen > 0 ? new XAddArgs().maxlen(maxLen).approximateTrimming() : null;
     }
@@ -198,19 +200,38 @@ final class RedisClientChannel implements ClientChannel {
         XReadArgs args = XReadArgs.Builder.block(transport.config.blockTimeout().toMillis())
                 .count(transport.config.readCount() * 4L);
         c.async().xread(args, XReadArgs.StreamOffset.from(replyKey, lastId)).whenComplete((msgs, err) -> {
-            if (err != null) {
-                onReadFailure(Connector.unwrap(err), false);
+            try {
+                if (err != null) {
+                    onReadFailure(Connector.unwrap(err), false);
+                    return;
+                }
+                if (failures > 0) {
+                    log.info("reply stream {} readable again", replyKey);
+                    failures = 0;
+                }
+                if (msgs != null) {
+                    deliver(msgs);
+                }
+            } catch (Throwable t) {
+                // a fatal error on the I/O thread: the loop must not end silently (an exception here would only
+                // complete a future nobody reads); it reads again from the last delivered reply after a back-off
+                restartAfter(t);
                 return;
-            }
-            if (failures > 0) {
-                log.info("reply stream {} readable again", replyKey);
-                failures = 0;
-            }
-            if (msgs != null) {
-                deliver(msgs);
             }
             read(c);
         });
+    }
+
+    private void restartAfter(Throwable error) {
+        long backoff = loopHealth.died(error);
+        try {
+            transport.scheduler.schedule(() -> {
+                loopHealth.restarted();
+                readReplies();
+            }, backoff, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // transport closing
+        }
     }
 
     /** Hands one read's replies to the core together (it completes their callers in a burst). */
@@ -236,6 +257,8 @@ final class RedisClientChannel implements ClientChannel {
                 listener.onReplies(replies);
             } catch (RuntimeException e) {
                 log.warn("reply listener of reply stream {} failed: {}", replyKey, e.toString());
+            } catch (Error e) { // e.g. an OutOfMemoryError in a metrics callback: the replies still flow
+                loopHealth.survived(e);
             }
         }
         readSinceTrim += msgs.size();

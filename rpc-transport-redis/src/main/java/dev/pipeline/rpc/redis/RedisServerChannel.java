@@ -118,6 +118,7 @@ final class RedisServerChannel implements ServerChannel {
     private volatile int readFailures;
     /** Set by the tick: the read loop runs one claim round (with its reserved slots) before its next read. */
     private volatile boolean claimDue;
+    private final dev.pipeline.rpc.spi.LoopHealth loopHealth;
 
     RedisServerChannel(RedisTransport transport, String service, ServerSettings settings, RequestHandler handler) {
         this.transport = transport;
@@ -131,6 +132,7 @@ final class RedisServerChannel implements ServerChannel {
         this.deadLetters = transport.deadLetterStream(service);
         this.consumer = Consumer.from(group, consumerName());
         this.reader = transport.connector("request reader");
+        this.loopHealth = new dev.pipeline.rpc.spi.LoopHealth("the Redis read loop of service '" + service + "'");
     }
 
     private static String consumerName() {
@@ -169,11 +171,25 @@ final class RedisServerChannel implements ServerChannel {
         }
         started = true;
         long tickMillis = Math.max(25, Math.min(5000, config.claimIdle().toMillis() / 4));
-        tick = transport.scheduler.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        // guarded: a periodic task that throws is never run again, which would end claiming silently
+        tick = transport.scheduler.scheduleWithFixedDelay(guarded(this::tick), tickMillis, tickMillis,
+                TimeUnit.MILLISECONDS);
         long every = config.maintenanceInterval().toMillis();
-        maintenance = transport.scheduler.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
+        maintenance = transport.scheduler.scheduleWithFixedDelay(guarded(this::maintain), every, every,
+                TimeUnit.MILLISECONDS);
         log.debug("server for '{}' consuming {} as {}", service, stream, consumer.getName());
         maybeRead();
+    }
+
+    /** @return {@code task}, whose fatal errors are logged and reported instead of ending its schedule */
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                loopHealth.survived(e);
+            }
+        };
     }
 
     /** XGROUP CREATE at id 0 (so requests sent before any server existed are served) with MKSTREAM. */
@@ -267,28 +283,59 @@ final class RedisServerChannel implements ServerChannel {
                         XReadArgs.Builder.block(config.blockTimeout().toMillis()).count(slots),
                         XReadArgs.StreamOffset.lastConsumed(stream)))
                 .whenComplete((msgs, err) -> {
-                    int got = msgs == null ? 0 : msgs.size();
-                    if (err != null) {
-                        // 'reading' stays set until the retry: completions must not start a read without backoff
-                        releaseQuietly(slots);
-                        onReadFailure(Connector.unwrap(err));
-                        return;
-                    }
-                    readFailures = 0;
-                    weigh(msgs);
-                    // unused slots back before dispatching: dispatch may release and trigger the next read
-                    reading.set(false);
-                    int unused = slots - got;
-                    if (got > 0) {
-                        for (StreamMessage<String, byte[]> m : msgs) {
-                            dispatch(m);
-                        }
-                    }
-                    release(unused);
-                    if (unused == 0) {
-                        maybeRead();
+                    try {
+                        onRead(slots, msgs, err);
+                    } catch (Throwable t) {
+                        // a fatal error on the I/O thread: an exception here would only complete a future nobody
+                        // reads, and the read loop would end silently. Entries read and not dispatched stay pending
+                        // (claimed again after claimIdle); the loop reads again after a back-off
+                        restartReading(t);
                     }
                 });
+    }
+
+    private void onRead(int slots, List<StreamMessage<String, byte[]>> msgs, Throwable err) {
+        int got = msgs == null ? 0 : msgs.size();
+        if (err != null) {
+            // 'reading' stays set until the retry: completions must not start a read without backoff
+            releaseQuietly(slots);
+            onReadFailure(Connector.unwrap(err));
+            return;
+        }
+        readFailures = 0;
+        weigh(msgs);
+        // unused slots back before dispatching: dispatch may release and trigger the next read
+        reading.set(false);
+        int unused = slots - got;
+        if (got > 0) {
+            for (StreamMessage<String, byte[]> m : msgs) {
+                dispatch(m);
+            }
+        }
+        release(unused);
+        if (unused == 0) {
+            maybeRead();
+        }
+    }
+
+    /** After a fatal error in the read loop: reported (DOWN), and a read scheduled after the back-off. */
+    private void restartReading(Throwable error) {
+        long backoff = loopHealth.died(error);
+        reading.set(true); // no read starts before the restart (a completion's release would start one)
+        try {
+            transport.scheduler.schedule(() -> {
+                loopHealth.restarted();
+                reading.set(false);
+                maybeRead();
+            }, backoff, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // transport closing
+        }
+    }
+
+    @Override
+    public dev.pipeline.rpc.Health health() {
+        return loopHealth.health();
     }
 
     /** @return the COUNT of the next read under the byte budget: 0 while the budget is used up */
@@ -405,6 +452,12 @@ final class RedisServerChannel implements ServerChannel {
             stage = handler.handle(request);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
+        } catch (Error e) {
+            // a fatal error on the read loop's thread (e.g. OutOfMemoryError): logged, reported, and the entry left
+            // pending, so it is claimed and handled again after claimIdle; the loop goes on with the next entries
+            loopHealth.survived(e);
+            finish(id);
+            return;
         }
         stage.whenComplete((outcome, err) -> {
             if (err != null || outcome == null) {
