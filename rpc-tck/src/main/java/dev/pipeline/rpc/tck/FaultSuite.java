@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,12 +24,30 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Faults on real brokers: a fatal error on a transport thread. Every call completes exactly once at its caller (a
+ * Faults on real brokers: a fatal error on a transport thread, a network cut between a client or a server and the
+ * broker (a {@link dev.pipeline.rpc.tck.broker.TcpProxy}, cut for {@value #CUT_PROPERTY} seconds, default 5), and the
+ * broker killed with {@code kill -9} under load and started again on the same address with its data. Every call completes exactly once at its caller (a
  * result or a clear error by its deadline), no accepted request is lost, and the process never keeps running while
  * it serves nothing.
  */
 public abstract class FaultSuite extends TckBase {
     static final int DURING = 16;
+    /** System property: how long the network cut tests cut, in seconds (default 5; 60 for the long case). */
+    public static final String CUT_PROPERTY = "pipeline.tck.cutSeconds";
+    /** The timeout of the calls under a fault. */
+    static final Duration FAULT_CALL_TIMEOUT = Duration.ofSeconds(20);
+
+    private ProxiedBroker proxied;
+
+    private synchronized ProxiedBroker proxiedBroker() {
+        if (proxied == null) {
+            assertThat(fixture.canProxy()).as("the fixture puts a proxy in front of its broker (%s)", fixture)
+                    .isTrue();
+            inClass(() -> proxied = track(fixture.proxied()));
+            LOG.info("fault suite on {}: {}", fixture, proxied);
+        }
+        return proxied;
+    }
 
     @Test
     @DisplayName("faults: an OutOfMemoryError on the server's transport thread is logged and reported; the server "
@@ -116,5 +136,271 @@ public abstract class FaultSuite extends TckBase {
             assertThat(get(after.get(i))).as("call %d after the error", i).isEqualTo(i + 2);
         }
         assertThat(client.call(svc, "add", int.class, 40, 2)).isEqualTo(42);
+    }
+
+    @Test
+    @DisplayName("faults: a network cut between the client and the broker: every call completes once, none lost, "
+            + "calls flow again after the heal")
+    public void networkCutBetweenClientAndBroker() throws Exception {
+        cut(true);
+    }
+
+    @Test
+    @DisplayName("faults: a network cut between the server and the broker: every call completes once, none lost, "
+            + "calls flow again after the heal")
+    public void networkCutBetweenServerAndBroker() throws Exception {
+        cut(false);
+    }
+
+    private void cut(boolean clientSide) throws Exception {
+        ProxiedBroker pb = proxiedBroker();
+        int cutSeconds = Integer.getInteger(CUT_PROPERTY, 5);
+        String svc = uniqueService(clientSide ? "cut-client" : "cut-server");
+        Set<String> executed = ConcurrentHashMap.newKeySet();
+        AtomicInteger expired = new AtomicInteger();
+        RpcServer server = server(clientSide ? pb.directUri() : pb.proxiedUri(), b -> b.metrics(expiries(expired)));
+        server.handle(svc, "exec", params -> {
+            String token = params.get(0, String.class);
+            executed.add(token);
+            return token;
+        });
+        server.start();
+        RpcClient client = client(clientSide ? pb.proxiedUri() : pb.directUri(),
+                b -> b.defaultTimeout(FAULT_CALL_TIMEOUT));
+        assertThat(client.call(svc, "exec", String.class, "warm-up")).isEqualTo("warm-up");
+
+        Duration hangAfter = FAULT_CALL_TIMEOUT.plusSeconds(cutSeconds + 60L);
+        try (Load load = new Load(client, svc, 4, hangAfter)) {
+            Thread.sleep(2000);
+            pb.proxy().cut();
+            long cutAt = System.nanoTime();
+            Thread.sleep(cutSeconds * 1000L);
+            pb.proxy().heal();
+            long healedAt = System.nanoTime();
+            awaitFlowing(load, healedAt, hangAfter.plusSeconds(30));
+            Thread.sleep(2000);
+            load.stop();
+            check(load, executed, expired, "network cut (" + (clientSide ? "client" : "server") + " side, "
+                    + cutSeconds + " s)", cutAt, healedAt, null);
+        }
+    }
+
+    @Test
+    @DisplayName("faults: the broker killed with kill -9 under load and started again on the same address: callers "
+            + "get a result or a clear error by their deadline, calls succeed again, nothing pending leaks")
+    public void brokerKilledUnderLoad() throws Exception {
+        assertThat(fixture.canKillBroker()).as("the fixture kills its broker (%s)", fixture).isTrue();
+        String svc = uniqueService("kill9");
+        Set<String> executed = ConcurrentHashMap.newKeySet();
+        AtomicInteger expired = new AtomicInteger();
+        RpcServer server = server(b -> b.metrics(expiries(expired)));
+        server.handle(svc, "exec", params -> {
+            String token = params.get(0, String.class);
+            executed.add(token);
+            return token;
+        });
+        server.start();
+        RpcClient client = client(b -> b.defaultTimeout(Duration.ofSeconds(10)));
+        assertThat(client.call(svc, "exec", String.class, "warm-up")).isEqualTo("warm-up");
+        Duration hangAfter = Duration.ofSeconds(120);
+        String address = java.net.URI.create(fixture.uri()).getAuthority();
+        try (Load load = new Load(client, svc, 8, hangAfter)) {
+            Thread.sleep(3000);
+            long before = load.okBetween(System.nanoTime() - 2_000_000_000L, System.nanoTime()) / 2;
+            fixture.killBroker();
+            long killedAt = System.nanoTime();
+            Thread.sleep(3000);
+            fixture.startKilledBroker();
+            long upAt = System.nanoTime();
+            awaitFlowing(load, upAt, hangAfter.plusSeconds(30));
+            Thread.sleep(10_000);
+            load.stop();
+            check(load, executed, expired, "broker kill -9", killedAt, upAt, address);
+            // throughput back at its earlier level: the first second after the broker was up with at least 80% of
+            // the calls per second before the kill
+            long back = -1;
+            for (long t = upAt; t + 1_000_000_000L <= load.stoppedAt; t += 100_000_000L) {
+                if (load.okBetween(t, t + 1_000_000_000L) >= before * 8 / 10) {
+                    back = t + 1_000_000_000L - upAt;
+                    break;
+                }
+            }
+            LOG.info("fault suite on {}: broker kill -9: {} calls/s before; broker up to throughput back: {}",
+                    fixture, before, back < 0 ? "not within the run" : (back / 1_000_000) + " ms");
+        }
+        await().untilAsserted(() -> assertThat(pendingCount(client)).as("calls pending in the client").isZero());
+    }
+
+    /** Waits until a call started after {@code sinceNanos} succeeded, at most {@code max}. */
+    private static void awaitFlowing(Load load, long sinceNanos, Duration max) {
+        org.awaitility.Awaitility.await().atMost(max).pollInterval(Duration.ofMillis(50))
+                .until(() -> load.firstOkStartedAfter(sinceNanos) > 0);
+    }
+
+    /**
+     * The guarantees under a fault: no call hung; each failure a clear RpcException (naming {@code address} when
+     * it is a transport error, if given); every call that timed out (accepted by the broker) ran; each caller's last
+     * call succeeded. Prints what happened.
+     */
+    private void check(Load load, Set<String> executed, AtomicInteger expired, String what, long faultAt,
+                       long endedAt, String address) {
+        List<Load.Outcome> all = new ArrayList<>(load.outcomes);
+        List<Load.Outcome> hung = all.stream().filter(o -> o.hung).toList();
+        assertThat(hung).as("calls that neither completed nor failed within %s", load.hangAfter).isEmpty();
+        Map<String, Integer> errors = new java.util.TreeMap<>();
+        List<String> timedOut = new ArrayList<>();
+        long ok = 0;
+        long maxMillis = 0;
+        for (Load.Outcome o : all) {
+            maxMillis = Math.max(maxMillis, (o.endNanos - o.startNanos) / 1_000_000);
+            if (o.error == null) {
+                assertThat(o.result).isEqualTo(o.token);
+                ok++;
+                continue;
+            }
+            assertThat(o.error).as("a call fails with an RpcException").isInstanceOf(RpcException.class);
+            RpcException e = (RpcException) o.error;
+            assertThat(e.getMessage()).as("error message").isNotBlank();
+            assertThat(e.code()).as("%s", e.getMessage()).isIn(ErrorCodes.TIMEOUT, ErrorCodes.TRANSPORT_ERROR);
+            assertThat(e.getMessage()).as("no raw metadata wording").doesNotContain("not present in metadata");
+            if (address != null && e.code() == ErrorCodes.TRANSPORT_ERROR) {
+                assertThat(e.getMessage()).as("a transport error names the broker").contains(address);
+            }
+            if (e.code() == ErrorCodes.TIMEOUT) {
+                timedOut.add(o.token);
+            }
+            String kind = e.code() + " " + e.getMessage().replaceAll("tck-[a-z0-9-]+", "<svc>")
+                    .replaceAll("[0-9]+ ms", "N ms").replaceAll("within [0-9.]+ ?[a-z]+", "within T");
+            errors.merge(kind.length() > 200 ? kind.substring(0, 200) : kind, 1, Integer::sum);
+        }
+        // a call that timed out was accepted by the broker (its clock starts then): it must have run, or run later,
+        // or have been skipped by the server because its deadline (set when it was sent) had passed when the server
+        // read it: a request that waited out a broker outage on the broker
+        org.awaitility.Awaitility.await().atMost(fixture.redeliveryTimeout().plus(FAULT_CALL_TIMEOUT))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(timedOut.stream().filter(t -> !executed.contains(t)).count())
+                        .as("accepted requests neither executed nor skipped as expired (lost): %s of %s",
+                                timedOut.stream().filter(t -> !executed.contains(t)).toList(), expired.get())
+                        .isLessThanOrEqualTo(expired.get()));
+        for (Map.Entry<Integer, Load.Outcome> last : load.lastByCaller().entrySet()) {
+            assertThat(last.getValue().error).as("the last call of caller %d, after the fault", last.getKey())
+                    .isNull();
+        }
+        long firstOk = load.firstOkStartedAfter(endedAt);
+        long firstOkEnd = load.firstOkEndedAfter(endedAt);
+        LOG.info("fault suite on {}: {}: {} calls, {} ok, {} failed {}, 0 hung, 0 lost, {} skipped by the server as "
+                        + "expired; max call {} ms; fault "
+                        + "lasted {} ms; from its end to the first successful reply {} ms, to the first success of a "
+                        + "call started after it {} ms", fixture, what, all.size(), ok, all.size() - ok, errors,
+                expired.get(), maxMillis, (endedAt - faultAt) / 1_000_000, (firstOkEnd - endedAt) / 1_000_000,
+                (firstOk - endedAt) / 1_000_000);
+    }
+
+    /** @return server metrics counting the requests skipped because their deadline had passed */
+    private static RpcMetrics expiries(AtomicInteger expired) {
+        return new RpcMetrics() {
+            @Override
+            public void rejectedInput(String service, String transport, String reason) {
+                if ("expired".equals(reason)) {
+                    expired.incrementAndGet();
+                }
+            }
+        };
+    }
+
+    /** The client's calls awaiting completion (package-private in the core: read reflectively). */
+    private static int pendingCount(RpcClient client) throws Exception {
+        java.lang.reflect.Method m = client.getClass().getDeclaredMethod("pendingCount");
+        m.setAccessible(true);
+        return (int) m.invoke(client);
+    }
+
+    /** Callers looping {@code exec(token)} calls, one at a time each, every outcome recorded. */
+    static final class Load implements AutoCloseable {
+        record Outcome(int caller, String token, long startNanos, long endNanos, String result, Throwable error,
+                       boolean hung) {
+        }
+
+        final java.util.concurrent.ConcurrentLinkedQueue<Outcome> outcomes =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final Duration hangAfter;
+        private final List<Thread> threads = new ArrayList<>();
+        private volatile boolean stop;
+        volatile long stoppedAt;
+
+        Load(RpcClient client, String svc, int callers, Duration hangAfter) {
+            this.hangAfter = hangAfter;
+            for (int i = 0; i < callers; i++) {
+                int caller = i;
+                Thread t = new Thread(() -> {
+                    for (int n = 0; !stop; n++) {
+                        String token = "c" + caller + "-" + n;
+                        long t0 = System.nanoTime();
+                        CompletableFuture<String> f = client.callAsync(svc, "exec", String.class, token);
+                        String result = null;
+                        Throwable error = null;
+                        boolean hung = false;
+                        try {
+                            result = f.get(hangAfter.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            error = e.getCause();
+                        } catch (java.util.concurrent.TimeoutException e) {
+                            hung = true;
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        outcomes.add(new Outcome(caller, token, t0, System.nanoTime(), result, error, hung));
+                        if (error != null) {
+                            try {
+                                Thread.sleep(50); // a caller that retries after an error, not in a busy loop
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    }
+                }, "fault-load-" + i);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+        }
+
+        void stop() throws InterruptedException {
+            stop = true;
+            for (Thread t : threads) {
+                t.join(hangAfter.toMillis() + 10_000);
+            }
+            stoppedAt = System.nanoTime();
+        }
+
+        long okBetween(long from, long to) {
+            return outcomes.stream().filter(o -> o.error == null && !o.hung && o.endNanos >= from && o.endNanos < to)
+                    .count();
+        }
+
+        long firstOkStartedAfter(long nanos) {
+            return outcomes.stream().filter(o -> o.error == null && !o.hung && o.startNanos >= nanos)
+                    .mapToLong(o -> o.endNanos).min().orElse(0);
+        }
+
+        long firstOkEndedAfter(long nanos) {
+            return outcomes.stream().filter(o -> o.error == null && !o.hung && o.endNanos >= nanos)
+                    .mapToLong(o -> o.endNanos).min().orElse(0);
+        }
+
+        Map<Integer, Outcome> lastByCaller() {
+            Map<Integer, Outcome> last = new java.util.TreeMap<>();
+            for (Outcome o : outcomes) {
+                last.merge(o.caller, o, (a, b) -> b.startNanos > a.startNanos ? b : a);
+            }
+            return last;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (!stop) {
+                stop();
+            }
+        }
     }
 }

@@ -104,6 +104,17 @@ abstract class TckBase {
         return resource;
     }
 
+    /** Runs {@code setup} so that what it {@linkplain #track tracks} is closed after the class, not the test. */
+    void inClass(Runnable setup) {
+        boolean was = inClassSetup;
+        inClassSetup = true;
+        try {
+            setup.run();
+        } finally {
+            inClassSetup = was;
+        }
+    }
+
     /** @return a service name unique to this run, valid on every broker ([a-z0-9-]). */
     static String uniqueService(String prefix) {
         return "tck-" + prefix + "-" + UUID.randomUUID().toString().substring(0, 12);
@@ -124,23 +135,33 @@ abstract class TckBase {
     }
 
     RpcClient client(Consumer<ClientConfig.Builder> customizer) {
+        return client(fixture.uri(), customizer);
+    }
+
+    /** A client of the broker at {@code uri} (e.g. through a proxy), closed after the test. */
+    RpcClient client(String uri, Consumer<ClientConfig.Builder> customizer) {
         ClientConfig.Builder b = ClientConfig.builder()
                 .defaultTimeout(fixture.callTimeout())
                 .readyTimeout(fixture.callTimeout())
                 .limits(limits())
                 .transportProperties(fixture.properties());
         customizer.accept(b);
-        return track(Rpc.client(fixture.uri(), b.build()));
+        return track(Rpc.client(uri, b.build()));
     }
 
     /** A server, not started, closed after the test. */
     RpcServer server(Consumer<ServerConfig.Builder> customizer) {
+        return server(fixture.uri(), customizer);
+    }
+
+    /** A server of the broker at {@code uri} (e.g. through a proxy), not started, closed after the test. */
+    RpcServer server(String uri, Consumer<ServerConfig.Builder> customizer) {
         ServerConfig.Builder b = ServerConfig.builder()
                 .limits(limits())
                 .shutdownGrace(Duration.ofSeconds(5))
                 .transportProperties(fixture.properties());
         customizer.accept(b);
-        return track(Rpc.server(fixture.uri(), b.build()));
+        return track(Rpc.server(uri, b.build()));
     }
 
     RpcServer server() {

@@ -108,6 +108,38 @@ public abstract class TransportFixture {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot read dead letters");
     }
 
+    /** @return whether {@link #proxied()} is available. */
+    public boolean canProxy() {
+        return false;
+    }
+
+    /**
+     * @return a broker reachable directly and through a {@link dev.pipeline.rpc.tck.broker.TcpProxy} the test cuts
+     *     and heals (for Kafka a broker of its own whose second listener advertises the proxy's address); the caller
+     *     closes it
+     */
+    public ProxiedBroker proxied() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot put a proxy in front of its broker");
+    }
+
+    /** @return whether {@link #killBroker()} and {@link #startKilledBroker()} are available. */
+    public boolean canKillBroker() {
+        return false;
+    }
+
+    /**
+     * Kills the broker at {@link #uri()} with SIGKILL ({@code kill -9}), its data kept, and returns once it is gone.
+     * Clients and servers opened before must recover on their own once {@link #startKilledBroker()} ran.
+     */
+    public void killBroker() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot kill its broker");
+    }
+
+    /** Starts the killed broker again at the same address with its data, returning once it accepts connections. */
+    public void startKilledBroker() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot restart a killed broker");
+    }
+
     /** @return a short name for reports; default the URI. */
     @Override
     public String toString() {

@@ -270,8 +270,8 @@ final class KafkaClientChannel implements ClientChannel {
                     if (tracking != null) {
                         tracked.remove(request.correlationId(), tracking);
                     }
-                    sent.completeExceptionally(new IllegalStateException("Kafka did not accept the request to '"
-                            + topic + "': " + e.getMessage(), e));
+                    sent.completeExceptionally(new IllegalStateException(KafkaErrors.sendFailure(config, topic, e),
+                            e));
                 }
             });
         } catch (RuntimeException e) {

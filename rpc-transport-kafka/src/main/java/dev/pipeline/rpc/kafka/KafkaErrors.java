@@ -42,6 +42,26 @@ final class KafkaErrors {
     }
 
     /**
+     * @return why the producer did not accept a request to {@code topic}: for a timeout or a retriable error (the
+     *     broker down, restarting or unreachable) {@code Kafka at host:port unavailable: ...}, naming the broker,
+     *     instead of the producer's wording ({@code Topic rpc.x not present in metadata after 10000 ms}: the client
+     *     sends only to topics it found, so a missing topic means a broker that does not answer)
+     */
+    static String sendFailure(KafkaTransportConfig config, String topic, Throwable e) {
+        if (e instanceof org.apache.kafka.common.errors.TimeoutException
+                || e instanceof org.apache.kafka.common.errors.RetriableException) {
+            String m = String.valueOf(e.getMessage());
+            java.util.regex.Matcher after = java.util.regex.Pattern.compile("after (\\d+) ?ms").matcher(m);
+            String what = m.contains("not present in metadata")
+                    ? "no metadata for '" + topic + "'" + (after.find() ? " within " + after.group(1) + " ms" : "")
+                    : m;
+            return "Kafka at " + config.bootstrapServers() + " unavailable: the request to '" + topic
+                    + "' was not accepted (" + what + "; the broker is down, restarting or unreachable)";
+        }
+        return "Kafka did not accept the request to '" + topic + "': " + explain(config, e);
+    }
+
+    /**
      * @return what a client that got no answer within {@code millis} should check: the broker, and whether its
      *     listener expects another {@code security.protocol} than this one
      */

@@ -118,6 +118,44 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
+     * Starts a local plaintext broker with a second listener, on {@link #externalPort()}, that advertises
+     * {@code 127.0.0.1:advertisedPort}: put a {@link TcpProxy} on that port forwarding to {@link #externalPort()},
+     * and clients that bootstrap through it reach the broker only through the proxy (Kafka tells clients to connect
+     * to the advertised address of the listener they came in on). {@link #bootstrapServers()} reaches the broker
+     * directly.
+     *
+     * @return the broker, owned by the caller (close it)
+     */
+    public static KafkaBroker startLocalBehindProxy(int advertisedPort) {
+        LocalKafkaProcess process = LocalKafkaProcess.startBehindProxy(advertisedPort);
+        return new KafkaBroker(Kind.LOCAL_PROCESS, process.bootstrapServers(), false, process, null);
+    }
+
+    /** @return the port of the listener behind a proxy ({@link #startLocalBehindProxy}), else -1 */
+    public int externalPort() {
+        return local == null ? -1 : local.externalPort();
+    }
+
+    /**
+     * Kills the broker process with SIGKILL ({@code kill -9}), its data kept; {@link #startAgain()} brings it back on
+     * the same address.
+     *
+     * @throws UnsupportedOperationException when the broker is not a local process ({@link #canRestart()})
+     */
+    public void kill() {
+        requireLocal().kill();
+    }
+
+    /**
+     * Starts a killed or stopped broker again on the same address with the same data; returns once it answers.
+     *
+     * @throws UnsupportedOperationException when the broker is not a local process ({@link #canRestart()})
+     */
+    public void startAgain() {
+        requireLocal().startAgain();
+    }
+
+    /**
      * @return how to connect to a broker from {@link #startLocalSecured}, else empty (a plaintext broker)
      */
     public Optional<Security> security() {

@@ -70,15 +70,33 @@ final class LocalKafkaProcess implements AutoCloseable {
         }
     }
 
+    /** The second listener's port and the port it advertises (a proxy in front of it), or null. */
+    private final int[] external;
+
     private LocalKafkaProcess(Path tempDir, int port, int controllerPort, int internalPort, Secured secured)
             throws IOException {
+        this(tempDir, port, controllerPort, internalPort, secured, null);
+    }
+
+    private LocalKafkaProcess(Path tempDir, int port, int controllerPort, int internalPort, Secured secured,
+                              int[] external) throws IOException {
         this.tempDir = tempDir;
         this.port = port;
         this.secured = secured;
+        this.external = external;
         this.clusterId = Uuid.randomUuid().toString();
         this.configFile = tempDir.resolve("server.properties");
         this.logFile = tempDir.resolve("broker.log");
         String props = serverProperties(tempDir.resolve("data"), port, controllerPort);
+        if (external != null) {
+            props = props.replace("listeners=PLAINTEXT://127.0.0.1:" + port + ",",
+                            "listeners=PLAINTEXT://127.0.0.1:" + port + ",EXTERNAL://127.0.0.1:" + external[0] + ",")
+                    .replace("advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                            "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",EXTERNAL://127.0.0.1:"
+                                    + external[1])
+                    .replace("listener.security.protocol.map=PLAINTEXT:PLAINTEXT,",
+                            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,EXTERNAL:PLAINTEXT,");
+        }
         if (secured != null) {
             props = securedProperties(props, port, internalPort, controllerPort, secured);
             StringBuilder users = new StringBuilder();
@@ -109,8 +127,21 @@ final class LocalKafkaProcess implements AutoCloseable {
         return start(Map.copyOf(users), superUser);
     }
 
+    /**
+     * A plaintext broker with a second listener on {@link #externalPort()} that advertises {@code advertisedPort}
+     * instead, for a proxy on that port forwarding to it: clients that bootstrap through the proxy are told to
+     * connect through the proxy, while {@link #bootstrapServers()} reaches the broker directly.
+     */
+    static LocalKafkaProcess startBehindProxy(int advertisedPort) {
+        return start(null, null, advertisedPort);
+    }
+
     /** {@code users} null: a plaintext broker. */
     private static LocalKafkaProcess start(Map<String, String> users, String superUser) {
+        return start(users, superUser, 0);
+    }
+
+    private static LocalKafkaProcess start(Map<String, String> users, String superUser, int advertisedPort) {
         Path dir;
         try {
             dir = Files.createTempDirectory("pipeline-kafka-");
@@ -121,7 +152,8 @@ final class LocalKafkaProcess implements AutoCloseable {
         try {
             Secured secured = users == null ? null
                     : new Secured(KafkaCertificates.create(dir), users, superUser);
-            broker = new LocalKafkaProcess(dir, freePort(), freePort(), freePort(), secured);
+            broker = new LocalKafkaProcess(dir, freePort(), freePort(), freePort(), secured,
+                    advertisedPort == 0 ? null : new int[] {freePort(), advertisedPort});
         } catch (IOException | RuntimeException e) {
             deleteRecursively(dir);
             throw new IllegalStateException("cannot prepare the local Kafka broker in " + dir + ": " + e, e);
@@ -137,6 +169,41 @@ final class LocalKafkaProcess implements AutoCloseable {
 
     String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** @return the port of the listener behind a proxy ({@link #startBehindProxy}), else -1 */
+    int externalPort() {
+        return external == null ? -1 : external[0];
+    }
+
+    /** Kills the broker process (SIGKILL, data kept: what it had not flushed is recovered from its log). */
+    synchronized void kill() {
+        Process p = process;
+        process = null;
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        p.destroyForcibly();
+        try {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                log.warn("local Kafka broker did not die in 20 s of SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(p.getOutputStream());
+        }
+    }
+
+    /** Starts a stopped or killed broker again on the same ports with the same data; returns once it answers. */
+    synchronized void startAgain() {
+        if (closed) {
+            throw new IllegalStateException("the local Kafka broker is closed");
+        }
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        launch();
     }
 
     /** @return the TLS stores and users of a secured broker, else null */

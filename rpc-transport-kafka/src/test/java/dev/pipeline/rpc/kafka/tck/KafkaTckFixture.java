@@ -1,9 +1,11 @@
 package dev.pipeline.rpc.kafka.tck;
 
 import dev.pipeline.rpc.kafka.KafkaTransportConfig;
+import dev.pipeline.rpc.tck.ProxiedBroker;
 import dev.pipeline.rpc.tck.RawMessage;
 import dev.pipeline.rpc.tck.TransportFixture;
 import dev.pipeline.rpc.tck.broker.KafkaBroker;
+import dev.pipeline.rpc.tck.broker.TcpProxy;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -48,6 +50,40 @@ public final class KafkaTckFixture extends TransportFixture {
     @Override
     public void restartBroker() {
         broker.restart();
+    }
+
+    @Override
+    public boolean canProxy() {
+        return true;
+    }
+
+    @Override
+    public ProxiedBroker proxied() {
+        int port = TcpProxy.freePort();
+        KafkaBroker own = KafkaBroker.startLocalBehindProxy(port);
+        TcpProxy proxy;
+        try {
+            proxy = TcpProxy.start("127.0.0.1", own.externalPort(), port);
+        } catch (RuntimeException e) {
+            own.close();
+            throw e;
+        }
+        return new ProxiedBroker(own.uri(), "kafka://127.0.0.1:" + port, proxy, own);
+    }
+
+    @Override
+    public boolean canKillBroker() {
+        return broker.canRestart();
+    }
+
+    @Override
+    public void killBroker() {
+        broker.kill();
+    }
+
+    @Override
+    public void startKilledBroker() {
+        broker.startAgain();
     }
 
     @Override

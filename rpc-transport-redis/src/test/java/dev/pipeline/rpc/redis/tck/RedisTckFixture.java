@@ -1,9 +1,11 @@
 package dev.pipeline.rpc.redis.tck;
 
 import dev.pipeline.rpc.spi.WireHeaders;
+import dev.pipeline.rpc.tck.ProxiedBroker;
 import dev.pipeline.rpc.tck.RawMessage;
 import dev.pipeline.rpc.tck.TransportFixture;
 import dev.pipeline.rpc.tck.broker.RedisBroker;
+import dev.pipeline.rpc.tck.broker.TcpProxy;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -79,6 +81,40 @@ public final class RedisTckFixture extends TransportFixture {
 
     @Override
     public void restartBroker() {
+        broker.restart();
+    }
+
+    @Override
+    public boolean canProxy() {
+        return true;
+    }
+
+    @Override
+    public ProxiedBroker proxied() {
+        java.net.URI direct = broker.uri();
+        TcpProxy proxy = TcpProxy.start(direct.getHost(), direct.getPort());
+        try {
+            java.net.URI through = new java.net.URI(direct.getScheme(), direct.getUserInfo(), "127.0.0.1",
+                    proxy.port(), direct.getPath(), direct.getQuery(), direct.getFragment());
+            return new ProxiedBroker(direct.toString(), through.toString(), proxy, null);
+        } catch (java.net.URISyntaxException e) {
+            proxy.close();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public boolean canKillBroker() {
+        return broker.restartable();
+    }
+
+    @Override
+    public void killBroker() {
+        broker.kill();
+    }
+
+    @Override
+    public void startKilledBroker() {
         broker.restart();
     }
 
