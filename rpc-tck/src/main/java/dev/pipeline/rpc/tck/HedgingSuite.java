@@ -189,7 +189,9 @@ public abstract class HedgingSuite extends TckBase {
         assertThat(client.call(servers.service, "echo", String.class)).startsWith("S");
         servers.release.countDown(); // the held first attempts answer now: late, dropped and counted
         await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() -> assertThat(metrics.lateReplies).as("late replies").hasValue(4));
+                // at least the four held replies; a warm-up call redelivered after a group round adds its own
+                .untilAsserted(() -> assertThat(metrics.lateReplies.get()).as("late replies")
+                        .isGreaterThanOrEqualTo(4));
         assertThat(metrics.completions("work") + metrics.completions("workAsync")
                 + metrics.completions("idempotentWork")).as("still once each").isEqualTo(4);
     }
