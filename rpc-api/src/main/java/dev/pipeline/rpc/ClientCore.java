@@ -309,6 +309,12 @@ final class ClientCore implements ReplyListener {
         if (p instanceof PendingCall c && c.hedge != null) {
             c.hedge.deadlineEpochMillis = deadline;
         }
+        // the clock starts with the send, as the deadline the request carries does: a broker that is down and a
+        // producer that holds the send (Kafka: up to delivery.timeout.ms, 120 s) never make a call outlast it
+        armTimeout(p, timeout, timeoutNanos);
+        if (p.done) { // the client closed meanwhile: failed once already
+            return CompletableFuture.failedFuture(closedError(service, p.what()));
+        }
         CompletableFuture<Void> sent;
         try {
             OutgoingRequest request = DefaultRpcClient.outgoing(body, p.correlationId, deadline);
@@ -324,12 +330,11 @@ final class ClientCore implements ReplyListener {
                 }
                 throw new CompletionException(error);
             }
-            armTimeout(p, timeout, timeoutNanos);
             return null;
         });
     }
 
-    /** Starts the call's timeout clock (the broker has accepted the request). */
+    /** Starts the call's timeout clock (and its hedge's), as the request is handed to the transport. */
     private void armTimeout(Pending p, Duration timeout, long timeoutNanos) {
         if (p.done) {
             return; // the reply was faster than the send confirmation
@@ -682,7 +687,7 @@ final class ClientCore implements ReplyListener {
         final String service;
         final int weight;
         volatile boolean done;
-        /** When the call times out ({@link System#nanoTime()}); 0 until the broker accepted the request. */
+        /** When the call times out ({@link System#nanoTime()}); 0 until it is sent. */
         volatile long deadlineNanos;
         /**
          * When the call is hedged next ({@link System#nanoTime()}), or {@link TimeoutSweeper#NONE}; written before
