@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Every call completes exactly once: with its result, with an {@link RpcException} carrying the server's error,
  * with an {@link RpcTimeoutException}, or with {@link ErrorCodes#CLIENT_CLOSED} when the client is closed. A call's
  * timeout clock starts when it is sent, also while the transport waits for the broker to accept it. Calls beyond
- * {@link ClientConfig#maxInFlight()} fail at once with {@link ErrorCodes#OVERLOADED}; a request the transport cannot send fails with
- * {@link ErrorCodes#TRANSPORT_ERROR}; a reply that cannot be read or converted to the result type fails the call with
+ * {@link ClientConfig#maxInFlight()} fail at once with {@link ErrorCodes#OVERLOADED}; a request the transport cannot
+ * send fails with {@link ErrorCodes#TRANSPORT_ERROR}; a reply that cannot be read or converted to the result type fails the call with
  * {@link ErrorCodes#INTERNAL_ERROR}.
  *
  * <p>Threads: asynchronous results complete on the thread that settles them (the transport's reply thread, the
