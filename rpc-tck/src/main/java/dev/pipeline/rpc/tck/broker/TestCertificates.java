@@ -133,6 +133,50 @@ public record TestCertificates(Path dir, String trustStorePassword) {
         return c;
     }
 
+    /**
+     * Makes a client certificate signed by this CA (extended key usage clientAuth), for servers that ask clients
+     * for one: its key with the chain (client certificate, CA certificate) in the PKCS#12 key store
+     * {@code client-<commonName>.p12}, protected by {@link #keyStorePassword()}.
+     *
+     * @param commonName the certificate's subject CN, letters, digits, '.', '_' or '-'
+     * @return the key store
+     */
+    public Path generateClient(String commonName) {
+        if (commonName == null || !commonName.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("a common name is letters, digits, '.', '_' or '-': " + commonName);
+        }
+        String generated = "client-" + commonName + "-key.p12";
+        String csr = "client-" + commonName + ".csr";
+        String crt = "client-" + commonName + ".crt";
+        Path keyStore = dir.resolve("client-" + commonName + ".p12");
+        try {
+            keytool(dir, trustStorePassword, "-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname",
+                    "secp256r1", "-dname", "CN=" + commonName, "-validity", "3", "-keystore", generated,
+                    "-storetype", "PKCS12", "-storepass:env", "PW");
+            keytool(dir, trustStorePassword, "-certreq", "-alias", "client", "-keystore", generated,
+                    "-storepass:env", "PW", "-file", csr);
+            keytool(dir, trustStorePassword, "-gencert", "-alias", "ca", "-keystore", "ca.p12", "-storepass:env",
+                    "PW", "-infile", csr, "-outfile", crt, "-rfc", "-validity", "3", "-ext", "eku=clientAuth",
+                    "-ext", "ku=digitalSignature,keyAgreement");
+            char[] pw = trustStorePassword.toCharArray();
+            KeyStore in = KeyStore.getInstance("PKCS12");
+            try (InputStream stream = Files.newInputStream(dir.resolve(generated))) {
+                in.load(stream, pw);
+            }
+            CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+            KeyStore out = KeyStore.getInstance("PKCS12");
+            out.load(null, null);
+            out.setKeyEntry("client", in.getKey("client", pw), pw, new Certificate[] {
+                    readCertificate(x509, dir.resolve(crt)), readCertificate(x509, caCertificate())});
+            store(out, keyStore, trustStorePassword);
+            Files.deleteIfExists(dir.resolve(csr));
+            Files.deleteIfExists(dir.resolve(generated));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate a client certificate in " + dir + ": " + e, e);
+        }
+        return keyStore;
+    }
+
     private static Certificate readCertificate(CertificateFactory x509, Path pem)
             throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(pem)) {
