@@ -183,6 +183,15 @@ final class DefaultRpcServer implements RpcServer {
                 return DefaultRpcServer.this.handle(service, request,
                         pool == null || !config.inlineWhenIdle() ? null : onStall);
             }
+
+            @Override
+            public void replyAddressRefused() {
+                try {
+                    config.metrics().refusedReplyAddress(service, transportTag);
+                } catch (RuntimeException e) { // a broken metrics implementation must not reach the transport
+                    log.debug("metrics failed to record a refused reply address: {}", e.toString());
+                }
+            }
         };
         ServerChannel channel = transport.openServer(service,
                 new ServerSettings(config.maxInFlight(), config.shutdownGrace(), config.maxInFlightBytes()), handler);

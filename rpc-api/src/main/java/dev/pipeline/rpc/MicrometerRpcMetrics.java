@@ -20,10 +20,14 @@ import java.util.concurrent.TimeUnit;
  *   <li>counters {@code pipeline.rpc.client.hedges}, {@code pipeline.rpc.client.hedges.won} and
  *       {@code pipeline.rpc.client.hedges.denied}, tags {@code service}, {@code method}, {@code transport}: hedges
  *       sent to idempotent methods, hedged calls completed by a hedge's reply, and hedges the budget refused;</li>
- *   <li>counter {@code pipeline.rpc.server.rejected}, tags {@code service}, {@code transport}, {@code reason}.</li>
+ *   <li>counter {@code pipeline.rpc.server.rejected}, tags {@code service}, {@code transport}, {@code reason};</li>
+ *   <li>counter {@code pipeline.rpc.server.refused.reply.addresses}, tags {@code service}, {@code transport}:
+ *       requests dead-lettered because their reply address was refused (the address, chosen by the sender, is
+ *       never a tag).</li>
  * </ul>
  * Meters are created once per tag combination and cached, so recording costs one map lookup. The tag values must
- * come from a bounded set (service and method names of the code, not of arbitrary input).
+ * come from a bounded set (service and method names of the code, not of arbitrary input): no tag holds a
+ * correlation id, a client id or a reply address.
  */
 public final class MicrometerRpcMetrics implements RpcMetrics {
     /** Name of the client call timer. */
@@ -42,6 +46,8 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     public static final String CLIENT_HEDGES_DENIED = "pipeline.rpc.client.hedges.denied";
     /** Name of the server rejected input counter. */
     public static final String SERVER_REJECTED = "pipeline.rpc.server.rejected";
+    /** Name of the server refused reply address counter. */
+    public static final String SERVER_REFUSED_REPLY_ADDRESSES = "pipeline.rpc.server.refused.reply.addresses";
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<Key, Timer> clientCalls = new ConcurrentHashMap<>();
@@ -50,6 +56,7 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     private final ConcurrentHashMap<String, Counter> lateReplies = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Counter> rejected = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Counter> hedges = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Counter> refusedReplyAddresses = new ConcurrentHashMap<>();
 
     /** Records to {@code registry}. */
     public MicrometerRpcMetrics(MeterRegistry registry) {
@@ -137,6 +144,18 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
                     .description("Server input rejected before dispatch")
                     .tag("service", tag(k.service)).tag("transport", tag(k.transport)).tag("reason", tag(k.outcome))
                     .register(registry));
+        }
+        counter.increment();
+    }
+
+    @Override
+    public void refusedReplyAddress(String service, String transport) {
+        Key key = new Key(service, "", transport, "");
+        Counter counter = refusedReplyAddresses.get(key);
+        if (counter == null) {
+            counter = refusedReplyAddresses.computeIfAbsent(key, k -> Counter.builder(SERVER_REFUSED_REPLY_ADDRESSES)
+                    .description("Requests dead-lettered because their reply address was refused")
+                    .tag("service", tag(k.service)).tag("transport", tag(k.transport)).register(registry));
         }
         counter.increment();
     }

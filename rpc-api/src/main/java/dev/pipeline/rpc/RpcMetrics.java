@@ -49,6 +49,14 @@ public interface RpcMetrics {
     default void rejectedInput(String service, String transport, String reason) {
     }
 
+    /**
+     * The server's transport refused a request's reply address and dead-lettered the request ("invalid reply
+     * address"): the sender named a destination outside the reply namespace, a malformed one, or one that does not
+     * exist. The address is not given: it is chosen by whoever sent the request.
+     */
+    default void refusedReplyAddress(String service, String transport) {
+    }
+
     /** @return metrics that record nothing. */
     static RpcMetrics noop() {
         return NoopMetrics.INSTANCE;

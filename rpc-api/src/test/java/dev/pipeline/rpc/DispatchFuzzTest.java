@@ -153,6 +153,93 @@ class DispatchFuzzTest {
         System.out.printf("DispatchFuzzTest.manyInputs: %,d inputs, %,d bytes, all checked%n", n, bytesIn);
     }
 
+    // ---------------------------------------------------------------- cost linear in the input's size
+
+    /** Input sizes are {@value #SMALL_UNITS} and 8 times as many units; an 8-fold input must cost less than 40-fold. */
+    private static final int SMALL_UNITS = 2_000;
+    private static final double MAX_RATIO = 40;
+
+    /**
+     * Hostile shapes, each made of one unit repeated: the bytes the whole dispatch path (parse, validate, call, encode
+     * the reply) allocates on the calling thread ({@code ThreadMXBean#getCurrentThreadAllocatedBytes}, a count, not a
+     * time) for 8 times the units must stay under {@value #MAX_RATIO} times that of the smaller input: linear work
+     * gives about 8, quadratic about 64. The minimum of five measurements after three warm-ups of each size.
+     */
+    @Example
+    void costIsLinearInTheInputSize() throws Exception {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        assertThat(mx).isInstanceOf(com.sun.management.ThreadMXBean.class);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) mx;
+        assertThat(threads.isThreadAllocatedMemorySupported()).isTrue();
+        threads.setThreadAllocatedMemoryEnabled(true);
+        java.util.Map<String, java.util.function.IntFunction<String>> shapes = new java.util.LinkedHashMap<>();
+        shapes.put("long string", k -> call("[\"" + "A".repeat(k * 8) + "\"]", "1"));
+        shapes.put("escapes", k -> call("[\"" + "\\\\n\\\\\\\"\\\\u2028\\\\ud83d\\\\ude00".repeat(k) + "\"]", "1"));
+        shapes.put("non-ASCII", k -> call("[\"" + "é€😀\u2028".repeat(k) + "\"]", "1"));
+        shapes.put("number array", k -> call("[[" + "1,-2.5,3e2,".repeat(k) + "0]]", "1"));
+        shapes.put("long number", k -> call("[" + "1234567890".repeat(k / 2) + "]", "1"));
+        shapes.put("object keys", k -> {
+            StringBuilder s = new StringBuilder("[{");
+            for (int i = 0; i < k; i++) {
+                s.append(i == 0 ? "" : ",").append("\"key").append(i).append("\":").append(i);
+            }
+            return call(s.append("}]").toString(), "1");
+        });
+        shapes.put("batch", k -> "[" + String.join(",", java.util.Collections.nCopies(k / 8,
+                call("[1]", "1"))) + "]");
+        shapes.put("whitespace", k -> " ".repeat(k * 8) + call("[1]", "1") + " ".repeat(k * 8));
+        shapes.put("long id", k -> call("[1]", "\"" + "i".repeat(k * 8) + "\""));
+        shapes.put("long method", k -> "{\"jsonrpc\":\"2.0\",\"method\":\"" + "m".repeat(k * 8)
+                + "\",\"params\":[],\"id\":1}");
+        shapes.put("unterminated", k -> "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"" + "x".repeat(k * 8));
+        shapes.put("nesting", k -> call("[" + "[".repeat(k / 20) + "1" + "]".repeat(k / 20) + "]", "1"));
+        DefaultRpcServer big = DefaultRpcServer.dispatchOnly(ServerConfig.builder()
+                .limits(new Limits(4 << 20, 1000, 100_000)).directExecutor().build());
+        big.expose("fz", new Fuzzy());
+        try {
+            List<String> failures = new ArrayList<>();
+            for (java.util.Map.Entry<String, java.util.function.IntFunction<String>> shape : shapes.entrySet()) {
+                byte[] small = shape.getValue().apply(SMALL_UNITS).getBytes(StandardCharsets.UTF_8);
+                byte[] large = shape.getValue().apply(8 * SMALL_UNITS).getBytes(StandardCharsets.UTF_8);
+                long a = allocated(threads, big, small);
+                long b = allocated(threads, big, large);
+                double ratio = (double) b / Math.max(1, a);
+                System.out.printf("DispatchFuzzTest.costIsLinearInTheInputSize: %-13s %,9d B -> %,10d B allocated;"
+                        + " %,10d B -> %,11d B allocated: x%.1f%n", shape.getKey(), small.length, a, large.length, b,
+                        ratio);
+                if (ratio >= MAX_RATIO) {
+                    failures.add(shape.getKey() + ": x" + String.format("%.1f", ratio));
+                }
+            }
+            assertThat(failures).as("shapes whose cost grows faster than the input (8x the input, at least %.0fx the"
+                    + " bytes allocated)", MAX_RATIO).isEmpty();
+        } finally {
+            big.close();
+        }
+    }
+
+    private static String call(String params, String id) {
+        return "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":" + params + ",\"id\":" + id + "}";
+    }
+
+    /** The fewest bytes one dispatch of {@code message} allocated on this thread, of five after three warm-ups. */
+    private static long allocated(com.sun.management.ThreadMXBean threads, DefaultRpcServer server, byte[] message)
+            throws Exception {
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 8; i++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            CompletableFuture<Optional<byte[]>> reply = server.dispatch("fz", message);
+            long after = threads.getCurrentThreadAllocatedBytes();
+            assertThat(reply).as("dispatched on the calling thread (direct executor), so all its work is counted")
+                    .isDone();
+            reply.get();
+            if (i >= 3) {
+                best = Math.min(best, after - before);
+            }
+        }
+        return best;
+    }
+
     // ---------------------------------------------------------------- the oracle
 
     private static void check(byte[] message) {

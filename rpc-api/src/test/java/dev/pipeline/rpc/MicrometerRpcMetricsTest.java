@@ -48,6 +48,19 @@ class MicrometerRpcMetricsTest {
     }
 
     @Test
+    void refusedReplyAddressesAreCountedPerServiceAndTransportOnly() {
+        metrics.refusedReplyAddress("calc", "kafka");
+        metrics.refusedReplyAddress("calc", "kafka");
+        metrics.refusedReplyAddress("calc", "redis");
+        io.micrometer.core.instrument.Counter kafka = registry.get(MicrometerRpcMetrics.SERVER_REFUSED_REPLY_ADDRESSES)
+                .tags("service", "calc", "transport", "kafka").counter();
+        assertThat(kafka.count()).isEqualTo(2);
+        assertThat(kafka.getId().getTags()).extracting(io.micrometer.core.instrument.Tag::getKey)
+                .containsExactlyInAnyOrder("service", "transport");
+        assertThat(registry.get(MicrometerRpcMetrics.SERVER_REFUSED_REPLY_ADDRESSES).counters()).hasSize(2);
+    }
+
+    @Test
     void hedgeCounters() {
         metrics.hedgeSent("calc", "add", "kafka");
         metrics.hedgeSent("calc", "add", "kafka");

@@ -35,4 +35,16 @@ public interface RequestHandler {
     default CompletionStage<HandlerOutcome> handleInline(IncomingRequest request, Runnable onStall) {
         return handle(request);
     }
+
+    /**
+     * Reports that the transport refused a request's reply address ({@link IncomingRequest#replyTo()}) and
+     * dead-lettered the request as "invalid reply address": the address is malformed, outside the transport's reply
+     * namespace, or names a destination that does not exist or is not a reply destination. The core counts it
+     * ({@link dev.pipeline.rpc.RpcMetrics#refusedReplyAddress}). The address itself is not passed on: any sender
+     * chooses it. Called once per refused request, from any thread; returns quickly and never throws.
+     *
+     * <p>The default does nothing.
+     */
+    default void replyAddressRefused() {
+    }
 }

@@ -62,6 +62,17 @@ final class KafkaErrors {
     }
 
     /**
+     * @return the one-line error for a topic that does not exist and that the broker's ACLs do not allow this
+     *     principal to create: the principal, the missing permission (Create) and the topic
+     */
+    static String createDenied(KafkaTransportConfig config, String topic, Throwable failure) {
+        return "Kafka at " + config.bootstrapServers() + " denied " + principal(config)
+                + " the Create permission on topic '" + topic + "', which does not exist (autoCreateTopics=true): "
+                + "allow Create on it (docs/operations.md, \"Kafka: SASL_SSL and ACLs\") or create the topic "
+                + "beforehand (" + Topics.unwrap(failure).getMessage() + ")";
+    }
+
+    /**
      * @return what a client that got no answer within {@code millis} should check: the broker, and whether its
      *     listener expects another {@code security.protocol} than this one
      */

@@ -737,6 +737,7 @@ final class KafkaServerChannel implements ServerChannel {
             // refused before dispatch: the handler never sees a request whose reply could go nowhere it may go
             log.debug("server of '{}': {} at {}-{}@{}; dead-lettering it", service, parsed.problem(), r.topic(),
                     r.partition(), r.offset());
+            replyAddressRefused();
             produceOutcome(r, req, null, e, new HandlerOutcome(null, parsed.problem()), null);
             return true;
         }
@@ -811,6 +812,7 @@ final class KafkaServerChannel implements ServerChannel {
                 log.debug("server of '{}': {} at {}-{}@{}; dead-lettering it", service, why, r.topic(),
                         r.partition(), r.offset());
                 deadLetter = deadLetter == null ? why : deadLetter + "; " + why;
+                replyAddressRefused();
             }
             if (deadLetter != null) {
                 sends.add(send(deadLetterRecord(r, deadLetter), "dead letter"));
@@ -825,6 +827,15 @@ final class KafkaServerChannel implements ServerChannel {
             sends.get(0).whenComplete((v, ex) -> markDone(e));
         } else {
             CompletableFuture.allOf(sends.toArray(new CompletableFuture[0])).whenComplete((v, ex) -> markDone(e));
+        }
+    }
+
+    /** Tells the core a reply address was refused (it counts them); never throws. */
+    private void replyAddressRefused() {
+        try {
+            handler.replyAddressRefused();
+        } catch (RuntimeException ex) {
+            log.debug("server of '{}': the handler failed to take a refused reply address: {}", service, ex.toString());
         }
     }
 

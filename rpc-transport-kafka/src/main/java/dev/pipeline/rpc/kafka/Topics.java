@@ -10,6 +10,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -43,11 +44,16 @@ final class Topics {
         this.config = transport.config();
     }
 
-    /** @return the topic's description once it exists; fails with a one-line message when it cannot. */
+    /**
+     * @return the topic's description once it exists; fails with a one-line message when it cannot. The topic is
+     *     described first and created (with {@code autoCreateTopics}) only when it does not exist, so that a
+     *     principal needs the Create permission only on topics that are missing.
+     */
     CompletableFuture<TopicDescription> ensure(String topic, int partitions, Map<String, String> topicConfigs) {
         CompletableFuture<TopicDescription> f = known.computeIfAbsent(topic,
-                t -> create(t, partitions, topicConfigs).thenCompose(v -> describe(t,
-                        System.nanoTime() + config.operationTimeout().toNanos())));
+                t -> describe(t, 0L, false).thenCompose(d -> d != null ? CompletableFuture.completedFuture(d)
+                        : create(t, partitions, topicConfigs).thenCompose(v -> describe(t,
+                        System.nanoTime() + config.operationTimeout().toNanos(), true))));
         f.whenComplete((d, e) -> {
             if (e != null) {
                 known.remove(topic, f); // try again next time
@@ -141,13 +147,21 @@ final class Topics {
                     if (cause instanceof TopicExistsException) {
                         return null;
                     }
+                    if (cause instanceof AuthorizationException) {
+                        throw new CompletionException(new IllegalStateException(
+                                KafkaErrors.createDenied(config, topic, cause), cause));
+                    }
                     throw new CompletionException(new IllegalStateException("cannot create Kafka topic '" + topic
                             + "' at " + config.bootstrapServers() + ": " + KafkaErrors.explain(config, cause), cause));
                 });
     }
 
-    /** Describes the topic; a just-created topic may take a moment to be visible, so retry until the deadline. */
-    private CompletableFuture<TopicDescription> describe(String topic, long deadlineNanos) {
+    /**
+     * Describes the topic. Before a creation ({@code created} false) a missing topic gives null when
+     * {@code autoCreateTopics} is on; after one, a just-created topic may take a moment to be visible, so this
+     * retries until the deadline.
+     */
+    private CompletableFuture<TopicDescription> describe(String topic, long deadlineNanos, boolean created) {
         int timeout = (int) Math.min(Integer.MAX_VALUE, config.operationTimeout().toMillis());
         return transport.admin().describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(timeout))
                 .allTopicNames().toCompletionStage().toCompletableFuture()
@@ -157,10 +171,14 @@ final class Topics {
                         return CompletableFuture.completedFuture(m.get(topic));
                     }
                     if (cause instanceof UnknownTopicOrPartitionException && config.autoCreateTopics()
+                            && !created) {
+                        return CompletableFuture.<TopicDescription>completedFuture(null);
+                    }
+                    if (cause instanceof UnknownTopicOrPartitionException && config.autoCreateTopics()
                             && System.nanoTime() < deadlineNanos) {
                         return CompletableFuture.supplyAsync(() -> null,
                                         CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS))
-                                .thenCompose(x -> describe(topic, deadlineNanos));
+                                .thenCompose(x -> describe(topic, deadlineNanos, true));
                     }
                     if (cause instanceof UnknownTopicOrPartitionException) {
                         throw new CompletionException(new IllegalStateException("Kafka topic '" + topic

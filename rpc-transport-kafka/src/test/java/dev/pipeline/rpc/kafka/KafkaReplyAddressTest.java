@@ -1,11 +1,20 @@
 package dev.pipeline.rpc.kafka;
 
+import dev.pipeline.rpc.ClientConfig;
+import dev.pipeline.rpc.MicrometerRpcMetrics;
+import dev.pipeline.rpc.Rpc;
+import dev.pipeline.rpc.RpcClient;
+import dev.pipeline.rpc.RpcServer;
+import dev.pipeline.rpc.ServerConfig;
 import dev.pipeline.rpc.spi.ClientChannel;
 import dev.pipeline.rpc.spi.ClientSettings;
 import dev.pipeline.rpc.spi.HandlerOutcome;
 import dev.pipeline.rpc.spi.ServerSettings;
 import dev.pipeline.rpc.spi.Transport;
 import dev.pipeline.rpc.spi.WireHeaders;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -46,7 +55,10 @@ import static dev.pipeline.rpc.kafka.KafkaTestSupport.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Reply addresses a client cannot abuse: checked before any send, never blocking the poll loop. */
+/**
+ * Reply addresses a client cannot abuse: checked before any send, never blocking the poll loop; each refused one is
+ * counted, as is each reply that matches no pending call, with no address or id in a metric tag.
+ */
 class KafkaReplyAddressTest {
     /** Generous: every good call is answered well within it, while 12 blocked sends would cost 120 s. */
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -184,6 +196,87 @@ class KafkaReplyAddressTest {
             // every request acknowledged: no partition stalls behind a bad address
             await().atMost(WAIT).until(() -> committedTotal(admin, cfg.group(service)) == requests);
         }
+    }
+
+    @Test
+    void refusedReplyAddressesAndRepliesMatchingNoCallAreCountedWithoutTheAddressInAnyTag() throws Exception {
+        String service = uniqueService("metric");
+        String replyTopic = uniqueService("rpc-replies-metric");
+        String clientId = uniqueService("metric-client");
+        String uri = "kafka://" + bootstrap();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RpcServer server = closer.add(Rpc.server(uri, ServerConfig.builder()
+                .metrics(new MicrometerRpcMetrics(registry)).build()));
+        java.util.Set<String> ran = ConcurrentHashMap.newKeySet();
+        server.handle(service, "echo", params -> {
+            String s = params.get(0, String.class);
+            ran.add(s);
+            return s;
+        });
+        server.start();
+        RpcClient client = closer.add(Rpc.client(uri, ClientConfig.builder().clientId(clientId)
+                .metrics(new MicrometerRpcMetrics(registry)).transportProperty("replyTopic", replyTopic)
+                .transportProperty("replyPartitions", "1").build()));
+        assertThat(client.call(service, "echo", String.class, "warm")).isEqualTo("warm");
+
+        // three reply addresses the server refuses: outside the reply namespace, not a topic name, and a partition
+        // the reply topic does not have (found by the check that runs beside the handler)
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("outside", cfgRequestTopic(uniqueService("victim")) + ":0");
+        refused.put("illegal", "bad topic!:0");
+        refused.put("range", replyTopic + ":7");
+        // three replies forged onto the client's reply topic with guessed correlation ids
+        List<String> guesses = List.of("1", "2", java.util.UUID.randomUUID().toString());
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ProducerConfig.LINGER_MS_CONFIG, "0"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (Map.Entry<String, String> b : refused.entrySet()) {
+                RecordHeaders h = new RecordHeaders();
+                KafkaHeaders.put(h, WireHeaders.RPC_ID, "refused-" + b.getKey());
+                KafkaHeaders.put(h, WireHeaders.REPLY_TO, b.getValue());
+                raw.send(new ProducerRecord<>(cfgRequestTopic(service), null, (byte[]) null,
+                        utf8("{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"" + b.getKey()
+                                + "\"],\"id\":1}"), h)).get(30, TimeUnit.SECONDS);
+            }
+            for (String guess : guesses) {
+                RecordHeaders h = new RecordHeaders();
+                KafkaHeaders.put(h, WireHeaders.RPC_ID, guess);
+                KafkaHeaders.put(h, WireHeaders.CLIENT, clientId);
+                raw.send(new ProducerRecord<>(replyTopic, 0, (byte[]) null,
+                        utf8("{\"jsonrpc\":\"2.0\",\"id\":\"" + guess + "\",\"result\":\"forged\"}"), h))
+                        .get(30, TimeUnit.SECONDS);
+            }
+        }
+        // an idle client does not poll its reply partition: the next call reads the forged replies before its own
+        assertThat(client.call(service, "echo", String.class, "after")).isEqualTo("after");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(count(registry, MicrometerRpcMetrics.SERVER_REFUSED_REPLY_ADDRESSES, "service", service,
+                    "transport", "kafka")).isEqualTo(3);
+            assertThat(count(registry, MicrometerRpcMetrics.CLIENT_LATE_REPLIES, "transport", "kafka"))
+                    .isEqualTo(3);
+        });
+        // before dispatch for the two malformed or outside addresses; the handler ran for the missing partition
+        assertThat(ran).doesNotContain("outside", "illegal").contains("range");
+        List<String> secrets = new ArrayList<>(refused.values());
+        secrets.addAll(guesses.subList(2, 3));
+        for (Meter m : registry.getMeters()) {
+            for (Tag tag : m.getId().getTags()) {
+                assertThat(secrets).as("tag %s of %s", tag, m.getId().getName())
+                        .noneMatch(a -> tag.getValue().contains(a));
+            }
+        }
+        assertThat(registry.get(MicrometerRpcMetrics.SERVER_REFUSED_REPLY_ADDRESSES).counter().getId().getTags())
+                .extracting(Tag::getKey).containsExactlyInAnyOrder("service", "transport");
+    }
+
+    /** @return the count of the counter with these tags, 0 while it does not exist */
+    static double count(SimpleMeterRegistry registry, String name, String... tags) {
+        io.micrometer.core.instrument.Counter c = registry.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static String cfgRequestTopic(String service) {
+        return config().build().requestTopic(service);
     }
 
     private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic, int partitions) throws Exception {

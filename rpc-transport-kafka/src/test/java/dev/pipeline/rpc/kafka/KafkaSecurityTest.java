@@ -66,6 +66,13 @@ import static org.awaitility.Awaitility.await;
 class KafkaSecurityTest {
     static final String SERVER_ACL = "/dev/pipeline/rpc/kafka/acl/server.acl";
     static final String CLIENT_ACL = "/dev/pipeline/rpc/kafka/acl/client.acl";
+    /** The extra ACLs for {@code autoCreateTopics=true} on topics that do not exist yet. */
+    static final String SERVER_CREATE_ACL = "/dev/pipeline/rpc/kafka/acl/server-create.acl";
+    static final String CLIENT_CREATE_ACL = "/dev/pipeline/rpc/kafka/acl/client-create.acl";
+    /** A service whose topics the principals create themselves: the ACL files with Create, for this service. */
+    private static final String CREATING = "payments";
+    /** A service whose topics do not exist and whose principals have the ACL files without Create. */
+    private static final String NOT_CREATING = "refunds";
     private static final String SERVICE = "orders";
     private static final String SERVER_USER = "orders-server";
     private static final String CLIENT_USER = "orders-client";
@@ -81,7 +88,8 @@ class KafkaSecurityTest {
 
     @BeforeAll
     static void securedBroker() throws Exception {
-        broker = KafkaBroker.startLocalSecured(SERVER_USER, CLIENT_USER, STRANGER);
+        broker = KafkaBroker.startLocalSecured(SERVER_USER, CLIENT_USER, STRANGER,
+                CREATING + "-server", CREATING + "-client", NOT_CREATING + "-server", NOT_CREATING + "-client");
         security = broker.security().orElseThrow();
         try (Admin admin = admin()) {
             // as the operator creates them (autoCreateTopics=false): the principals have no Create right
@@ -90,6 +98,13 @@ class KafkaSecurityTest {
                     new NewTopic("rpc.billing", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
             List<AclBinding> acls = new ArrayList<>(aclBindings(resource(SERVER_ACL)));
             acls.addAll(aclBindings(resource(CLIENT_ACL)));
+            // the same files for other services, as the guide says: `orders` replaced by the service's name
+            for (String file : List.of(SERVER_ACL, CLIENT_ACL, SERVER_CREATE_ACL, CLIENT_CREATE_ACL)) {
+                acls.addAll(aclBindings(forService(resource(file), CREATING)));
+            }
+            for (String file : List.of(SERVER_ACL, CLIENT_ACL)) {
+                acls.addAll(aclBindings(forService(resource(file), NOT_CREATING)));
+            }
             admin.createAcls(acls).all().get(60, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeAcls(
                     org.apache.kafka.common.acl.AclBindingFilter.ANY).values().get().size() == acls.size());
@@ -106,7 +121,99 @@ class KafkaSecurityTest {
     @Test
     void operationsGuideShowsTheAclFilesVerbatim() throws IOException {
         String guide = Files.readString(Path.of("..", "docs", "operations.md"));
-        assertThat(guide).contains(resource(SERVER_ACL)).contains(resource(CLIENT_ACL));
+        assertThat(guide).contains(resource(SERVER_ACL)).contains(resource(CLIENT_ACL))
+                .contains(resource(SERVER_CREATE_ACL)).contains(resource(CLIENT_CREATE_ACL));
+    }
+
+    @Test
+    void autoCreateTopicsCreatesMissingTopicsWithExactlyTheDocumentedCreateAcls() throws Exception {
+        String replyTopic = "rpc-replies-" + CREATING;
+        try (Admin admin = admin()) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .doesNotContain("rpc." + CREATING, "rpc." + CREATING + ".dlq", replyTopic);
+        }
+        int deniedBefore = security.authorizerDenials().size();
+        try (RpcServer server = Rpc.server(uri(), ServerConfig.builder()
+                .transportProperties(creatingProperties(CREATING + "-server", null)).build())) {
+            server.expose(CREATING, new Orders());
+            server.start();
+            try (RpcClient client = Rpc.client(uri(), ClientConfig.builder().readyTimeout(READY)
+                    .transportProperties(creatingProperties(CREATING + "-client", replyTopic)).build())) {
+                for (int i = 0; i < 10; i++) {
+                    assertThat(client.call(CREATING, "add", Integer.class, i, 2)).isEqualTo(i + 2);
+                }
+            }
+        }
+        try (Admin admin = admin()) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .as("the topics the server and the client created")
+                    .contains("rpc." + CREATING, "rpc." + CREATING + ".dlq", replyTopic);
+        }
+        List<String> denied = security.authorizerDenials();
+        assertThat(denied.subList(deniedBefore, denied.size()))
+                .as("operations the authorizer denied the server or the client")
+                .noneMatch(l -> l.contains("User:" + CREATING + "-"));
+    }
+
+    @Test
+    void autoCreateTopicsWithoutCreateFailsAtOnceNamingTheMissingPermission() {
+        Captured captured = new Captured();
+        long t0 = System.nanoTime();
+        Throwable server = captured.failure(() -> {
+            RpcServer s = Rpc.server(uri(), ServerConfig.builder()
+                    .transportProperties(creatingProperties(NOT_CREATING + "-server", null)).build());
+            try {
+                s.expose(NOT_CREATING, new Orders());
+                s.start();
+                return s;
+            } catch (RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        });
+        long serverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        String replyTopic = "rpc-replies-" + NOT_CREATING;
+        long t1 = System.nanoTime();
+        Throwable client = captured.failure(() -> Rpc.client(uri(), ClientConfig.builder().readyTimeout(READY)
+                .transportProperties(creatingProperties(NOT_CREATING + "-client", replyTopic)).build()));
+        long clientMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
+        System.out.printf("no Create permission: the server's start failed after %d ms, the client after %d ms%n",
+                serverMs, clientMs);
+        assertThat(server.getMessage()).doesNotContain("\n")
+                .contains("denied user '" + NOT_CREATING + "-server' the Create permission on topic 'rpc."
+                        + NOT_CREATING)
+                .contains("which does not exist");
+        assertThat(client.getMessage()).doesNotContain("\n")
+                .contains("denied user '" + NOT_CREATING + "-client' the Create permission on topic '"
+                        + replyTopic + "', which does not exist")
+                .doesNotContain("not ready to receive replies within");
+        try (Admin admin = admin()) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .doesNotContain("rpc." + NOT_CREATING, "rpc." + NOT_CREATING + ".dlq", replyTopic);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void autoCreateTopicsNeedsNoCreateForTopicsThatExist() throws Exception {
+        int deniedBefore = security.authorizerDenials().size();
+        Map<String, String> server = new LinkedHashMap<>(rpcProperties(SERVER_USER));
+        server.put("autoCreateTopics", "true");
+        Map<String, String> client = new LinkedHashMap<>(rpcProperties(CLIENT_USER));
+        client.put("autoCreateTopics", "true");
+        try (RpcServer s = Rpc.server(uri(), ServerConfig.builder().transportProperties(server).build())) {
+            s.expose(SERVICE, new Orders());
+            s.start();
+            try (RpcClient c = Rpc.client(uri(), ClientConfig.builder().readyTimeout(READY)
+                    .transportProperties(client).build())) {
+                assertThat(c.call(SERVICE, "add", Integer.class, 40, 2)).isEqualTo(42);
+            }
+        }
+        List<String> denied = security.authorizerDenials();
+        assertThat(denied.subList(deniedBefore, denied.size()))
+                .as("operations the authorizer denied the server or the client")
+                .noneMatch(l -> l.contains("User:" + SERVER_USER) || l.contains("User:" + CLIENT_USER));
     }
 
     @Test
@@ -293,6 +400,21 @@ class KafkaSecurityTest {
         Map<String, String> p = new LinkedHashMap<>(security.clientProperties(user));
         p.put("autoCreateTopics", "false");
         return p;
+    }
+
+    /** A principal's client properties with {@code autoCreateTopics=true}, and a reply topic of its own if given. */
+    private static Map<String, String> creatingProperties(String user, String replyTopic) {
+        Map<String, String> p = new LinkedHashMap<>(security.clientProperties(user));
+        p.put("autoCreateTopics", "true");
+        if (replyTopic != null) {
+            p.put("replyTopic", replyTopic);
+        }
+        return p;
+    }
+
+    /** An ACL file of the guide for another service: {@code orders} replaced by {@code service}. */
+    private static String forService(String acls, String service) {
+        return acls.replace("orders", service);
     }
 
     private static Admin admin() {

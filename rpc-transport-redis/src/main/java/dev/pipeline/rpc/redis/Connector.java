@@ -99,12 +99,28 @@ final class Connector {
     }
 
     /**
-     * @return whether retrying cannot help: wrong password, missing permission, bad database index, or a TLS
-     * server certificate that is not trusted or does not name the host
+     * @return whether {@code t} is the server's fatal TLS alert about this client's certificate: none was sent
+     *     ({@code certificate_required}, {@code tls-auth-clients yes}) or the server does not accept it
+     *     ({@code bad_certificate}, {@code unknown_ca}, {@code certificate_unknown}); retrying cannot help
+     */
+    static boolean clientCertificateRefused(Throwable t) {
+        if (!(t instanceof javax.net.ssl.SSLException) || t.getMessage() == null) {
+            return false;
+        }
+        String m = t.getMessage();
+        return m.contains("fatal alert: certificate_required") || m.contains("fatal alert: bad_certificate")
+                || m.contains("fatal alert: unknown_ca") || m.contains("fatal alert: certificate_unknown");
+    }
+
+    /**
+     * @return whether retrying cannot help: wrong password, missing permission, bad database index, a TLS
+     * server certificate that is not trusted or does not name the host, or a client certificate the server needs
+     * and did not get or does not accept
      */
     static boolean permanent(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof RedisCommandExecutionException || c instanceof java.security.cert.CertificateException) {
+            if (c instanceof RedisCommandExecutionException || c instanceof java.security.cert.CertificateException
+                    || clientCertificateRefused(c)) {
                 return true;
             }
             if (c == c.getCause()) {
@@ -135,7 +151,9 @@ final class Connector {
                 return "cannot connect to Redis at " + display + (user == null ? "" : " as user '" + user + "'")
                         + ": " + (tls(cause) ? "TLS handshake failed: " : "") + rootMessage(cause)
                         + (untrusted(cause) ? " (the server's certificate is not signed by a trusted CA: set"
-                        + " trustStore to its CA certificate)" : "");
+                        + " trustStore to its CA certificate)" : "")
+                        + (clientCertificateRefusedIn(cause) ? " (the server asks for a client certificate signed by"
+                        + " a CA it trusts: set keyStore and keyStorePassword)" : "");
             }
             String m = String.valueOf(network.getMessage()).toLowerCase(java.util.Locale.ROOT);
             String why = network instanceof java.net.UnknownHostException ? "unknown host"
@@ -160,6 +178,15 @@ final class Connector {
         private static boolean tls(Throwable t) {
             for (Throwable c = t; c != null && c != c.getCause(); c = c.getCause()) {
                 if (c instanceof javax.net.ssl.SSLException) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean clientCertificateRefusedIn(Throwable t) {
+            for (Throwable c = t; c != null && c != c.getCause(); c = c.getCause()) {
+                if (clientCertificateRefused(c)) {
                     return true;
                 }
             }

@@ -444,6 +444,7 @@ final class RedisServerChannel implements ServerChannel {
             // refused before the handler runs and before any command names that key
             // debug, not warn: any client can send these, and the dead-letter stream records each one
             log.debug("server for '{}': entry {} names an invalid reply address; dead-lettered", service, id);
+            replyAddressRefused();
             deadLetterAndAck(id, fields, INVALID_REPLY_ADDRESS);
             return;
         }
@@ -504,6 +505,7 @@ final class RedisServerChannel implements ServerChannel {
                     } else if (n != null && n < 0) {
                         log.warn("server for '{}': the reply key of entry {} is not a stream; dead-lettered",
                                 service, id);
+                        replyAddressRefused();
                         deadLetterAndAck(id, fields, reason == null ? INVALID_REPLY_ADDRESS
                                 : reason + "; " + INVALID_REPLY_ADDRESS);
                     } else if (ackInScript) {
@@ -585,6 +587,15 @@ final class RedisServerChannel implements ServerChannel {
      * Copies the entry to the dead-letter stream with {@code reason} (retried like a reply), then XACKs it. If even
      * the dead letter cannot be written, the entry stays pending and is delivered again.
      */
+    /** Tells the core a reply address was refused (it counts them); never throws. */
+    private void replyAddressRefused() {
+        try {
+            handler.replyAddressRefused();
+        } catch (RuntimeException e) {
+            log.debug("server for '{}': the handler failed to take a refused reply address: {}", service, e.toString());
+        }
+    }
+
     private void deadLetterAndAck(String id, Map<String, byte[]> fields, String reason) {
         retrying(() -> transport.commands.get().thenCompose(c -> deadLetter(c.async(), id, fields, reason)), 1)
                 .whenComplete((v, err) -> {

@@ -56,9 +56,15 @@ final class RedisTransport implements Transport {
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(2).build();
         this.client = RedisClient.create(resources);
         ClientOptions.Builder options = ClientOptions.builder();
-        if (config.trustStore() != null) {
-            options.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(config.trustManagerFactory())
-                    .build());
+        if (config.trustStore() != null || config.keyStore() != null) {
+            SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+            if (config.trustStore() != null) {
+                ssl.trustManager(config.trustManagerFactory());
+            }
+            if (config.keyStore() != null) {
+                ssl.keyManager(config.keyManagerFactory());
+            }
+            options.sslOptions(ssl.build());
         }
         client.setOptions(options
                 .protocolVersion(ProtocolVersion.RESP2)

@@ -11,6 +11,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Collection;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 import java.util.Locale;
 import java.util.Map;
@@ -27,13 +28,15 @@ import java.util.function.BiConsumer;
  * <p>Connection options (ACL user and password, database index, TLS with {@code rediss://}, {@code verifyPeer},
  * {@code clientName}) are part of the URI and passed to Lettuce as they are. For {@code rediss://},
  * {@link Builder#trustStore(Path)} names the certificate authorities to trust instead of the JVM's default trust
- * store, e.g. {@code rediss://host:6380?trustStore=/etc/pipeline/redis-ca.pem}.
+ * store, e.g. {@code rediss://host:6380?trustStore=/etc/pipeline/redis-ca.pem}, and {@link Builder#keyStore(Path)}
+ * the client certificate for a server that asks for one ({@code tls-auth-clients yes}).
  */
 public final class RedisTransportConfig {
     /** Names of the options accepted as URI query parameters and transport properties. */
     static final Set<String> OPTION_NAMES = Set.of("keyPrefix", "blockTimeout", "claimIdle", "maxDeliveries",
             "streamMaxLen", "deadLetterMaxLen", "replyTtl", "consumerIdleTimeout", "readCount", "maxMessageBytes",
-            "commandTimeout", "connectTimeout", "maintenanceInterval", "trustStore", "trustStorePassword");
+            "commandTimeout", "connectTimeout", "maintenanceInterval", "trustStore", "trustStorePassword", "keyStore",
+            "keyStorePassword");
 
     private static final RedisTransportConfig DEFAULTS = builder().build();
 
@@ -52,6 +55,8 @@ public final class RedisTransportConfig {
     private final Duration maintenanceInterval;
     private final Path trustStore;
     private final String trustStorePassword;
+    private final Path keyStore;
+    private final String keyStorePassword;
 
     private RedisTransportConfig(Builder b) {
         keyPrefix = b.keyPrefix;
@@ -74,6 +79,17 @@ public final class RedisTransportConfig {
         }
         if (trustStore != null) {
             trustManagerFactory(); // a missing, unreadable or empty trust store fails here, not at the first connect
+        }
+        keyStore = b.keyStore;
+        keyStorePassword = b.keyStorePassword;
+        if (keyStorePassword != null && keyStore == null) {
+            throw new IllegalArgumentException("keyStorePassword is set but keyStore is not");
+        }
+        if (keyStore != null && keyStorePassword == null) {
+            throw new IllegalArgumentException("keyStore " + keyStore + " needs keyStorePassword");
+        }
+        if (keyStore != null) {
+            keyManagerFactory(); // likewise for the client certificate: a wrong password or no key fails here
         }
         if (consumerIdleTimeout.compareTo(blockTimeout.multipliedBy(3)) <= 0
                 || consumerIdleTimeout.compareTo(claimIdle) <= 0) {
@@ -110,6 +126,8 @@ public final class RedisTransportConfig {
         b.maintenanceInterval = maintenanceInterval;
         b.trustStore = trustStore;
         b.trustStorePassword = trustStorePassword;
+        b.keyStore = keyStore;
+        b.keyStorePassword = keyStorePassword;
         return b;
     }
 
@@ -191,6 +209,40 @@ public final class RedisTransportConfig {
         return trustStorePassword != null;
     }
 
+    /**
+     * @return the PKCS#12 or JKS key store holding the client's private key and certificate chain that a
+     * {@code rediss://} connection presents when the server asks for one, or null for none
+     */
+    public Path keyStore() {
+        return keyStore;
+    }
+
+    /** @return key managers for {@link #keyStore()}; never null when a key store is set */
+    KeyManagerFactory keyManagerFactory() {
+        String name = "keyStore " + keyStore;
+        if (!Files.isRegularFile(keyStore) || !Files.isReadable(keyStore)) {
+            throw new IllegalArgumentException(name + " is not a readable file");
+        }
+        try {
+            char[] password = keyStorePassword.toCharArray();
+            KeyStore store = KeyStore.getInstance(keyStore.toFile(), password);
+            boolean any = false;
+            for (java.util.Enumeration<String> aliases = store.aliases(); aliases.hasMoreElements(); ) {
+                any |= store.isKeyEntry(aliases.nextElement());
+            }
+            if (!any) {
+                throw new IllegalArgumentException(name + " holds no private key with a certificate");
+            }
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, password);
+            return kmf;
+        } catch (IOException | GeneralSecurityException e) {
+            // as for the trust store: the JDK's messages name the problem, never the password
+            throw new IllegalArgumentException("cannot read " + name + " as a PKCS#12/JKS key store: "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** @return trust managers for {@link #trustStore()}; never null when a trust store is set */
     TrustManagerFactory trustManagerFactory() {
         String name = "trustStore " + trustStore;
@@ -261,6 +313,8 @@ public final class RedisTransportConfig {
                 case "maintenanceInterval" -> (x, v) -> x.maintenanceInterval(duration(name, v));
                 case "trustStore" -> (x, v) -> x.trustStore(v.isEmpty() ? null : Path.of(v));
                 case "trustStorePassword" -> (x, v) -> x.trustStorePassword(v.isEmpty() ? null : v);
+                case "keyStore" -> (x, v) -> x.keyStore(v.isEmpty() ? null : Path.of(v));
+                case "keyStorePassword" -> (x, v) -> x.keyStorePassword(v.isEmpty() ? null : v);
                 default -> throw new IllegalArgumentException("unknown Redis transport option '" + name
                         + "'; known: " + new java.util.TreeSet<>(OPTION_NAMES));
             };
@@ -312,6 +366,8 @@ public final class RedisTransportConfig {
                 + ", maintenanceInterval=" + maintenanceInterval
                 + (trustStore == null ? "" : ", trustStore=" + trustStore)
                 + (trustStorePassword == null ? "" : ", trustStorePassword=" + dev.pipeline.rpc.spi.Secrets.MASK)
+                + (keyStore == null ? "" : ", keyStore=" + keyStore)
+                + (keyStorePassword == null ? "" : ", keyStorePassword=" + dev.pipeline.rpc.spi.Secrets.MASK)
                 + '}';
     }
 
@@ -332,6 +388,8 @@ public final class RedisTransportConfig {
         private Duration maintenanceInterval = Duration.ofSeconds(5);
         private Path trustStore;
         private String trustStorePassword;
+        private Path keyStore;
+        private String keyStorePassword;
 
         private Builder() {
         }
@@ -450,6 +508,31 @@ public final class RedisTransportConfig {
          */
         public Builder trustStorePassword(String password) {
             this.trustStorePassword = password;
+            return this;
+        }
+
+        /**
+         * The client certificate a {@code rediss://} connection presents when the server asks for one
+         * ({@code tls-auth-clients yes} or {@code optional}): a PKCS#12 or JKS key store holding the client's private
+         * key and its certificate chain, protected by {@link #keyStorePassword} (default: none set). The file is read
+         * when the configuration is built: a missing or unreadable file, a wrong password or a store without a key
+         * is refused.
+         *
+         * @param keyStore the file, or null for no client certificate
+         */
+        public Builder keyStore(Path keyStore) {
+            this.keyStore = keyStore;
+            return this;
+        }
+
+        /**
+         * Password of the {@link #keyStore} and of the key in it (required with a key store). Never shown:
+         * {@code toString} and messages mask it.
+         *
+         * @param password the password, or null for none
+         */
+        public Builder keyStorePassword(String password) {
+            this.keyStorePassword = password;
             return this;
         }
 

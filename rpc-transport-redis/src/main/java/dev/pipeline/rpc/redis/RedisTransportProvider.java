@@ -76,9 +76,9 @@ public class RedisTransportProvider implements TransportProvider {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("malformed Redis URI '" + parsed.display + "': " + Secrets.mask(e.getMessage()));
         }
-        if (config.trustStore() != null && !redisUri.isSsl()) {
-            throw new IllegalArgumentException("trustStore applies to TLS only: use rediss:// instead of '"
-                    + parsed.display + "'");
+        if ((config.trustStore() != null || config.keyStore() != null) && !redisUri.isSsl()) {
+            throw new IllegalArgumentException((config.trustStore() != null ? "trustStore" : "keyStore")
+                    + " applies to TLS only: use rediss:// instead of '" + parsed.display + "'");
         }
         redisUri.setTimeout(config.commandTimeout());
         return new RedisTransport(parsed.scheme, redisUri, parsed.display, config);

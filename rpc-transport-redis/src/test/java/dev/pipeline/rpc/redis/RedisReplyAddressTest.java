@@ -6,6 +6,7 @@ import dev.pipeline.rpc.spi.RequestHandler;
 import dev.pipeline.rpc.spi.Transport;
 import dev.pipeline.rpc.spi.WireHeaders;
 import io.lettuce.core.Consumer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
@@ -30,7 +31,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A request's {@code rpc-reply-to} is written to only when it names a reply stream ({@code rpc:reply:<client>}) that
  * is a stream or absent; any other address is dead-lettered with reason "invalid reply address", and a reply that
- * cannot be written is retried as a write and then dead-lettered, never executed again.
+ * cannot be written is retried as a write and then dead-lettered, never executed again. Each refused address is
+ * counted, as is each reply that matches no pending call, with no address or id in a metric tag.
  */
 class RedisReplyAddressTest extends RedisTestSupport {
 
@@ -133,6 +135,74 @@ class RedisReplyAddressTest extends RedisTestSupport {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> replies.size() == 21);
         assertThat(replies).containsEntry("after-19", "re:z19");
+    }
+
+    @Test
+    void refusedReplyAddressesAndRepliesMatchingNoCallAreCountedWithoutTheAddressInAnyTag() throws Exception {
+        RedisCommands<String, String> r = redis();
+        String service = uniqueService();
+        String clientId = "metric-" + UUID.randomUUID();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String uri = brokerUri().toString();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // three reply addresses the server refuses: another service's stream and a key outside the namespace
+        // (before dispatch), and a key in the reply namespace that is not a stream (when the reply is written)
+        String inNamespaceString = "rpc:reply:str-" + tag;
+        r.set(inNamespaceString, "keep");
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("outside", "rpc:" + uniqueService());
+        refused.put("foreign", "victim:key:" + tag);
+        refused.put("not-a-stream", inNamespaceString);
+        List<String> guesses = List.of("1", "2", UUID.randomUUID().toString());
+        Set<String> ran = ConcurrentHashMap.newKeySet();
+        try (dev.pipeline.rpc.RpcServer server = dev.pipeline.rpc.Rpc.server(uri, dev.pipeline.rpc.ServerConfig
+                .builder().metrics(new dev.pipeline.rpc.MicrometerRpcMetrics(registry)).build());
+             dev.pipeline.rpc.RpcClient client = dev.pipeline.rpc.Rpc.client(uri, dev.pipeline.rpc.ClientConfig
+                     .builder().clientId(clientId).metrics(new dev.pipeline.rpc.MicrometerRpcMetrics(registry))
+                     .build())) {
+            server.handle(service, "echo", params -> {
+                String s = params.get(0, String.class);
+                ran.add(s);
+                return s;
+            });
+            server.start();
+            assertThat(client.call(service, "echo", String.class, "warm")).isEqualTo("warm");
+            for (Map.Entry<String, String> b : refused.entrySet()) {
+                r.xadd("rpc:" + service, raw("refused-" + b.getKey(), b.getValue(),
+                        "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"" + b.getKey() + "\"],\"id\":1}"));
+            }
+            // replies forged onto the client's reply stream with guessed correlation ids
+            for (String guess : guesses) {
+                r.xadd("rpc:reply:" + clientId, Map.of(WireHeaders.RPC_ID, guess,
+                        WireHeaders.BODY, "{\"jsonrpc\":\"2.0\",\"id\":\"" + guess + "\",\"result\":\"forged\"}"));
+            }
+            assertThat(client.call(service, "echo", String.class, "after")).isEqualTo("after");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(count(registry, dev.pipeline.rpc.MicrometerRpcMetrics.SERVER_REFUSED_REPLY_ADDRESSES,
+                        "service", service, "transport", "redis")).isEqualTo(3);
+                assertThat(count(registry, dev.pipeline.rpc.MicrometerRpcMetrics.CLIENT_LATE_REPLIES,
+                        "transport", "redis")).isEqualTo(3);
+            });
+            assertThat(ran).doesNotContain("outside", "foreign").contains("not-a-stream");
+            assertThat(r.get(inNamespaceString)).isEqualTo("keep");
+        }
+        List<String> secrets = new java.util.ArrayList<>(refused.values());
+        secrets.add(guesses.get(2));
+        for (io.micrometer.core.instrument.Meter m : registry.getMeters()) {
+            for (io.micrometer.core.instrument.Tag t : m.getId().getTags()) {
+                assertThat(secrets).as("tag %s of %s", t, m.getId().getName())
+                        .noneMatch(a -> t.getValue().contains(a));
+            }
+        }
+        assertThat(registry.get(dev.pipeline.rpc.MicrometerRpcMetrics.SERVER_REFUSED_REPLY_ADDRESSES).counter()
+                .getId().getTags()).extracting(io.micrometer.core.instrument.Tag::getKey)
+                .containsExactlyInAnyOrder("service", "transport");
+    }
+
+    /** @return the count of the counter with these tags, 0 while it does not exist */
+    private static double count(SimpleMeterRegistry registry, String name, String... tags) {
+        io.micrometer.core.instrument.Counter c = registry.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
     }
 
     @Test

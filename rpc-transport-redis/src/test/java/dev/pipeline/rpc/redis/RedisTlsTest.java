@@ -235,6 +235,93 @@ class RedisTlsTest extends RedisTestSupport {
                 .hasMessageNotContaining(MARKER);
     }
 
+    @Test
+    void mutualTlsWorksWithAClientCertificateAndFailsAtOnceWithout(@TempDir Path other) throws Exception {
+        try (RedisBroker mutual = RedisBroker.startLocalMutualTls(false)) {
+            RedisBroker.Tls mtls = mutual.tls();
+            assertThat(mtls.serverOptions()).contains("tls-auth-clients yes");
+            TestCertificates ca = mtls.certificates();
+            Path clientKeys = ca.generateClient("pipeline-client");
+            try (var admin = new Admin(mutual.uri())) {
+                RedisAclTest.setUser(admin.sync, "rpc-server", SERVER_PW, RedisAclTest.resource(RedisAclTest.SERVER_ACL));
+                RedisAclTest.setUser(admin.sync, "rpc-client", CLIENT_PW, RedisAclTest.resource(RedisAclTest.CLIENT_ACL));
+            }
+            String at = "@127.0.0.1:" + mtls.uri().getPort();
+            Map<String, String> tlsProperties = Map.of("trustStore", ca.caCertificate().toString(),
+                    "keyStore", clientKeys.toString(), "keyStorePassword", ca.keyStorePassword());
+            ClientConfig withCertificate = ClientConfig.builder().transportProperties(tlsProperties).build();
+            assertThat(withCertificate.toString()).doesNotContain(ca.keyStorePassword());
+            String service = uniqueService();
+            try (RpcServer s = Rpc.server("rediss://rpc-server:" + SERVER_PW + at,
+                    dev.pipeline.rpc.ServerConfig.builder().transportProperties(tlsProperties).build())) {
+                s.handle(service, "hello", params -> "hello " + params.<String>get(0, String.class));
+                s.start();
+                try (RpcClient c = Rpc.client("rediss://rpc-client:" + CLIENT_PW + at, withCertificate)) {
+                    assertThat(c.call(service, "hello", String.class, "mtls")).isEqualTo("hello mtls");
+                }
+            }
+            // the same client without a certificate, and with one from another CA: the server ends the handshake
+            Path otherDir = Files.createDirectories(other.resolve("other-ca"));
+            TestCertificates otherCa = TestCertificates.generate(otherDir, "ip:127.0.0.1");
+            Path foreignKeys = otherCa.generateClient("stranger");
+            Map<String, RedisTransportConfig> configs = new java.util.LinkedHashMap<>();
+            configs.put("no client certificate", FAST.toBuilder().trustStore(ca.caCertificate()).build());
+            configs.put("a client certificate from another CA", FAST.toBuilder().trustStore(ca.caCertificate())
+                    .keyStore(foreignKeys).keyStorePassword(otherCa.keyStorePassword()).build());
+            for (Map.Entry<String, RedisTransportConfig> c : configs.entrySet()) {
+                Transport t = transport(URI.create("rediss://rpc-client:" + CLIENT_PW + at), c.getValue());
+                ClientChannel client = client(t, replies());
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> client.ready().get(FAIL_WITHIN_S, TimeUnit.SECONDS)).as(c.getKey())
+                        .isInstanceOf(ExecutionException.class)
+                        .hasMessageContaining("cannot connect to Redis at rediss://127.0.0.1:" + mtls.uri().getPort()
+                                + " as user 'rpc-client': TLS handshake failed: ")
+                        .hasMessageContaining("(the server asks for a client certificate signed by a CA it trusts:"
+                                + " set keyStore and keyStorePassword)")
+                        .hasMessageNotContaining(CLIENT_PW);
+                System.out.printf("%s: ready() failed after %d ms: %s%n", c.getKey(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                        org.assertj.core.api.Assertions.catchThrowable(() -> client.ready().get()).getMessage());
+            }
+            closeOpened();
+        }
+    }
+
+    @Test
+    void keyStoreOptionsAreValidatedAndMasked(@TempDir Path dir) throws IOException {
+        TestCertificates ca = tls.certificates();
+        Path clientKeys = ca.generateClient("options-client");
+        assertThatThrownBy(() -> RedisTransportConfig.builder().keyStorePassword(MARKER).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("keyStorePassword is set but keyStore is not");
+        assertThatThrownBy(() -> RedisTransportConfig.builder().keyStore(clientKeys).build())
+                .hasMessage("keyStore " + clientKeys + " needs keyStorePassword");
+        assertThatThrownBy(() -> RedisTransportConfig.builder().keyStore(dir.resolve("absent.p12"))
+                .keyStorePassword(MARKER).build())
+                .hasMessage("keyStore " + dir.resolve("absent.p12") + " is not a readable file");
+        assertThatThrownBy(() -> RedisTransportConfig.builder().keyStore(clientKeys).keyStorePassword(MARKER).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot read keyStore " + clientKeys)
+                .hasMessageNotContaining(MARKER);
+        // a trust store holds certificates only: no key to present
+        assertThatThrownBy(() -> RedisTransportConfig.builder().keyStore(ca.trustStore())
+                .keyStorePassword(ca.trustStorePassword()).build())
+                .hasMessage("keyStore " + ca.trustStore() + " holds no private key with a certificate");
+        RedisTransportConfig ok = RedisTransportConfig.builder().keyStore(clientKeys)
+                .keyStorePassword(ca.keyStorePassword()).build();
+        assertThat(ok.keyStore()).isEqualTo(clientKeys);
+        assertThat(ok.toString()).contains("keyStore=" + clientKeys).contains("keyStorePassword=***")
+                .doesNotContain(ca.keyStorePassword());
+        assertThatThrownBy(() -> new RedisTransportProvider().open(URI.create("redis://127.0.0.1:1?keyStore="
+                + clientKeys + "&keyStorePassword=" + ca.keyStorePassword()), Map.of()))
+                .hasMessageContaining("keyStore applies to TLS only: use rediss://")
+                .hasMessageNotContaining(ca.keyStorePassword());
+        assertThatThrownBy(() -> new RedisTransportProvider().open(URI.create("rediss://127.0.0.1:1?keyStore="
+                + clientKeys + "&keyStorePassword=" + MARKER), Map.of()))
+                .hasMessageContaining("cannot read keyStore")
+                .hasMessageNotContaining(MARKER);
+    }
+
     /** A plain-port admin connection to the fixture (set-up and inspection only). */
     private static final class Admin implements AutoCloseable {
         private final io.lettuce.core.RedisClient client;

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -106,15 +107,28 @@ public final class KafkaBroker implements AutoCloseable {
      */
     public static KafkaBroker startLocalSecured(String... users) {
         Map<String, String> passwords = new LinkedHashMap<>();
-        passwords.put(Security.ADMIN_USER, KafkaCertificates.randomSecret(24));
+        passwords.put(Security.ADMIN_USER, randomSecret(24));
         for (String user : users) {
             if (user == null || !user.matches("[A-Za-z0-9._-]+")) {
                 throw new IllegalArgumentException("a user name is letters, digits, '.', '_' or '-': " + user);
             }
-            passwords.putIfAbsent(user, KafkaCertificates.randomSecret(24));
+            passwords.putIfAbsent(user, randomSecret(24));
         }
         LocalKafkaProcess process = LocalKafkaProcess.startSecured(passwords, Security.ADMIN_USER);
         return new KafkaBroker(Kind.LOCAL_PROCESS, process.bootstrapServers(), false, process, null);
+    }
+
+    private static final char[] ALPHANUMERIC =
+            "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A random password of {@code length} letters and digits (no quoting needed in JAAS or properties). */
+    private static String randomSecret(int length) {
+        char[] c = new char[length];
+        for (int i = 0; i < length; i++) {
+            c[i] = ALPHANUMERIC[RANDOM.nextInt(ALPHANUMERIC.length)];
+        }
+        return new String(c);
     }
 
     /**
@@ -180,12 +194,12 @@ public final class KafkaBroker implements AutoCloseable {
 
         /** @return the PKCS12 truststore holding the CA that signed the broker's certificate */
         public Path truststore() {
-            return secured.stores().truststore();
+            return secured.certificates().trustStore();
         }
 
         /** @return the truststore's password */
         public String truststorePassword() {
-            return secured.stores().password();
+            return secured.certificates().trustStorePassword();
         }
 
         /** @return the users of the broker, {@value #ADMIN_USER} included */

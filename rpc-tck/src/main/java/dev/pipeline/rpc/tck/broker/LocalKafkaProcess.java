@@ -63,10 +63,10 @@ final class LocalKafkaProcess implements AutoCloseable {
      * What a secured broker has: the TLS stores, the SCRAM-SHA-512 users created at format time (name to password),
      * the super user among them.
      */
-    record Secured(KafkaCertificates.Stores stores, Map<String, String> users, String superUser) {
+    record Secured(TestCertificates certificates, Map<String, String> users, String superUser) {
         @Override
         public String toString() {
-            return "SASL_SSL users " + users.keySet() + ", super user " + superUser + ", " + stores;
+            return "SASL_SSL users " + users.keySet() + ", super user " + superUser + ", " + certificates;
         }
     }
 
@@ -151,7 +151,8 @@ final class LocalKafkaProcess implements AutoCloseable {
         LocalKafkaProcess broker;
         try {
             Secured secured = users == null ? null
-                    : new Secured(KafkaCertificates.create(dir), users, superUser);
+                    : new Secured(TestCertificates.generate(Files.createDirectories(dir.resolve("tls")),
+                            "ip:127.0.0.1,dns:localhost"), users, superUser);
             broker = new LocalKafkaProcess(dir, freePort(), freePort(), freePort(), secured,
                     advertisedPort == 0 ? null : new int[] {freePort(), advertisedPort});
         } catch (IOException | RuntimeException e) {
@@ -230,9 +231,9 @@ final class LocalKafkaProcess implements AutoCloseable {
         p.put("sasl.mechanism", "SCRAM-SHA-512");
         p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
                 + user + "\" password=\"" + password + "\";");
-        p.put("ssl.truststore.location", secured.stores().truststore().toString());
+        p.put("ssl.truststore.location", secured.certificates().trustStore().toString());
         p.put("ssl.truststore.type", "PKCS12");
-        p.put("ssl.truststore.password", secured.stores().password());
+        p.put("ssl.truststore.password", secured.certificates().trustStorePassword());
         return p;
     }
 
@@ -434,7 +435,7 @@ final class LocalKafkaProcess implements AutoCloseable {
                 b.append(line).append('\n');
             }
         }
-        String keystore = secured.stores().keystore().toString().replace("\\", "/");
+        String keystore = secured.certificates().serverKeyStore().toString().replace("\\", "/");
         return b + String.join("\n",
                 "listeners=SASL_SSL://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + internalPort
                         + ",CONTROLLER://127.0.0.1:" + controllerPort,
@@ -446,7 +447,7 @@ final class LocalKafkaProcess implements AutoCloseable {
                         + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
                 "ssl.keystore.type=PKCS12",
                 "ssl.keystore.location=" + keystore,
-                "ssl.keystore.password=" + secured.stores().password(),
+                "ssl.keystore.password=" + secured.certificates().keyStorePassword(),
                 "ssl.client.auth=none",
                 "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
                 // the loopback-only controller and inter-broker listeners authenticate nobody: ANONYMOUS

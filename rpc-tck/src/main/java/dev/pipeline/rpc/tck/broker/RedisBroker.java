@@ -98,7 +98,7 @@ public final class RedisBroker implements AutoCloseable {
 
     /** As {@link #startLocal(boolean)}; {@code embedded} skips the PATH and uses the embedded binary. */
     static RedisBroker startLocal(boolean appendOnly, boolean embedded) {
-        LocalProcess p = LocalProcess.start(appendOnly ? "everysec" : null, embedded, null);
+        LocalProcess p = LocalProcess.start(appendOnly ? "everysec" : null, embedded, null, false);
         return new RedisBroker(p.description(), p.uri(), p, null);
     }
 
@@ -111,7 +111,7 @@ public final class RedisBroker implements AutoCloseable {
         if (!List.of("everysec", "always", "no").contains(appendFsync)) {
             throw new IllegalArgumentException("appendfsync must be everysec, always or no, was " + appendFsync);
         }
-        LocalProcess p = LocalProcess.start(appendFsync, Boolean.getBoolean("pipeline.redis.embedded"), null);
+        LocalProcess p = LocalProcess.start(appendFsync, Boolean.getBoolean("pipeline.redis.embedded"), null, false);
         return new RedisBroker(p.description(), p.uri(), p, null);
     }
 
@@ -119,7 +119,8 @@ public final class RedisBroker implements AutoCloseable {
      * Starts a private local {@code redis-server} (from the PATH: the embedded binary has no TLS) that also accepts
      * TLS, with a CA and a server certificate for {@code 127.0.0.1} and {@code localhost} generated for it
      * ({@link TestCertificates}). {@link #uri()} stays the plain port (for set-up commands); {@link #tls()} gives
-     * the TLS address and the files. Clients are not asked for certificates ({@code tls-auth-clients no}).
+     * the TLS address and the files. Clients are not asked for certificates ({@code tls-auth-clients no}; see
+     * {@link #startLocalMutualTls}).
      *
      * @param appendOnly whether to enable the append-only file
      * @throws IllegalStateException when the redis-server on the PATH was built without TLS
@@ -135,7 +136,18 @@ public final class RedisBroker implements AutoCloseable {
      * @param subjectAltNames the server certificate's subject alternative names in keytool's syntax
      */
     public static RedisBroker startLocalTls(boolean appendOnly, String subjectAltNames) {
-        LocalProcess p = LocalProcess.start(appendOnly ? "everysec" : null, false, subjectAltNames);
+        LocalProcess p = LocalProcess.start(appendOnly ? "everysec" : null, false, subjectAltNames, false);
+        return new RedisBroker(p.description(), p.uri(), p, null);
+    }
+
+    /**
+     * As {@link #startLocalTls(boolean)}, and the TLS port asks every client for a certificate signed by the CA
+     * ({@code tls-auth-clients yes}); make one with {@link TestCertificates#generateClient}. The plain port stays
+     * open for set-up commands.
+     */
+    public static RedisBroker startLocalMutualTls(boolean appendOnly) {
+        LocalProcess p = LocalProcess.start(appendOnly ? "everysec" : null, false, "ip:127.0.0.1,dns:localhost",
+                true);
         return new RedisBroker(p.description(), p.uri(), p, null);
     }
 
@@ -306,10 +318,11 @@ public final class RedisBroker implements AutoCloseable {
         private final int port;
         private final int tlsPort;                  // 0: no TLS
         private final TestCertificates certificates; // null: no TLS
+        private final boolean authClients;           // tls-auth-clients yes
         private Process process;
 
         private LocalProcess(Path executable, String origin, String appendFsync, Path dir, int port, int tlsPort,
-                             TestCertificates certificates) {
+                             TestCertificates certificates, boolean authClients) {
             this.executable = executable;
             this.origin = origin;
             this.appendOnly = appendFsync != null;
@@ -318,6 +331,7 @@ public final class RedisBroker implements AutoCloseable {
             this.port = port;
             this.tlsPort = tlsPort;
             this.certificates = certificates;
+            this.authClients = authClients;
         }
 
         synchronized Optional<ProcessHandle> handle() {
@@ -332,7 +346,7 @@ public final class RedisBroker implements AutoCloseable {
         }
 
         /** @param appendFsync the append-only file's fsync policy, or null for no append-only file */
-        static LocalProcess start(String appendFsync, boolean embedded, String tlsNames) {
+        static LocalProcess start(String appendFsync, boolean embedded, String tlsNames, boolean authClients) {
             Executable exe = findExecutable(embedded);
             IllegalStateException last = null;
             for (int attempt = 0; attempt < 3; attempt++) {
@@ -344,9 +358,11 @@ public final class RedisBroker implements AutoCloseable {
                 }
                 LocalProcess p;
                 try {
-                    p = tlsNames == null ? new LocalProcess(exe.path, exe.origin, appendFsync, dir, freePort(), 0, null)
+                    p = tlsNames == null
+                            ? new LocalProcess(exe.path, exe.origin, appendFsync, dir, freePort(), 0, null, false)
                             : new LocalProcess(exe.path, exe.origin, appendFsync, dir, freePort(), freePort(),
-                            TestCertificates.generate(Files.createDirectories(dir.resolve("tls")), tlsNames));
+                            TestCertificates.generate(Files.createDirectories(dir.resolve("tls")), tlsNames),
+                            authClients);
                 } catch (IOException | RuntimeException e) {
                     deleteRecursively(dir);
                     throw e instanceof RuntimeException r ? r
@@ -382,7 +398,7 @@ public final class RedisBroker implements AutoCloseable {
             }
             return List.of("tls-port " + tlsPort, "tls-cert-file " + certificates.serverCertificate(),
                     "tls-key-file " + certificates.serverKey(), "tls-ca-cert-file " + certificates.caCertificate(),
-                    "tls-auth-clients no");
+                    "tls-auth-clients " + (authClients ? "yes" : "no"));
         }
 
         private synchronized void launch() {
