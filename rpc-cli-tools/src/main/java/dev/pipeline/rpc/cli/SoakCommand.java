@@ -89,10 +89,11 @@ final class SoakCommand implements Callable<Integer> {
             SoakOptions.Builder b = SoakOptions.builder().servers(servers).calls(calls).inFlight(inFlight).rate(rate)
                     .killEvery(Durations.parse(killEvery)).maxKills(kills).callTimeout(Durations.parse(callTimeout))
                     .grace(Durations.parse(grace)).seed(seed).workDir(logs).idempotent(idempotent);
-            if (top.broker != null && !top.broker.isBlank()) {
-                URI uri = Connections.parse(top.broker.trim(), "--broker");
+            String broker = top.givenBroker();
+            if (broker != null) {
+                URI uri = Connections.parse(broker, top.brokerOrigin());
                 String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-                b.broker(top.broker.trim());
+                b.broker(broker);
                 if (transports == null) {
                     b.transports(List.of(scheme.startsWith("redis") ? "redis" : scheme));
                 }

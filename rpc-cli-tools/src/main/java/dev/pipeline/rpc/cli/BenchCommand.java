@@ -4,6 +4,7 @@ import dev.pipeline.rpc.bench.BenchOptions;
 import dev.pipeline.rpc.bench.BrokerComparison;
 import dev.pipeline.rpc.bench.ComparisonResult;
 import dev.pipeline.rpc.cli.Failures.CliException;
+import dev.pipeline.rpc.spi.Secrets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,16 +59,17 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> args = new ArrayList<>(flags);
-        if (top.broker != null && !top.broker.isBlank()) {
-            URI uri = Connections.parse(top.broker.trim(), "--broker");
+        String broker = top.givenBroker();
+        if (broker != null) {
+            URI uri = Connections.parse(broker, top.brokerOrigin());
             String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
             boolean transportsGiven = args.stream().anyMatch(a -> a.equals("--transports")
                     || a.startsWith("--transports="));
             switch (scheme) {
                 case "kafka" -> args.addAll(List.of("--kafka", uri.getRawAuthority()));
-                case "redis", "rediss" -> args.addAll(List.of("--redis", top.broker.trim()));
-                default -> throw new CliException("bench compares kafka:// and redis:// brokers; --broker was "
-                        + top.broker);
+                case "redis", "rediss" -> args.addAll(List.of("--redis", broker));
+                default -> throw new CliException("bench compares kafka:// and redis:// brokers; "
+                        + top.brokerOrigin() + " was " + Secrets.mask(broker));
             }
             if (!transportsGiven) {
                 args.addAll(List.of("--transports", scheme.startsWith("redis") ? "redis" : "kafka"));

@@ -1,0 +1,29 @@
+package dev.pipeline.rpc.cli;
+
+import picocli.CommandLine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The commands of the tools jar ({@code brokers}, {@code bench}, {@code soak}); {@link PipelineCli} finds this class
+ * on the class path and adds them in place of the notes the everyday jar lists.
+ */
+final class ToolCommands {
+    private ToolCommands() {
+    }
+
+    /** @return the tools' command objects by name, in {@link PipelineCli#TOOL_COMMANDS} order */
+    static Map<String, Object> commands() {
+        Map<String, Object> commands = new LinkedHashMap<>();
+        commands.put("brokers", new BrokersCommand());
+        commands.put("bench", new BenchCommand());
+        commands.put("soak", new SoakCommand());
+        return commands;
+    }
+
+    /** Finishes the set-up of the tools' commands once they are part of {@code top}. */
+    static void configure(CommandLine top) {
+        BenchCommand.configure(top.getSubcommands().get("bench"));
+    }
+}
