@@ -97,6 +97,25 @@ class ReadmeTest {
     }
 
     @Test
+    void everyPublishedModuleIsInTheBomWithSourcesAndJavadocAndNoOtherIsDeployed() throws IOException {
+        String bom = between(read("pipeline-bom/pom.xml"), "<dependencyManagement>", "</dependencyManagement>");
+        Matcher m = Pattern.compile("<module>([^<]+)</module>").matcher(between(read("pom.xml"), "<modules>",
+                "</modules>"));
+        while (m.find()) {
+            String module = m.group(1);
+            if (module.equals("pipeline-bom")) {
+                continue;
+            }
+            String pom = read(module + "/pom.xml");
+            boolean published = !pom.contains("<maven.deploy.skip>true</maven.deploy.skip>");
+            assertThat(bom.contains("<artifactId>" + module + "</artifactId>")).as("%s in the BOM", module)
+                    .isEqualTo(published);
+            assertThat(pom.contains("maven-source-plugin") && pom.contains("maven-javadoc-plugin"))
+                    .as("%s has sources and javadoc jars", module).isEqualTo(published);
+        }
+    }
+
+    @Test
     void theTwoCommandsAreTheOnesInUse() throws IOException {
         String readme = read("README.md");
         assertThat(readme).contains("\n./pipeline bench\n", "\n./mvnw -B -ntp verify\n");

@@ -126,11 +126,13 @@ public final class ClientConfig {
         private Builder() {
         }
 
+        /** Timeout of calls that name none (default 30 s); positive. */
         public Builder defaultTimeout(Duration timeout) {
             this.defaultTimeout = positive(timeout, "defaultTimeout");
             return this;
         }
 
+        /** The most calls awaiting a reply at once (default 10,000); at least 1. */
         public Builder maxInFlight(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxInFlight must be >= 1, was " + max);
@@ -139,6 +141,7 @@ public final class ClientConfig {
             return this;
         }
 
+        /** The client instance id sent as {@code rpc-client}: 1 to 200 characters of {@code [A-Za-z0-9._-]}. */
         public Builder clientId(String id) {
             Objects.requireNonNull(id, "clientId");
             if (id.isBlank() || !id.matches("[A-Za-z0-9._-]{1,200}")) {
@@ -148,16 +151,19 @@ public final class ClientConfig {
             return this;
         }
 
+        /** How long creating a client waits for its transport to be ready for replies (default 30 s); positive. */
         public Builder readyTimeout(Duration timeout) {
             this.readyTimeout = positive(timeout, "readyTimeout");
             return this;
         }
 
+        /** Bounds on replies this client parses (default {@link Limits#DEFAULT}). */
         public Builder limits(Limits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 
+        /** Where metrics go (default: nowhere), e.g. a {@link MicrometerRpcMetrics}. */
         public Builder metrics(RpcMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
@@ -169,16 +175,19 @@ public final class ClientConfig {
             return this;
         }
 
+        /** Adds one option passed through to the transport (for Kafka, any client property). */
         public Builder transportProperty(String key, String value) {
             transportProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
+        /** Adds options passed through to the transport, as {@link #transportProperty(String, String)} does. */
         public Builder transportProperties(Map<String, String> properties) {
             properties.forEach(this::transportProperty);
             return this;
         }
 
+        /** @return the configuration */
         public ClientConfig build() {
             return new ClientConfig(this);
         }

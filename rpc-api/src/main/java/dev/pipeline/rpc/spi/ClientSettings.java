@@ -8,6 +8,7 @@ import java.util.Objects;
  * @param clientId the client instance id ({@link WireHeaders#CLIENT}); unique per client instance
  */
 public record ClientSettings(String clientId) {
+    /** @param clientId the client instance id; not blank */
     public ClientSettings {
         Objects.requireNonNull(clientId, "clientId");
         if (clientId.isBlank()) {

@@ -287,7 +287,7 @@ public record BenchOptions(List<String> transports, Duration duration, Duration 
                 case "kafka" -> kafkaBootstrap = URI.create(uri.trim()).getRawAuthority();
                 case "redis", "rediss" -> redisUri = uri.trim();
                 default -> throw new IllegalArgumentException("bench compares kafka:// and redis:// brokers, not "
-                        + uri);
+                        + dev.pipeline.rpc.spi.Secrets.mask(uri.trim()));
             }
             transports = transports != null ? transports : List.of(scheme.startsWith("redis") ? "redis" : "kafka");
             return this;

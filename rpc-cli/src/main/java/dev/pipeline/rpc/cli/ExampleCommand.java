@@ -3,12 +3,15 @@ package dev.pipeline.rpc.cli;
 import dev.pipeline.examples.klass.ClassExample;
 import dev.pipeline.examples.messenger.MessengerExample;
 import dev.pipeline.examples.simple.SimpleExample;
+import dev.pipeline.rpc.cli.Failures.CliException;
+import dev.pipeline.rpc.spi.Secrets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -46,16 +49,19 @@ final class ExampleCommand implements Callable<Integer> {
                     "unknown example '" + name + "': simple, class or messenger");
         }
         List<String> args = new ArrayList<>();
-        String given = top.broker != null && !top.broker.isBlank() ? top.broker
-                : System.getenv(PipelineCli.BROKER_ENV);
+        String given = top.givenBroker();
         if (kind != null && !kind.equals("kafka") && !kind.equals("redis")) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "KIND must be kafka or redis, was '" + kind + "'");
         }
-        if (given != null && !given.isBlank() && kind == null) {
-            Connections.probe(Connections.parse(given.trim(), "broker"), given.trim(), "broker",
-                    java.time.Duration.ofSeconds(10));
-            args.add(given.trim());
+        if (given != null && kind == null) {
+            Connections.probe(Connections.parse(given, top.brokerOrigin()), Secrets.mask(given), top.brokerOrigin(),
+                    Duration.ofSeconds(10));
+            args.add(given);
+        } else if (!localBrokersHere()) {
+            throw new CliException("example " + name + " needs a broker: give --broker or $" + PipelineCli.BROKER_ENV
+                    + " (./pipeline brokers starts local ones), or run it from pipeline-tools.jar, which starts one"
+                    + " for the run (./pipeline example does so)");
         } else if (kind != null) {
             args.add(kind);
         }
@@ -67,5 +73,15 @@ final class ExampleCommand implements Callable<Integer> {
             default -> throw new IllegalStateException(name);
         }
         return 0;
+    }
+
+    /** @return whether the local broker fixtures are on the class path (the tools jar has them, the everyday one not) */
+    static boolean localBrokersHere() {
+        try {
+            Class.forName("dev.pipeline.rpc.tck.broker.KafkaBroker", false, ExampleCommand.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 }

@@ -5,8 +5,9 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Map;
 
-/** Runs the CLI in this JVM with its output captured. */
+/** Runs the CLI in this JVM with its output captured, with an empty environment unless one is given. */
 final class Cli {
     private Cli() {
     }
@@ -18,9 +19,14 @@ final class Cli {
     }
 
     static Result run(String... args) {
+        return runWith(Map.of(), args);
+    }
+
+    /** Runs with {@code env} as the only environment variables the CLI sees. */
+    static Result runWith(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = PipelineCli.commandLine();
+        CommandLine cl = PipelineCli.commandLine(env::get);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int rc = cl.execute(args);
@@ -35,7 +41,11 @@ final class Cli {
         private volatile Integer exitCode;
 
         Background(String... args) {
-            CommandLine cl = PipelineCli.commandLine();
+            this(Map.of(), args);
+        }
+
+        Background(Map<String, String> env, String... args) {
+            CommandLine cl = PipelineCli.commandLine(env::get);
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
             thread = new Thread(() -> exitCode = cl.execute(args), "cli-" + args[args.length - 1]);

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -172,12 +173,66 @@ class PipelineCliTest {
     void badCommandLinesAreOneLineWithExitCodeTwo() {
         for (String[] args : new String[][] {{"call"}, {"call", SERVICE}, {"bogus"},
                 {"call", "--timeout", "soon", SERVICE, "echo"}, {"call", SERVICE, "echo", "1", "--params", "[1]"},
-                {"call", SERVICE, "echo", "--params", "42"}, {"example", "nope"}, {"example", "simple", "rabbitmq"},
-                {}}) {
+                {"call", SERVICE, "echo", "--params", "42"}, {"example", "nope"}, {"example", "simple", "rabbitmq"}}) {
             Cli.Result r = Cli.run(args);
             assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(PipelineCli.EXIT_USAGE);
             assertThat(r.errLines()).as(String.join(" ", args)).hasSize(1);
             assertThat(r.errLines().get(0)).startsWith("error: ").contains("--help");
+        }
+    }
+
+    @Test
+    void aBareCommandPrintsTheUsageWithExitCodeTwo() {
+        Cli.Result r = Cli.run();
+        assertThat(r.exitCode()).isEqualTo(PipelineCli.EXIT_USAGE);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).startsWith("Usage: pipeline ").doesNotContain("Exception")
+                .contains("serve", "call", "notify", "brokers", "bench", "soak", "example", "PIPELINE_BROKER");
+    }
+
+    @Test
+    void theEnvironmentNamesTheBrokerOfEveryCommand() {
+        Map<String, String> env = Map.of(PipelineCli.BROKER_ENV, broker);
+        Cli.Result call = Cli.runWith(env, "call", SERVICE, "echo", "from the environment");
+        assertThat(call.exitCode()).as(call.err()).isZero();
+        assertThat(call.out().strip()).isEqualTo("\"from the environment\"");
+        Cli.Result notify = Cli.runWith(env, "notify", SERVICE, "log", "env");
+        assertThat(notify.exitCode()).as(notify.err()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> Cli.run("-b", broker, "call", SERVICE, "logged").out()
+                .contains("env"));
+    }
+
+    @Test
+    void anUnreachableBrokerFromTheEnvironmentIsNamedAsSuch() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String uri = "redis://127.0.0.1:" + closedPort;
+        Map<String, String> env = Map.of(PipelineCli.BROKER_ENV, uri);
+        String expected = "error: cannot reach the broker at " + uri + " ($PIPELINE_BROKER)";
+        for (String[] args : new String[][] {{"call", "--connect-timeout", "1s", SERVICE, "echo", "x"},
+                {"notify", "--connect-timeout", "1s", SERVICE, "log", "x"}, {"serve", "--connect-timeout", "1s"},
+                {"example", "simple"}}) {
+            Cli.Result r = Cli.runWith(env, args);
+            assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(PipelineCli.EXIT_FAILURE);
+            assertThat(r.errLines()).as(String.join(" ", args)).hasSize(1);
+            assertThat(r.errLines().get(0)).as(String.join(" ", args)).startsWith(expected);
+        }
+        // --broker wins over the environment
+        Cli.Result flag = Cli.runWith(env, "-b", broker, "call", SERVICE, "echo", "flag");
+        assertThat(flag.exitCode()).as(flag.err()).isZero();
+    }
+
+    @Test
+    void theToolsCommandsSayWhichJarHasThem() {
+        for (String command : PipelineCli.TOOL_COMMANDS) {
+            Cli.Result r = Cli.run(command, "--some-flag");
+            assertThat(r.exitCode()).as(command).isEqualTo(PipelineCli.EXIT_FAILURE);
+            assertThat(r.errLines()).as(command).hasSize(1);
+            assertThat(r.errLines().get(0)).as(command).contains("pipeline-tools.jar", "./pipeline " + command);
+            assertThat(Cli.run(command, "--help").out()).as(command).startsWith("Usage: pipeline " + command)
+                    .contains("pipeline-tools.jar");
         }
     }
 

@@ -365,6 +365,7 @@ public final class KafkaTransportConfig {
             return this;
         }
 
+        /** Prefix of request, group and dead-letter names (default {@code rpc.}): up to 100 of [A-Za-z0-9._-]. */
         public Builder topicPrefix(String prefix) {
             Objects.requireNonNull(prefix, "topicPrefix");
             if (!TOPIC_CHARS.matcher(prefix).matches() || prefix.length() > 100) {
@@ -375,6 +376,7 @@ public final class KafkaTransportConfig {
             return this;
         }
 
+        /** Partitions of request topics the transport creates (default 8); positive. */
         public Builder partitions(int partitions) {
             this.partitions = positive(partitions, "partitions");
             return this;
@@ -390,11 +392,13 @@ public final class KafkaTransportConfig {
             return this;
         }
 
+        /** Whether missing topics are created through the Admin API (default true). */
         public Builder autoCreateTopics(boolean create) {
             this.autoCreateTopics = create;
             return this;
         }
 
+        /** The shared reply topic (default {@code rpc-replies}); a valid Kafka topic name. */
         public Builder replyTopic(String topic) {
             Objects.requireNonNull(topic, "replyTopic");
             if (topic.isEmpty() || topic.length() > MAX_TOPIC_NAME || !TOPIC_CHARS.matcher(topic).matches()
@@ -405,11 +409,13 @@ public final class KafkaTransportConfig {
             return this;
         }
 
+        /** Partitions of the reply topic when the transport creates it (default 16); positive. */
         public Builder replyPartitions(int partitions) {
             this.replyPartitions = positive(partitions, "replyPartitions");
             return this;
         }
 
+        /** The largest message body carried (default 1 MiB): 1 KiB to 512 MiB. */
         public Builder maxMessageBytes(int bytes) {
             if (bytes < 1024 || bytes > 512 * 1024 * 1024) {
                 throw new IllegalArgumentException("maxMessageBytes must be 1 KiB..512 MiB, was " + bytes);
@@ -418,11 +424,13 @@ public final class KafkaTransportConfig {
             return this;
         }
 
+        /** The tuning preset (default {@link Preset#LATENCY}). */
         public Builder preset(Preset preset) {
             this.preset = Objects.requireNonNull(preset, "preset");
             return this;
         }
 
+        /** Bound on Admin operations and on a client becoming ready (default 30 s); positive. */
         public Builder operationTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "operationTimeout");
             if (timeout.isNegative() || timeout.isZero()) {

@@ -49,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         BenchOptions options;
         try {
-            options = flags.broker(top.broker).build();
+            options = flags.broker(top.givenBroker()).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), Failures.oneLine(e.getMessage()));
         }

@@ -104,10 +104,11 @@ final class SoakCommand implements Callable<Integer> {
                     .grace(Durations.parse(grace)).seed(seed).workDir(logs).idempotent(idempotent)
                     .stableIdentities(stableIdentities).graceful(graceful);
             serverOptions.forEach(b::serverOption);
-            if (top.broker != null && !top.broker.isBlank()) {
-                URI uri = Connections.parse(top.broker.trim(), "--broker");
+            String broker = top.givenBroker();
+            if (broker != null) {
+                URI uri = Connections.parse(broker, top.brokerOrigin());
                 String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-                b.broker(top.broker.trim());
+                b.broker(broker);
                 if (transports == null) {
                     b.transports(List.of(scheme.startsWith("redis") ? "redis" : scheme));
                 }
