@@ -4,6 +4,7 @@ import dev.pipeline.rpc.bench.BenchOptions;
 import dev.pipeline.rpc.bench.BrokerComparison;
 import dev.pipeline.rpc.bench.ComparisonResult;
 import dev.pipeline.rpc.cli.Failures.CliException;
+import dev.pipeline.rpc.spi.Secrets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -47,9 +49,17 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        String broker = top.givenBroker();
+        if (broker != null) {
+            String scheme = Connections.parse(broker, top.brokerOrigin()).getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("kafka") && !scheme.equals("redis") && !scheme.equals("rediss")) {
+                throw new CliException("bench compares kafka:// and redis:// brokers; " + top.brokerOrigin()
+                        + " was " + Secrets.mask(broker));
+            }
+        }
         BenchOptions options;
         try {
-            options = flags.broker(top.givenBroker()).build();
+            options = flags.broker(broker).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), Failures.oneLine(e.getMessage()));
         }
