@@ -299,7 +299,7 @@ final class KafkaServerChannel implements ServerChannel {
         while (true) {
             long backoff = loopHealth.died(cause);
             try {
-                c.close(Duration.ofSeconds(2)); // leaves the group, so the new consumer does not wait for a session
+                c.close(Duration.ofSeconds(2)); // leaves the group, so the new consumer does not wait for a session timeout
             } catch (Throwable e) {
                 log.debug("closing the consumer of '{}' after its loop died: {}", service, e.toString());
             }
@@ -345,7 +345,7 @@ final class KafkaServerChannel implements ServerChannel {
     private void closeConsumer(KafkaConsumer<byte[], byte[]> c) {
         try {
             // leave the group even as a static member (group.instance.id), which Kafka otherwise keeps in the group
-            // until its session times out: a graceful stop hands its partitions over at once
+            // until its session timeout expires: a graceful stop hands its partitions over at once
             c.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
                     org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(5)));

@@ -113,8 +113,8 @@ class KafkaFailoverTest {
 
     @Test
     void aStaticMemberClosedUnderLoadLeavesTheGroupAndHandsItsWorkOver() throws Exception {
-        // static members (group.instance.id) stay in the group on a plain close until their session times out: with
-        // a 60 s session the survivor would get nothing for a minute unless the close leaves the group
+        // static members (group.instance.id) stay in the group on a plain close until their session timeout expires: with
+        // a 60 s session timeout the survivor would get nothing for a minute unless the close leaves the group
         String service = uniqueService("graceful-static");
         KafkaTransportConfig.Builder b = config().partitions(4).kafkaProperty("session.timeout.ms", "60000")
                 .kafkaProperty("heartbeat.interval.ms", "1500");
@@ -146,7 +146,7 @@ class KafkaFailoverTest {
             if (i == total / 4) {
                 closedA = CompletableFuture.runAsync(() -> {
                     a.close();
-                    // it left: the group has the survivor alone long before any session (6 s, or 60 s) could
+                    // it left: the group has the survivor alone long before any session timeout (6 s, or 60 s) could
                     // have expired and while calls to its partitions still wait
                     await().atMost(Duration.ofSeconds(20)).until(() -> members(cfg.group(service)) == 1);
                 }, pool);
