@@ -377,13 +377,6 @@ public abstract class FaultSuite extends TckBase {
         };
     }
 
-    /** The client's calls awaiting completion (package-private in the core: read reflectively). */
-    private static int pendingCount(RpcClient client) throws Exception {
-        java.lang.reflect.Method m = client.getClass().getDeclaredMethod("pendingCount");
-        m.setAccessible(true);
-        return (int) m.invoke(client);
-    }
-
     /** Callers looping {@code exec(token)} calls, one at a time each, every outcome recorded. */
     static final class Load implements AutoCloseable {
         record Outcome(int caller, String token, long startNanos, long endNanos, String result, Throwable error,
