@@ -100,6 +100,67 @@ public abstract class FaultSuite extends TckBase {
     }
 
     @Test
+    @DisplayName("faults: a request whose handling throws a StackOverflowError on the server's transport thread every "
+            + "time is dead-lettered with the error after a few attempts; the server moves on and serves")
+    public void poisonRequestThatKillsTheTransportThreadEveryTimeIsDeadLettered() {
+        assertThat(fixture.canInjectRaw()).as("the fixture injects raw messages (%s)", fixture).isTrue();
+        assertThat(fixture.canReadDeadLetters()).as("the fixture reads dead letters (%s)", fixture).isTrue();
+        String svc = uniqueService("poison-fatal");
+        AtomicInteger thrown = new AtomicInteger();
+        // a metrics registry that overflows its stack for every request whose deadline passed while it waited on
+        // the broker (the only such request here is the poison): it is called on the transport's thread
+        RpcMetrics hostile = new RpcMetrics() {
+            @Override
+            public void rejectedInput(String service, String transport, String reason) {
+                if ("expired".equals(reason)) {
+                    thrown.incrementAndGet();
+                    throw new StackOverflowError("thrown by the test's metrics registry, every time");
+                }
+            }
+        };
+        RpcServer server = server(b -> b.metrics(hostile));
+        server.expose(svc, TckApi.class, new TckApiImpl());
+        server.start();
+        RpcClient client = client();
+        assertThat(get(client.<Integer>callAsync(svc, "add", Integer.class, 1, 2))).isEqualTo(3);
+
+        fixture.injectRaw(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[1,1],\"id\":\"poison\"}"
+                .getBytes(StandardCharsets.UTF_8), Map.of(WireHeaders.DEADLINE, "1"));
+        List<CompletableFuture<Integer>> during = new ArrayList<>();
+        for (int i = 0; i < DURING; i++) {
+            during.add(client.callAsync(svc, "add", Integer.class, i, 1));
+        }
+        await().until(() -> thrown.get() > 0);
+        await().untilAsserted(() -> assertThat(server.health().status()).as("health while the poison is retried")
+                .isNotEqualTo(Health.Status.UP));
+
+        List<RawMessage> dead = fixture.deadLetters(svc, 1, Duration.ofSeconds(120));
+        assertThat(dead).as("dead letters of %s", svc).hasSize(1);
+        assertThat(dead.get(0).text()).contains("\"poison\"");
+        assertThat(dead.get(0).headers().get(WireHeaders.DLQ_REASON)).as("the dead letter's reason")
+                .contains("StackOverflowError").contains("every time");
+        int attempts = thrown.get();
+        LOG.info("fault suite on {}: the poison was attempted {} times, then dead-lettered: {}", fixture, attempts,
+                dead.get(0).headers().get(WireHeaders.DLQ_REASON));
+        for (int i = 0; i < DURING; i++) {
+            assertThat(get(during.get(i))).as("call %d made around the poison", i).isEqualTo(i + 1);
+        }
+        // calls on every partition or entry after it are answered: nothing is held behind the poison
+        List<CompletableFuture<Integer>> after = new ArrayList<>();
+        for (int i = 0; i < 4 * DURING; i++) {
+            after.add(client.callAsync(svc, "add", Integer.class, i, 2));
+        }
+        for (int i = 0; i < after.size(); i++) {
+            assertThat(get(after.get(i))).as("call %d after the poison", i).isEqualTo(i + 2);
+        }
+        assertThat(thrown.get()).as("attempts at the poison after its dead letter").isEqualTo(attempts);
+        assertThat(fixture.deadLetters(svc, 2, Duration.ofSeconds(10))).as("dead letters").hasSize(1);
+        Health h = server.health();
+        assertThat(h.status()).as("serving again: %s", h).isEqualTo(Health.Status.DEGRADED);
+        assertThat(String.join("\n", h.reasons())).contains("StackOverflowError");
+    }
+
+    @Test
     @DisplayName("faults: an OutOfMemoryError on the client's reply thread is logged; replies still flow and no "
             + "call hangs")
     public void fatalErrorOnTheClientReplyThread() throws Exception {
@@ -314,13 +375,6 @@ public abstract class FaultSuite extends TckBase {
                 }
             }
         };
-    }
-
-    /** The client's calls awaiting completion (package-private in the core: read reflectively). */
-    private static int pendingCount(RpcClient client) throws Exception {
-        java.lang.reflect.Method m = client.getClass().getDeclaredMethod("pendingCount");
-        m.setAccessible(true);
-        return (int) m.invoke(client);
     }
 
     /** Callers looping {@code exec(token)} calls, one at a time each, every outcome recorded. */

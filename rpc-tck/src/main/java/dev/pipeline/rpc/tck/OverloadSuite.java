@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -114,5 +115,60 @@ public abstract class OverloadSuite extends TckBase {
         await().untilAsserted(() -> assertThat(client.withTimeout(fixture.callTimeout())
                 .call(service, "work", String.class, "after")).isEqualTo("after"));
         assertThat(lateStarts).as("requests started after their deadline").isEmpty();
+    }
+
+    /** Calls made by {@link #clientPendingStateStaysBoundedOverAHundredThousandCalls}. */
+    static final int MANY_CALLS = 100_000;
+    /** Calls it keeps in flight. */
+    static final int WINDOW = 256;
+
+    @Test
+    @DisplayName("100,000 calls, one in ten with a deadline too short to make, keep the client's pending state within"
+            + " the calls in flight and leave it empty")
+    public void clientPendingStateStaysBoundedOverAHundredThousandCalls() throws Exception {
+        String service = uniqueService("pending");
+        RpcServer server = server(b -> {
+        });
+        server.handle(service, "echo", params -> params.get(0, Integer.class));
+        server.start();
+        RpcClient client = client(b -> b.defaultTimeout(fixture.callTimeout()));
+        assertThat(client.call(service, "echo", int.class, -1)).isEqualTo(-1);
+        // calls that time out at the client, before or after the server skipped or answered them: their replies,
+        // if any, come late and are dropped
+        RpcClient hurried = client.withTimeout(Duration.ofMillis(1));
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(WINDOW);
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger timedOut = new AtomicInteger();
+        List<Throwable> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        int maxPending = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < MANY_CALLS; i++) {
+            window.acquire();
+            boolean hurry = i % 10 == 0;
+            int n = i;
+            (hurry ? hurried : client).<Integer>callAsync(service, "echo", Integer.class, i).whenComplete((r, e) -> {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (cause == null && r != null && r == n) {
+                    ok.incrementAndGet();
+                } else if (hurry && cause instanceof RpcException re && re.code() == ErrorCodes.TIMEOUT) {
+                    timedOut.incrementAndGet();
+                } else if (wrong.size() < 10) {
+                    wrong.add(cause == null ? new AssertionError("call " + n + " got " + r) : cause);
+                }
+                window.release();
+            });
+            if (i % 1000 == 0) {
+                maxPending = Math.max(maxPending, pendingCount(client));
+            }
+        }
+        assertThat(window.tryAcquire(WINDOW, fixture.callTimeout().toMillis() * 2, TimeUnit.MILLISECONDS))
+                .as("every call completed").isTrue();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        System.out.printf("pending on %s: %d calls in %d ms, %d ok, %d timed out, at most %d pending%n",
+                getClass().getSimpleName(), MANY_CALLS, millis, ok.get(), timedOut.get(), maxPending);
+        assertThat(wrong).as("calls that failed otherwise").isEmpty();
+        assertThat(ok.get() + timedOut.get()).isEqualTo(MANY_CALLS);
+        assertThat(maxPending).as("calls pending in the client").isLessThanOrEqualTo(WINDOW);
+        await().untilAsserted(() -> assertThat(pendingCount(client)).as("calls pending in the client").isZero());
     }
 }

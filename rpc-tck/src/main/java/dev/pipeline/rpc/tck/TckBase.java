@@ -173,6 +173,13 @@ abstract class TckBase {
         return track(new RawClient(fixture));
     }
 
+    /** The client's calls awaiting completion (package-private in the core: read reflectively). */
+    static int pendingCount(RpcClient client) throws Exception {
+        java.lang.reflect.Method m = client.getClass().getDeclaredMethod("pendingCount");
+        m.setAccessible(true);
+        return (int) m.invoke(client);
+    }
+
     ConditionFactory await() {
         return Awaitility.await().atMost(fixture.callTimeout()).pollInterval(Duration.ofMillis(20));
     }

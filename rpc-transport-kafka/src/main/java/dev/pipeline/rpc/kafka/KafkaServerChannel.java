@@ -89,6 +89,14 @@ final class KafkaServerChannel implements ServerChannel {
      * handlers that block cost at most one thread start per second).
      */
     static final long STALL_PROBE_HOLDOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * After the poll loop died this many times in a row while dispatching the same record (a poison record: its
+     * handling on the loop thread throws an {@code Error} every time), the record is dead-lettered and committed the
+     * next time it comes, instead of being dispatched again. Each death costs a restart with a doubling back-off
+     * (0.5, 1, 2 s), so three bound the stall of its partition to a few seconds while a one-off
+     * {@code OutOfMemoryError} on a busy heap still gets two retries.
+     */
+    static final int DEATHS_PER_RECORD = 3;
 
     private final KafkaTransport transport;
     private final KafkaTransportConfig config;
@@ -128,6 +136,12 @@ final class KafkaServerChannel implements ServerChannel {
     private volatile long nextProbeNanos;
     private boolean pausedAll;
     private long lastCommitNanos;
+    /** The record whose dispatch on the loop thread threw (set by {@link #dispatchNoted}, read by {@link #run}). */
+    private ConsumerRecord<byte[], byte[]> diedAt;
+    /** Where the loop died last ({@code topic-partition@offset}), how many times in a row there, and of what. */
+    private String poisonAt;
+    private int poisonDeaths;
+    private String poisonError;
 
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean wakeOnCompletion;
@@ -232,7 +246,9 @@ final class KafkaServerChannel implements ServerChannel {
     /**
      * The poll loop. A fatal error on it ({@code OutOfMemoryError}, {@code StackOverflowError}, any throwable) does
      * not end it silently: it is logged at ERROR, the health says DOWN, the consumer is closed (what it had not
-     * committed is delivered again) and, after a back-off, a new consumer joins the group and the loop goes on.
+     * committed is delivered again) and, after a back-off, a new consumer joins the group and the loop goes on. A
+     * record whose dispatch killed the loop {@link #DEATHS_PER_RECORD} times in a row is then dead-lettered with the
+     * error and committed, so its partition moves on.
      */
     private void run() {
         while (true) {
@@ -243,6 +259,9 @@ final class KafkaServerChannel implements ServerChannel {
                     loopHealth.survived(died); // it hit this thread after the loop had moved on to another one
                 }
                 return; // an inline handler stalled this thread: the loop went on on another one
+            }
+            if (died != null) {
+                noteDeath(died);
             }
             if (died == null || stopping || !restart(c, died)) {
                 closeConsumer(consumer);
@@ -437,6 +456,10 @@ final class KafkaServerChannel implements ServerChannel {
             st.inflight.add(e);
             boolean alone = outstanding == 0 && pending.isEmpty();
             outstanding++;
+            if (poisonDeaths >= DEATHS_PER_RECORD && where(r).equals(poisonAt)) {
+                deadLetterPoison(r, e);
+                continue;
+            }
             if (!alone) {
                 long now = System.nanoTime();
                 boolean quick = slowShare <= SLOW_SHARE_LIMIT;
@@ -444,7 +467,7 @@ final class KafkaServerChannel implements ServerChannel {
                 first = false;
                 if (!go) {
                     inlining = false;
-                    dispatch(r, e, null);
+                    dispatchNoted(r, e, null);
                     continue;
                 }
                 if (!quick) {
@@ -463,7 +486,7 @@ final class KafkaServerChannel implements ServerChannel {
             // keeps the loop
             InlineRun run = new InlineRun();
             long t0 = System.nanoTime();
-            boolean ranHere = dispatch(r, e, run);
+            boolean ranHere = dispatchNoted(r, e, run);
             if (!run.settle() && !run.moveFailed()) {
                 return false; // the stall report won: a new thread runs the loop, this one only finishes up
             }
@@ -725,6 +748,59 @@ final class KafkaServerChannel implements ServerChannel {
         }
         pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         assignedCount = states.size();
+    }
+
+    /**
+     * {@link #dispatch}, noting the record when its dispatch throws on this thread (an {@code Error}: dispatch turns
+     * a handler's exceptions into outcomes), so that a record that kills the loop every time is recognised.
+     */
+    private boolean dispatchNoted(ConsumerRecord<byte[], byte[]> r, Entry e, InlineRun inline) {
+        boolean done;
+        try {
+            done = dispatch(r, e, inline);
+        } catch (Throwable t) {
+            diedAt = r;
+            throw t;
+        }
+        if (poisonAt != null && where(r).equals(poisonAt)) {
+            poisonAt = null; // it went through this time: the deaths there were not its fault
+            poisonDeaths = 0;
+        }
+        return done;
+    }
+
+    /** On the loop's thread, after it died of {@code error}: counts the deaths in a row at the same record. */
+    private void noteDeath(Throwable error) {
+        ConsumerRecord<byte[], byte[]> at = diedAt;
+        diedAt = null;
+        String key = at == null ? null : where(at);
+        if (key == null) {
+            poisonAt = null;
+            poisonDeaths = 0;
+            return;
+        }
+        poisonDeaths = key.equals(poisonAt) ? poisonDeaths + 1 : 1;
+        poisonAt = key;
+        poisonError = String.valueOf(error);
+        if (poisonDeaths >= DEATHS_PER_RECORD) {
+            log.error("server of '{}': the poll loop died {} times in a row on the record at {} ({}); it is "
+                    + "dead-lettered when it comes again", service, poisonDeaths, key, poisonError);
+        }
+    }
+
+    /** Dead-letters a record the loop died on {@link #DEATHS_PER_RECORD} times in a row; it is committed after. */
+    private void deadLetterPoison(ConsumerRecord<byte[], byte[]> r, Entry e) {
+        String reason = "the server's poll loop died " + poisonDeaths + " times in a row handling it: "
+                + (poisonError.length() > 300 ? poisonError.substring(0, 300) + "..." : poisonError);
+        log.error("server of '{}': dead-lettering the record at {}: {}", service, poisonAt, reason);
+        poisonAt = null;
+        poisonDeaths = 0;
+        poisonError = null;
+        produceOutcome(r, null, null, e, new HandlerOutcome(null, reason), null);
+    }
+
+    private static String where(ConsumerRecord<?, ?> r) {
+        return r.topic() + "-" + r.partition() + "@" + r.offset();
     }
 
     // ---------------------------------------------------------------- handler side (any thread)

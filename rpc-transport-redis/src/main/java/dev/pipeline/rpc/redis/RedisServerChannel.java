@@ -53,13 +53,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is a stream or absent, else the entry is dead-lettered with the same reason), the entry is copied to
  * {@code <prefix><service>:dlq} when the core says so, and only then the entry is XACKed. A reply write that fails
  * is retried as a write ({@value #WRITE_ATTEMPTS} attempts), then the entry is dead-lettered with the error: the
- * handler never runs again because its reply could not be written. At most {@code maxInFlight} entries are held (read and not yet acknowledged): reads ask for no
+ * handler never runs again because its reply could not be written (when Redis refuses the dead letter too, as it does
+ * out of memory, the entry is acknowledged and logged at ERROR). At most {@code maxInFlight} entries are held (read and not yet acknowledged): reads ask for no
  * more than the free slots and stop when none are left.
  *
  * <p>A maintenance tick every {@code claimIdle/4} refreshes the idle time of entries still being handled (an
  * XCLAIM ... JUSTID by their owner, so a slow handler is not mistaken for a dead server) and claims entries other
  * consumers left pending longer than {@code claimIdle}; one delivered {@code maxDeliveries} times already goes to
- * the dead-letter stream instead. A slower tick trims the request stream below the oldest entry still needed
+ * the dead-letter stream instead, with the last failure this server saw on it (a fatal error on the read loop, a
+ * handler's failure). A claim takes as many entries as fit the byte budget at the weight of the entries claimed
+ * before, starting with one. A slower tick trims the request stream below the oldest entry still needed
  * (XTRIM MINID ~) and deletes consumers idle for {@code consumerIdleTimeout} with nothing pending.
  */
 final class RedisServerChannel implements ServerChannel {
@@ -108,6 +111,20 @@ final class RedisServerChannel implements ServerChannel {
      * smaller, so a backlog of large entries is read a few at a time and small ones {@code readCount} at a time.
      */
     private volatile long entryEstimate;
+    /**
+     * The same for claims: what a claimed entry is assumed to weigh. Kept apart from {@link #entryEstimate} because
+     * the entries a dead server left pending are no sample of the live traffic: a server reading small requests
+     * that claimed a backlog of 10 MB entries at its read's COUNT would take hundreds of megabytes in one reply.
+     * It starts at the budget (one entry per claim) and follows the claimed entries as {@link #entryEstimate} does.
+     */
+    private volatile long claimEstimate;
+    /**
+     * Why an entry was left pending here (a fatal error on the read loop, a handler's failure), by entry id, so that
+     * the dead letter of an entry delivered {@code maxDeliveries} times says what went wrong. Bounded by
+     * {@link #FAILURES_KEPT}; an entry's reason goes once it is acknowledged.
+     */
+    private final Map<String, String> failures = new ConcurrentHashMap<>();
+    static final int FAILURES_KEPT = 1024;
     private final AtomicBoolean reading = new AtomicBoolean();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean started;
@@ -126,6 +143,7 @@ final class RedisServerChannel implements ServerChannel {
         this.service = service;
         this.settings = settings;
         this.entryEstimate = Math.max(1, Math.min(settings.maxInFlightBytes(), config.maxMessageBytes()));
+        this.claimEstimate = entryEstimate;
         this.handler = handler;
         this.stream = transport.requestStream(service);
         this.group = transport.group(service);
@@ -340,18 +358,28 @@ final class RedisServerChannel implements ServerChannel {
 
     /** @return the COUNT of the next read under the byte budget: 0 while the budget is used up */
     private int readCount() {
+        return countUnderBudget(entryEstimate);
+    }
+
+    /** @return how many entries of about {@code estimate} bytes fit the byte budget now: 0 while it is used up */
+    private int countUnderBudget(long estimate) {
         long used = inFlightBytes.get();
         long budget = settings.maxInFlightBytes();
         if (used > 0 && used >= budget) {
             return 0;
         }
         long room = used == 0 ? budget : budget - used;
-        return (int) Math.min(config.readCount(), Math.max(1, room / Math.max(1, entryEstimate)));
+        return (int) Math.min(config.readCount(), Math.max(1, room / Math.max(1, estimate)));
     }
 
     private void weigh(List<StreamMessage<String, byte[]>> msgs) {
+        entryEstimate = weighed(msgs, entryEstimate);
+    }
+
+    /** @return the estimate after a read of {@code msgs}: their largest entry, or half the old estimate if larger */
+    static long weighed(List<StreamMessage<String, byte[]>> msgs, long estimate) {
         if (msgs == null || msgs.isEmpty()) {
-            return;
+            return estimate;
         }
         long largest = 0;
         for (StreamMessage<String, byte[]> m : msgs) {
@@ -359,7 +387,7 @@ final class RedisServerChannel implements ServerChannel {
                 largest = Math.max(largest, bytes(m.getBody()));
             }
         }
-        entryEstimate = Math.max(256, Math.max(largest, entryEstimate / 2));
+        return Math.max(256, Math.max(largest, estimate / 2));
     }
 
     private static int bytes(Map<String, byte[]> fields) {
@@ -457,6 +485,7 @@ final class RedisServerChannel implements ServerChannel {
             // a fatal error on the read loop's thread (e.g. OutOfMemoryError): logged, reported, and the entry left
             // pending, so it is claimed and handled again after claimIdle; the loop goes on with the next entries
             loopHealth.survived(e);
+            failed(id, String.valueOf(e));
             finish(id);
             return;
         }
@@ -466,6 +495,7 @@ final class RedisServerChannel implements ServerChannel {
                 // maxDeliveries, dead-lettered
                 log.warn("handler for '{}' failed on entry {}; left pending for redelivery: {}", service, id,
                         err == null ? "null outcome" : err.toString());
+                failed(id, "handler failed: " + (err == null ? "null outcome" : Connector.unwrap(err)));
                 finish(id);
                 return;
             }
@@ -501,7 +531,7 @@ final class RedisServerChannel implements ServerChannel {
                                 + "dead-lettered without running the handler again: {}", service, id, WRITE_ATTEMPTS,
                                 cause.getMessage());
                         String failure = "reply could not be written: " + cause.getMessage();
-                        deadLetterAndAck(id, fields, reason == null ? failure : reason + "; " + failure);
+                        deadLetterAndAck(id, fields, reason == null ? failure : reason + "; " + failure, true);
                     } else if (n != null && n < 0) {
                         log.warn("server for '{}': the reply key of entry {} is not a stream; dead-lettered",
                                 service, id);
@@ -583,10 +613,6 @@ final class RedisServerChannel implements ServerChannel {
         }).thenCompose(f -> f);
     }
 
-    /**
-     * Copies the entry to the dead-letter stream with {@code reason} (retried like a reply), then XACKs it. If even
-     * the dead letter cannot be written, the entry stays pending and is delivered again.
-     */
     /** Tells the core a reply address was refused (it counts them); never throws. */
     private void replyAddressRefused() {
         try {
@@ -596,10 +622,29 @@ final class RedisServerChannel implements ServerChannel {
         }
     }
 
+    /**
+     * Copies the entry to the dead-letter stream with {@code reason} (retried like a reply), then XACKs it. If even
+     * the dead letter cannot be written, the entry stays pending and is delivered again.
+     */
     private void deadLetterAndAck(String id, Map<String, byte[]> fields, String reason) {
+        deadLetterAndAck(id, fields, reason, false);
+    }
+
+    /**
+     * As {@link #deadLetterAndAck(String, Map, String)}; with {@code handlerRan} (its reply could not be written) an
+     * entry whose dead letter cannot be written either is still acknowledged, when Redis takes the XACK, so that the
+     * handler does not run again: Redis out of memory refuses every XADD but not XACK. The entry is then only in the
+     * log, at ERROR. When Redis takes nothing (unreachable), it stays pending and is delivered again.
+     */
+    private void deadLetterAndAck(String id, Map<String, byte[]> fields, String reason, boolean handlerRan) {
         retrying(() -> transport.commands.get().thenCompose(c -> deadLetter(c.async(), id, fields, reason)), 1)
                 .whenComplete((v, err) -> {
-                    if (err != null) {
+                    if (err != null && handlerRan && !abandoned) {
+                        log.error("server for '{}': entry {} of {} ran, but neither its reply nor its dead letter "
+                                + "could be written ({}; {}); acknowledging it so that it does not run again",
+                                service, id, stream, reason, Connector.unwrap(err).getMessage());
+                        ack(id);
+                    } else if (err != null) {
                         failedWrite(id, Connector.unwrap(err));
                     } else {
                         ack(id);
@@ -629,9 +674,19 @@ final class RedisServerChannel implements ServerChannel {
         finish(id);
     }
 
+    /** Remembers why entry {@code id} was left pending here, for its dead letter (see {@link #failures}). */
+    private void failed(String id, String why) {
+        if (failures.size() < FAILURES_KEPT || failures.containsKey(id)) {
+            failures.put(id, why.length() > 300 ? why.substring(0, 300) + "..." : why);
+        }
+    }
+
     private void ack(String id) {
         transport.commands.get().thenCompose(c -> c.async().xack(stream, group, id))
                 .whenComplete((n, err) -> {
+                    if (err == null) {
+                        failures.remove(id);
+                    }
                     if (err != null) {
                         log.warn("server for '{}': XACK {} failed (it will be redelivered): {}", service, id,
                                 Connector.unwrap(err).getMessage());
@@ -675,12 +730,15 @@ final class RedisServerChannel implements ServerChannel {
     }
 
     /**
-     * Claims entries other consumers left pending longer than claimIdle, using {@code slots} reserved slots.
+     * Claims entries other consumers left pending longer than claimIdle, using some of {@code reserved} reserved
+     * slots: at most as many as fit the byte budget at {@link #claimEstimate}.
      *
      * @return how many of the slots now hold a claimed entry (the rest are the caller's to release)
      */
-    private CompletableFuture<Integer> reclaim(RedisAsyncCommands<String, byte[]> cmd, int slots) {
+    private CompletableFuture<Integer> reclaim(RedisAsyncCommands<String, byte[]> cmd, int reserved) {
         long minIdle = config.claimIdle().toMillis();
+        // the claimed entries come with their bodies: as many as fit the byte budget at the claims' own weight
+        int slots = Math.min(reserved, Math.max(1, countUnderBudget(claimEstimate)));
         return cmd.xpending(stream, new XPendingArgs<String>().group(group).range(Range.create("-", "+"))
                         .limit(Limit.from(slots + handling.size())).idle(minIdle))
                 .toCompletableFuture()
@@ -705,7 +763,7 @@ final class RedisServerChannel implements ServerChannel {
                     return cmd.xclaim(stream, consumer, XClaimArgs.Builder.minIdleTime(minIdle),
                                     ids.toArray(new String[0])).toCompletableFuture()
                             .thenApply(msgs -> {
-                                weigh(msgs);
+                                claimEstimate = weighed(msgs, claimEstimate);
                                 int used = 0;
                                 for (StreamMessage<String, byte[]> m : msgs) {
                                     if (m == null || handling.containsKey(m.getId())) {
@@ -735,8 +793,9 @@ final class RedisServerChannel implements ServerChannel {
             return;
         }
         hold(id, fields);
+        String failure = failures.get(id);
         String reason = "not acknowledged after " + deliveries + " deliveries (maxDeliveries "
-                + config.maxDeliveries() + ")";
+                + config.maxDeliveries() + ")" + (failure == null ? "" : "; the last delivery here: " + failure);
         log.warn("server for '{}': entry {} {}; moved to {}", service, id, reason, deadLetters);
         deadLetter(cmd, id, fields, reason).whenComplete((v, err) -> {
             if (err != null) {

@@ -243,6 +243,47 @@ class RedisReplyAddressTest extends RedisTestSupport {
     }
 
     @Test
+    void aReplyRedisRefusesForWantOfMemoryRunsTheHandlerOnceAndIsAcknowledged() throws Exception {
+        try (dev.pipeline.rpc.tck.broker.RedisBroker broker = dev.pipeline.rpc.tck.broker.RedisBroker.startLocal(false)) {
+            java.net.URI uri = broker.uri();
+            RedisCommands<String, String> admin = redis(uri);
+            String service = uniqueService();
+            String stream = "rpc:" + service;
+            Transport t = transport(uri, FAST);
+            AtomicInteger executions = new AtomicInteger();
+            CompletableFuture<Void> started = new CompletableFuture<>();
+            CompletableFuture<Void> release = new CompletableFuture<>();
+            server(t, service, 4, req -> {
+                if (!"starved".equals(req.correlationId())) {
+                    return echo("").handle(req);
+                }
+                executions.incrementAndGet();
+                started.complete(null);
+                return release.thenApply(v -> HandlerOutcome.reply("r".getBytes(StandardCharsets.UTF_8)));
+            });
+            admin.xadd(stream, raw("starved", "rpc:reply:oom-1", "x"));
+            started.get(20, TimeUnit.SECONDS);
+            // Redis out of memory while the handler runs: every XADD (the reply, the dead letter) is refused
+            admin.configSet("maxmemory-policy", "noeviction");
+            admin.configSet("maxmemory", "1");
+            release.complete(null);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.xpending(stream, stream).getCount() == 0);
+            assertThat(executions).hasValue(1);
+            assertThat(admin.exists("rpc:reply:oom-1")).isZero();
+
+            admin.configSet("maxmemory", "0");
+            Map<String, String> replies = replies();
+            ClientChannel client = client(t, replies);
+            client.ready().get(10, TimeUnit.SECONDS);
+            client.send(service, request("ok", "y")).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20)).until(() -> replies.containsKey("ok"));
+            assertThat(executions).as("runs of the request whose reply Redis refused").hasValue(1);
+            closeOpened();
+        }
+    }
+
+    @Test
     void aReplyStreamTheServersAclRefusesRunsTheHandlerOnceAndIsDeadLettered() throws Exception {
         try (dev.pipeline.rpc.tck.broker.RedisBroker broker = dev.pipeline.rpc.tck.broker.RedisBroker.startLocal(false)) {
             java.net.URI plain = broker.uri();
