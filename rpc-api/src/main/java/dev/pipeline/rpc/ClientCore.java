@@ -337,7 +337,7 @@ final class ClientCore implements ReplyListener {
     /** Starts the call's timeout clock (and its hedge's), as the request is handed to the transport. */
     private void armTimeout(Pending p, Duration timeout, long timeoutNanos) {
         if (p.done) {
-            return; // the reply was faster than the send confirmation
+            return; // completed already (closed, or failed before the send)
         }
         p.timeout = timeout;
         long now = System.nanoTime();

@@ -5,12 +5,15 @@ import dev.pipeline.rpc.spi.OutgoingRequest;
 import dev.pipeline.rpc.spi.Reply;
 import dev.pipeline.rpc.spi.ReplyListener;
 import dev.pipeline.rpc.spi.WireHeaders;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -178,7 +181,7 @@ final class KafkaClientChannel implements ClientChannel {
         CompletableFuture<TopicDescription> topicReady = transport.topics()
                 .ensure(requestTopic, config.partitions(), transport.topicConfigs(false));
         CompletableFuture<RequestPartitions> partitions = topicReady.thenApply(d -> readyTopics.computeIfAbsent(
-                service, s -> new RequestPartitions(requestTopic, Math.max(1, d.partitions().size()))));
+                service, s -> new RequestPartitions(requestTopic, config.group(s), Math.max(1, d.partitions().size()))));
         return sendWhenReady(requestTopic, request, partitions, needReplyAddress);
     }
 
@@ -347,9 +350,48 @@ final class KafkaClientChannel implements ClientChannel {
                     }
                 }
             }
-            oldest.forEach((rp, o) -> rp.update(o, now));
+            oldest.forEach((rp, o) -> {
+                rp.update(o, now);
+                if (rp.wantsOwners(now)) {
+                    describeOwners(rp);
+                }
+            });
         } catch (RuntimeException e) {
             log.warn("client {}: checking the request partitions failed: {}", clientId, e.toString(), e);
+        }
+    }
+
+    /**
+     * Asks the service's consumer group which member owns each request partition, for {@link RequestPartitions} to
+     * avoid every partition of a server once one of them stalls. Asynchronous: the next check uses the answer.
+     */
+    private void describeOwners(RequestPartitions rp) {
+        try {
+            transport.admin().describeConsumerGroups(List.of(rp.group),
+                            new DescribeConsumerGroupsOptions()
+                                    .timeoutMs((int) Math.min(Integer.MAX_VALUE, config.operationTimeout().toMillis())))
+                    .describedGroups().get(rp.group).whenComplete((d, e) -> {
+                        if (e != null) {
+                            Throwable cause = Topics.unwrap(e);
+                            boolean forGood = cause instanceof AuthorizationException;
+                            log.debug("client {}: describing group {} failed: {}", clientId, rp.group,
+                                    cause.toString());
+                            rp.ownersUnknown(forGood, cause.getClass().getSimpleName());
+                            return;
+                        }
+                        String[] owners = new String[rp.count];
+                        for (MemberDescription m : d.members()) {
+                            for (TopicPartition tp : m.assignment().topicPartitions()) {
+                                if (tp.topic().equals(rp.topic) && tp.partition() >= 0 && tp.partition() < rp.count) {
+                                    owners[tp.partition()] = m.consumerId();
+                                }
+                            }
+                        }
+                        rp.owners(owners);
+                        nextCheckNanos.set(System.nanoTime()); // the next send checks with the owners known
+                    });
+        } catch (RuntimeException e) { // closed meanwhile, or the admin client cannot be made
+            rp.ownersUnknown(false, e.getClass().getSimpleName());
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -17,6 +18,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * the others ({@link #choose()}). A stalled partition is eligible again as soon as a reply comes from it (the group
  * gave it to a live server, which answers the calls waiting there) or its waiting calls time out.
  *
+ * <p>A server owns several partitions, and a dead one answers on none of them. When a partition stalls, the channel
+ * asks the consumer group which member owns it ({@link #owners}); the partitions of that member count as stalled
+ * too, unless one of them answered within the threshold, so new calls stop going to a dead server after its first
+ * stalled partition instead of finding each of its partitions stalled in turn. Without the group's description
+ * (the client may lack Describe on the group) each partition is judged on its own.
+ *
  * <p>Cost on the common path: {@link #choose()} reads one volatile field and returns null (Kafka's partitioner
  * chooses, as without this class). A hedge ({@link #chooseOther}) goes to a partition its earlier attempts did not
  * go to, one that answered recently when there is one. The channel keeps each call awaiting a reply in one map and runs
@@ -25,16 +32,24 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class RequestPartitions {
     private static final Logger log = LoggerFactory.getLogger(RequestPartitions.class);
     /** How often the calls awaiting a reply are checked, at most. */
-    static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** The shortest wait before a partition counts as stalled. */
-    static final long MIN_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * The shortest wait before a partition counts as stalled. Every call sent to a dead server's partition before it
+     * counts as stalled waits for the group to move the partition (seconds), so this bounds the calls a kill delays;
+     * a false alarm (a pause longer than this) only sends new calls elsewhere until the partition answers.
+     */
+    static final long MIN_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** The longest. */
     static final long MAX_THRESHOLD_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** The threshold is this many times the p99 of recent reply latencies, within the bounds above. */
     static final int LATENCY_FACTOR = 4;
     private static final int SAMPLES = 256;
+    /** How often the group's owners may be asked for, at most. */
+    static final long ASK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     final String topic;
+    /** The consumer group of the service's servers. */
+    final String group;
     final int count;
     private final long createdNanos = System.nanoTime();
     /** Per partition: when the last reply came (0: none yet). */
@@ -47,9 +62,23 @@ final class RequestPartitions {
     private volatile int[] live;
     /** Per partition, whether it is stalled now (read-only once published). */
     private volatile boolean[] stalled;
+    /** Whether a partition stalled at the last check (not only as a sibling of one). */
+    private volatile boolean anyStalled;
+    /**
+     * Per partition, the group member that owned it when the group was described since the partitions began to
+     * stall (null: not known). Dropped when a stalled partition answers (the group moved partitions) and when none
+     * is stalled any more.
+     */
+    private volatile String[] owners;
+    /** Whether a description of the group is awaited. */
+    private final AtomicBoolean asking = new AtomicBoolean();
+    private volatile long nextAskNanos;
+    /** The group cannot be described (no Describe permission): partitions are judged one by one. */
+    private volatile boolean ownersUnavailable;
 
-    RequestPartitions(String topic, int count) {
+    RequestPartitions(String topic, String group, int count) {
         this.topic = topic;
+        this.group = group;
         this.count = count;
         this.lastReplyNanos = new AtomicLongArray(count);
         this.stalled = new boolean[count];
@@ -118,12 +147,51 @@ final class RequestPartitions {
      * @return whether the partition was stalled (so a check should run now)
      */
     boolean replied(int partition, long nowNanos, long latencyNanos) {
-        latencies.lazySet(Math.floorMod(nextSample.getAndIncrement(), SAMPLES), Math.max(1, latencyNanos));
         if (partition < 0 || partition >= count) {
+            latencies.lazySet(Math.floorMod(nextSample.getAndIncrement(), SAMPLES), Math.max(1, latencyNanos));
             return false;
         }
         lastReplyNanos.lazySet(partition, nowNanos);
-        return stalled[partition];
+        if (!stalled[partition]) {
+            latencies.lazySet(Math.floorMod(nextSample.getAndIncrement(), SAMPLES), Math.max(1, latencyNanos));
+            return false;
+        }
+        // not a sample: the wait of a call that a failover delayed would lift the threshold for the next one
+        owners = null; // the group moved partitions: who owns which is to be asked again
+        return true;
+    }
+
+    /**
+     * Whether the channel should describe the group now: a partition stalled, its owners are not known, and no
+     * description is awaited or was refused. Claims the description when it returns true.
+     */
+    boolean wantsOwners(long nowNanos) {
+        if (!anyStalled || owners != null || ownersUnavailable || nowNanos - nextAskNanos < 0) {
+            return false;
+        }
+        if (!asking.compareAndSet(false, true)) {
+            return false;
+        }
+        nextAskNanos = nowNanos + ASK_NANOS;
+        return true;
+    }
+
+    /** The group's description arrived: {@code byPartition[p]} is the member owning partition p, or null. */
+    void owners(String[] byPartition) {
+        if (anyStalled) {
+            owners = byPartition.clone();
+        }
+        asking.set(false);
+    }
+
+    /** The group could not be described; {@code forGood} when it never will be (not authorized). */
+    void ownersUnknown(boolean forGood, String why) {
+        if (forGood && !ownersUnavailable) {
+            ownersUnavailable = true;
+            log.info("requests to {}: cannot describe group {} ({}); stalled partitions are found one by one",
+                    topic, group, why);
+        }
+        asking.set(false);
     }
 
     /** How old a partition's oldest call awaiting a reply may be before the partition counts as stalled. */
@@ -165,6 +233,13 @@ final class RequestPartitions {
                 stalledCount++;
             }
         }
+        anyStalled = stalledCount > 0;
+        String[] own = owners;
+        if (stalledCount == 0) {
+            owners = null;
+        } else if (own != null) {
+            stalledCount += siblings(next, own, nowNanos, threshold);
+        }
         boolean[] before = stalled;
         if (Arrays.equals(before, next)) {
             return;
@@ -181,13 +256,51 @@ final class RequestPartitions {
             }
             live = l;
         }
+        boolean wasStalled = false;
+        for (boolean b : before) {
+            wasStalled |= b;
+        }
         if (stalledCount == 0) {
             log.info("requests to {}: every partition answers again; new calls go to any partition", topic);
-        } else {
-            log.info("requests to {}: partitions {} gave no reply within {} ms; new calls go to {}", topic,
-                    stalledList(next), TimeUnit.NANOSECONDS.toMillis(threshold),
-                    live == null ? "any partition (none answers)" : Arrays.toString(live));
+        } else if (log.isInfoEnabled() && !wasStalled || log.isDebugEnabled()) { // changes within a stall: debug
+            String msg = "requests to {}: partitions {} stalled (no reply within {} ms, or owned by the group member "
+                    + "of one with none); new calls go to {}";
+            Object[] args = {topic, stalledList(next), TimeUnit.NANOSECONDS.toMillis(threshold),
+                    live == null ? "any partition (none answers)" : Arrays.toString(live)};
+            if (wasStalled) {
+                log.debug(msg, args);
+            } else {
+                log.info(msg, args);
+            }
         }
+    }
+
+    /**
+     * Marks the partitions owned by the member that owns a stalled one, unless they answered within
+     * {@code threshold}.
+     *
+     * @return how many were marked
+     */
+    private int siblings(boolean[] next, String[] own, long nowNanos, long threshold) {
+        boolean[] direct = next.clone();
+        int marked = 0;
+        for (int q = 0; q < count; q++) {
+            if (next[q] || own[q] == null) {
+                continue;
+            }
+            long last = lastReplyNanos.get(q);
+            if (last != 0 && nowNanos - last <= threshold) {
+                continue; // its owner answers there: alive
+            }
+            for (int p = 0; p < count; p++) {
+                if (direct[p] && own[q].equals(own[p])) {
+                    next[q] = true;
+                    marked++;
+                    break;
+                }
+            }
+        }
+        return marked;
     }
 
     private static List<Integer> stalledList(boolean[] s) {

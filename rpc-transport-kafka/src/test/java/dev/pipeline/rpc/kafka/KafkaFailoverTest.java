@@ -249,4 +249,96 @@ class KafkaFailoverTest {
         System.out.printf("stalled server: %d first calls, then %d of %d answered while it hung%n", first,
                 whileHung, total);
     }
+
+    @Test
+    void oneStalledPartitionTakesEveryPartitionOfItsServerOutOfTheRotation() throws Exception {
+        String service = uniqueService("siblings");
+        KafkaTransportConfig cfg = config().partitions(6).build();
+        CountDownLatch release = new CountDownLatch(1);
+        RequestHandler hanging = req -> CompletableFuture.supplyAsync(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return HandlerOutcome.reply(req.body());
+        }, pool);
+        Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
+        // the hanging server's client id names its group member
+        Transport ta = closing(transport(config().partitions(6).kafkaProperty("client.id", "siblings-hanging")
+                .build()));
+        Transport tb = closing(transport(cfg));
+        KafkaServerChannel a = (KafkaServerChannel) closing(ta.openServer(service, SETTINGS, hanging));
+        KafkaServerChannel b = (KafkaServerChannel) closing(tb.openServer(service, SETTINGS, slowEcho(executions)));
+        a.start();
+        b.start();
+        await().atMost(WAIT).until(() -> a.assignedPartitions() == 3 && b.assignedPartitions() == 3);
+        String topic = cfg.requestTopic(service);
+        java.util.Set<Integer> ofA = ownedBy(cfg.group(service), topic, "siblings-hanging");
+
+        // Kafka's partitioner keeps to one partition for a batch's worth of calls: the calls reach one of the
+        // hanging server's partitions, and none of its others, before that partition counts as stalled
+        Calls calls = new Calls(100_000);
+        Transport tc = closing(transport(config().partitions(6).build()));
+        KafkaClientChannel client = (KafkaClientChannel) closing(tc.openClient(new ClientSettings("siblings-client"),
+                calls));
+        client.ready().get(60, TimeUnit.SECONDS);
+        long deadline = System.currentTimeMillis() + 120_000;
+        AtomicInteger sent = new AtomicInteger();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
+            if (client.stalledPartitions(service).isEmpty()) {
+                String id = "c" + sent.getAndIncrement();
+                calls.sent(id);
+                client.send(service, call(id, deadline));
+            }
+            return !client.stalledPartitions(service).isEmpty();
+        });
+        java.util.Set<Integer> withCalls = new java.util.HashSet<>();
+        try (Admin admin = admin()) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                    new java.util.HashMap<>();
+            for (int p = 0; p < 6; p++) {
+                latest.put(new org.apache.kafka.common.TopicPartition(topic, p),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> {
+                if (info.offset() > 0 && ofA.contains(tp.partition())) {
+                    withCalls.add(tp.partition());
+                }
+            });
+        }
+        assertThat(withCalls).as("the hanging server's partitions that got calls").hasSizeLessThan(ofA.size());
+
+        // no call is sent to its other partitions, yet they count as stalled: the group says who owns them
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
+            client.checkPartitions(System.nanoTime());
+            return new java.util.HashSet<>(client.stalledPartitions(service)).equals(ofA);
+        });
+        for (int i = 0; i < 60; i++) { // new calls all go to the live server
+            String id = "then" + i;
+            calls.sent(id);
+            client.send(service, call(id, deadline)).get(30, TimeUnit.SECONDS);
+        }
+        await().atMost(WAIT).until(() -> executions.keySet().stream().filter(k -> k.startsWith("then")).count() == 60);
+        release.countDown();
+        await().atMost(WAIT).until(() -> calls.answered.get() == sent.get() + 60);
+        assertThat(calls.duplicates.get()).isZero();
+        System.out.printf("stalled server: calls reached %s of its partitions %s; all counted as stalled%n",
+                withCalls, ofA);
+    }
+
+    /** The request partitions the group assigned to the member with Kafka client id {@code clientId}. */
+    private static java.util.Set<Integer> ownedBy(String group, String topic, String clientId) throws Exception {
+        try (Admin admin = admin()) {
+            java.util.Set<Integer> out = new java.util.TreeSet<>();
+            for (org.apache.kafka.clients.admin.MemberDescription m : admin.describeConsumerGroups(
+                    java.util.List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members()) {
+                if (m.clientId().equals(clientId)) {
+                    m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(topic))
+                            .forEach(tp -> out.add(tp.partition()));
+                }
+            }
+            return out;
+        }
+    }
 }
