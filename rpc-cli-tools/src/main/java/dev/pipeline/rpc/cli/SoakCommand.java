@@ -1,8 +1,8 @@
 package dev.pipeline.rpc.cli;
 
-import dev.pipeline.rpc.bench.soak.Soak;
-import dev.pipeline.rpc.bench.soak.SoakOptions;
-import dev.pipeline.rpc.bench.soak.SoakResult;
+import dev.pipeline.rpc.soak.Soak;
+import dev.pipeline.rpc.soak.SoakOptions;
+import dev.pipeline.rpc.soak.SoakResult;
 import dev.pipeline.rpc.cli.Failures.CliException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +22,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code pipeline soak}: the failover soak of module rpc-bench ({@link Soak}). Exit code 0 when no call was lost,
+ * {@code pipeline soak}: the failover soak of module rpc-soak ({@link Soak}). Exit code 0 when no call was lost,
  * hung or completed twice; 3 otherwise.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,

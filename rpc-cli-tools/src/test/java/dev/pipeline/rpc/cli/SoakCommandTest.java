@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code pipeline soak} runs the failover soak of rpc-bench with its options. */
+/** {@code pipeline soak} runs the failover soak of rpc-soak with its options. */
 class SoakCommandTest {
     @Test
     void helpListsTheOptions() {

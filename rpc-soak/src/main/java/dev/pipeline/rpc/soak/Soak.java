@@ -1,4 +1,4 @@
-package dev.pipeline.rpc.bench.soak;
+package dev.pipeline.rpc.soak;
 
 import dev.pipeline.rpc.ClientConfig;
 import dev.pipeline.rpc.ErrorCodes;

@@ -1,4 +1,4 @@
-package dev.pipeline.rpc.bench.soak;
+package dev.pipeline.rpc.soak;
 
 import java.nio.file.Path;
 import java.time.Duration;

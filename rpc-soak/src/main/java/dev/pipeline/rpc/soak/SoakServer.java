@@ -1,4 +1,4 @@
-package dev.pipeline.rpc.bench.soak;
+package dev.pipeline.rpc.soak;
 
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcServer;
@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * One server process of the soak: {@code java -cp ... dev.pipeline.rpc.bench.soak.SoakServer URI SERVICE NAME DIR}.
+ * One server process of the soak: {@code java -cp ... dev.pipeline.rpc.soak.SoakServer URI SERVICE NAME DIR}.
  * Exposes {@code SERVICE.work(long key)} with the library's defaults; each execution appends the key and the time
  * ({@code KEY EPOCH_MILLIS}) to {@code DIR/NAME.log} with one unbuffered write before the reply is returned, so a reply the client received is
  * always in the log, even after a {@code kill -9}. The log must not exist yet: one log holds one process's run. Writes {@code DIR/NAME.ready} once started; a SIGTERM closes
