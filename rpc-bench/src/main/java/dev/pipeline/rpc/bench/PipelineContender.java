@@ -10,11 +10,6 @@ import dev.pipeline.rpc.tck.latency.RoundTrip;
 
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Pipeline as a user runs it: {@code Rpc.server(uri)} exposing {@code echo}, {@code Rpc.client(uri)} calling it with
@@ -29,7 +24,6 @@ final class PipelineContender extends Contender {
     private RpcServer server;
     private RpcClient client;
     private RoundTrip roundTrip;
-    private ExecutorService plainPool;
 
     /** Where the server runs its handlers. */
     enum Server {
@@ -38,9 +32,7 @@ final class PipelineContender extends Contender {
         /** Handlers on the transport's thread, no hand-off to the handler pool. */
         DIRECT("pipeline, direct executor", ServerConfig.builder().directExecutor().build()),
         /** Every handler on a pool thread, a lone call too. */
-        NO_INLINE("pipeline, no inline", ServerConfig.builder().inlineWhenIdle(false).build()),
-        /** Every handler on a plain fixed pool of as many threads ({@code ThreadPoolExecutor}), no inline run. */
-        PLAIN("pipeline, plain pool", null);
+        NO_INLINE("pipeline, no inline", ServerConfig.builder().inlineWhenIdle(false).build());
 
         final String label;
         final ServerConfig config;
@@ -67,29 +59,13 @@ final class PipelineContender extends Contender {
                     case DEFAULT -> "";
                     case DIRECT -> "ServerConfig.builder().directExecutor(); ";
                     case NO_INLINE -> "ServerConfig.builder().inlineWhenIdle(false); ";
-                    case PLAIN -> "ServerConfig.builder().executor(a fixed ThreadPoolExecutor of "
-                            + ServerConfig.defaults().concurrency() + " threads); ";
                 } + "transport defaults"
                 + (query == null ? "" : " except " + query);
     }
 
     @Override
     void start() throws Exception {
-        ServerConfig config = mode.config;
-        if (mode == Server.PLAIN) {
-            int n = ServerConfig.defaults().concurrency();
-            AtomicInteger names = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                    r -> {
-                        Thread t = new Thread(r, "bench-plain-pool-" + names.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
-            pool.allowCoreThreadTimeOut(true);
-            plainPool = pool;
-            config = ServerConfig.builder().executor(pool).build();
-        }
-        server = Rpc.server(uri, config);
+        server = Rpc.server(uri, mode.config);
         RoundTrip.exposeEcho(server, service).start();
         client = Rpc.client(uri, ClientConfig.builder().maxInFlight(100_000).defaultTimeout(Duration.ofSeconds(60))
                 .build());
@@ -110,8 +86,5 @@ final class PipelineContender extends Contender {
     @Override
     public void close() {
         Contender.closeAll(client, server);
-        if (plainPool != null) {
-            plainPool.shutdownNow();
-        }
     }
 }
