@@ -25,7 +25,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,10 +36,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The server: a registry of services, a dispatcher, a bounded pool of handler threads and one transport
  * subscription per service.
  *
- * <p>Handlers run on {@link ServerConfig#concurrency()} daemon threads named {@code pipeline-server-<n>-<i>}, or on
- * the {@link ServerConfig#executor()} given (the transport's own thread with a direct executor). The pool's
- * queue is not bounded here: the transport bounds the messages in flight per service
- * ({@link ServerConfig#maxInFlight()}), and each message is at most {@link Limits#maxBatchSize()} requests.
+ * <p>Handlers run on a plain fixed pool of {@link ServerConfig#concurrency()} daemon threads named
+ * {@code pipeline-server-<n>-<i>} (a {@code ThreadPoolExecutor}; idle threads exit after 30 s), or on the
+ * {@link ServerConfig#executor()} given (the transport's own thread with a direct executor). The pool's queue is
+ * bounded upstream: the transport bounds the messages in flight per service ({@link ServerConfig#maxInFlight()}) and
+ * stops fetching when they are all taken, and each message is at most {@link Limits#maxBatchSize()} requests. An
+ * adaptive pool that woke only as many threads as there are cores, with a watchdog for blocked handlers, and ran a
+ * lone request on the transport's thread, showed no gain beyond the noise in same-run A/B benchmarks
+ * (docs/benchmarks.md).
  *
  * <p>Services and methods may be registered before or after {@link #start()}; a service registered after start is
  * subscribed at once. {@link #close()} stops the subscriptions (each finishing its in-flight messages within
@@ -54,7 +60,7 @@ final class DefaultRpcServer implements RpcServer {
     private final Transport transport;
     private final ServerConfig config;
     private final String transportTag;
-    private final HandlerPool pool; // null when the config gives an executor
+    private final ThreadPoolExecutor pool; // null when the config gives an executor
     private final Dispatcher dispatcher;
     private final Map<String, Map<String, RpcMethod>> services = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
@@ -73,11 +79,40 @@ final class DefaultRpcServer implements RpcServer {
         this.config = Objects.requireNonNull(config, "config");
         this.transportTag = transport == null ? DIRECT : transport.scheme();
         int id = SERVERS.incrementAndGet();
-        this.pool = config.executor().isPresent() ? null
-                : new HandlerPool("pipeline-server-" + id + "-", config.concurrency());
+        this.pool = config.executor().isPresent() ? null : handlerPool("pipeline-server-" + id + "-",
+                config.concurrency());
         this.dispatcher = new Dispatcher(config.limits(), transport == null ? Integer.MAX_VALUE
                 : transport.capabilities().maxMessageBytes(), config.executor().orElse(pool), config.metrics(),
                 services::get);
+    }
+
+    /**
+     * The server's own pool: {@code threads} daemon threads at most, started as work arrives and ending after 30 s
+     * idle, one unbounded queue (bounded by the transports' in-flight limits). A task that throws is logged; the
+     * thread goes on.
+     */
+    static ThreadPoolExecutor handlerPool(String namePrefix, int threads) {
+        AtomicInteger names = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), task -> {
+                    Thread t = new Thread(task, namePrefix + names.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }) {
+            @Override
+            public void execute(Runnable task) {
+                Objects.requireNonNull(task, "task");
+                super.execute(() -> {
+                    try {
+                        task.run();
+                    } catch (Throwable e) {
+                        log.error("a handler task failed (a bug: tasks handle their own failures)", e);
+                    }
+                });
+            }
+        };
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** A server without a transport: only {@link #dispatch} serves requests. */
@@ -175,13 +210,7 @@ final class DefaultRpcServer implements RpcServer {
         RequestHandler handler = new RequestHandler() {
             @Override
             public CompletionStage<HandlerOutcome> handle(IncomingRequest request) {
-                return DefaultRpcServer.this.handle(service, request, null);
-            }
-
-            @Override
-            public CompletionStage<HandlerOutcome> handleInline(IncomingRequest request, Runnable onStall) {
-                return DefaultRpcServer.this.handle(service, request,
-                        pool == null || !config.inlineWhenIdle() ? null : onStall);
+                return DefaultRpcServer.this.handle(service, request);
             }
 
             @Override
@@ -206,10 +235,9 @@ final class DefaultRpcServer implements RpcServer {
 
     /**
      * The transport's entry point. Never throws; the stage never completes exceptionally. The deadline is checked
-     * here and again when a handler thread takes the message up: work is never started after it. With
-     * {@code onStall}, the work runs on the calling thread when the pool is idle ({@link HandlerPool#runInline}).
+     * here and again when a handler thread takes the message up: work is never started after it.
      */
-    private CompletionStage<HandlerOutcome> handle(String service, IncomingRequest request, Runnable onStall) {
+    private CompletionStage<HandlerOutcome> handle(String service, IncomingRequest request) {
         long now = System.currentTimeMillis();
         if (request.invalidDeadline(now)) {
             config.metrics().rejectedInput(services.containsKey(service) ? service : Dispatcher.UNKNOWN,
@@ -229,14 +257,7 @@ final class DefaultRpcServer implements RpcServer {
         }
         CompletableFuture<Dispatcher.Outcome> outcome;
         try {
-            outcome = track(onStall == null
-                    ? dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis())
-                    : dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis(),
-                    task -> {
-                        if (!pool.runInline(task, onStall)) {
-                            pool.execute(task);
-                        }
-                    }));
+            outcome = track(dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis()));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(shuttingDown());
         }

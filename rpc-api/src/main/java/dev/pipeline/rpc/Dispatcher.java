@@ -95,17 +95,8 @@ final class Dispatcher {
      * @throws RejectedExecutionException when the executor no longer accepts work
      */
     CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport, long deadlineEpochMillis) {
-        return dispatch(service, message, transport, deadlineEpochMillis, executor);
-    }
-
-    /**
-     * As {@link #dispatch(String, byte[], String, long)}, the message's work starting on {@code on} instead of the
-     * dispatcher's executor (the elements of a batch after the first still go to the dispatcher's executor).
-     */
-    CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport, long deadlineEpochMillis,
-                                        Executor on) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
-        on.execute(() -> {
+        executor.execute(() -> {
             try {
                 if (IncomingRequest.expired(deadlineEpochMillis, System.currentTimeMillis())) {
                     metrics.rejectedInput(services.apply(service) == null ? UNKNOWN : service, transport, "expired");

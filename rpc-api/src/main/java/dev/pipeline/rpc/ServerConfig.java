@@ -19,11 +19,9 @@ public final class ServerConfig {
     private final RpcMetrics metrics;
     private final Map<String, String> transportProperties;
     private final Executor executor;
-    private final boolean inlineWhenIdle;
 
     private ServerConfig(Builder b) {
         this.executor = b.executor;
-        this.inlineWhenIdle = b.inlineWhenIdle;
         this.concurrency = b.concurrency;
         this.maxInFlight = Math.max(b.maxInFlight, b.concurrency);
         this.maxInFlightBytes = b.maxInFlightBytes;
@@ -91,14 +89,6 @@ public final class ServerConfig {
         return Optional.ofNullable(executor);
     }
 
-    /**
-     * Whether a transport may run a message on its own thread while the server's pool is idle (default true; see
-     * {@link Builder#inlineWhenIdle(boolean)}). Has no effect when an {@link #executor()} is given.
-     */
-    public boolean inlineWhenIdle() {
-        return inlineWhenIdle;
-    }
-
     /** Options passed through to the transport. */
     public Map<String, String> transportProperties() {
         return transportProperties;
@@ -109,8 +99,8 @@ public final class ServerConfig {
     public String toString() {
         return "ServerConfig{concurrency=" + concurrency + ", maxInFlight=" + maxInFlight + ", maxInFlightBytes="
                 + maxInFlightBytes + ", shutdownGrace="
-                + shutdownGrace + ", executor=" + (executor == null ? "pool" : executor) + ", inlineWhenIdle="
-                + inlineWhenIdle + ", transportProperties=" + Secrets.masked(transportProperties) + "}";
+                + shutdownGrace + ", executor=" + (executor == null ? "pool" : executor) + ", transportProperties="
+                + Secrets.masked(transportProperties) + "}";
     }
 
     /** Builder of {@link ServerConfig}; values are validated as they are set. */
@@ -123,25 +113,8 @@ public final class ServerConfig {
         private RpcMetrics metrics = RpcMetrics.noop();
         private final java.util.LinkedHashMap<String, String> transportProperties = new java.util.LinkedHashMap<>();
         private Executor executor;
-        private boolean inlineWhenIdle = true;
 
         private Builder() {
-        }
-
-        /**
-         * Whether a transport may run a message on its own thread when the server's handler pool is idle, saving the
-         * wake-up of a pool thread (default true). The Kafka transport does so for a request that arrives with
-         * nothing else in flight, which is what a sequential caller sends, and for a poll's records one after another
-         * while its inline runs prove quick (at most a quarter of the recent ones over 50 µs); handlers that turn
-         * slow run side by side on the pool. If a handler is still waiting 2 ms later (or still running 20 ms
-         * later), the transport moves its poll loop to a new thread, so a blocking handler holds up nothing else
-         * (seen at the pool watchdog's next tick: up to 8 ms late when nothing was stuck for a while).
-         * Turn it off to have every handler run on a pool thread (for example when handlers rely on the pool's
-         * thread names).
-         */
-        public Builder inlineWhenIdle(boolean allowed) {
-            this.inlineWhenIdle = allowed;
-            return this;
         }
 
         public Builder concurrency(int threads) {

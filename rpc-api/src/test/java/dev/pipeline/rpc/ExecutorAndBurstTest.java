@@ -44,8 +44,6 @@ class ExecutorAndBurstTest {
             assertThat(handlerThread.get()).doesNotStartWith("pipeline-server-");
         }
         assertThat(ServerConfig.builder().directExecutor().build().executor()).isPresent();
-        assertThat(ServerConfig.defaults().inlineWhenIdle()).isTrue();
-        assertThat(ServerConfig.builder().inlineWhenIdle(false).build().inlineWhenIdle()).isFalse();
         assertThat(ServerConfig.defaults().executor()).isEmpty();
     }
 

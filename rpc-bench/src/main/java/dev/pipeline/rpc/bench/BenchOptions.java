@@ -168,8 +168,7 @@ public record BenchOptions(List<String> transports, Duration duration, Duration 
                 + " starting one.")
         private String redisUri;
 
-        @Option(names = "--variants", description = "Also measure Pipeline with a direct executor and with no inline"
-                + " calls.")
+        @Option(names = "--variants", description = "Also measure Pipeline with a direct executor.")
         private boolean variants;
 
         @Option(names = "--kafka-variant", paramLabel = "QUERY", description = "Also measure Pipeline on"

@@ -128,7 +128,6 @@ public final class BrokerComparison {
         }
         if (o.variants() || !o.only().isEmpty()) {
             all.add(new PipelineContender(broker, uri, PipelineContender.Server.DIRECT, null));
-            all.add(new PipelineContender(broker, uri, PipelineContender.Server.NO_INLINE, null));
         }
         all.add(kafka ? new KafkaRawContender(address) : new RedisRawContender(address));
         if (kafka) {

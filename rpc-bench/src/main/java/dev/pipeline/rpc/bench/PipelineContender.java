@@ -30,9 +30,7 @@ final class PipelineContender extends Contender {
         /** The defaults. */
         DEFAULT("pipeline", ServerConfig.defaults()),
         /** Handlers on the transport's thread, no hand-off to the handler pool. */
-        DIRECT("pipeline, direct executor", ServerConfig.builder().directExecutor().build()),
-        /** Every handler on a pool thread, a lone call too. */
-        NO_INLINE("pipeline, no inline", ServerConfig.builder().inlineWhenIdle(false).build());
+        DIRECT("pipeline, direct executor", ServerConfig.builder().directExecutor().build());
 
         final String label;
         final ServerConfig config;
@@ -58,7 +56,6 @@ final class PipelineContender extends Contender {
                 + switch (mode) {
                     case DEFAULT -> "";
                     case DIRECT -> "ServerConfig.builder().directExecutor(); ";
-                    case NO_INLINE -> "ServerConfig.builder().inlineWhenIdle(false); ";
                 } + "transport defaults"
                 + (query == null ? "" : " except " + query);
     }

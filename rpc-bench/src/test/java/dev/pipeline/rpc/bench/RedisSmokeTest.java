@@ -68,7 +68,7 @@ class RedisSmokeTest {
         BenchOptions typo = tiny(dir).only("raw flor").build();
         assertThatThrownBy(() -> BrokerComparison.run(typo, new PrintStream(new ByteArrayOutputStream())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("--only 'raw flor' names no implementation"
-                        + " of this run; there are: pipeline; pipeline, direct executor; pipeline, no inline; raw floor");
+                        + " of this run; there are: pipeline; pipeline, direct executor; raw floor");
     }
 
     @Test

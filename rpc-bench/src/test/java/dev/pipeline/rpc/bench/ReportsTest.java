@@ -39,7 +39,7 @@ class ReportsTest {
             ms.add(new Measurement("kafka", "spring ReplyingKafkaTemplate", Role.COMPETITOR,
                     point(payload, 1, 1250, 3600, 780)));
             ms.add(new Measurement("kafka", "pipeline, direct executor", Role.VARIANT, point(payload, 1, 1, 1, 1)));
-            ms.add(new Measurement("kafka", "pipeline, no inline", Role.VARIANT, point(payload, 1, 1, 1, 1)));
+            ms.add(new Measurement("kafka", "pipeline ?linger.ms=5", Role.VARIANT, point(payload, 1, 1, 1, 1)));
             ms.add(new Measurement("kafka", "pipeline", Role.PIPELINE, point(payload, 256, 3000, 12000, 60000),
                     0.02, null));
             ms.add(new Measurement("kafka", "raw floor", Role.FLOOR, point(payload, 256, 2800, 11000, 75000)));

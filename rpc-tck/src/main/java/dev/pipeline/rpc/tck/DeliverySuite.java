@@ -403,8 +403,7 @@ public abstract class DeliverySuite extends TckBase {
         server.start();
         track(release::countDown);
         RpcClient client = client();
-        // an idle server: a transport may run this handler on its own thread (Kafka does), which must then not be
-        // what fetches the next call
+        // an idle server: the handler that blocks must not hold up what fetches the next call
         CompletableFuture<Boolean> blocked = client.callAsync(svc, "block", Boolean.class);
         assertThat(entered.await(fixture.callTimeout().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
         assertThat(client.call(svc, "free", String.class)).isEqualTo("freed");

@@ -44,19 +44,6 @@ import java.util.concurrent.TimeUnit;
  * rebalance) and nothing past it; in-flight work of a revoked partition still replies but is not committed (the new
  * owner gets it again: at-least-once).
  *
- * <p>A record that arrives while nothing else is in flight is handed to the core with
- * {@link RequestHandler#handleInline}: when the core's handler threads are idle it runs on the consumer thread,
- * which saves a sequential call the wake-up of a handler thread. If that handler holds the thread up for a couple of
- * milliseconds, the core reports the stall and the poll loop moves to a new thread, which carries on polling,
- * dispatching and committing; the old thread finishes its handler, sends the reply and ends. A token per inline run
- * settles the race between the handler's return and the stall report: exactly one of the two threads keeps the loop.
- * The records of a busy poll go the same way, one after another, while the inline runs prove quick (fewer than a
- * quarter of the recent ones took over {@link #QUICK_INLINE_NANOS}), their replies sent at least every
- * {@link #INLINE_FLUSH_NANOS}; the rest of the round after two slow runs in a row ({@link #endsRound}), and every
- * record once runs turn slow, go to the core's pool, where handlers that block run side by side. While they count as
- * slow, one record every {@link #PROBE_INTERVAL_NANOS} still goes inline to take a new sample (none for
- * {@link #STALL_PROBE_HOLDOFF_NANOS} after a stall).
- *
  * <p>A request's {@code rpc-reply-to} is untrusted ({@link ReplyAddresses}): one malformed or outside the reply
  * namespace is dead-lettered before dispatch, so its handler never runs. The reply topic's existence and partitions
  * come from a cache whose checks run asynchronously; an outcome whose topic is not known yet waits off the loop's
@@ -66,29 +53,6 @@ import java.util.concurrent.TimeUnit;
 final class KafkaServerChannel implements ServerChannel {
     private static final Logger log = LoggerFactory.getLogger(KafkaServerChannel.class);
     private static final Duration POLL = Duration.ofMillis(100);
-    /**
-     * An inline run longer than this counts as slow (an echo takes under 5 us in 96% of runs here; on two saturated
-     * cores about 0.3% of runs of the same handler take over 100 us, preempted).
-     */
-    static final long QUICK_INLINE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
-    /**
-     * While a poll's records run inline, the replies so far leave at least this often (they are sent together, so
-     * the producer batches them, but the first of a long round does not wait for its end). Not a budget that sends
-     * the rest of a round to the pool: a pool still busy with one round's rest when the next round begins refuses
-     * inline runs, so the loop locked itself into the pool (with 0.5 ms per round, most rounds at 256 calls in
-     * flight, ~250 records of 3-5 us each, were cut).
-     */
-    static final long INLINE_FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    /** Share of slow runs (of {@link #SHARE_ONE}) above which a poll's records go to the pool: a quarter. */
-    static final int SLOW_SHARE_LIMIT = 256;
-    static final int SHARE_ONE = 1024;
-    /** While runs count as slow, one record this often still runs inline, to find out whether they still are. */
-    static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /**
-     * No probe for this long after an inline run stalled the loop (each stall moves the loop to a new thread, so
-     * handlers that block cost at most one thread start per second).
-     */
-    static final long STALL_PROBE_HOLDOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
      * After the poll loop died this many times in a row while dispatching the same record (a poison record: its
      * handling on the loop thread throws an {@code Error} every time), the record is dead-lettered and committed the
@@ -124,16 +88,6 @@ final class KafkaServerChannel implements ServerChannel {
      * added on the consumer thread, released by {@link #markDone} on whichever thread produced the outcome.
      */
     private final java.util.concurrent.atomic.AtomicLong inFlightBytes = new java.util.concurrent.atomic.AtomicLong();
-    /**
-     * Moving share (1/8 weight, of {@link #SHARE_ONE}) of inline dispatches that took the loop thread over
-     * {@link #QUICK_INLINE_NANOS}, handler included. A share, not an average time: one preempted run of 10 ms would
-     * move an average for a hundred runs. While it is at most {@link #SLOW_SHARE_LIMIT}, a poll's records run inline
-     * one after another instead of only a lone one. Volatile: the stall report marks it slow for the loop thread that
-     * takes over.
-     */
-    private volatile int slowShare;
-    /** When the next probe may run inline while {@link #slowShare} says slow (System.nanoTime). */
-    private volatile long nextProbeNanos;
     private boolean pausedAll;
     private long lastCommitNanos;
     /** The record whose dispatch on the loop thread threw (set by {@link #dispatchNoted}, read by {@link #run}). */
@@ -149,12 +103,10 @@ final class KafkaServerChannel implements ServerChannel {
     private volatile long stopDeadlineNanos;
     private volatile int assignedCount;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    /** The thread running the poll loop (a new one after an inline handler stalled the previous one). */
+    /** The thread running the poll loop. */
     private volatile Thread thread;
     /** Outcome sends deferred while the loop thread dispatches a poll's records; only its own thread adds to it. */
     private volatile Deferred deferred;
-    /** Makes the poll loop's threads (replaced in tests). */
-    volatile java.util.concurrent.ThreadFactory loopThreads;
     private boolean started;
     private boolean closed;
     private final dev.pipeline.rpc.spi.LoopHealth loopHealth;
@@ -171,7 +123,6 @@ final class KafkaServerChannel implements ServerChannel {
         // due at once: System.nanoTime() counts from an arbitrary origin (on Linux the boot), so a zero here held
         // the first commit back until the interval had passed since the boot (an hour's interval on a fresh host)
         this.lastCommitNanos = System.nanoTime() - commitIntervalNanos;
-        this.loopThreads = r -> new Thread(r, "pipeline-kafka-server-" + service);
         this.offLoop = new java.util.concurrent.ThreadPoolExecutor(2, 2, 10, TimeUnit.SECONDS,
                 new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "pipeline-kafka-reply-" + service);
@@ -212,7 +163,7 @@ final class KafkaServerChannel implements ServerChannel {
                         : new IllegalStateException(cause.getMessage(), cause);
             }
             consumer = subscribedConsumer();
-            Thread t = loopThreads.newThread(this::run);
+            Thread t = new Thread(this::run, "pipeline-kafka-server-" + service);
             thread = t;
             t.start();
             started = true;
@@ -254,12 +205,6 @@ final class KafkaServerChannel implements ServerChannel {
         while (true) {
             KafkaConsumer<byte[], byte[]> c = consumer;
             Throwable died = poll(c);
-            if (thread != Thread.currentThread()) {
-                if (died != null) {
-                    loopHealth.survived(died); // it hit this thread after the loop had moved on to another one
-                }
-                return; // an inline handler stalled this thread: the loop went on on another one
-            }
             if (died != null) {
                 noteDeath(died);
             }
@@ -270,17 +215,13 @@ final class KafkaServerChannel implements ServerChannel {
         }
     }
 
-    /** @return what ended the loop, or null when it ended by a close, an interrupt or a move to another thread */
+    /** @return what ended the loop, or null when it ended by a close or an interrupt */
     private Throwable poll(KafkaConsumer<byte[], byte[]> c) {
         try {
             while (!stopping) {
                 advanceAndMaybeCommit(false);
-                if (!dispatchPending()) {
-                    return null; // an inline handler stalled this thread: the loop went on on another one
-                }
-                if (!updatePause()) {
-                    return null;
-                }
+                dispatchPending();
+                updatePause();
                 ConsumerRecords<byte[], byte[]> records;
                 try {
                     records = c.poll(POLL);
@@ -290,17 +231,13 @@ final class KafkaServerChannel implements ServerChannel {
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     pending.add(r);
                 }
-                if (!dispatchPending()) {
-                    return null;
-                }
+                dispatchPending();
             }
             drain(c);
             return null;
         } catch (InterruptException e) {
-            if (thread == Thread.currentThread()) {
-                log.warn("server of '{}' interrupted; closing", service);
-                loopHealth.stopped("interrupted");
-            }
+            log.warn("server of '{}' interrupted; closing", service);
+            loopHealth.stopped("interrupted");
             return null;
         } catch (Throwable e) {
             return e;
@@ -418,170 +355,35 @@ final class KafkaServerChannel implements ServerChannel {
         }
     }
 
-    /** @return false when this thread lost the loop to a new one (an inline handler stalled it) */
-    private boolean dispatchPending() {
+    private void dispatchPending() {
         if (pending.isEmpty()) {
-            return true;
+            return;
         }
         Deferred d = new Deferred();
         deferred = d;
-        boolean mine = false;
         try {
-            mine = dispatchPendingNow(d);
-        } finally {
-            if (mine) {
-                deferred = null;
-            }
-            d.flush(); // the sends this thread deferred, whether it still runs the loop or not
-        }
-        return mine;
-    }
-
-    private boolean dispatchPendingNow(Deferred d) {
-        releaseDone(); // the calls answered since the last poll: a lone record is then seen alone
-        boolean first = true;
-        long lastFlush = 0;
-        // until a record of this round goes to the pool (the core runs one inline only while its pool is idle)
-        boolean inlining = true;
-        boolean previousSlow = false; // the last inline run of this round was slow
-        while (!pending.isEmpty() && outstanding < settings.maxInFlight() && !stopping && fits(pending.peek())) {
-            ConsumerRecord<byte[], byte[]> r = pending.poll();
-            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            PartitionState st = states.get(tp);
-            if (st == null) {
-                continue; // revoked meanwhile: the new owner reads it again
-            }
-            Entry e = new Entry(st, r.offset(), size(r));
-            inFlightBytes.addAndGet(e.bytes);
-            st.inflight.add(e);
-            boolean alone = outstanding == 0 && pending.isEmpty();
-            outstanding++;
-            if (poisonDeaths >= DEATHS_PER_RECORD && where(r).equals(poisonAt)) {
-                deadLetterPoison(r, e);
-                continue;
-            }
-            if (!alone) {
-                long now = System.nanoTime();
-                boolean quick = slowShare <= SLOW_SHARE_LIMIT;
-                boolean go = inlining && (quick || first && now - nextProbeNanos >= 0);
-                first = false;
-                if (!go) {
-                    inlining = false;
-                    dispatchNoted(r, e, null);
+            releaseDone(); // the calls answered since the last poll
+            while (!pending.isEmpty() && outstanding < settings.maxInFlight() && !stopping && fits(pending.peek())) {
+                ConsumerRecord<byte[], byte[]> r = pending.poll();
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                PartitionState st = states.get(tp);
+                if (st == null) {
+                    continue; // revoked meanwhile: the new owner reads it again
+                }
+                Entry e = new Entry(st, r.offset(), size(r));
+                inFlightBytes.addAndGet(e.bytes);
+                st.inflight.add(e);
+                outstanding++;
+                if (poisonDeaths >= DEATHS_PER_RECORD && where(r).equals(poisonAt)) {
+                    deadLetterPoison(r, e);
                     continue;
                 }
-                if (!quick) {
-                    inlining = false; // a probe: one record, then the round goes on on the pool
-                    nextProbeNanos = now + PROBE_INTERVAL_NANOS;
-                }
-                if (lastFlush == 0) {
-                    lastFlush = now;
-                } else if (now - lastFlush > INLINE_FLUSH_NANOS) {
-                    d.flush(); // the replies of the runs so far leave now, not at the end of a long round
-                    lastFlush = now;
-                }
+                dispatchNoted(r, e);
             }
-            // nothing else in flight, or handlers that proved quick: the core may run it on this thread. A reply it
-            // defers goes to this thread's own Deferred, which dispatchPending flushes whether or not this thread
-            // keeps the loop
-            InlineRun run = new InlineRun();
-            long t0 = System.nanoTime();
-            boolean ranHere = dispatchNoted(r, e, run);
-            if (!run.settle() && !run.moveFailed()) {
-                return false; // the stall report won: a new thread runs the loop, this one only finishes up
-            }
-            if (ranHere) {
-                boolean slow = System.nanoTime() - t0 > QUICK_INLINE_NANOS;
-                int share = shareAfter(slowShare, slow);
-                slowShare = share;
-                boolean cut = endsRound(previousSlow, slow);
-                previousSlow = slow;
-                if (cut) {
-                    // the rest of this round to the pool, where handlers that turned slow run side by side
-                    inlining = false;
-                }
-            } else {
-                inlining = false; // it went to the pool (busy), or the handler answers later
-            }
+        } finally {
+            deferred = null;
+            d.flush();
         }
-        return true;
-    }
-
-    /**
-     * @return the share of slow runs after one more run: an eighth of the way towards {@link #SHARE_ONE} or towards
-     *     0, rounded so that quick runs bring it back to 0 (a remainder that never decays would leave every later
-     *     slow run closer to the limit)
-     */
-    static int shareAfter(int share, boolean slow) {
-        return slow ? share + (SHARE_ONE - share + 7) / 8 : share - (share + 7) / 8;
-    }
-
-    /**
-     * Whether an inline run ends its round's inlining: when it is slow and so was the run before it in the round.
-     * A handler that blocks is slow every time, so its second run sends the rest of the poll to the pool. A quick
-     * handler is slow only when its thread was preempted (about 0.4% of runs, measured on two shared cores with a
-     * third of the time stolen by the host): two such runs in a row are rare, whereas the earlier rule (a slow run
-     * within about five of another) sent 0.7-8% of the records at 256 calls in flight to the pool for nothing.
-     */
-    static boolean endsRound(boolean previousSlow, boolean slow) {
-        return slow && previousSlow;
-    }
-
-    /** One inline dispatch: its return and its stall report race to settle it; the winner decides who loops. */
-    private final class InlineRun implements Runnable {
-        private final java.util.concurrent.atomic.AtomicBoolean settled =
-                new java.util.concurrent.atomic.AtomicBoolean();
-        /** Set by the stall report once it tried to move the loop: null before, true if no thread could start. */
-        private volatile Boolean failed;
-
-        /** The handler returned: true if this thread keeps the loop. */
-        boolean settle() {
-            return settled.compareAndSet(false, true);
-        }
-
-        /** After {@link #settle()} lost: waits for the move's outcome; true if the loop stays on this thread. */
-        boolean moveFailed() {
-            Boolean f;
-            while ((f = failed) == null) {
-                Thread.onSpinWait(); // the reporter is between its compare-and-set and a thread start
-            }
-            return f;
-        }
-
-        /** The stall report (from the core's watchdog thread): the loop moves to a new thread. */
-        @Override
-        public void run() {
-            if (settled.compareAndSet(false, true)) {
-                // handlers are slow now: the loop that takes over sends the next poll to the pool, not inline
-                slowShare = SHARE_ONE;
-                nextProbeNanos = System.nanoTime() + STALL_PROBE_HOLDOFF_NANOS;
-                failed = !moveLoop();
-            }
-        }
-    }
-
-    /** @return false when no thread could be started: the loop stays where it is, held up until the handler returns */
-    private boolean moveLoop() {
-        Thread old = thread;
-        Thread t;
-        try {
-            t = loopThreads.newThread(this::run);
-        } catch (RuntimeException | Error e) {
-            t = null;
-        }
-        if (t != null) {
-            log.debug("server of '{}': a handler holds up the poll loop; it moves to a new thread", service);
-            thread = t; // before start(): the new thread sees everything the old one did before it went inline
-            try {
-                t.start();
-                return true;
-            } catch (RuntimeException | Error e) {
-                thread = old;
-            }
-        }
-        log.error("server of '{}': a handler holds up the poll loop and no thread could be started to take it over;"
-                + " the loop waits for the handler", service);
-        return false;
     }
 
     /** @return whether {@code r} may be dispatched now under the byte budget (always, when nothing is in flight) */
@@ -594,16 +396,13 @@ final class KafkaServerChannel implements ServerChannel {
         return (r.value() == null ? 0 : r.value().length) + (r.key() == null ? 0 : r.key().length);
     }
 
-    /** @return false when this thread lost the loop to a new one (an inline handler it ran here stalled it) */
-    private boolean updatePause() {
+    private void updatePause() {
         KafkaConsumer<byte[], byte[]> c = consumer;
         boolean full = outstanding >= settings.maxInFlight() || !pending.isEmpty();
         if (full) {
             wakeOnCompletion = true;
             advanceAndMaybeCommit(false); // completions that raced with the flag
-            if (!dispatchPending()) {
-                return false;
-            }
+            dispatchPending();
             full = outstanding >= settings.maxInFlight() || !pending.isEmpty();
         }
         if (full && !pausedAll) {
@@ -617,7 +416,6 @@ final class KafkaServerChannel implements ServerChannel {
         } else if (!full) {
             wakeOnCompletion = false;
         }
-        return true;
     }
 
     /** Releases the done prefix of every partition; commits asynchronously when due, or synchronously if asked. */
@@ -754,10 +552,9 @@ final class KafkaServerChannel implements ServerChannel {
      * {@link #dispatch}, noting the record when its dispatch throws on this thread (an {@code Error}: dispatch turns
      * a handler's exceptions into outcomes), so that a record that kills the loop every time is recognised.
      */
-    private boolean dispatchNoted(ConsumerRecord<byte[], byte[]> r, Entry e, InlineRun inline) {
-        boolean done;
+    private void dispatchNoted(ConsumerRecord<byte[], byte[]> r, Entry e) {
         try {
-            done = dispatch(r, e, inline);
+            dispatch(r, e);
         } catch (Throwable t) {
             diedAt = r;
             throw t;
@@ -766,7 +563,6 @@ final class KafkaServerChannel implements ServerChannel {
             poisonAt = null; // it went through this time: the deaths there were not its fault
             poisonDeaths = 0;
         }
-        return done;
     }
 
     /** On the loop's thread, after it died of {@code error}: counts the deaths in a row at the same record. */
@@ -805,8 +601,7 @@ final class KafkaServerChannel implements ServerChannel {
 
     // ---------------------------------------------------------------- handler side (any thread)
 
-    /** @return whether the outcome was there when the handler returned (it ran, or was refused, on this thread) */
-    private boolean dispatch(ConsumerRecord<byte[], byte[]> r, Entry e, InlineRun inline) {
+    private void dispatch(ConsumerRecord<byte[], byte[]> r, Entry e) {
         IncomingRequest req = KafkaHeaders.incoming(r);
         ReplyAddresses.Parsed parsed = addresses.parse(req.replyTo());
         if (parsed != null && parsed.problem() != null) {
@@ -815,7 +610,7 @@ final class KafkaServerChannel implements ServerChannel {
                     r.partition(), r.offset());
             replyAddressRefused();
             produceOutcome(r, req, null, e, new HandlerOutcome(null, parsed.problem()), null);
-            return true;
+            return;
         }
         ReplyAddresses.Address to = parsed == null ? null : parsed.address();
         if (to != null) {
@@ -823,7 +618,7 @@ final class KafkaServerChannel implements ServerChannel {
         }
         CompletionStage<HandlerOutcome> stage;
         try {
-            stage = inline == null ? handler.handle(req) : handler.handleInline(req, inline);
+            stage = handler.handle(req);
         } catch (RuntimeException ex) {
             stage = CompletableFuture.failedFuture(ex);
         }
@@ -833,7 +628,6 @@ final class KafkaServerChannel implements ServerChannel {
         stage.whenComplete((outcome, ex) -> {
             carryOut(r, req, to, e, outcome, ex);
         });
-        return stage instanceof CompletableFuture<?> f && f.isDone();
     }
 
     private void carryOut(ConsumerRecord<byte[], byte[]> r, IncomingRequest req, ReplyAddresses.Address to,
