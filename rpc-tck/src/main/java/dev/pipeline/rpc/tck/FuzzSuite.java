@@ -276,7 +276,8 @@ public abstract class FuzzSuite extends TckBase {
             }
         }
         // every reply is in, so every handler run for these inputs has happened
-        assertThat(handlerRuns).as("handler runs after %s (seed %s)", pending, seed).hasValue(expectedRuns);
+        assertThat(handlerRuns).as("handler runs: only the valid calls among the %,d inputs of %s so far (last"
+                + " checked: %s; seed %s)", inputs, property, pending, seed).hasValue(expectedRuns);
         pending.clear();
     }
 
