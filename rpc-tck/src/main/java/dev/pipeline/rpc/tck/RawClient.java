@@ -124,6 +124,28 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Waits for {@code n} replies with {@code correlationId}; fails if they do not arrive within the call timeout. */
+    List<Reply> awaitReplies(String correlationId, int n) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<Reply> got = repliesFor(correlationId);
+            if (got.size() >= n) {
+                return got;
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError(got.size() + " of " + n + " replies with correlation id " + correlationId
+                        + " within " + timeout);
+            }
+            try {
+                replies.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
+    }
+
     /** @return every reply delivered so far, in arrival order. */
     List<Reply> all() {
         synchronized (all) {

@@ -93,6 +93,35 @@ public abstract class TransportFixture {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot inject raw messages");
     }
 
+    /**
+     * As {@link #injectRaw(String, byte[], Map)}, with the metadata given field by field, in order, as bytes: a name
+     * may repeat and a value need not be UTF-8 (Kafka: the record's headers in this order; Redis: the entry's fields
+     * in this order, then {@code body}). Used to forge metadata. The default passes fields with distinct names and
+     * UTF-8 values on to {@link #injectRaw(String, byte[], Map)} and refuses others: a fixture that can write them
+     * overrides it.
+     *
+     * @param service the service name, as given to the server
+     * @param body    the message bytes
+     * @param fields  metadata fields in order, each a name and its value bytes
+     */
+    public void injectRawFields(String service, byte[] body, List<Map.Entry<String, byte[]>> fields) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newDecoder();
+        for (Map.Entry<String, byte[]> f : fields) {
+            String value;
+            try {
+                value = utf8.decode(java.nio.ByteBuffer.wrap(f.getValue())).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                value = null;
+            }
+            if (value == null || headers.put(f.getKey(), value) != null) {
+                throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot inject a repeated or"
+                        + " non-UTF-8 field (" + f.getKey() + "): override TransportFixture.injectRawFields");
+            }
+        }
+        injectRaw(service, body, headers);
+    }
+
     /** @return whether {@link #deadLetters} is available. */
     public boolean canReadDeadLetters() {
         return false;

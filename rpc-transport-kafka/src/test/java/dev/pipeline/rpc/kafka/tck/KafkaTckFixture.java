@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 public final class KafkaTckFixture extends TransportFixture {
     private final KafkaBroker broker = KafkaBroker.shared();
     private final KafkaTransportConfig config = KafkaTransportConfig.from(URI.create(broker.uri()), Map.of());
+    private final java.util.Set<String> created = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private KafkaProducer<byte[], byte[]> producer;
 
     @Override
     public String uri() {
@@ -93,28 +95,50 @@ public final class KafkaTckFixture extends TransportFixture {
 
     @Override
     public void injectRaw(String service, byte[] body, Map<String, String> headers) {
+        List<Map.Entry<String, byte[]>> fields = new ArrayList<>();
+        headers.forEach((k, v) -> fields.add(Map.entry(k, v.getBytes(StandardCharsets.UTF_8))));
+        injectRawFields(service, body, fields);
+    }
+
+    @Override
+    public void injectRawFields(String service, byte[] body, List<Map.Entry<String, byte[]>> fields) {
         String topic = config.requestTopic(service);
-        try (Admin admin = admin()) {
-            try {
-                admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(config.partitions()),
-                        java.util.Optional.empty()))).all().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
+        if (!created.contains(topic)) {
+            try (Admin admin = admin()) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(config.partitions()),
+                            java.util.Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
                 }
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create " + topic + ": " + e, e);
             }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot create " + topic + ": " + e, e);
+            created.add(topic);
         }
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        try {
             ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, body);
-            headers.forEach((k, v) -> r.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-            p.send(r).get(30, TimeUnit.SECONDS);
+            fields.forEach(f -> r.headers().add(f.getKey(), f.getValue()));
+            producer().send(r).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot write to " + topic + ": " + e, e);
         }
+    }
+
+    /** One producer for every injection of this fixture (one per message cost ~0.2 s); closed when the JVM exits. */
+    private synchronized KafkaProducer<byte[], byte[]> producer() {
+        if (producer == null) {
+            producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(16 << 20),
+                    ProducerConfig.LINGER_MS_CONFIG, "0"),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            KafkaProducer<byte[], byte[]> p = producer;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> p.close(Duration.ofSeconds(1)),
+                    "tck-kafka-inject-close"));
+        }
+        return producer;
     }
 
     @Override

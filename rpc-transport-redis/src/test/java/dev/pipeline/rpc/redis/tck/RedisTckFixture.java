@@ -132,6 +132,19 @@ public final class RedisTckFixture extends TransportFixture {
     }
 
     @Override
+    public void injectRawFields(String service, byte[] body, List<Map.Entry<String, byte[]>> fields) {
+        Object[] pairs = new Object[2 * fields.size() + 2];
+        int i = 0;
+        for (Map.Entry<String, byte[]> f : fields) {
+            pairs[i++] = f.getKey();
+            pairs[i++] = f.getValue();
+        }
+        pairs[i++] = WireHeaders.BODY;
+        pairs[i] = body;
+        redis().sync().xadd("rpc:" + service, pairs);
+    }
+
+    @Override
     public boolean canReadDeadLetters() {
         return true;
     }
