@@ -407,6 +407,7 @@ final class LocalKafkaProcess implements AutoCloseable {
         props.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 100);
         props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
         Exception last = null;
+        int seen = -1;
         try (Admin admin = Admin.create(props)) {
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
@@ -416,6 +417,7 @@ final class LocalKafkaProcess implements AutoCloseable {
                 try {
                     int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
                             .nodes().get(3, TimeUnit.SECONDS).size();
+                    seen = nodes;
                     if (nodes >= brokers) {
                         admin.listTopics().names().get(3, TimeUnit.SECONDS);
                         return;
@@ -430,9 +432,11 @@ final class LocalKafkaProcess implements AutoCloseable {
                 sleep(200);
             }
         }
+        String tail = tail(40); // before the stop, whose own lines would hide why it did not answer
         stopProcess();
         throw new IllegalStateException("the local Kafka broker did not answer at " + bootstrapServers() + " within "
-                + timeoutSeconds + " s (last error: " + last + "); last lines of " + logFile + ":\n" + tail(40));
+                + timeoutSeconds + " s (" + (seen < 0 ? "" : "it named " + seen + " of the " + brokers
+                + " brokers it waited for; ") + "last error: " + last + "); last lines of " + logFile + ":\n" + tail);
     }
 
     private synchronized void stopProcess() {
