@@ -549,8 +549,9 @@ public final class KafkaTransportConfig {
          */
         public KafkaTransportConfig build() {
             if (replicationFactor > 0 && minInsyncReplicas > replicationFactor) {
-                throw new IllegalArgumentException("minInsyncReplicas " + minInsyncReplicas + " is above replicationFactor "
-                        + replicationFactor + ": the topics would refuse every write with acks=all");
+                throw new IllegalArgumentException("minInsyncReplicas " + minInsyncReplicas
+                        + " is above replicationFactor " + replicationFactor
+                        + ": the topics would refuse every write with acks=all");
             }
             if (!topicPrefix.isEmpty() && replyTopic.startsWith(topicPrefix)) {
                 throw new IllegalArgumentException("replyTopic '" + replyTopic + "' must not start with topicPrefix '"

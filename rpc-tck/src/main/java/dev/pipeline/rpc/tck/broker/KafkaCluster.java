@@ -87,7 +87,7 @@ public final class KafkaCluster implements AutoCloseable {
         return "kafka://" + bootstrapServers;
     }
 
-    /** @return where the cluster came from: {@link KafkaBroker.Kind#EXTERNAL} or {@link KafkaBroker.Kind#LOCAL_PROCESS} */
+    /** @return where the cluster came from: {@code EXTERNAL} or {@code LOCAL_PROCESS} */
     public KafkaBroker.Kind kind() {
         return kind;
     }
