@@ -278,6 +278,8 @@ public abstract class FaultSuite extends TckBase {
             awaitFlowing(load, upAt, hangAfter.plusSeconds(30));
             Thread.sleep(10_000);
             load.stop();
+            // printed before the checks, so that a failing run shows it too
+            logThroughputBack(load, before, upAt, (upAt - killedAt) / 1_000_000);
             check(load, executed, expired, "broker kill -9", killedAt, upAt, address);
             // the call's clock starts with its send: a producer holding a send for the dead broker (Kafka: up to
             // delivery.timeout.ms, 120 s) does not make it outlast its timeout (a bound, not a timing goal)
@@ -285,19 +287,36 @@ public abstract class FaultSuite extends TckBase {
                     .orElse(0);
             assertThat(slowest).as("the slowest call, in ms, against its %s timeout", KILL_CALL_TIMEOUT)
                     .isLessThan(KILL_CALL_TIMEOUT.plusSeconds(10).toMillis());
-            // throughput back at its earlier level: the first second after the broker was up with at least 80% of
-            // the calls per second before the kill
-            long back = -1;
-            for (long t = upAt; t + 1_000_000_000L <= load.stoppedAt; t += 100_000_000L) {
-                if (load.okBetween(t, t + 1_000_000_000L) >= before * 8 / 10) {
-                    back = t + 1_000_000_000L - upAt;
-                    break;
-                }
-            }
-            LOG.info("fault suite on {}: broker kill -9: {} calls/s before; broker up to throughput back: {}",
-                    fixture, before, back < 0 ? "not within the run" : (back / 1_000_000) + " ms");
         }
         await().untilAsserted(() -> assertThat(pendingCount(client)).as("calls pending in the client").isZero());
+    }
+
+    /**
+     * Prints the time from the broker being up to throughput back at its earlier level (the end of the first second
+     * after {@code upAt} with at least 80% of the calls per second before the kill), the successful calls per 500 ms
+     * for the 8 s after it was up, and when each caller's first call succeeded after it.
+     */
+    private void logThroughputBack(Load load, long before, long upAt, long downMillis) {
+        long back = -1;
+        for (long t = upAt; t + 1_000_000_000L <= load.stoppedAt; t += 100_000_000L) {
+            if (load.okBetween(t, t + 1_000_000_000L) >= before * 8 / 10) {
+                back = t + 1_000_000_000L - upAt;
+                break;
+            }
+        }
+        StringBuilder perHalfSecond = new StringBuilder();
+        for (long t = upAt; t < upAt + 8_000_000_000L && t < load.stoppedAt; t += 500_000_000L) {
+            perHalfSecond.append(perHalfSecond.length() == 0 ? "" : " ").append(load.okBetween(t, t + 500_000_000L));
+        }
+        List<Long> firstOk = new ArrayList<>();
+        for (int caller : load.lastByCaller().keySet()) {
+            firstOk.add(load.outcomes.stream().filter(o -> o.caller == caller && o.error == null && o.endNanos >= upAt)
+                    .mapToLong(o -> (o.endNanos - upAt) / 1_000_000).min().orElse(-1));
+        }
+        LOG.info("fault suite on {}: broker kill -9: down {} ms; {} calls/s before; broker up to throughput back: {};"
+                        + " ok per 500 ms after it was up: {}; each caller's first success after it, ms: {}", fixture,
+                downMillis, before, back < 0 ? "not within the run" : (back / 1_000_000) + " ms", perHalfSecond,
+                firstOk);
     }
 
     /** Waits until a call started after {@code sinceNanos} succeeded, at most {@code max}. */

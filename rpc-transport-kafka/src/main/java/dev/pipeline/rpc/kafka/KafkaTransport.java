@@ -189,6 +189,9 @@ final class KafkaTransport implements Transport {
     Map<String, String> topicConfigs(boolean replies) {
         Map<String, String> m = new HashMap<>();
         m.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(topicMessageBytes(config)));
+        if (config.minInsyncReplicas() > 0) {
+            m.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(config.minInsyncReplicas()));
+        }
         if (replies) {
             // a reply is useless after its call timed out
             m.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()));

@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  *
  * <p>URI form: {@code kafka://host1:9092,host2:9092?topicPrefix=rpc.&partitions=12&security.protocol=SSL}. Query
  * parameters and the properties map accept the option names of this class's builder methods
- * ({@code topicPrefix}, {@code partitions}, {@code replicationFactor}, {@code autoCreateTopics}, {@code replyTopic},
+ * ({@code topicPrefix}, {@code partitions}, {@code replicationFactor}, {@code minInsyncReplicas},
+ * {@code autoCreateTopics}, {@code replyTopic},
  * {@code replyPartitions}, {@code maxMessageBytes}, {@code preset}, {@code operationTimeoutMs},
  * {@code commitIntervalMs}, {@code smallMessageBytes}); any other key is a Kafka client property. The properties map
  * wins over the query, and an explicit {@code bootstrap.servers} wins over the URI's authority.
@@ -103,6 +104,7 @@ public final class KafkaTransportConfig {
     private final String topicPrefix;
     private final int partitions;
     private final short replicationFactor;
+    private final int minInsyncReplicas;
     private final boolean autoCreateTopics;
     private final String replyTopic;
     private final int replyPartitions;
@@ -118,6 +120,7 @@ public final class KafkaTransportConfig {
         this.topicPrefix = b.topicPrefix;
         this.partitions = b.partitions;
         this.replicationFactor = b.replicationFactor;
+        this.minInsyncReplicas = b.minInsyncReplicas;
         this.autoCreateTopics = b.autoCreateTopics;
         this.replyTopic = b.replyTopic;
         this.replyPartitions = b.replyPartitions;
@@ -206,6 +209,16 @@ public final class KafkaTransportConfig {
     /** Replication factor of topics the transport creates; -1 (default) uses the broker's default. */
     public short replicationFactor() {
         return replicationFactor;
+    }
+
+    /**
+     * The {@code min.insync.replicas} of topics the transport creates; -1 (default) uses the broker's default. With
+     * {@code acks=all} (the transport's producers) a request or reply is accepted once that many replicas have it, and
+     * refused while fewer are in sync, so that a replication factor of 3 with 2 here loses nothing accepted when a
+     * broker dies (docs/kafka-transport.md, "Replication").
+     */
+    public int minInsyncReplicas() {
+        return minInsyncReplicas;
     }
 
     /** Whether missing topics are created through the Admin API (default true); when false a clear error names them. */
@@ -302,6 +315,7 @@ public final class KafkaTransportConfig {
     public String toString() {
         return "KafkaTransportConfig{bootstrap=" + bootstrapServers + ", topicPrefix=" + topicPrefix
                 + ", partitions=" + partitions + ", replicationFactor=" + replicationFactor
+                + ", minInsyncReplicas=" + minInsyncReplicas
                 + ", autoCreateTopics=" + autoCreateTopics + ", replyTopic=" + replyTopic
                 + ", replyPartitions=" + replyPartitions + ", maxMessageBytes=" + maxMessageBytes
                 + ", preset=" + preset + ", commitInterval=" + commitInterval
@@ -326,6 +340,7 @@ public final class KafkaTransportConfig {
         private String topicPrefix = "rpc.";
         private int partitions = 8;
         private short replicationFactor = -1;
+        private int minInsyncReplicas = -1;
         private boolean autoCreateTopics = true;
         private String replyTopic = "rpc-replies";
         private int replyPartitions = 16;
@@ -389,6 +404,19 @@ public final class KafkaTransportConfig {
                         + factor);
             }
             this.replicationFactor = (short) factor;
+            return this;
+        }
+
+        /**
+         * {@code min.insync.replicas} of created topics; -1 for the broker's default. At most the
+         * {@link #replicationFactor(int)} when that is set (a topic could take no write).
+         */
+        public Builder minInsyncReplicas(int replicas) {
+            if (replicas != -1 && replicas < 1) {
+                throw new IllegalArgumentException("minInsyncReplicas must be -1 (broker default) or >= 1, was "
+                        + replicas);
+            }
+            this.minInsyncReplicas = replicas;
             return this;
         }
 
@@ -487,6 +515,8 @@ public final class KafkaTransportConfig {
                     return partitions(parseInt(key, value));
                 case "replicationFactor":
                     return replicationFactor(parseInt(key, value));
+                case "minInsyncReplicas":
+                    return minInsyncReplicas(parseInt(key, value));
                 case "autoCreateTopics":
                     return autoCreateTopics(parseBoolean(key, value));
                 case "replyTopic":
@@ -515,9 +545,14 @@ public final class KafkaTransportConfig {
         /**
          * @throws IllegalArgumentException when {@code replyTopic} lies where servers send no reply: under
          *     {@code topicPrefix} (request and dead-letter topics), an internal topic ({@code __*}) or a
-         *     {@code *.dlq} topic
+         *     {@code *.dlq} topic, or when {@code minInsyncReplicas} is above {@code replicationFactor}
          */
         public KafkaTransportConfig build() {
+            if (replicationFactor > 0 && minInsyncReplicas > replicationFactor) {
+                throw new IllegalArgumentException("minInsyncReplicas " + minInsyncReplicas
+                        + " is above replicationFactor " + replicationFactor
+                        + ": the topics would refuse every write with acks=all");
+            }
             if (!topicPrefix.isEmpty() && replyTopic.startsWith(topicPrefix)) {
                 throw new IllegalArgumentException("replyTopic '" + replyTopic + "' must not start with topicPrefix '"
                         + topicPrefix + "': topics under the prefix are request and dead-letter topics, which never"

@@ -142,6 +142,31 @@ class KafkaTransportConfigTest {
     }
 
     @Test
+    void replicatedTopicsGetTheirMinInsyncReplicasAndTheProducersWaitForAllOfThem() {
+        KafkaTransportConfig c = KafkaTransportConfig.from(URI.create(
+                "kafka://h1:9092,h2:9092,h3:9092?replicationFactor=3&minInsyncReplicas=2"), Map.of());
+        assertThat(c.replicationFactor()).isEqualTo((short) 3);
+        assertThat(c.minInsyncReplicas()).isEqualTo(2);
+        assertThat(c.kafkaProperties()).doesNotContainKey("minInsyncReplicas");
+        try (KafkaTransport t = new KafkaTransport(c)) {
+            assertThat(t.topicConfigs(false)).containsEntry("min.insync.replicas", "2");
+            assertThat(t.topicConfigs(true)).containsEntry("min.insync.replicas", "2");
+            // idempotence is Kafka's default with acks=all: a retried send after a leader change is written once
+            for (boolean small : new boolean[] {false, true}) {
+                assertThat(t.producerProperties(small)).containsEntry("acks", "all")
+                        .doesNotContainKey("enable.idempotence");
+            }
+        }
+        try (KafkaTransport t = new KafkaTransport(KafkaTransportConfig.builder().build())) {
+            assertThat(t.topicConfigs(false)).as("the broker's default").doesNotContainKey("min.insync.replicas");
+        }
+        assertThatThrownBy(() -> KafkaTransportConfig.builder().replicationFactor(2).minInsyncReplicas(3).build())
+                .hasMessageContaining("minInsyncReplicas 3 is above replicationFactor 2");
+        assertThatThrownBy(() -> KafkaTransportConfig.builder().minInsyncReplicas(0))
+                .hasMessageContaining("minInsyncReplicas");
+    }
+
+    @Test
     void explicitBootstrapPropertyWinsOverTheAuthority() {
         KafkaTransportConfig c = KafkaTransportConfig.from(URI.create("kafka://localhost:9092"),
                 Map.of("bootstrap.servers", "broker:19092"));

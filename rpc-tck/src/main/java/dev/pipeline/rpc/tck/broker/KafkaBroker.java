@@ -251,8 +251,13 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** A broker of a local cluster ({@link KafkaCluster}), owned by the cluster. */
+    static KafkaBroker member(LocalKafkaProcess process) {
+        return new KafkaBroker(Kind.LOCAL_PROCESS, process.bootstrapServers(), false, process, null);
+    }
+
     private static KafkaBroker provision(boolean isShared) {
-        String given = configuredAddress();
+        String given = configuredAddress(BOOTSTRAP_PROPERTY, BOOTSTRAP_ENV);
         if (given != null) {
             log.info("using the Kafka broker at {} ({} / {})", given, BOOTSTRAP_PROPERTY, BOOTSTRAP_ENV);
             return new KafkaBroker(Kind.EXTERNAL, given, isShared, null, null);
@@ -279,10 +284,11 @@ public final class KafkaBroker implements AutoCloseable {
         return new KafkaBroker(Kind.LOCAL_PROCESS, process.bootstrapServers(), isShared, process, null);
     }
 
-    private static String configuredAddress() {
-        String v = System.getProperty(BOOTSTRAP_PROPERTY);
+    /** @return the address in the system property, else the environment variable, without a scheme; else null */
+    static String configuredAddress(String property, String env) {
+        String v = System.getProperty(property);
         if (v == null || v.isBlank()) {
-            v = System.getenv(BOOTSTRAP_ENV);
+            v = System.getenv(env);
         }
         return v == null || v.isBlank() ? null : stripScheme(v.trim());
     }

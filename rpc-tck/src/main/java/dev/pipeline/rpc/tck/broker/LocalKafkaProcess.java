@@ -36,9 +36,10 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 /**
- * A single-node KRaft Apache Kafka broker (combined broker and controller) in a child JVM, on random loopback ports,
- * with its data in a temp directory that is deleted on {@link #close()}, by a shutdown hook, and by the child itself
- * when the parent JVM disappears.
+ * A KRaft Apache Kafka broker (combined broker and controller) in a child JVM, on random loopback ports, with its data
+ * in a temp directory that is deleted on {@link #close()}, by a shutdown hook, and by the child itself when the parent
+ * JVM disappears. Alone ({@link #start()}) it is its own single-voter quorum; {@link #startCluster} starts several
+ * that form one cluster with a controller quorum of all of them.
  */
 final class LocalKafkaProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalKafkaProcess.class);
@@ -72,22 +73,30 @@ final class LocalKafkaProcess implements AutoCloseable {
 
     /** The second listener's port and the port it advertises (a proxy in front of it), or null. */
     private final int[] external;
+    /** This node's place in its cluster. */
+    private final Quorum quorum;
 
-    private LocalKafkaProcess(Path tempDir, int port, int controllerPort, int internalPort, Secured secured)
-            throws IOException {
-        this(tempDir, port, controllerPort, internalPort, secured, null);
+    /**
+     * A node's place in a cluster: its id, the controller quorum's voters ({@code id@host:port,...}), the cluster's
+     * id, and how many brokers the cluster has (the replication factor of its internal topics).
+     */
+    record Quorum(int nodeId, String voters, String clusterId, int brokers) {
+        static Quorum single(int controllerPort) {
+            return new Quorum(1, "1@127.0.0.1:" + controllerPort, Uuid.randomUuid().toString(), 1);
+        }
     }
 
     private LocalKafkaProcess(Path tempDir, int port, int controllerPort, int internalPort, Secured secured,
-                              int[] external) throws IOException {
+                              int[] external, Quorum quorum) throws IOException {
         this.tempDir = tempDir;
         this.port = port;
         this.secured = secured;
         this.external = external;
-        this.clusterId = Uuid.randomUuid().toString();
+        this.quorum = quorum == null ? Quorum.single(controllerPort) : quorum;
+        this.clusterId = this.quorum.clusterId();
         this.configFile = tempDir.resolve("server.properties");
         this.logFile = tempDir.resolve("broker.log");
-        String props = serverProperties(tempDir.resolve("data"), port, controllerPort);
+        String props = serverProperties(tempDir.resolve("data"), port, controllerPort, this.quorum);
         if (external != null) {
             props = props.replace("listeners=PLAINTEXT://127.0.0.1:" + port + ",",
                             "listeners=PLAINTEXT://127.0.0.1:" + port + ",EXTERNAL://127.0.0.1:" + external[0] + ",")
@@ -142,28 +151,83 @@ final class LocalKafkaProcess implements AutoCloseable {
     }
 
     private static LocalKafkaProcess start(Map<String, String> users, String superUser, int advertisedPort) {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("pipeline-kafka-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temp directory for the local Kafka broker", e);
-        }
         LocalKafkaProcess broker;
         try {
-            Secured secured = users == null ? null
-                    : new Secured(TestCertificates.generate(Files.createDirectories(dir.resolve("tls")),
-                            "ip:127.0.0.1,dns:localhost"), users, superUser);
-            broker = new LocalKafkaProcess(dir, freePort(), freePort(), freePort(), secured,
-                    advertisedPort == 0 ? null : new int[] {freePort(), advertisedPort});
-        } catch (IOException | RuntimeException e) {
-            deleteRecursively(dir);
-            throw new IllegalStateException("cannot prepare the local Kafka broker in " + dir + ": " + e, e);
+            broker = prepare(users, superUser, advertisedPort, freePort(), freePort(), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot pick ports for the local Kafka broker", e);
         }
         try {
             broker.launch();
             return broker;
         } catch (RuntimeException e) {
             broker.close();
+            throw e;
+        }
+    }
+
+    /** Writes the broker's configuration into a new temp directory; starts nothing. */
+    private static LocalKafkaProcess prepare(Map<String, String> users, String superUser, int advertisedPort,
+                                             int port, int controllerPort, Quorum quorum) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("pipeline-kafka-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temp directory for the local Kafka broker", e);
+        }
+        try {
+            Secured secured = users == null ? null
+                    : new Secured(TestCertificates.generate(Files.createDirectories(dir.resolve("tls")),
+                            "ip:127.0.0.1,dns:localhost"), users, superUser);
+            return new LocalKafkaProcess(dir, port, controllerPort, freePort(), secured,
+                    advertisedPort == 0 ? null : new int[] {freePort(), advertisedPort}, quorum);
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(dir);
+            throw new IllegalStateException("cannot prepare the local Kafka broker in " + dir + ": " + e, e);
+        }
+    }
+
+    /**
+     * Starts a plaintext cluster of {@code nodes} brokers, each a combined broker and controller in its own child JVM
+     * with its own ports and data, the controller quorum made of all of them; internal topics are replicated to every
+     * broker (at most 3), with {@code min.insync.replicas} one less. Returns once every broker answers and the
+     * cluster has them all, in node id order (ids 1 to {@code nodes}).
+     */
+    static List<LocalKafkaProcess> startCluster(int nodes) {
+        if (nodes < 1) {
+            throw new IllegalArgumentException("a cluster has at least one broker, not " + nodes);
+        }
+        int[] ports = new int[nodes];
+        int[] controllerPorts = new int[nodes];
+        StringBuilder voters = new StringBuilder();
+        try {
+            for (int i = 0; i < nodes; i++) {
+                ports[i] = freePort();
+                controllerPorts[i] = freePort();
+                voters.append(i == 0 ? "" : ",").append(i + 1).append("@127.0.0.1:").append(controllerPorts[i]);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot pick ports for the local Kafka cluster", e);
+        }
+        String clusterId = Uuid.randomUuid().toString();
+        List<LocalKafkaProcess> members = new ArrayList<>();
+        try {
+            for (int i = 0; i < nodes; i++) {
+                members.add(prepare(null, null, 0, ports[i], controllerPorts[i],
+                        new Quorum(i + 1, voters.toString(), clusterId, nodes)));
+            }
+            // no broker answers before a majority of the quorum runs: start them all, then wait for each
+            long started = System.nanoTime();
+            for (LocalKafkaProcess m : members) {
+                m.spawn();
+            }
+            for (LocalKafkaProcess m : members) {
+                m.awaitReady(started);
+            }
+            members.get(0).awaitBrokers(nodes, started);
+            return members;
+        } catch (RuntimeException e) {
+            members.forEach(LocalKafkaProcess::close);
             throw e;
         }
     }
@@ -280,6 +344,15 @@ final class LocalKafkaProcess implements AutoCloseable {
     }
 
     private synchronized void launch() {
+        long started = System.nanoTime();
+        spawn();
+        awaitReady(started);
+        log.info("local Kafka broker up at {} in {} ms (data in {})", bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tempDir);
+    }
+
+    /** Starts the broker's JVM; returns at once. */
+    private synchronized void spawn() {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String heap = System.getProperty(HEAP_PROPERTY, "512m");
@@ -308,18 +381,20 @@ final class LocalKafkaProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         pb.environment().remove("JAVA_TOOL_OPTIONS");
-        long started = System.nanoTime();
         try {
             process = pb.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the local Kafka broker JVM: " + e.getMessage(), e);
         }
-        awaitReady(started);
-        log.info("local Kafka broker up at {} in {} ms (data in {})", bootstrapServers(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tempDir);
     }
 
+    /** Waits until the broker answers an Admin client (at least one broker in the cluster, topics listed). */
     private void awaitReady(long startedNanos) {
+        awaitBrokers(1, startedNanos);
+    }
+
+    /** Waits until the broker answers an Admin client and its cluster has at least {@code brokers} brokers. */
+    private void awaitBrokers(int brokers, long startedNanos) {
         long timeoutSeconds = Long.getLong(START_TIMEOUT_PROPERTY, 90);
         long deadline = startedNanos + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         Properties props = new Properties();
@@ -332,6 +407,7 @@ final class LocalKafkaProcess implements AutoCloseable {
         props.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 100);
         props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
         Exception last = null;
+        int seen = -1;
         try (Admin admin = Admin.create(props)) {
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
@@ -341,7 +417,8 @@ final class LocalKafkaProcess implements AutoCloseable {
                 try {
                     int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
                             .nodes().get(3, TimeUnit.SECONDS).size();
-                    if (nodes > 0) {
+                    seen = nodes;
+                    if (nodes >= brokers) {
                         admin.listTopics().names().get(3, TimeUnit.SECONDS);
                         return;
                     }
@@ -355,9 +432,11 @@ final class LocalKafkaProcess implements AutoCloseable {
                 sleep(200);
             }
         }
+        String tail = tail(40); // before the stop, whose own lines would hide why it did not answer
         stopProcess();
         throw new IllegalStateException("the local Kafka broker did not answer at " + bootstrapServers() + " within "
-                + timeoutSeconds + " s (last error: " + last + "); last lines of " + logFile + ":\n" + tail(40));
+                + timeoutSeconds + " s (" + (seen < 0 ? "" : "it named " + seen + " of the " + brokers
+                + " brokers it waited for; ") + "last error: " + last + "); last lines of " + logFile + ":\n" + tail);
     }
 
     private synchronized void stopProcess() {
@@ -389,11 +468,13 @@ final class LocalKafkaProcess implements AutoCloseable {
         }
     }
 
-    private static String serverProperties(Path dataDir, int port, int controllerPort) {
+    private static String serverProperties(Path dataDir, int port, int controllerPort, Quorum quorum) {
+        String replicas = Integer.toString(Math.min(3, quorum.brokers()));
+        String minInSync = Integer.toString(Math.max(1, Math.min(3, quorum.brokers()) - 1));
         return String.join("\n",
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "node.id=" + quorum.nodeId(),
+                "controller.quorum.voters=" + quorum.voters(),
                 "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
                 "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
@@ -401,15 +482,17 @@ final class LocalKafkaProcess implements AutoCloseable {
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "log.dirs=" + dataDir.toString().replace("\\", "/"),
                 "num.partitions=1",
+                // topics the transports create: replicated as they ask (replicationFactor, minInsyncReplicas)
                 "default.replication.factor=1",
                 "min.insync.replicas=1",
-                "offsets.topic.replication.factor=1",
+                // the group coordinator's offsets survive a broker of a cluster going down
+                "offsets.topic.replication.factor=" + replicas,
                 "offsets.topic.num.partitions=4",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
+                "transaction.state.log.replication.factor=" + replicas,
+                "transaction.state.log.min.isr=" + minInSync,
                 "transaction.state.log.num.partitions=4",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=" + replicas,
+                "share.coordinator.state.topic.min.isr=" + minInSync,
                 "group.initial.rebalance.delay.ms=0",
                 // topics are created explicitly (the transports use the Admin API), as on Redpanda by default
                 "auto.create.topics.enable=false",
@@ -552,9 +635,14 @@ final class LocalKafkaProcess implements AutoCloseable {
     }
 
 
+    /** @return this broker's node id (1 for a broker alone) */
+    int nodeId() {
+        return quorum.nodeId();
+    }
+
     @Override
     public String toString() {
-        return "local Kafka broker at " + bootstrapServers() + " (data in " + tempDir + ")";
+        return "local Kafka broker " + quorum.nodeId() + " at " + bootstrapServers() + " (data in " + tempDir + ")";
     }
 
 }
