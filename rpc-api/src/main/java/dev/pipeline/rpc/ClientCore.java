@@ -306,9 +306,20 @@ final class ClientCore implements ReplyListener {
             }
             return CompletableFuture.failedFuture(closedError(service, p.what()));
         }
+        long nowMillis = System.currentTimeMillis();
+        RpcContext outer = RpcContext.CURRENT.get();
+        long outerDeadline = outer == null ? 0 : outer.deadlineEpochMillis();
+        if (outerDeadline > 0 && outerDeadline - nowMillis < timeout.toMillis()) {
+            // made from a handler: never outlives the call it serves
+            timeout = Duration.ofMillis(Math.max(1, outerDeadline - nowMillis));
+            timeoutNanos = timeout.toNanos();
+        }
         // a timeout beyond what servers accept as a deadline is sent without one
         long deadline = timeout.toMillis() > IncomingRequest.MAX_DEADLINE_AHEAD_MILLIS ? 0
-                : DefaultRpcClient.saturatedAdd(System.currentTimeMillis(), timeout.toMillis());
+                : DefaultRpcClient.saturatedAdd(nowMillis, timeout.toMillis());
+        if (outerDeadline > 0) {
+            deadline = deadline == 0 ? outerDeadline : Math.min(deadline, outerDeadline);
+        }
         if (p instanceof PendingCall c && c.hedge != null) {
             c.hedge.deadlineEpochMillis = deadline;
         }

@@ -230,13 +230,14 @@ final class DefaultRpcServer implements RpcServer {
         CompletableFuture<Dispatcher.Outcome> outcome;
         try {
             outcome = track(onStall == null
-                    ? dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis())
+                    ? dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis(), null,
+                    request)
                     : dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis(),
                     task -> {
                         if (!pool.runInline(task, onStall)) {
                             pool.execute(task);
                         }
-                    }));
+                    }, request));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(shuttingDown());
         }

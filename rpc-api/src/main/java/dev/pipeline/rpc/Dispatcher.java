@@ -104,8 +104,20 @@ final class Dispatcher {
      */
     CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport, long deadlineEpochMillis,
                                         Executor on) {
+        return dispatch(service, message, transport, deadlineEpochMillis, on, null);
+    }
+
+    /**
+     * As {@link #dispatch(String, byte[], String, long, Executor)}, {@code on} null for the dispatcher's executor;
+     * {@code incoming} (may be null) is the transport's message, whose metadata the handlers' {@link RpcContext}
+     * shows.
+     */
+    CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport, long deadlineEpochMillis,
+                                        Executor on, IncomingRequest incoming) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
-        on.execute(() -> {
+        (on == null ? executor : on).execute(() -> {
+            IncomingRequest outer = INCOMING.get();
+            INCOMING.set(incoming);
             try {
                 if (IncomingRequest.expired(deadlineEpochMillis, System.currentTimeMillis())) {
                     metrics.rejectedInput(services.apply(service) == null ? UNKNOWN : service, transport, "expired");
@@ -123,10 +135,15 @@ final class Dispatcher {
                 });
             } catch (Throwable t) {
                 done.complete(bug(t));
+            } finally {
+                INCOMING.set(outer);
             }
         });
         return done;
     }
+
+    /** The transport's message being processed on this thread, for {@link RpcContext}; null outside. */
+    private static final ThreadLocal<IncomingRequest> INCOMING = new ThreadLocal<>();
 
     private static Outcome bug(Throwable t) {
         log.error("dispatcher failure (a bug): answered -32603", t);
@@ -226,21 +243,35 @@ final class Dispatcher {
     private CompletableFuture<byte[]> submit(String service, String serviceTag, Map<String, RpcMethod> methods,
                                              Messages.Request request, String transport) {
         CompletableFuture<byte[]> part = new CompletableFuture<>();
+        IncomingRequest incoming = INCOMING.get(); // a batch element: the same message, on another thread
         try {
-            executor.execute(() -> call(service, serviceTag, methods, request, transport).whenComplete((json, e) -> {
-                if (e != null) {
-                    log.error("dispatcher failure (a bug) in {}.{}", serviceTag, request.method(), e);
-                    part.complete(request.isNotification() ? null : JsonOutput.toBytes(Messages.failure(
-                            request.id(), ErrorCodes.INTERNAL_ERROR, "Internal error", null)));
-                } else {
-                    part.complete(json);
-                }
-            }));
+            executor.execute(() -> callAs(incoming, service, serviceTag, methods, request, transport)
+                    .whenComplete((json, e) -> {
+                        if (e != null) {
+                            log.error("dispatcher failure (a bug) in {}.{}", serviceTag, request.method(), e);
+                            part.complete(request.isNotification() ? null : JsonOutput.toBytes(Messages.failure(
+                                    request.id(), ErrorCodes.INTERNAL_ERROR, "Internal error", null)));
+                        } else {
+                            part.complete(json);
+                        }
+                    }));
         } catch (RejectedExecutionException e) {
             part.complete(request.isNotification() ? null : JsonOutput.toBytes(Messages.failure(request.id(),
                     ErrorCodes.INTERNAL_ERROR, "Internal error: the server is shutting down", null)));
         }
         return part;
+    }
+
+    private CompletableFuture<byte[]> callAs(IncomingRequest incoming, String service, String serviceTag,
+                                             Map<String, RpcMethod> methods, Messages.Request request,
+                                             String transport) {
+        IncomingRequest outer = INCOMING.get();
+        INCOMING.set(incoming);
+        try {
+            return call(service, serviceTag, methods, request, transport);
+        } finally {
+            INCOMING.set(outer);
+        }
     }
 
     /**
@@ -262,7 +293,18 @@ final class Dispatcher {
                         : "Method not found: service '" + service + "' has no method '"
                           + RpcMethod.clip(request.method()) + "'");
             }
-            Object value = method.invoke(request.params());
+            RpcContext outer = RpcContext.CURRENT.get();
+            IncomingRequest in = INCOMING.get();
+            RpcContext.CURRENT.set(new RpcContext(service, request.method(),
+                    request.id() == null ? null : request.id().toString(), in == null ? null : in.correlationId(),
+                    in == null ? null : in.clientId(), in == null ? 0 : Math.max(0, in.deadlineEpochMillis()),
+                    in == null ? null : in.traceparent()));
+            Object value;
+            try {
+                value = method.invoke(request.params());
+            } finally {
+                RpcContext.CURRENT.set(outer);
+            }
             if (value instanceof CompletionStage<?> stage) {
                 result = stage.toCompletableFuture().thenApply(Dispatcher::toJson);
             } else {

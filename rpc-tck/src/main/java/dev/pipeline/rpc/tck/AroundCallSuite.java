@@ -2,6 +2,7 @@ package dev.pipeline.rpc.tck;
 
 import dev.pipeline.rpc.ErrorCodes;
 import dev.pipeline.rpc.RpcClient;
+import dev.pipeline.rpc.RpcContext;
 import dev.pipeline.rpc.RpcException;
 import dev.pipeline.rpc.RpcServer;
 import dev.pipeline.rpc.spi.Capability;
@@ -10,6 +11,9 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What a service gets around its calls, on the transport under test: a call to a service no server has ever served
  * fails at once with {@link ErrorCodes#NO_SERVER} instead of waiting out its timeout, and a server started later is
- * found.
+ * found; a handler reads its call's {@link RpcContext}, and a call it makes inherits the deadline.
  *
  * <p>A transport module runs it with one class:
  * <pre>{@code
@@ -91,6 +95,67 @@ public abstract class AroundCallSuite extends TckBase {
         server.expose(svc, TckApi.class, new TckApiImpl());
         server.start();
         assertThat(get(call, LONG)).isEqualTo(42);
+    }
+
+    @Test
+    @DisplayName("a handler reads its call's context; a call it makes gets a deadline no later than its own")
+    @SuppressWarnings("unchecked")
+    public void handlerReadsItsContextAndItsCallsInheritTheDeadline() {
+        String outerSvc = uniqueService("ctx");
+        String innerSvc = uniqueService("ctxin");
+        String clientId = "tck-ctx-" + UUID.randomUUID().toString().substring(0, 8);
+        // the handler's own client waits up to 60 s by default: longer than the outer call's 20 s
+        RpcClient fromHandler = client(b -> b.defaultTimeout(LONG));
+        RpcServer server = server();
+        server.handle(innerSvc, "context", params -> seen(RpcContext.current().orElseThrow()));
+        server.handle(outerSvc, "context", params -> seen(RpcContext.current().orElseThrow()));
+        server.handle(outerSvc, "nested", params -> {
+            Map<String, Object> outer = seen(RpcContext.current().orElseThrow());
+            Map<String, Object> inner = fromHandler.call(innerSvc, "context", Map.class);
+            return Map.of("outer", outer, "inner", inner);
+        });
+        server.start();
+        RpcClient client = client(b -> b.clientId(clientId));
+        Duration timeout = Duration.ofSeconds(20);
+        assertThat(RpcContext.current()).as("outside a handler").isEmpty();
+
+        long before = System.currentTimeMillis();
+        Map<String, Object> ctx = client.withTimeout(timeout).call(outerSvc, "context", Map.class);
+        long after = System.currentTimeMillis();
+        assertThat(ctx).containsEntry("service", outerSvc).containsEntry("method", "context")
+                .containsEntry("clientId", clientId);
+        assertThat(ctx.get("id")).as("the JSON-RPC id").isNotNull();
+        assertThat(ctx.get("correlationId")).as("the rpc-id").isNotNull();
+        long deadline = ((Number) ctx.get("deadline")).longValue();
+        assertThat(deadline).as("the deadline is the caller's send time + its timeout")
+                .isBetween(before + timeout.toMillis(), after + timeout.toMillis());
+        assertThat(((Number) ctx.get("timeLeftMillis")).longValue()).isBetween(0L, timeout.toMillis());
+
+        Map<String, Object> both = client.withTimeout(timeout).call(outerSvc, "nested", Map.class);
+        Map<String, Object> outer = (Map<String, Object>) both.get("outer");
+        Map<String, Object> inner = (Map<String, Object>) both.get("inner");
+        assertThat(inner).containsEntry("service", innerSvc).containsEntry("method", "context");
+        assertThat(inner.get("clientId")).as("the nested call comes from the handler's client")
+                .isNotEqualTo(clientId);
+        long outerDeadline = ((Number) outer.get("deadline")).longValue();
+        long innerDeadline = ((Number) inner.get("deadline")).longValue();
+        assertThat(innerDeadline).as("the nested call's deadline (its client's own timeout is 60 s)")
+                .isPositive().isLessThanOrEqualTo(outerDeadline);
+        LOG.info("context: outer deadline {} ms after the send, nested call's {} ms before the outer one",
+                deadline - before, outerDeadline - innerDeadline);
+    }
+
+    /** What a handler saw of its context, as JSON-friendly values. */
+    private static Map<String, Object> seen(RpcContext c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("service", c.service());
+        m.put("method", c.method());
+        m.put("id", c.id());
+        m.put("correlationId", c.correlationId());
+        m.put("clientId", c.clientId());
+        m.put("deadline", c.deadline().map(java.time.Instant::toEpochMilli).orElse(0L));
+        m.put("timeLeftMillis", c.timeLeft().map(Duration::toMillis).orElse(-1L));
+        return m;
     }
 
     private String scheme() {
