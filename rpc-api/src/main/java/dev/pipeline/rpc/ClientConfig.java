@@ -15,6 +15,7 @@ public final class ClientConfig {
     private final Limits limits;
     private final RpcMetrics metrics;
     private final HedgePolicy hedging;
+    private final boolean failWithoutServer;
     private final Map<String, String> transportProperties;
 
     private ClientConfig(Builder b) {
@@ -25,6 +26,7 @@ public final class ClientConfig {
         this.limits = b.limits;
         this.metrics = b.metrics;
         this.hedging = b.hedging;
+        this.failWithoutServer = b.failWithoutServer;
         this.transportProperties = Map.copyOf(b.transportProperties);
     }
 
@@ -98,6 +100,18 @@ public final class ClientConfig {
         return hedging;
     }
 
+    /**
+     * Whether a call to a service that no server has ever served at the broker fails at once with
+     * {@link ErrorCodes#NO_SERVER} ({@code no server for 'calc' at kafka://host:port}) instead of waiting out its
+     * timeout (default true). The transport's answer is cached per service: a served service is checked again after
+     * 10 minutes, in the background; an unserved one at most once a second, so a server started later is found.
+     * False: such calls are sent anyway, and a server started within their timeout answers them (the broker keeps
+     * them).
+     */
+    public boolean failWithoutServer() {
+        return failWithoutServer;
+    }
+
     /** Options passed through to the transport (for Kafka, any client property). */
     public Map<String, String> transportProperties() {
         return transportProperties;
@@ -108,6 +122,7 @@ public final class ClientConfig {
     public String toString() {
         return "ClientConfig{clientId=" + clientId + ", defaultTimeout=" + defaultTimeout + ", maxInFlight="
                 + maxInFlight + ", readyTimeout=" + readyTimeout + ", hedging=" + hedging
+                + ", failWithoutServer=" + failWithoutServer
                 + ", transportProperties="
                 + Secrets.masked(transportProperties) + "}";
     }
@@ -121,6 +136,7 @@ public final class ClientConfig {
         private Limits limits = Limits.DEFAULT;
         private RpcMetrics metrics = RpcMetrics.noop();
         private HedgePolicy hedging = HedgePolicy.defaults();
+        private boolean failWithoutServer = true;
         private final java.util.LinkedHashMap<String, String> transportProperties = new java.util.LinkedHashMap<>();
 
         private Builder() {
@@ -172,6 +188,15 @@ public final class ClientConfig {
         /** When idempotent calls are hedged (default {@link HedgePolicy#defaults()}). */
         public Builder hedging(HedgePolicy policy) {
             this.hedging = Objects.requireNonNull(policy, "hedging");
+            return this;
+        }
+
+        /**
+         * Whether calls to a service no server has ever served fail at once with {@link ErrorCodes#NO_SERVER}
+         * (default true); see {@link ClientConfig#failWithoutServer()}.
+         */
+        public Builder failWithoutServer(boolean fail) {
+            this.failWithoutServer = fail;
             return this;
         }
 

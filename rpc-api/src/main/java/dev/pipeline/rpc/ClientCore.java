@@ -79,6 +79,8 @@ final class ClientCore implements ReplyListener {
     /** Recent reply times by service, for the hedge delay (only while hedging is enabled). */
     private final ConcurrentHashMap<String, ReplyTimes> replyTimes = new ConcurrentHashMap<>();
     private final HedgeBudget budget;
+    /** Whether a service has a server, per service; null when {@link ClientConfig#failWithoutServer()} is off. */
+    private final ServerChecks servers;
     private volatile boolean closed;
     private volatile ClientChannel channel;
 
@@ -91,6 +93,7 @@ final class ClientCore implements ReplyListener {
         this.maxInFlight = config.maxInFlight();
         this.hedging = config.hedging();
         this.budget = new HedgeBudget(hedging.budget());
+        this.servers = config.failWithoutServer() ? new ServerChecks(s -> channel.noServer(s)) : null;
         this.timer = new TimeoutSweeper(THREAD_PREFIX + "timer-" + config.clientId(), pending.values(),
                 this::onTimeout, this::onHedge);
     }
@@ -303,9 +306,20 @@ final class ClientCore implements ReplyListener {
             }
             return CompletableFuture.failedFuture(closedError(service, p.what()));
         }
+        long nowMillis = System.currentTimeMillis();
+        RpcContext outer = RpcContext.CURRENT.get();
+        long outerDeadline = outer == null ? 0 : outer.deadlineEpochMillis();
+        if (outerDeadline > 0 && outerDeadline - nowMillis < timeout.toMillis()) {
+            // made from a handler: never outlives the call it serves
+            timeout = Duration.ofMillis(Math.max(1, outerDeadline - nowMillis));
+            timeoutNanos = timeout.toNanos();
+        }
         // a timeout beyond what servers accept as a deadline is sent without one
         long deadline = timeout.toMillis() > IncomingRequest.MAX_DEADLINE_AHEAD_MILLIS ? 0
-                : DefaultRpcClient.saturatedAdd(System.currentTimeMillis(), timeout.toMillis());
+                : DefaultRpcClient.saturatedAdd(nowMillis, timeout.toMillis());
+        if (outerDeadline > 0) {
+            deadline = deadline == 0 ? outerDeadline : Math.min(deadline, outerDeadline);
+        }
         if (p instanceof PendingCall c && c.hedge != null) {
             c.hedge.deadlineEpochMillis = deadline;
         }
@@ -315,16 +329,25 @@ final class ClientCore implements ReplyListener {
         if (p.done) { // the client closed meanwhile: failed once already
             return CompletableFuture.failedFuture(closedError(service, p.what()));
         }
+        CompletableFuture<String> served = servers == null ? ServerChecks.SEND : servers.check(service, p.sentNanos);
         CompletableFuture<Void> sent;
         try {
             OutgoingRequest request = DefaultRpcClient.outgoing(body, p.correlationId, deadline);
-            sent = awaited ? channel.sendAwaited(service, request) : channel.send(service, request);
+            if (served == ServerChecks.SEND) { // the hot path: a service known to be served
+                sent = awaited ? channel.sendAwaited(service, request) : channel.send(service, request);
+            } else { // sent from the query's thread, so not awaited: no thread reads the reply for it
+                sent = served.thenCompose(noServer -> noServer != null
+                        ? CompletableFuture.failedFuture(new RpcException(ErrorCodes.NO_SERVER, noServer))
+                        : channel.send(service, request));
+            }
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
         return sent.handle((v, x) -> {
             if (x != null) {
-                RpcException error = sendError(service, p.what(), x);
+                Throwable cause = x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
+                RpcException error = cause instanceof RpcException r && r.code() == ErrorCodes.NO_SERVER && !closed
+                        ? r : sendError(service, p.what(), x);
                 if (take(p)) {
                     p.fail(this, error, closed ? RpcMetrics.CLOSED : RpcMetrics.ERROR);
                 }

@@ -257,7 +257,8 @@ final class DefaultRpcServer implements RpcServer {
         }
         CompletableFuture<Dispatcher.Outcome> outcome;
         try {
-            outcome = track(dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis()));
+            outcome = track(dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis(),
+                    request));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(shuttingDown());
         }

@@ -95,8 +95,19 @@ final class Dispatcher {
      * @throws RejectedExecutionException when the executor no longer accepts work
      */
     CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport, long deadlineEpochMillis) {
+        return dispatch(service, message, transport, deadlineEpochMillis, null);
+    }
+
+    /**
+     * As {@link #dispatch(String, byte[], String, long)}; {@code incoming} (may be null) is the transport's message,
+     * whose metadata the handlers' {@link RpcContext} shows.
+     */
+    CompletableFuture<Outcome> dispatch(String service, byte[] message, String transport, long deadlineEpochMillis,
+                                        IncomingRequest incoming) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
         executor.execute(() -> {
+            IncomingRequest outer = INCOMING.get();
+            INCOMING.set(incoming);
             try {
                 if (IncomingRequest.expired(deadlineEpochMillis, System.currentTimeMillis())) {
                     metrics.rejectedInput(services.apply(service) == null ? UNKNOWN : service, transport, "expired");
@@ -114,10 +125,15 @@ final class Dispatcher {
                 });
             } catch (Throwable t) {
                 done.complete(bug(t));
+            } finally {
+                INCOMING.set(outer);
             }
         });
         return done;
     }
+
+    /** The transport's message being processed on this thread, for {@link RpcContext}; null outside. */
+    private static final ThreadLocal<IncomingRequest> INCOMING = new ThreadLocal<>();
 
     private static Outcome bug(Throwable t) {
         log.error("dispatcher failure (a bug): answered -32603", t);
@@ -217,21 +233,35 @@ final class Dispatcher {
     private CompletableFuture<byte[]> submit(String service, String serviceTag, Map<String, RpcMethod> methods,
                                              Messages.Request request, String transport) {
         CompletableFuture<byte[]> part = new CompletableFuture<>();
+        IncomingRequest incoming = INCOMING.get(); // a batch element: the same message, on another thread
         try {
-            executor.execute(() -> call(service, serviceTag, methods, request, transport).whenComplete((json, e) -> {
-                if (e != null) {
-                    log.error("dispatcher failure (a bug) in {}.{}", serviceTag, request.method(), e);
-                    part.complete(request.isNotification() ? null : JsonOutput.toBytes(Messages.failure(
-                            request.id(), ErrorCodes.INTERNAL_ERROR, "Internal error", null)));
-                } else {
-                    part.complete(json);
-                }
-            }));
+            executor.execute(() -> callAs(incoming, service, serviceTag, methods, request, transport)
+                    .whenComplete((json, e) -> {
+                        if (e != null) {
+                            log.error("dispatcher failure (a bug) in {}.{}", serviceTag, request.method(), e);
+                            part.complete(request.isNotification() ? null : JsonOutput.toBytes(Messages.failure(
+                                    request.id(), ErrorCodes.INTERNAL_ERROR, "Internal error", null)));
+                        } else {
+                            part.complete(json);
+                        }
+                    }));
         } catch (RejectedExecutionException e) {
             part.complete(request.isNotification() ? null : JsonOutput.toBytes(Messages.failure(request.id(),
                     ErrorCodes.INTERNAL_ERROR, "Internal error: the server is shutting down", null)));
         }
         return part;
+    }
+
+    private CompletableFuture<byte[]> callAs(IncomingRequest incoming, String service, String serviceTag,
+                                             Map<String, RpcMethod> methods, Messages.Request request,
+                                             String transport) {
+        IncomingRequest outer = INCOMING.get();
+        INCOMING.set(incoming);
+        try {
+            return call(service, serviceTag, methods, request, transport);
+        } finally {
+            INCOMING.set(outer);
+        }
     }
 
     /**
@@ -253,7 +283,18 @@ final class Dispatcher {
                         : "Method not found: service '" + service + "' has no method '"
                           + RpcMethod.clip(request.method()) + "'");
             }
-            Object value = method.invoke(request.params());
+            RpcContext outer = RpcContext.CURRENT.get();
+            IncomingRequest in = INCOMING.get();
+            RpcContext.CURRENT.set(new RpcContext(service, request.method(),
+                    request.id() == null ? null : request.id().toString(), in == null ? null : in.correlationId(),
+                    in == null ? null : in.clientId(), in == null ? 0 : Math.max(0, in.deadlineEpochMillis()),
+                    in == null ? null : in.traceparent()));
+            Object value;
+            try {
+                value = method.invoke(request.params());
+            } finally {
+                RpcContext.CURRENT.set(outer);
+            }
             if (value instanceof CompletionStage<?> stage) {
                 result = stage.toCompletableFuture().thenApply(Dispatcher::toJson);
             } else {

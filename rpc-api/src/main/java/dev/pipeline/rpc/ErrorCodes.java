@@ -25,6 +25,11 @@ public final class ErrorCodes {
     public static final int TRANSPORT_ERROR = -32003;
     /** Client side: too many calls in flight. */
     public static final int OVERLOADED = -32004;
+    /**
+     * Client side: no server has ever served the service at this broker (Kafka: no consumer group; Redis: no
+     * group on the stream), so the call fails at once instead of waiting out its timeout.
+     */
+    public static final int NO_SERVER = -32005;
 
     /** Lowest code of the implementation-defined server error range. */
     public static final int SERVER_RANGE_MIN = -32099;

@@ -296,8 +296,16 @@ class DefaultRpcClientTest {
     }
 
     @Test
-    void callWithoutAnyServerTimesOut() {
-        RpcClient client = client().withTimeout(Duration.ofMillis(30));
+    void callWithoutAnyServerFailsAtOnceNamingTheServiceAndTheBroker() {
+        RpcClient client = client().withTimeout(Duration.ofSeconds(60));
+        assertThatThrownBy(() -> client.call("nobody", "home", int.class))
+                .isInstanceOfSatisfying(RpcException.class, e -> assertThat(e.code()).isEqualTo(ErrorCodes.NO_SERVER))
+                .hasMessageStartingWith("no server for 'nobody' at inproc:");
+    }
+
+    @Test
+    void callWithoutAnyServerTimesOutWhenTheCheckIsOff() {
+        RpcClient client = client(ClientConfig.builder().failWithoutServer(false)).withTimeout(Duration.ofMillis(30));
         assertThatThrownBy(() -> client.call("nobody", "home", int.class)).isInstanceOf(RpcTimeoutException.class);
     }
 

@@ -52,6 +52,14 @@ final class InprocClientChannel implements ClientChannel {
         return CompletableFuture.completedFuture(null);
     }
 
+    /** No server yet when no server channel ever consumed the service's queue on this broker. */
+    @Override
+    public CompletableFuture<java.util.Optional<String>> noServer(String service) {
+        return CompletableFuture.completedFuture(broker.service(service).everServed() ? java.util.Optional.empty()
+                : java.util.Optional.of(dev.pipeline.rpc.spi.Reachability.noServer(service, broker.toString(),
+                "no server channel ever opened")));
+    }
+
     void deliver(String correlationId, byte[] body) {
         if (closed) {
             return;

@@ -63,7 +63,15 @@ final class ServiceQueue {
         drain();
     }
 
+    /** Whether a server instance ever consumed this queue (what {@code noServer} asks). */
+    boolean everServed() {
+        return everServed;
+    }
+
+    private volatile boolean everServed;
+
     synchronized void addConsumer(InprocServerChannel channel) {
+        everServed = true;
         InprocServerChannel[] current = consumers;
         InprocServerChannel[] grown = Arrays.copyOf(current, current.length + 1);
         grown[current.length] = channel;

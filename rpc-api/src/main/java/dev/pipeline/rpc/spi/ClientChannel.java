@@ -1,5 +1,6 @@
 package dev.pipeline.rpc.spi;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
@@ -46,6 +47,23 @@ public interface ClientChannel extends AutoCloseable {
      */
     default boolean awaitReply(String correlationId, BooleanSupplier done, long deadlineNanos) {
         return false;
+    }
+
+    /**
+     * Whether any server has ever served {@code service} at this broker, asked with one metadata query (no message
+     * is sent): Kafka describes the service's consumer group, Redis reads the groups of its stream. The core calls it
+     * once per service and caches the answer, so a call's hot path never pays for it.
+     *
+     * <p>Only a sure "never served" answers with a reason: a server that is restarting (a group that had members,
+     * an empty group, pending entries) counts as served, and so does every case the transport cannot tell (a query
+     * refused by the broker's ACLs, a timeout, an error): then the call is sent as usual. The default cannot tell.
+     *
+     * @return completes with empty when a server serves {@code service} or the transport cannot tell, else with
+     * the reason, {@link Reachability#noServer formatted} as {@code no server for 'calc' at kafka://127.0.0.1:9092};
+     * never completes exceptionally
+     */
+    default CompletableFuture<Optional<String>> noServer(String service) {
+        return CompletableFuture.completedFuture(Optional.empty());
     }
 
     /** Stops receiving replies and releases connections. Idempotent. */

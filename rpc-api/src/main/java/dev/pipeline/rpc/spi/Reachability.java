@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * refused}) instead of waiting out a timeout. A TCP connection to each address is tried (and closed at once, before
  * any protocol or TLS handshake) until one is accepted; refused, unresolvable or silent addresses are tried again
  * until the window has passed, so a broker that is just starting is still found.
+ *
+ * <p>One level up, {@link ClientChannel#noServer} tells "no server has ever served this service" apart from "the
+ * server is slow", and {@link #noServer} words its answer.
  */
 public final class Reachability {
     /** How long transports keep trying before they report a broker unreachable. */
@@ -65,6 +68,20 @@ public final class Reachability {
         }
         return Optional.of("cannot reach " + broker + " at " + display + ": " + why
                 + " (is the broker running, and is this its address?)");
+    }
+
+    /**
+     * The reason a {@link ClientChannel#noServer} check gives for a service no server has served, so every transport
+     * words it alike.
+     *
+     * @param service the service called
+     * @param broker  the broker's address as a URI, e.g. {@code kafka://127.0.0.1:9092}; credentials are masked here
+     * @param detail  what the broker showed, e.g. {@code no consumer group 'rpc.calc'}; may be null
+     * @return {@code no server for 'calc' at kafka://127.0.0.1:9092 (no consumer group 'rpc.calc')}
+     */
+    public static String noServer(String service, String broker, String detail) {
+        return "no server for '" + service + "' at " + Secrets.mask(broker)
+                + (detail == null || detail.isBlank() ? "" : " (" + detail + ")");
     }
 
     /** @return null when {@code a} accepted a connection, else why not, in a few words */

@@ -185,6 +185,13 @@ final class KafkaClientChannel implements ClientChannel {
         return sendWhenReady(requestTopic, request, partitions, needReplyAddress);
     }
 
+    /** Whether the service's consumer group exists ({@link ServerGroups}). */
+    @Override
+    public CompletableFuture<java.util.Optional<String>> noServer(String service) {
+        return closed ? CompletableFuture.completedFuture(java.util.Optional.empty())
+                : ServerGroups.noServer(transport, service);
+    }
+
     private CompletableFuture<Void> sendWhenReady(String topic, OutgoingRequest request,
                                                   CompletableFuture<RequestPartitions> topicReady,
                                                   boolean needReplyAddress) {

@@ -142,6 +142,13 @@ final class RedisClientChannel implements ClientChannel {
         return sent;
     }
 
+    /** Whether the service's stream has its group ({@link ServerGroups}). */
+    @Override
+    public CompletableFuture<java.util.Optional<String>> noServer(String service) {
+        return closed ? CompletableFuture.completedFuture(java.util.Optional.empty())
+                : ServerGroups.noServer(transport, service);
+    }
+
     private static final class PendingSend {
         final long deadlineNanos;
         final CompletableFuture<Void> future;
