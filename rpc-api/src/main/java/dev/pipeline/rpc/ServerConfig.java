@@ -42,21 +42,24 @@ public final class ServerConfig {
     }
 
     /**
-     * Threads running handlers in parallel (default 16). Ignored when an {@link #executor()} is given: that
+     * {@return the threads running handlers in parallel (default 16)} Ignored when an {@link #executor()} is given: that
      * executor's own bound applies.
      */
     public int concurrency() {
         return concurrency;
     }
 
-    /** Messages taken from the broker and not yet acknowledged, per service (default 1024, at least concurrency). */
+    /**
+     * {@return the messages taken from the broker and not yet acknowledged, per service (default 1024, at least
+     * {@link #concurrency()})}
+     */
     public int maxInFlight() {
         return maxInFlight;
     }
 
     /**
-     * Bytes of request bodies taken from the broker whose outcome is not yet produced, per service (default 32 MiB,
-     * {@link ServerSettings#DEFAULT_MAX_IN_FLIGHT_BYTES}). A request that would exceed it waits on the broker until
+     * {@return the bytes of request bodies taken from the broker whose outcome is not yet produced, per service
+     * (default 32 MiB, {@link ServerSettings#DEFAULT_MAX_IN_FLIGHT_BYTES})} A request that would exceed it waits on the broker until
      * work completes; one request is always let through when nothing is in flight, however large. A request takes a
      * few times its size of heap while it runs (its bytes, its parsed form, the handler's arguments), and the
      * transport buffers about as much again: the default keeps a server inside a 256 MiB heap with 1 MiB requests.
@@ -65,23 +68,23 @@ public final class ServerConfig {
         return maxInFlightBytes;
     }
 
-    /** How long {@code close()} waits for in-flight work (default 10 s). */
+    /** {@return how long {@code close()} waits for in-flight work (default 10 s)} */
     public Duration shutdownGrace() {
         return shutdownGrace;
     }
 
-    /** Bounds on input. */
+    /** {@return the bounds on input (default {@link Limits#DEFAULT})} */
     public Limits limits() {
         return limits;
     }
 
-    /** Where metrics go (default: nowhere). */
+    /** {@return where metrics go (default: nowhere)} */
     public RpcMetrics metrics() {
         return metrics;
     }
 
     /**
-     * The executor that runs handlers, when one was given with {@link Builder#executor(Executor)} or
+     * {@return the executor that runs handlers, if one was given} It is present when one was given with {@link Builder#executor(Executor)} or
      * {@link Builder#directExecutor()}; empty (the default) when the server runs them on a pool of its own with
      * {@link #concurrency()} threads. The server never shuts a given executor down.
      */
@@ -89,12 +92,12 @@ public final class ServerConfig {
         return Optional.ofNullable(executor);
     }
 
-    /** Options passed through to the transport. */
+    /** {@return the options passed through to the transport; unmodifiable} */
     public Map<String, String> transportProperties() {
         return transportProperties;
     }
 
-    /** The settings, with the values of transport properties that hold credentials masked. */
+    /** {@return the settings, with the values of transport properties that hold credentials masked} */
     @Override
     public String toString() {
         return "ServerConfig{concurrency=" + concurrency + ", maxInFlight=" + maxInFlight + ", maxInFlightBytes="
@@ -117,6 +120,13 @@ public final class ServerConfig {
         private Builder() {
         }
 
+        /**
+         * Sets the threads running handlers in parallel (default 16); ignored when an executor is given.
+         *
+         * @param threads from 1 to 10,000
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder concurrency(int threads) {
             if (threads < 1 || threads > 10_000) {
                 throw new IllegalArgumentException("concurrency must be 1..10000, was " + threads);
@@ -125,6 +135,14 @@ public final class ServerConfig {
             return this;
         }
 
+        /**
+         * Sets the messages taken from the broker and not yet acknowledged, per service (default 1024). A value below
+         * the concurrency is raised to it.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
         public Builder maxInFlight(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxInFlight must be >= 1, was " + max);
@@ -133,7 +151,13 @@ public final class ServerConfig {
             return this;
         }
 
-        /** See {@link ServerConfig#maxInFlightBytes()}; at least 1. */
+        /**
+         * Sets the bytes of request bodies in flight per service; see {@link ServerConfig#maxInFlightBytes()}.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
         public Builder maxInFlightBytes(long bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxInFlightBytes must be >= 1, was " + bytes);
@@ -142,6 +166,13 @@ public final class ServerConfig {
             return this;
         }
 
+        /**
+         * Sets how long {@code close()} waits for in-flight work (default 10 s).
+         *
+         * @param grace zero or more; zero stops without waiting
+         * @return this builder
+         * @throws IllegalArgumentException when negative
+         */
         public Builder shutdownGrace(Duration grace) {
             Objects.requireNonNull(grace, "shutdownGrace");
             if (grace.isNegative()) {
@@ -155,6 +186,9 @@ public final class ServerConfig {
          * Runs handlers on {@code executor} instead of the server's own pool (for example a virtual-thread executor
          * on Java 21). The server does not shut it down. Its queue should be bounded or unbounded but never
          * reject while the server runs: a rejected message is answered -32603 "the server is shutting down".
+         *
+         * @param executor runs each handler call
+         * @return this builder
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
@@ -169,32 +203,60 @@ public final class ServerConfig {
          * return a {@link java.util.concurrent.CompletionStage} may hand their own slow work elsewhere.
          * Messages still run in parallel across services and transports' threads; batch elements run one after
          * another.
+         *
+         * @return this builder
          */
         public Builder directExecutor() {
             this.executor = DirectExecutor.INSTANCE;
             return this;
         }
 
+        /**
+         * Sets the bounds on input (default {@link Limits#DEFAULT}).
+         *
+         * @param limits the bounds; a request over one is answered with -32600
+         * @return this builder
+         */
         public Builder limits(Limits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 
+        /**
+         * Sets where metrics go (default: nowhere).
+         *
+         * @param metrics e.g. a {@link MicrometerRpcMetrics}
+         * @return this builder
+         */
         public Builder metrics(RpcMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 
+        /**
+         * Adds one option passed through to the transport (for Kafka, any client property).
+         *
+         * @param key the option's name, as in a transport URI's query
+         * @param value its value as text
+         * @return this builder
+         */
         public Builder transportProperty(String key, String value) {
             transportProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
+        /**
+         * Adds options passed through to the transport, as {@link #transportProperty(String, String)} does.
+         *
+         * @param properties options by name
+         * @return this builder
+         */
         public Builder transportProperties(Map<String, String> properties) {
             properties.forEach(this::transportProperty);
             return this;
         }
 
+        /** {@return the configuration, immutable} */
         public ServerConfig build() {
             return new ServerConfig(this);
         }
