@@ -51,6 +51,41 @@ public final class Introspect {
         return call(client, service, STATS);
     }
 
+    /**
+     * The server instances of {@code service} the broker knows now, asked of the broker rather than of a server: Kafka,
+     * the members of the service's consumer group (name and host); Redis, the consumers of the group on its stream
+     * (name and idle time: a consumer whose server crashed stays listed, its idle time growing, until it is deleted).
+     * Unlike {@link #ping}, this lists every instance, also those that are not answering.
+     *
+     * @return the members; empty when no server has ever served the service
+     * @throws UnsupportedOperationException when the client's transport cannot list them (in-process)
+     * @throws RpcException with {@link ErrorCodes#TRANSPORT_ERROR} when the broker refused or failed the query, or
+     *                      did not answer within 10 s
+     */
+    public static java.util.List<dev.pipeline.rpc.spi.ServerMember> members(RpcClient client, String service) {
+        Objects.requireNonNull(client, "client");
+        MethodTables.checkServiceName(service);
+        if (!(client instanceof DefaultRpcClient d) || d.core().channel() == null) {
+            throw new UnsupportedOperationException("not a client made by Rpc.client: cannot list instances");
+        }
+        try {
+            return d.core().channel().members(service).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof UnsupportedOperationException u) {
+                throw u;
+            }
+            throw new RpcException(ErrorCodes.TRANSPORT_ERROR, "cannot list the instances of '" + service + "': "
+                    + dev.pipeline.rpc.spi.Secrets.mask(String.valueOf(e.getCause())));
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new RpcException(ErrorCodes.TRANSPORT_ERROR, "cannot list the instances of '" + service
+                    + "': the broker did not answer within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RpcException(ErrorCodes.TRANSPORT_ERROR, "interrupted while listing the instances of '"
+                    + service + "'");
+        }
+    }
+
     private static JsonObject call(RpcClient client, String service, String method) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(service, "service");

@@ -7,6 +7,7 @@ import dev.pipeline.rpc.Introspect;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcException;
 import dev.pipeline.rpc.RpcServer;
+import dev.pipeline.rpc.spi.ServerMember;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +111,34 @@ public abstract class IntrospectionSuite extends TckBase {
         assertThatThrownBy(() -> client.call(svc, "rpc.describe", Object.class))
                 .isInstanceOfSatisfying(RpcException.class, e -> assertThat(e.code())
                         .isEqualTo(ErrorCodes.METHOD_NOT_FOUND));
+    }
+
+    @Test
+    @DisplayName("Introspect.members lists every server instance the broker knows, and drops one that closed")
+    public void membersListEveryInstance() {
+        String two = uniqueService("members");
+        try {
+            assertThat(Introspect.members(client, two)).as("never served").isEmpty();
+        } catch (UnsupportedOperationException e) {
+            LOG.info("{} cannot list instances: {}", fixture, e.getMessage());
+            return;
+        }
+        RpcServer first = server();
+        first.expose(two, TckApi.class, new TckApiImpl());
+        first.start();
+        RpcServer second = server();
+        second.expose(two, TckApi.class, new TckApiImpl());
+        second.start();
+        // Redis lists a consumer once it has read a message: calls reach both servers in turn
+        await().untilAsserted(() -> {
+            assertThat(client.call(two, "add", int.class, 1, 2)).isEqualTo(3);
+            assertThat(Introspect.members(client, two)).hasSize(2);
+        });
+        List<ServerMember> both = Introspect.members(client, two);
+        assertThat(both).extracting(ServerMember::name).doesNotHaveDuplicates().allMatch(n -> !n.isBlank());
+        LOG.info("members of {}: {}", two, both);
+        second.close();
+        await().untilAsserted(() -> assertThat(Introspect.members(client, two)).hasSize(1));
     }
 
     private JsonObject methodStats(String method) {
