@@ -1,9 +1,11 @@
 package dev.pipeline.rpc.cli;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.pipeline.rpc.Introspect;
 import dev.pipeline.rpc.RpcClient;
 import dev.pipeline.rpc.RpcTimeoutException;
+import dev.pipeline.rpc.spi.ServerMember;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,6 +15,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 
@@ -50,12 +53,17 @@ final class IntrospectCommands {
 
         abstract BiFunction<RpcClient, String, JsonObject> method();
 
+        /** Adds to {@code answer} what the command shows beside it; nothing by default. */
+        void addMembers(RpcClient client, JsonObject answer) {
+        }
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (RpcClient client = Connections.client(top.brokerUri(), top.brokerOrigin(), timeout,
                     connectTimeout)) {
                 JsonObject answer = method().apply(client, service);
+                addMembers(client, answer);
                 out.println(compact ? Json.compact(answer) : Json.pretty(answer));
                 out.flush();
             } catch (RpcTimeoutException e) {
@@ -68,13 +76,38 @@ final class IntrospectCommands {
 
     @Command(name = "ping", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
             description = {"Calls rpc.ping of a service: the instance id, library version, transport and uptime of"
-                    + " the instance that answers.",
+                    + " the instance that answers, and lists under 'members' every instance the broker knows"
+                    + " (Kafka: the consumer group's members; Redis: the group's consumers and their idle time).",
                     "Exit code 1 when no instance answers (no server, or none within the timeout)."},
             footer = {"", "Example:", "  pipeline ping demo"})
     static final class Ping extends Base {
         @Override
         BiFunction<RpcClient, String, JsonObject> method() {
             return Introspect::ping;
+        }
+
+        /** Every instance the broker knows ({@link Introspect#members}), when the transport can list them. */
+        @Override
+        void addMembers(RpcClient client, JsonObject answer) {
+            List<ServerMember> members;
+            try {
+                members = Introspect.members(client, service);
+            } catch (RuntimeException e) {
+                return; // the transport cannot list them, or the broker refused: the answer alone is printed
+            }
+            JsonArray list = new JsonArray();
+            for (ServerMember m : members) {
+                JsonObject o = new JsonObject();
+                o.addProperty("name", m.name());
+                if (!m.host().isEmpty()) {
+                    o.addProperty("host", m.host());
+                }
+                if (m.idleMillis() >= 0) {
+                    o.addProperty("idleMs", m.idleMillis());
+                }
+                list.add(o);
+            }
+            answer.add("members", list);
         }
     }
 

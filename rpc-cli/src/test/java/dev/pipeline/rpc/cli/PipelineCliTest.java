@@ -113,12 +113,15 @@ class PipelineCliTest {
 
     @Test
     void pingDiscoverAndStatsAnswerFromALiveInstance() {
+        // Redis lists a consumer once it has read a message
+        assertThat(Cli.run("-b", broker, "call", SERVICE, "echo", "x").exitCode()).isZero();
         Cli.Result ping = Cli.run("-b", broker, "ping", "--compact", SERVICE);
         assertThat(ping.exitCode()).as(ping.err()).isZero();
         JsonObject p = JsonParser.parseString(ping.out()).getAsJsonObject();
         assertThat(p.get("service").getAsString()).isEqualTo(SERVICE);
         assertThat(p.get("instance").getAsString()).isNotBlank();
         assertThat(p.get("version").getAsString()).isNotEqualTo("unknown");
+        assertThat(p.getAsJsonArray("members")).as("the serve command's consumer").hasSize(1);
 
         Cli.Result discover = Cli.run("-b", broker, "discover", SERVICE);
         assertThat(discover.exitCode()).as(discover.err()).isZero();
@@ -126,7 +129,6 @@ class PipelineCliTest {
         assertThat(doc.get("openrpc").getAsString()).isEqualTo("1.3.2");
         assertThat(doc.getAsJsonArray("methods").toString()).contains("\"name\":\"echo\"", "\"name\":\"add\"");
 
-        assertThat(Cli.run("-b", broker, "call", SERVICE, "echo", "x").exitCode()).isZero();
         Cli.Result stats = Cli.run("-b", broker, "stats", "--compact", SERVICE);
         assertThat(stats.exitCode()).as(stats.err()).isZero();
         JsonObject st = JsonParser.parseString(stats.out()).getAsJsonObject();
