@@ -53,7 +53,11 @@ final class JsonSchemas {
     static final String COMPONENTS = "#/components/schemas/";
 
     private final Map<String, JsonObject> components = new TreeMap<>();
-    private final Map<Type, String> named = new HashMap<>();
+    /** Component names by {@link #key} of their type. */
+    private final Map<String, String> named = new HashMap<>();
+    /** How deep a type may unfold before it is described as any value. */
+    private static final int MAX_DEPTH = 48;
+    private int depth;
 
     /** @return the schema of {@code type}; named types are added to {@link #components()}. */
     JsonObject schema(Type type) {
@@ -66,6 +70,18 @@ final class JsonSchemas {
     }
 
     private JsonObject schema(Type type, Map<TypeVariable<?>, Type> bindings) {
+        if (depth >= MAX_DEPTH) {
+            return any(); // a type that only grows as it unfolds, e.g. a field Node<List<T>> in Node<T>
+        }
+        depth++;
+        try {
+            return unfold(type, bindings);
+        } finally {
+            depth--;
+        }
+    }
+
+    private JsonObject unfold(Type type, Map<TypeVariable<?>, Type> bindings) {
         if (type instanceof TypeVariable<?> v) {
             Type bound = bindings.get(v);
             return bound == null ? any() : schema(bound, Map.of());
@@ -74,7 +90,7 @@ final class JsonSchemas {
             return w.getLowerBounds().length > 0 ? any() : schema(w.getUpperBounds()[0], bindings);
         }
         if (type instanceof GenericArrayType a) {
-            return array(schema(a.getGenericComponentType(), bindings), false);
+            return array(schema(bind(a.getGenericComponentType(), bindings), Map.of()), false);
         }
         if (type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw) {
             Type[] args = p.getActualTypeArguments().clone();
@@ -89,9 +105,34 @@ final class JsonSchemas {
         return any();
     }
 
+    /** {@code t} with the type variables {@code bindings} gives replaced, also inside type arguments and arrays. */
     private static Type bind(Type t, Map<TypeVariable<?>, Type> bindings) {
-        if (t instanceof TypeVariable<?> v && bindings.containsKey(v)) {
-            return bindings.get(v);
+        if (bindings.isEmpty()) {
+            return t;
+        }
+        if (t instanceof TypeVariable<?> v) {
+            return bindings.getOrDefault(v, v);
+        }
+        if (t instanceof ParameterizedType p && p.getRawType() instanceof Class<?> raw) {
+            Type[] args = p.getActualTypeArguments().clone();
+            boolean changed = false;
+            for (int i = 0; i < args.length; i++) {
+                Type b = bind(args[i], bindings);
+                changed |= b != args[i];
+                args[i] = b;
+            }
+            if (!changed) {
+                return t;
+            }
+            try {
+                return com.google.gson.reflect.TypeToken.getParameterized(raw, args).getType();
+            } catch (IllegalArgumentException e) {
+                return t;
+            }
+        }
+        if (t instanceof GenericArrayType a) {
+            Type c = bind(a.getGenericComponentType(), bindings);
+            return c == a.getGenericComponentType() ? t : com.google.gson.reflect.TypeToken.getArray(c).getType();
         }
         return t;
     }
@@ -210,12 +251,13 @@ final class JsonSchemas {
                 && !n.startsWith("sun.") && !n.startsWith("com.google.gson.") && c != Object.class;
     }
 
-    private JsonObject object(Type key, Class<?> raw, Map<TypeVariable<?>, Type> bindings, String name) {
+    private JsonObject object(Type type, Class<?> raw, Map<TypeVariable<?>, Type> bindings, String name) {
+        String key = key(type);
         String existing = named.get(key);
         if (existing != null) {
             return refTo(existing);
         }
-        String unique = unique(name, key);
+        String unique = unique(name, type);
         named.put(key, unique);
         components.put(unique, new JsonObject()); // a placeholder while the fields are described: cycles end here
         JsonObject s = type("object");
@@ -225,7 +267,7 @@ final class JsonSchemas {
             for (RecordComponent rc : raw.getRecordComponents()) {
                 String field = fieldName(raw, rc.getName());
                 Type t = rc.getGenericType();
-                properties.add(field, schema(t, bindings));
+                properties.add(field, schema(bind(t, bindings), Map.of()));
                 if (rc.getType() != Optional.class) {
                     required.add(field);
                 }
@@ -245,7 +287,7 @@ final class JsonSchemas {
                     if (!seen.add(field)) {
                         continue;
                     }
-                    properties.add(field, schema(f.getGenericType(), b));
+                    properties.add(field, schema(bind(f.getGenericType(), b), Map.of()));
                     if (f.getType().isPrimitive()) {
                         required.add(field);
                     }
@@ -284,12 +326,12 @@ final class JsonSchemas {
     }
 
     private JsonObject ref(Class<?> c, java.util.function.Supplier<JsonObject> build) {
-        String existing = named.get(c);
+        String existing = named.get(key(c));
         if (existing != null) {
             return refTo(existing);
         }
         String unique = unique(name(c), c);
-        named.put(c, unique);
+        named.put(key(c), unique);
         components.put(unique, build.get());
         return refTo(unique);
     }
@@ -305,6 +347,24 @@ final class JsonSchemas {
             candidate = qualified + "_" + i;
         }
         return candidate;
+    }
+
+    /**
+     * The identity of a type, the same for equal types whatever made them (the JDK's reflection or Gson's
+     * {@code TypeToken}, whose {@code ParameterizedType}s do not always compare equal).
+     */
+    private static String key(Type t) {
+        if (t instanceof Class<?> c) {
+            return c.getName();
+        }
+        if (t instanceof ParameterizedType p) {
+            return key(p.getRawType()) + java.util.Arrays.stream(p.getActualTypeArguments()).map(JsonSchemas::key)
+                    .collect(Collectors.joining(",", "<", ">"));
+        }
+        if (t instanceof GenericArrayType a) {
+            return key(a.getGenericComponentType()) + "[]";
+        }
+        return t.getTypeName();
     }
 
     /** A readable name: the simple class name, with type arguments as {@code PageOfItem}. */

@@ -61,7 +61,23 @@ class IntrospectionTest {
         public long total;
     }
 
+    /** Recursive and generic. */
+    public static class Tree<T> {
+        public T value;
+        public List<Tree<T>> children;
+    }
+
+    /** A type that only grows as it unfolds. */
+    public static class Growing<T> {
+        public T value;
+        public Growing<List<T>> next;
+    }
+
     public static class Shop {
+        public Tree<Item> forest(Growing<String> growing) {
+            return null;
+        }
+
         public int add(int a, int b) {
             return a + b;
         }
@@ -186,7 +202,8 @@ class IntrospectionTest {
         assertThat(doc.getAsJsonObject("info").get("title").getAsString()).isEqualTo("shop");
         List<String> names = new ArrayList<>();
         doc.getAsJsonArray("methods").forEach(m -> names.add(m.getAsJsonObject().get("name").getAsString()));
-        assertThat(names).containsExactly("add", "fail", "forget", "greet", "item", "later", "page", "raw", "tree");
+        assertThat(names).containsExactly("add", "fail", "forest", "forget", "greet", "item", "later", "page", "raw",
+                "tree");
         // every $ref points at a component that exists
         List<String> refs = new ArrayList<>();
         collectRefs(doc, refs);
@@ -279,6 +296,16 @@ class IntrospectionTest {
                 .isTrue();
         assertThat(greet.getAsJsonArray("params").get(1).getAsJsonObject().get("required").getAsBoolean())
                 .as("only the two-param overload takes it").isFalse();
+
+        JsonObject forest = method(doc, "forest");
+        assertThat(resultSchema(forest).get("$ref").getAsString()).isEqualTo("#/components/schemas/TreeOfItem");
+        JsonObject tree = doc.getAsJsonObject("components").getAsJsonObject("schemas").getAsJsonObject("TreeOfItem");
+        assertThat(tree.getAsJsonObject("properties").getAsJsonObject("value").get("$ref").getAsString())
+                .isEqualTo("#/components/schemas/Item");
+        assertThat(tree.getAsJsonObject("properties").getAsJsonObject("children").getAsJsonObject("items")
+                .get("$ref").getAsString()).as("a generic recursive type refers to itself")
+                .isEqualTo("#/components/schemas/TreeOfItem");
+        assertThat(paramSchema(forest, 0).get("$ref").getAsString()).isEqualTo("#/components/schemas/GrowingOfString");
 
         JsonObject raw = method(doc, "raw");
         assertThat(raw.getAsJsonArray("params")).isEmpty();
