@@ -612,6 +612,11 @@ final class ClientCore implements ReplyListener {
         return true;
     }
 
+    /** The transport's channel, for {@link Introspect#members}; null before it opened. */
+    ClientChannel channel() {
+        return channel;
+    }
+
     void close() {
         if (!closing.compareAndSet(false, true)) {
             return;

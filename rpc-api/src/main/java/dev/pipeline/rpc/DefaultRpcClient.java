@@ -41,6 +41,11 @@ final class DefaultRpcClient implements RpcClient {
     /** Whether this view's calls are declared idempotent ({@link #idempotent()}). */
     private final boolean idempotent;
 
+    /** The client's core, for {@link Introspect#members}. */
+    ClientCore core() {
+        return core;
+    }
+
     private DefaultRpcClient(ClientCore core, Duration timeout, boolean idempotent) {
         this.core = core;
         this.timeout = timeout;

@@ -63,6 +63,9 @@ final class DefaultRpcServer implements RpcServer {
     private final ThreadPoolExecutor pool; // null when the config gives an executor
     private final Dispatcher dispatcher;
     private final Map<String, Map<String, RpcMethod>> services = new ConcurrentHashMap<>();
+    /** What the dispatcher looks up: the services' methods and the built-in {@code rpc.} methods. */
+    private final Map<String, Map<String, RpcMethod>> served = new ConcurrentHashMap<>();
+    private final Introspection introspection;
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
     private final Map<String, ServerChannel> channels = new LinkedHashMap<>(); // guarded by lock
@@ -81,9 +84,10 @@ final class DefaultRpcServer implements RpcServer {
         int id = SERVERS.incrementAndGet();
         this.pool = config.executor().isPresent() ? null : handlerPool("pipeline-server-" + id + "-",
                 config.concurrency());
+        this.introspection = new Introspection(transportTag, pending::size);
         this.dispatcher = new Dispatcher(config.limits(), transport == null ? Integer.MAX_VALUE
-                : transport.capabilities().maxMessageBytes(), config.executor().orElse(pool), config.metrics(),
-                services::get);
+                : transport.capabilities().maxMessageBytes(), config.executor().orElse(pool),
+                introspection.recording(config.metrics()), served::get);
     }
 
     /**
@@ -168,11 +172,13 @@ final class DefaultRpcServer implements RpcServer {
             }
             merged.putAll(added);
             services.put(service, Map.copyOf(merged));
+            served.put(service, introspection.withBuiltins(service, services.get(service)));
             if (started && existing == null) {
                 try {
                     channels.put(service, openChannel(service));
                 } catch (RuntimeException e) {
                     services.remove(service);
+                    served.remove(service);
                     throw e;
                 }
             }

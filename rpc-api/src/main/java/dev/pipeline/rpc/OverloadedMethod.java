@@ -25,6 +25,11 @@ final class OverloadedMethod implements RpcMethod {
         this.name = byArity[0].name();
     }
 
+    /** @return the overloads, by their number of params (ascending). */
+    List<ReflectiveMethod> overloads() {
+        return List.of(byArity);
+    }
+
     @Override
     public Object invoke(JsonElement params) throws Throwable {
         return select(params).invoke(params);

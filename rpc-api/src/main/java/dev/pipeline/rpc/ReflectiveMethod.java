@@ -212,6 +212,26 @@ final class ReflectiveMethod implements RpcMethod {
         return types.length;
     }
 
+    /** @return the name of param {@code i}: its {@link Param} or compiled-in name, else {@code arg<i>}. */
+    String paramName(int i) {
+        return names[i];
+    }
+
+    /** @return the type of param {@code i}, type variables resolved against the target's class. */
+    Type paramType(int i) {
+        return types[i];
+    }
+
+    /** @return whether param {@code i} is an {@code Optional}, so it may be left out. */
+    boolean optional(int i) {
+        return optional[i];
+    }
+
+    /** @return the result's type, type variables resolved against the target's class. */
+    Type resultType() {
+        return resolve(target.getClass(), method.getGenericReturnType());
+    }
+
     /** @return a readable signature such as {@code add(int, int)}, for registration errors. */
     String signature() {
         return name + Arrays.stream(method.getGenericParameterTypes()).map(Type::getTypeName)

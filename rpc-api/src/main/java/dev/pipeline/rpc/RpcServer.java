@@ -21,6 +21,12 @@ import java.util.concurrent.CompletableFuture;
  * registrations may share a service as long as their method names differ; registering a name twice is an
  * error.
  *
+ * <h2>Introspection</h2>
+ * Every service also answers three built-in methods without user code: {@code rpc.ping} (instance id, library
+ * version, uptime), {@code rpc.discover} (an OpenRPC 1.3.2 document of the service's methods, with JSON Schemas of
+ * their params and results) and {@code rpc.stats} (this instance's calls, errors and latency percentiles per
+ * method, and the messages in flight). Any other {@code rpc.} name gets -32601. See docs/introspection.md.
+ *
  * <h2>Params</h2>
  * Params bind by position (a JSON array) or by name (a JSON object, using the names given with {@link Param}, or
  * else the parameter names compiled in with {@code -parameters}; a by-name call to a method with neither is answered

@@ -360,8 +360,8 @@ class BindingAndRegistrationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"getClass", "hashCode", "equals", "wait", "notify", "notifyAll", "toString", "close",
-            "fromBase", "statics", "rpc.x", " rpc.x", "RPC.discover", "rpc.discover", "a.b", "allowed ", " allowed",
-            "Allowed", "allowed\u0000", "allowed.", "a-b"})
+            "fromBase", "statics", "rpc.x", " rpc.x", "RPC.discover", "rpc.describe", "rpc.ping ", "a.b", "allowed ",
+            " allowed", "Allowed", "allowed\u0000", "allowed.", "a-b"})
     void onlyWhatTheServiceDeclaresIsCallable(String method) {
         Guarded.RAN.set(0);
         server.expose("g", new Guarded());

@@ -299,7 +299,7 @@ class DispatchEdgeCasesTest {
         assertThat(error(call(request(1, "missing", null))).get("message").getAsString())
                 .contains("service 's' has no method 'missing'");
         assertThat(dispatch(server, "nope", "{\"jsonrpc\":\"2.0\",\"method\":\"echo\"}")).isNull();
-        assertThat(error(call(request(1, "rpc.discover", null))).get("code").getAsInt()).isEqualTo(-32601);
+        assertThat(error(call(request(1, "rpc.describe", null))).get("code").getAsInt()).isEqualTo(-32601);
     }
 
     @Test

@@ -78,6 +78,19 @@ public interface ClientChannel extends AutoCloseable {
         return CompletableFuture.completedFuture(Optional.empty());
     }
 
+    /**
+     * The server instances of {@code service} the broker knows now, with one metadata query (no message is sent):
+     * Kafka describes the service's consumer group, Redis lists the consumers of its stream's group. The default
+     * cannot list them.
+     *
+     * @return completes with the members (empty when no server has ever served the service), or exceptionally when
+     * the transport cannot list them ({@link UnsupportedOperationException}) or the broker refused or failed the query
+     */
+    default CompletableFuture<java.util.List<ServerMember>> members(String service) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                "this transport cannot list the instances of a service"));
+    }
+
     /** Stops receiving replies and releases connections. Idempotent. */
     @Override
     void close();

@@ -1,5 +1,7 @@
 package dev.pipeline.rpc.cli;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.pipeline.rpc.tck.broker.RedisBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +51,9 @@ class PipelineCliTest {
         Cli.Result top = Cli.run("--help");
         assertThat(top.exitCode()).isZero();
         assertThat(top.out()).contains("serve", "call", "notify", "brokers", "example", "--broker", "PIPELINE_BROKER");
-        for (String command : new String[] {"serve", "call", "notify", "brokers", "example"}) {
+        assertThat(top.out()).contains("ping", "discover", "stats");
+        for (String command : new String[] {"serve", "call", "notify", "brokers", "example", "ping", "discover",
+                "stats"}) {
             Cli.Result r = Cli.run(command, "--help");
             assertThat(r.exitCode()).as(command).isZero();
             assertThat(r.out()).as(command).startsWith("Usage: pipeline " + command);
@@ -105,6 +109,40 @@ class PipelineCliTest {
         Cli.Result badParams = Cli.run("-b", broker, "call", SERVICE, "add", "1");
         assertThat(badParams.errLines()).hasSize(1);
         assertThat(badParams.errLines().get(0)).startsWith("error -32602: ");
+    }
+
+    @Test
+    void pingDiscoverAndStatsAnswerFromALiveInstance() {
+        // Redis lists a consumer once it has read a message
+        assertThat(Cli.run("-b", broker, "call", SERVICE, "echo", "x").exitCode()).isZero();
+        Cli.Result ping = Cli.run("-b", broker, "ping", "--compact", SERVICE);
+        assertThat(ping.exitCode()).as(ping.err()).isZero();
+        JsonObject p = JsonParser.parseString(ping.out()).getAsJsonObject();
+        assertThat(p.get("service").getAsString()).isEqualTo(SERVICE);
+        assertThat(p.get("instance").getAsString()).isNotBlank();
+        assertThat(p.get("version").getAsString()).isNotEqualTo("unknown");
+        assertThat(p.getAsJsonArray("members")).as("the serve command's consumer").hasSize(1);
+
+        Cli.Result discover = Cli.run("-b", broker, "discover", SERVICE);
+        assertThat(discover.exitCode()).as(discover.err()).isZero();
+        JsonObject doc = JsonParser.parseString(discover.out()).getAsJsonObject();
+        assertThat(doc.get("openrpc").getAsString()).isEqualTo("1.3.2");
+        assertThat(doc.getAsJsonArray("methods").toString()).contains("\"name\":\"echo\"", "\"name\":\"add\"");
+
+        Cli.Result stats = Cli.run("-b", broker, "stats", "--compact", SERVICE);
+        assertThat(stats.exitCode()).as(stats.err()).isZero();
+        JsonObject st = JsonParser.parseString(stats.out()).getAsJsonObject();
+        assertThat(st.get("instance")).isEqualTo(p.get("instance"));
+        assertThat(st.getAsJsonObject("methods").getAsJsonObject("echo").get("calls").getAsLong()).isPositive();
+    }
+
+    @Test
+    void pingWithoutALiveInstanceExitsNonZero() {
+        Cli.Result r = Cli.run("-b", broker, "ping", "--timeout", "2s", "no-such-service");
+        assertThat(r.exitCode()).isEqualTo(PipelineCli.EXIT_RPC_ERROR);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.errLines().get(0)).startsWith("error -32005: ");
+        assertThat(r.out()).isEmpty();
     }
 
     @Test

@@ -344,7 +344,7 @@ public abstract class SemanticsSuite extends TckBase {
     public void rawMethodAndParamErrors() {
         assertError(raw.call(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"no-such-method\",\"id\":10}"),
                 ErrorCodes.METHOD_NOT_FOUND, new JsonPrimitive(10));
-        assertError(raw.call(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"rpc.discover\",\"id\":\"r\"}"),
+        assertError(raw.call(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"rpc.describe\",\"id\":\"r\"}"),
                 ErrorCodes.METHOD_NOT_FOUND, new JsonPrimitive("r"));
         assertError(raw.call(svc, "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[\"a\",\"b\"],\"id\":11}"),
                 ErrorCodes.INVALID_PARAMS, new JsonPrimitive(11));

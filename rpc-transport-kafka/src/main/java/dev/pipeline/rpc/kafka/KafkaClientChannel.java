@@ -192,6 +192,13 @@ final class KafkaClientChannel implements ClientChannel {
                 : ServerGroups.noServer(transport, service);
     }
 
+    /** The members of the service's consumer group ({@link GroupMembers}). */
+    @Override
+    public CompletableFuture<java.util.List<dev.pipeline.rpc.spi.ServerMember>> members(String service) {
+        return closed ? CompletableFuture.failedFuture(new IllegalStateException("client closed"))
+                : GroupMembers.members(transport, service);
+    }
+
     private CompletableFuture<Void> sendWhenReady(String topic, OutgoingRequest request,
                                                   CompletableFuture<RequestPartitions> topicReady,
                                                   boolean needReplyAddress) {

@@ -149,6 +149,13 @@ final class RedisClientChannel implements ClientChannel {
                 : ServerGroups.noServer(transport, service);
     }
 
+    /** The consumers of the service's group ({@link GroupMembers}). */
+    @Override
+    public CompletableFuture<java.util.List<dev.pipeline.rpc.spi.ServerMember>> members(String service) {
+        return closed ? CompletableFuture.failedFuture(new IllegalStateException("client closed"))
+                : GroupMembers.members(transport, service);
+    }
+
     private static final class PendingSend {
         final long deadlineNanos;
         final CompletableFuture<Void> future;
