@@ -48,6 +48,8 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     public static final String SERVER_REJECTED = "pipeline.rpc.server.rejected";
     /** Name of the server refused reply address counter. */
     public static final String SERVER_REFUSED_REPLY_ADDRESSES = "pipeline.rpc.server.refused.reply.addresses";
+    /** Counter of requests answered from the dedup window ({@link RpcMetrics#deduplicated}). */
+    public static final String SERVER_DEDUPLICATED = "pipeline.rpc.server.deduplicated";
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<Key, Timer> clientCalls = new ConcurrentHashMap<>();
@@ -57,6 +59,7 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     private final ConcurrentHashMap<Key, Counter> rejected = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Counter> hedges = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Counter> refusedReplyAddresses = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Counter> deduplicated = new ConcurrentHashMap<>();
 
     /** Records to {@code registry}. */
     public MicrometerRpcMetrics(MeterRegistry registry) {
@@ -156,6 +159,19 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
             counter = refusedReplyAddresses.computeIfAbsent(key, k -> Counter.builder(SERVER_REFUSED_REPLY_ADDRESSES)
                     .description("Requests dead-lettered because their reply address was refused")
                     .tag("service", tag(k.service)).tag("transport", tag(k.transport)).register(registry));
+        }
+        counter.increment();
+    }
+
+    @Override
+    public void deduplicated(String service, String method, String transport) {
+        Key key = new Key(service, method, transport, "");
+        Counter counter = deduplicated.get(key);
+        if (counter == null) {
+            counter = deduplicated.computeIfAbsent(key, k -> Counter.builder(SERVER_DEDUPLICATED)
+                    .description("Requests to idempotent methods answered from the dedup window")
+                    .tag("service", tag(k.service)).tag("method", tag(k.method))
+                    .tag("transport", tag(k.transport)).register(registry));
         }
         counter.increment();
     }
