@@ -30,6 +30,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public abstract class DedupSuite extends TckBase {
 
+    /**
+     * The store two servers share in {@link #sharedStoreCoversEveryInstance()}: one in memory by default; a transport
+     * module with a shared store of its own returns that (closed after the test).
+     */
+    protected DedupStore sharedStore() {
+        return DedupStore.inMemory(1000, 1 << 20);
+    }
+
     /** Counts executions per key; {@code next} is idempotent, {@code bump} is not. */
     public static final class Counter {
         final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
@@ -138,7 +146,7 @@ public abstract class DedupSuite extends TckBase {
     @DisplayName("two servers sharing a store: a request delivered again to either one runs once in all")
     public void sharedStoreCoversEveryInstance() {
         String svc = uniqueService("shared");
-        DedupStore shared = DedupStore.inMemory(1000, 1 << 20);
+        DedupStore shared = track(sharedStore());
         Counter one = new Counter();
         Counter two = new Counter();
         RpcServer a = server(b -> b.dedupStore(shared));
