@@ -550,7 +550,7 @@ final class KafkaServerChannel implements ServerChannel {
 
     /**
      * Commits the position of each newly assigned partition that has no committed offset yet. Kafka deletes a group
-     * whose members all left when it holds no offsets; with them it stays (for {@code offsets.retention.minutes}),
+     * whose members all left at its next clean-up when it holds no offsets; with them it stays (for {@code offsets.retention.minutes}),
      * so a client still sees a service that was served and sends to it (requests wait on the broker for the next
      * server) instead of failing with "no server" ({@link ServerGroups}). One lookup per partition and instance.
      */
