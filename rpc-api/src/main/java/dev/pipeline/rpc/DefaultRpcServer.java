@@ -329,6 +329,10 @@ final class DefaultRpcServer implements RpcServer {
             }
             parts.add(h);
         }
+        if (pool != null && pool.getActiveCount() >= pool.getMaximumPoolSize() && !pool.getQueue().isEmpty()) {
+            parts.add(Health.degraded("handler pool saturated: all " + pool.getMaximumPoolSize()
+                    + " threads busy, " + pool.getQueue().size() + " requests queued"));
+        }
         return Health.combine(parts);
     }
 
