@@ -40,12 +40,15 @@ public final class ClientConfig {
         return builder().build();
     }
 
-    /** Timeout of calls that name none (default 30 s). */
+    /** {@return the timeout of calls that name none (default 30 s)} */
     public Duration defaultTimeout() {
         return defaultTimeout;
     }
 
-    /** The most calls awaiting a reply at once (default 10,000); more fail with {@link ErrorCodes#OVERLOADED}. */
+    /**
+     * {@return the most calls awaiting a reply at once (default 10,000)} More fail with
+     * {@link ErrorCodes#OVERLOADED}.
+     */
     public int maxInFlight() {
         return maxInFlight;
     }
@@ -68,13 +71,14 @@ public final class ClientConfig {
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
-    /** The client instance id sent as {@code rpc-client} (default: random, see {@link #randomId()}). */
+    /** {@return the client instance id sent as {@code rpc-client} (default: {@code c-} and 20 random characters)} */
     public String clientId() {
         return clientId;
     }
 
     /**
-     * How long creating a client waits for its transport to be ready to receive replies (default 30 s). A broker
+     * {@return how long creating a client waits for its transport to be ready to receive replies (default 30 s)} A
+     * broker
      * address where nothing listens is reported sooner: the Kafka and Redis transports fail after about 2 s with
      * {@code cannot reach ... at host:port} ({@link dev.pipeline.rpc.spi.Reachability}).
      */
@@ -82,28 +86,28 @@ public final class ClientConfig {
         return readyTimeout;
     }
 
-    /** Bounds on replies this client parses. */
+    /** {@return the bounds on replies this client parses (default {@link Limits#DEFAULT})} */
     public Limits limits() {
         return limits;
     }
 
-    /** Where metrics go (default: nowhere). */
+    /** {@return where metrics go (default: nowhere)} */
     public RpcMetrics metrics() {
         return metrics;
     }
 
     /**
-     * When calls to {@link Idempotent} methods are sent again after a delay without a reply (default
-     * {@link HedgePolicy#defaults()}; {@link HedgePolicy#disabled()} for never).
+     * {@return when calls to {@link Idempotent} methods are sent again after a delay without a reply (default
+     * {@link HedgePolicy#defaults()}; {@link HedgePolicy#disabled()} for never)}
      */
     public HedgePolicy hedging() {
         return hedging;
     }
 
     /**
-     * Whether a call to a service that no server has ever served at the broker fails at once with
+     * {@return whether a call to a service that no server has ever served at the broker fails at once with
      * {@link ErrorCodes#NO_SERVER} ({@code no server for 'calc' at kafka://host:port}) instead of waiting out its
-     * timeout (default true). The transport's answer is cached per service: a served service is checked again after
+     * timeout (default true)} The transport's answer is cached per service: a served service is checked again after
      * 10 minutes, in the background; an unserved one at most once a second, so a server started later is found.
      * False: such calls are sent anyway, and a server started within their timeout answers them (the broker keeps
      * them).
@@ -112,12 +116,12 @@ public final class ClientConfig {
         return failWithoutServer;
     }
 
-    /** Options passed through to the transport (for Kafka, any client property). */
+    /** {@return the options passed through to the transport (for Kafka, any client property); unmodifiable} */
     public Map<String, String> transportProperties() {
         return transportProperties;
     }
 
-    /** The settings, with the values of transport properties that hold credentials masked. */
+    /** {@return the settings, with the values of transport properties that hold credentials masked} */
     @Override
     public String toString() {
         return "ClientConfig{clientId=" + clientId + ", defaultTimeout=" + defaultTimeout + ", maxInFlight="
@@ -142,13 +146,25 @@ public final class ClientConfig {
         private Builder() {
         }
 
-        /** Timeout of calls that name none (default 30 s); positive. */
+        /**
+         * Sets the timeout of calls that name none (default 30 s).
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException when zero or negative
+         */
         public Builder defaultTimeout(Duration timeout) {
             this.defaultTimeout = positive(timeout, "defaultTimeout");
             return this;
         }
 
-        /** The most calls awaiting a reply at once (default 10,000); at least 1. */
+        /**
+         * Sets the most calls awaiting a reply at once (default 10,000).
+         *
+         * @param max at least 1; calls beyond it fail at once with {@link ErrorCodes#OVERLOADED}
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
         public Builder maxInFlight(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxInFlight must be >= 1, was " + max);
@@ -157,7 +173,13 @@ public final class ClientConfig {
             return this;
         }
 
-        /** The client instance id sent as {@code rpc-client}: 1 to 200 characters of {@code [A-Za-z0-9._-]}. */
+        /**
+         * Sets the client instance id sent as {@code rpc-client} (default: random).
+         *
+         * @param id 1 to 200 characters of {@code [A-Za-z0-9._-]}
+         * @return this builder
+         * @throws IllegalArgumentException for other characters or lengths
+         */
         public Builder clientId(String id) {
             Objects.requireNonNull(id, "clientId");
             if (id.isBlank() || !id.matches("[A-Za-z0-9._-]{1,200}")) {
@@ -167,25 +189,46 @@ public final class ClientConfig {
             return this;
         }
 
-        /** How long creating a client waits for its transport to be ready for replies (default 30 s); positive. */
+        /**
+         * Sets how long creating a client waits for its transport to be ready for replies (default 30 s).
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException when zero or negative
+         */
         public Builder readyTimeout(Duration timeout) {
             this.readyTimeout = positive(timeout, "readyTimeout");
             return this;
         }
 
-        /** Bounds on replies this client parses (default {@link Limits#DEFAULT}). */
+        /**
+         * Sets the bounds on replies this client parses (default {@link Limits#DEFAULT}).
+         *
+         * @param limits the bounds; a reply over one fails its call
+         * @return this builder
+         */
         public Builder limits(Limits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 
-        /** Where metrics go (default: nowhere), e.g. a {@link MicrometerRpcMetrics}. */
+        /**
+         * Sets where metrics go (default: nowhere).
+         *
+         * @param metrics e.g. a {@link MicrometerRpcMetrics}
+         * @return this builder
+         */
         public Builder metrics(RpcMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 
-        /** When idempotent calls are hedged (default {@link HedgePolicy#defaults()}). */
+        /**
+         * Sets when idempotent calls are hedged (default {@link HedgePolicy#defaults()}).
+         *
+         * @param policy the policy; {@link HedgePolicy#disabled()} for never
+         * @return this builder
+         */
         public Builder hedging(HedgePolicy policy) {
             this.hedging = Objects.requireNonNull(policy, "hedging");
             return this;
@@ -194,19 +237,33 @@ public final class ClientConfig {
         /**
          * Whether calls to a service no server has ever served fail at once with {@link ErrorCodes#NO_SERVER}
          * (default true); see {@link ClientConfig#failWithoutServer()}.
+         *
+         * @param fail false to send such calls anyway, for a server started within their timeout
+         * @return this builder
          */
         public Builder failWithoutServer(boolean fail) {
             this.failWithoutServer = fail;
             return this;
         }
 
-        /** Adds one option passed through to the transport (for Kafka, any client property). */
+        /**
+         * Adds one option passed through to the transport (for Kafka, any client property).
+         *
+         * @param key the option's name, as in a transport URI's query
+         * @param value its value as text
+         * @return this builder
+         */
         public Builder transportProperty(String key, String value) {
             transportProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** Adds options passed through to the transport, as {@link #transportProperty(String, String)} does. */
+        /**
+         * Adds options passed through to the transport, as {@link #transportProperty(String, String)} does.
+         *
+         * @param properties options by name
+         * @return this builder
+         */
         public Builder transportProperties(Map<String, String> properties) {
             properties.forEach(this::transportProperty);
             return this;

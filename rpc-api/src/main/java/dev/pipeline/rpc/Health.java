@@ -59,17 +59,32 @@ public final class Health {
         return status == Status.UP && r.isEmpty() ? UP : new Health(status, r);
     }
 
-    /** @return {@link Status#DEGRADED} for {@code reason} */
+    /**
+     * A degraded health with one reason.
+     *
+     * @param reason what is wrong, for the probe's reader
+     * @return {@link Status#DEGRADED} for {@code reason}
+     */
     public static Health degraded(String reason) {
         return of(Status.DEGRADED, List.of(reason));
     }
 
-    /** @return {@link Status#DOWN} for {@code reason} */
+    /**
+     * A down health with one reason.
+     *
+     * @param reason what is wrong, for the probe's reader
+     * @return {@link Status#DOWN} for {@code reason}
+     */
     public static Health down(String reason) {
         return of(Status.DOWN, List.of(reason));
     }
 
-    /** @return the worst status of {@code parts} (UP for none) with all their reasons, in order */
+    /**
+     * Combines the health of several parts, such as a server's services.
+     *
+     * @param parts the parts' health
+     * @return the worst status of {@code parts} (UP for none) with all their reasons, in order
+     */
     public static Health combine(Collection<Health> parts) {
         Status worst = Status.UP;
         List<String> reasons = new ArrayList<>();

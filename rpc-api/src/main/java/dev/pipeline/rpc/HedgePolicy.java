@@ -44,14 +44,14 @@ public final class HedgePolicy {
     }
 
     /**
-     * The defaults: up to 2 hedges per call, the delay the p99 of recent reply times within [50 ms, 500 ms], a
-     * budget of 0.1 hedges per idempotent call.
+     * {@return the defaults: up to 2 hedges per call, the delay the p99 of recent reply times within [50 ms,
+     * 500 ms], a budget of 0.1 hedges per idempotent call}
      */
     public static HedgePolicy defaults() {
         return DEFAULTS;
     }
 
-    /** No hedging: every call is sent once. */
+    /** {@return no hedging: every call is sent once} */
     public static HedgePolicy disabled() {
         return DISABLED;
     }
@@ -61,32 +61,35 @@ public final class HedgePolicy {
         return new Builder();
     }
 
-    /** The most hedges per call (0 to 5; 0 disables hedging). */
+    /** {@return the most hedges per call (0 to 5; 0 disables hedging)} */
     public int maxHedges() {
         return maxHedges;
     }
 
-    /** Whether calls are ever hedged. */
+    /** {@return whether calls are ever hedged (at least one hedge per call is allowed)} */
     public boolean enabled() {
         return maxHedges > 0;
     }
 
-    /** The shortest delay before a hedge. */
+    /** {@return the shortest delay before a hedge} */
     public Duration minDelay() {
         return minDelay;
     }
 
-    /** The longest delay before a hedge; also the delay while a service has no recent replies. */
+    /** {@return the longest delay before a hedge; also the delay while a service has no recent replies} */
     public Duration maxDelay() {
         return maxDelay;
     }
 
-    /** Which percentile of recent reply times the delay is (above 0.5, below 1). */
+    /** {@return which percentile of recent reply times the delay is (above 0.5, below 1)} */
     public double percentile() {
         return percentile;
     }
 
-    /** Hedges that did not complete their call, per idempotent call on average, at most (above 0, at most 5). */
+    /**
+     * {@return the hedges that did not complete their call, per idempotent call on average, at most (above 0, at
+     * most 5)}
+     */
     public double budget() {
         return budget;
     }
@@ -109,7 +112,13 @@ public final class HedgePolicy {
         private Builder() {
         }
 
-        /** At most this many hedges per call, 0 to 5 (default 2); 0 disables hedging. */
+        /**
+         * Sets the most hedges per call (default 2).
+         *
+         * @param max 0 to 5; 0 disables hedging
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder maxHedges(int max) {
             if (max < 0 || max > 5) {
                 throw new IllegalArgumentException("maxHedges must be 0 to 5, was " + max);
@@ -118,19 +127,37 @@ public final class HedgePolicy {
             return this;
         }
 
-        /** The shortest delay before a hedge (default 50 ms), at least 1 ms. */
+        /**
+         * Sets the shortest delay before a hedge (default 50 ms).
+         *
+         * @param delay at least 1 ms, and at most {@link #maxDelay} when built
+         * @return this builder
+         * @throws IllegalArgumentException when shorter than 1 ms
+         */
         public Builder minDelay(Duration delay) {
             this.minDelay = atLeastOneMilli(delay, "minDelay");
             return this;
         }
 
-        /** The longest delay before a hedge (default 500 ms), at least 1 ms and at least {@link #minDelay}. */
+        /**
+         * Sets the longest delay before a hedge (default 500 ms).
+         *
+         * @param delay at least 1 ms, and at least {@link #minDelay} when built
+         * @return this builder
+         * @throws IllegalArgumentException when shorter than 1 ms
+         */
         public Builder maxDelay(Duration delay) {
             this.maxDelay = atLeastOneMilli(delay, "maxDelay");
             return this;
         }
 
-        /** The percentile of recent reply times used as the delay, above 0.5 and below 1 (default 0.99). */
+        /**
+         * Sets the percentile of recent reply times used as the delay (default 0.99).
+         *
+         * @param p above 0.5 and below 1
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder percentile(double p) {
             if (!(p > 0.5 && p < 1)) {
                 throw new IllegalArgumentException("percentile must be above 0.5 and below 1, was " + p);
@@ -139,7 +166,13 @@ public final class HedgePolicy {
             return this;
         }
 
-        /** Hedges per idempotent call on average, above 0 and at most 5 (default 0.1). */
+        /**
+         * Sets the budget: hedges that do not complete their call, per idempotent call on average (default 0.1).
+         *
+         * @param hedgesPerCall above 0 and at most 5
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder budget(double hedgesPerCall) {
             if (!(hedgesPerCall > 0 && hedgesPerCall <= 5)) {
                 throw new IllegalArgumentException("budget must be above 0 and at most 5, was " + hedgesPerCall);
@@ -148,7 +181,12 @@ public final class HedgePolicy {
             return this;
         }
 
-        /** @throws IllegalArgumentException when {@code minDelay} exceeds {@code maxDelay} */
+        /**
+         * Checks the delays together and builds the policy.
+         *
+         * @return an immutable policy
+         * @throws IllegalArgumentException when {@code minDelay} exceeds {@code maxDelay}
+         */
         public HedgePolicy build() {
             if (minDelay.compareTo(maxDelay) > 0) {
                 throw new IllegalArgumentException("minDelay " + minDelay + " exceeds maxDelay " + maxDelay);

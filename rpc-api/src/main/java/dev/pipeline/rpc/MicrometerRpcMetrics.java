@@ -63,7 +63,11 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     private final ConcurrentHashMap<Key, Counter> refusedReplyAddresses = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Counter> deduplicated = new ConcurrentHashMap<>();
 
-    /** Records to {@code registry}. */
+    /**
+     * Records to {@code registry}; meters are registered as they are first used.
+     *
+     * @param registry the registry to record to
+     */
     public MicrometerRpcMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
     }

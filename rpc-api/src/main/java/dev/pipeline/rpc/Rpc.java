@@ -20,14 +20,26 @@ public final class Rpc {
     private Rpc() {
     }
 
-    /** A client on the transport named by {@code uri}, with default settings. */
+    /**
+     * Opens a client on the transport named by {@code uri}, with default settings; see
+     * {@link #client(String, ClientConfig)}.
+     *
+     * @param uri the broker address, such as {@code kafka://localhost:9092} or {@code redis://localhost:6379}; its
+     *     scheme picks the transport
+     * @return a ready client; close it to release its transport
+     */
     public static RpcClient client(String uri) {
         return client(uri, ClientConfig.defaults());
     }
 
     /**
-     * A client on the transport named by {@code uri}, once its transport is ready to receive replies.
+     * Opens a client on the transport named by {@code uri}, and returns once its transport is ready to receive
+     * replies.
      *
+     * @param uri the broker address, such as {@code kafka://localhost:9092} or {@code redis://localhost:6379}; its
+     *     scheme picks the transport
+     * @param config the client's settings; its transport properties add to the URI's options
+     * @return a ready client; close it to release its transport
      * @throws IllegalArgumentException for a malformed URI or a scheme no transport on the class path serves
      * @throws RpcException             {@link ErrorCodes#TRANSPORT_ERROR} when the transport does not become ready:
      *                                  nothing listens at the broker's address ({@code cannot reach Kafka at
@@ -39,23 +51,50 @@ public final class Rpc {
         return DefaultRpcClient.open(transport, config);
     }
 
-    /** A client on the only transport on the class path, at its default address. */
+    /**
+     * Opens a client on the only transport on the class path, at its default address.
+     *
+     * @return a ready client; close it to release its transport
+     * @throws IllegalArgumentException when no transport or more than one is on the class path
+     */
     public static RpcClient client() {
         return client(null, ClientConfig.defaults());
     }
 
-    /** A server on the transport named by {@code uri}, with default settings. */
+    /**
+     * Creates a server on the transport named by {@code uri}, with default settings; expose services on it, then
+     * {@link RpcServer#start()} it.
+     *
+     * @param uri the broker address, such as {@code kafka://localhost:9092} or {@code redis://localhost:6379}; its
+     *     scheme picks the transport
+     * @return a server not yet started
+     * @throws IllegalArgumentException for a malformed URI or a scheme no transport on the class path serves
+     */
     public static RpcServer server(String uri) {
         return server(uri, ServerConfig.defaults());
     }
 
-    /** A server on the transport named by {@code uri}. */
+    /**
+     * Creates a server on the transport named by {@code uri}; expose services on it, then {@link RpcServer#start()}
+     * it.
+     *
+     * @param uri the broker address, such as {@code kafka://localhost:9092} or {@code redis://localhost:6379}; its
+     *     scheme picks the transport
+     * @param config the server's settings; its transport properties add to the URI's options
+     * @return a server not yet started
+     * @throws IllegalArgumentException for a malformed URI or a scheme no transport on the class path serves
+     */
     public static RpcServer server(String uri, ServerConfig config) {
         Transport transport = Transports.open(uri, config.transportProperties());
         return new DefaultRpcServer(transport, config);
     }
 
-    /** A server on the only transport on the class path, at its default address. */
+    /**
+     * Creates a server on the only transport on the class path, at its default address.
+     *
+     * @return a server not yet started
+     * @throws IllegalArgumentException when no transport or more than one is on the class path
+     */
     public static RpcServer server() {
         return server(null, ServerConfig.defaults());
     }

@@ -11,6 +11,11 @@ public interface RpcParams {
     int size();
 
     /**
+     * Reads one positional param.
+     *
+     * @param <T> the param's type
+     * @param index the param's position, from 0
+     * @param type the type to convert it to (may be generic)
      * @return param {@code index} converted to {@code type}; {@code Optional.empty()} when missing and {@code type}
      * is an {@code Optional}
      * @throws RpcException {@link ErrorCodes#INVALID_PARAMS} when missing or not convertible, or when the params
@@ -19,6 +24,11 @@ public interface RpcParams {
     <T> T get(int index, Type type);
 
     /**
+     * Reads one named param.
+     *
+     * @param <T> the param's type
+     * @param name the param's name
+     * @param type the type to convert it to (may be generic)
      * @return the named param converted to {@code type}; {@code Optional.empty()} when missing and {@code type} is
      * an {@code Optional}
      * @throws RpcException {@link ErrorCodes#INVALID_PARAMS} when missing or not convertible, or when the params

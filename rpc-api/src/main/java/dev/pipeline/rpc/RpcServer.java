@@ -65,6 +65,9 @@ public interface RpcServer extends AutoCloseable {
      * {@code service}: not inherited ones, not {@code Object}'s or overrides of them, not {@code close()}, not
      * static, synthetic or bridge methods.
      *
+     * @param service the name callers use for it
+     * @param target the object whose methods answer the calls
+     * @return this server
      * @throws IllegalArgumentException for an invalid or already used service name, a reserved method name
      *                                  ({@code rpc.*}) or an ambiguous overload
      */
@@ -74,15 +77,34 @@ public interface RpcServer extends AutoCloseable {
      * As {@link #expose(String, Object)}, and also the public instance methods {@code target}'s class inherits from
      * its superclasses and the default methods of its interfaces (still never {@code Object}'s, nor
      * {@code close()}). For a service built on a base class; exposing through an interface is the narrower choice.
+     *
+     * @param service the name callers use for it
+     * @param target the object whose methods answer the calls
+     * @return this server
+     * @throws IllegalArgumentException as {@link #expose(String, Object)} throws it
      */
     RpcServer exposeInherited(String service, Object target);
 
-    /** Exposes exactly the methods of {@code iface}, implemented by {@code target}. */
+    /**
+     * Exposes exactly the methods of {@code iface}, implemented by {@code target}; {@code close()} only when the
+     * interface declares it.
+     *
+     * @param <T> the interface's type
+     * @param service the name callers use for it
+     * @param iface the interface whose methods are exposed
+     * @param target the implementation that answers the calls
+     * @return this server
+     * @throws IllegalArgumentException as {@link #expose(String, Object)} throws it
+     */
     <T> RpcServer expose(String service, Class<T> iface, T target);
 
     /**
      * Registers a one-off method.
      *
+     * @param service the name callers use for the service; a service may mix handlers and exposed objects
+     * @param method the method's name within the service
+     * @param handler answers each request to the method
+     * @return this server
      * @throws IllegalArgumentException for an invalid service name, a reserved or already registered method name
      */
     RpcServer handle(String service, String method, MethodHandler handler);
@@ -102,6 +124,8 @@ public interface RpcServer extends AutoCloseable {
      * server's handler threads, whether or not the server was started. An unknown service is answered like an
      * unknown method (-32601).
      *
+     * @param service the service the message is addressed to
+     * @param message the message's UTF-8 JSON bytes
      * @return the response bytes, or empty when no response is due (notifications); never completes exceptionally
      * except with {@link IllegalStateException} once the server is closed
      */
@@ -113,6 +137,8 @@ public interface RpcServer extends AutoCloseable {
      * on the transport's thread: the loop is restarted after a back-off, and the fault is logged at ERROR);
      * {@code DEGRADED} for a few minutes after such a fault. The reasons name the service and the fault.
      * Never blocks.
+     *
+     * @return the server's health now
      */
     Health health();
 

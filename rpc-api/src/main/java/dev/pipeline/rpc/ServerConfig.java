@@ -50,21 +50,24 @@ public final class ServerConfig {
     }
 
     /**
-     * Threads running handlers in parallel (default 16). Ignored when an {@link #executor()} is given: that
+     * {@return the threads running handlers in parallel (default 16)} Ignored when an {@link #executor()} is given: that
      * executor's own bound applies.
      */
     public int concurrency() {
         return concurrency;
     }
 
-    /** Messages taken from the broker and not yet acknowledged, per service (default 1024, at least concurrency). */
+    /**
+     * {@return the messages taken from the broker and not yet acknowledged, per service (default 1024, at least
+     * {@link #concurrency()})}
+     */
     public int maxInFlight() {
         return maxInFlight;
     }
 
     /**
-     * Bytes of request bodies taken from the broker whose outcome is not yet produced, per service (default 32 MiB,
-     * {@link ServerSettings#DEFAULT_MAX_IN_FLIGHT_BYTES}). A request that would exceed it waits on the broker until
+     * {@return the bytes of request bodies taken from the broker whose outcome is not yet produced, per service
+     * (default 32 MiB, {@link ServerSettings#DEFAULT_MAX_IN_FLIGHT_BYTES})} A request that would exceed it waits on the broker until
      * work completes; one request is always let through when nothing is in flight, however large. A request takes a
      * few times its size of heap while it runs (its bytes, its parsed form, the handler's arguments), and the
      * transport buffers about as much again: the default keeps a server inside a 256 MiB heap with 1 MiB requests.
@@ -73,23 +76,23 @@ public final class ServerConfig {
         return maxInFlightBytes;
     }
 
-    /** How long {@code close()} waits for in-flight work (default 10 s). */
+    /** {@return how long {@code close()} waits for in-flight work (default 10 s)} */
     public Duration shutdownGrace() {
         return shutdownGrace;
     }
 
-    /** Bounds on input. */
+    /** {@return the bounds on input (default {@link Limits#DEFAULT})} */
     public Limits limits() {
         return limits;
     }
 
-    /** Where metrics go (default: nowhere). */
+    /** {@return where metrics go (default: nowhere)} */
     public RpcMetrics metrics() {
         return metrics;
     }
 
     /**
-     * The executor that runs handlers, when one was given with {@link Builder#executor(Executor)} or
+     * {@return the executor that runs handlers, if one was given} It is present when one was given with {@link Builder#executor(Executor)} or
      * {@link Builder#directExecutor()}; empty (the default) when the server runs them on a pool of its own with
      * {@link #concurrency()} threads. The server never shuts a given executor down.
      */
@@ -105,6 +108,8 @@ public final class ServerConfig {
      * which every attempt of a call shares, and the same method and params; it is then answered with the stored
      * result under its own JSON-RPC id, and the method does not run. Only results are kept, not errors: a call that
      * failed runs again when it comes again. Two attempts that arrive while neither has finished both run.
+     *
+     * @return the window; zero when off
      */
     public Duration dedupWindow() {
         return dedupWindow;
@@ -115,6 +120,8 @@ public final class ServerConfig {
      * in memory ({@link DedupStore#inMemory}, 10,000 entries and 16 MiB at most), which covers a request delivered
      * again to the same instance. A store shared by all instances also covers a request that another instance
      * receives after its first server died.
+     *
+     * @return the store given, or empty for the default
      */
     public Optional<DedupStore> dedupStore() {
         return Optional.ofNullable(dedupStore);
@@ -123,18 +130,22 @@ public final class ServerConfig {
     /**
      * Whether {@link Builder#idempotent} declared {@code method} of {@code service} idempotent (annotations are read
      * from the methods themselves).
+     *
+     * @param service a service name
+     * @param method  a method name
+     * @return whether it was declared so in this configuration
      */
     public boolean declaredIdempotent(String service, String method) {
         return !idempotent.isEmpty() && (idempotent.contains(service + "\n" + method)
                 || idempotent.contains(service + "\n"));
     }
 
-    /** Options passed through to the transport. */
+    /** {@return the options passed through to the transport; unmodifiable} */
     public Map<String, String> transportProperties() {
         return transportProperties;
     }
 
-    /** The settings, with the values of transport properties that hold credentials masked. */
+    /** {@return the settings, with the values of transport properties that hold credentials masked} */
     @Override
     public String toString() {
         return "ServerConfig{concurrency=" + concurrency + ", maxInFlight=" + maxInFlight + ", maxInFlightBytes="
@@ -162,7 +173,13 @@ public final class ServerConfig {
         private Builder() {
         }
 
-        /** See {@link ServerConfig#dedupWindow()}: zero turns it off; at most a day. */
+        /**
+         * Sets how long results of idempotent methods are kept ({@link ServerConfig#dedupWindow()}).
+         *
+         * @param window from zero (off) to a day
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder dedupWindow(Duration window) {
             Objects.requireNonNull(window, "dedupWindow");
             if (window.isNegative() || window.compareTo(Duration.ofDays(1)) > 0) {
@@ -172,7 +189,12 @@ public final class ServerConfig {
             return this;
         }
 
-        /** See {@link ServerConfig#dedupStore()}; the server does not close a given store. */
+        /**
+         * Sets the store of the dedup window ({@link ServerConfig#dedupStore()}); the server does not close it.
+         *
+         * @param store a store, for example one shared by every instance
+         * @return this builder
+         */
         public Builder dedupStore(DedupStore store) {
             this.dedupStore = Objects.requireNonNull(store, "dedupStore");
             return this;
@@ -182,6 +204,11 @@ public final class ServerConfig {
          * Declares methods idempotent as {@link Idempotent} would (for methods registered with
          * {@link RpcServer#handle}, or classes the user cannot annotate): the named {@code methods} of
          * {@code service}, or every method of it when none is named.
+         *
+         * @param service a valid service name
+         * @param methods method names; none for every method of the service
+         * @return this builder
+         * @throws IllegalArgumentException for an invalid service name
          */
         public Builder idempotent(String service, String... methods) {
             Objects.requireNonNull(service, "service");
@@ -195,6 +222,13 @@ public final class ServerConfig {
             return this;
         }
 
+        /**
+         * Sets the threads running handlers in parallel (default 16); ignored when an executor is given.
+         *
+         * @param threads from 1 to 10,000
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder concurrency(int threads) {
             if (threads < 1 || threads > 10_000) {
                 throw new IllegalArgumentException("concurrency must be 1..10000, was " + threads);
@@ -203,6 +237,14 @@ public final class ServerConfig {
             return this;
         }
 
+        /**
+         * Sets the messages taken from the broker and not yet acknowledged, per service (default 1024). A value below
+         * the concurrency is raised to it.
+         *
+         * @param max at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
         public Builder maxInFlight(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxInFlight must be >= 1, was " + max);
@@ -211,7 +253,13 @@ public final class ServerConfig {
             return this;
         }
 
-        /** See {@link ServerConfig#maxInFlightBytes()}; at least 1. */
+        /**
+         * Sets the bytes of request bodies in flight per service; see {@link ServerConfig#maxInFlightBytes()}.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
         public Builder maxInFlightBytes(long bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxInFlightBytes must be >= 1, was " + bytes);
@@ -220,6 +268,13 @@ public final class ServerConfig {
             return this;
         }
 
+        /**
+         * Sets how long {@code close()} waits for in-flight work (default 10 s).
+         *
+         * @param grace zero or more; zero stops without waiting
+         * @return this builder
+         * @throws IllegalArgumentException when negative
+         */
         public Builder shutdownGrace(Duration grace) {
             Objects.requireNonNull(grace, "shutdownGrace");
             if (grace.isNegative()) {
@@ -233,6 +288,9 @@ public final class ServerConfig {
          * Runs handlers on {@code executor} instead of the server's own pool (for example a virtual-thread executor
          * on Java 21). The server does not shut it down. Its queue should be bounded or unbounded but never
          * reject while the server runs: a rejected message is answered -32603 "the server is shutting down".
+         *
+         * @param executor runs each handler call
+         * @return this builder
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
@@ -247,32 +305,60 @@ public final class ServerConfig {
          * return a {@link java.util.concurrent.CompletionStage} may hand their own slow work elsewhere.
          * Messages still run in parallel across services and transports' threads; batch elements run one after
          * another.
+         *
+         * @return this builder
          */
         public Builder directExecutor() {
             this.executor = DirectExecutor.INSTANCE;
             return this;
         }
 
+        /**
+         * Sets the bounds on input (default {@link Limits#DEFAULT}).
+         *
+         * @param limits the bounds; a request over one is answered with -32600
+         * @return this builder
+         */
         public Builder limits(Limits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 
+        /**
+         * Sets where metrics go (default: nowhere).
+         *
+         * @param metrics e.g. a {@link MicrometerRpcMetrics}
+         * @return this builder
+         */
         public Builder metrics(RpcMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 
+        /**
+         * Adds one option passed through to the transport (for Kafka, any client property).
+         *
+         * @param key the option's name, as in a transport URI's query
+         * @param value its value as text
+         * @return this builder
+         */
         public Builder transportProperty(String key, String value) {
             transportProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
+        /**
+         * Adds options passed through to the transport, as {@link #transportProperty(String, String)} does.
+         *
+         * @param properties options by name
+         * @return this builder
+         */
         public Builder transportProperties(Map<String, String> properties) {
             properties.forEach(this::transportProperty);
             return this;
         }
 
+        /** {@return the configuration, immutable} */
         public ServerConfig build() {
             return new ServerConfig(this);
         }

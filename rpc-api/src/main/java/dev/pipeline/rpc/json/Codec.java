@@ -52,7 +52,12 @@ public final class Codec {
         return GSON;
     }
 
-    /** @return {@code value} as a JSON tree ({@link JsonNull} for null). */
+    /**
+     * Converts a Java value to JSON.
+     *
+     * @param value any value Gson can convert, or {@code null}
+     * @return {@code value} as a JSON tree ({@link JsonNull} for null)
+     */
     public static JsonElement toJson(Object value) {
         if (value == null) {
             return JsonNull.INSTANCE;
@@ -74,6 +79,11 @@ public final class Codec {
     }
 
     /**
+     * Converts JSON to a Java value.
+     *
+     * @param <T> the value's type
+     * @param json the JSON value
+     * @param type the type to convert to (may be generic)
      * @return {@code json} converted to {@code type}
      * @throws IllegalArgumentException with a one-line reason when it does not convert
      */

@@ -39,6 +39,10 @@ public final class JsonInput {
     }
 
     /**
+     * Parses one JSON value, checking the size before it starts and the depth as it goes.
+     *
+     * @param bytes UTF-8 JSON text
+     * @param limits the size and depth bounds
      * @return the parsed value
      * @throws JsonInputException when the input is too large, too deep, not UTF-8 or not JSON
      */

@@ -25,6 +25,7 @@ public final class JsonInputException extends Exception {
         }
     }
 
+    /** Why the input was refused. */
     private final Kind kind;
 
     JsonInputException(Kind kind, String message) {

@@ -61,6 +61,9 @@ public final class JsonOutput {
     }
 
     /**
+     * Writes JSON as bytes.
+     *
+     * @param value the value to write
      * @return {@code value} ({@code null} meaning JSON null) as compact UTF-8 JSON
      * @throws IllegalArgumentException when {@code value} holds something JSON cannot express (NaN, infinities)
      */
@@ -75,6 +78,9 @@ public final class JsonOutput {
     }
 
     /**
+     * Writes JSON as text.
+     *
+     * @param value the value to write ({@code null} meaning JSON null)
      * @return {@code value} as compact JSON text; unpaired surrogates are escaped so UTF-8 encoding is lossless
      * @throws IllegalArgumentException when {@code value} holds something JSON cannot express (NaN, infinities)
      */
@@ -94,6 +100,11 @@ public final class JsonOutput {
     private static final byte[] SUCCESS_HEAD = bytes("{\"jsonrpc\":\"2.0\",\"result\":");
 
     /**
+     * Writes a request or notification directly.
+     *
+     * @param id the request's id, or {@code null} for a notification
+     * @param method the method's name
+     * @param params an array or an object, or {@code null} for none
      * @return the bytes {@link #toBytes} writes for {@link Messages#request Messages.request(id, method, params)},
      * without building that object first
      * @throws IllegalArgumentException when {@code id} or {@code params} hold something JSON cannot express
@@ -122,6 +133,10 @@ public final class JsonOutput {
     }
 
     /**
+     * Writes a success response directly.
+     *
+     * @param id the request's id
+     * @param result the result
      * @return the bytes {@link #toBytes} writes for {@link Messages#success Messages.success(id, result)}, without
      * building that object first
      * @throws IllegalArgumentException when {@code result} or {@code id} hold something JSON cannot express

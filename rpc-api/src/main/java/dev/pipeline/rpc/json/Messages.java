@@ -68,7 +68,14 @@ public final class Messages {
         }
     }
 
-    /** @return a request ({@code id} non-null) or a notification ({@code id} null). {@code params} may be null. */
+    /**
+     * Builds a request or a notification.
+     *
+     * @param id the request's id, or {@code null} for a notification
+     * @param method the method's name
+     * @param params an array or an object, or {@code null} for none
+     * @return a request ({@code id} non-null) or a notification ({@code id} null)
+     */
     public static JsonObject request(JsonElement id, String method, JsonElement params) {
         JsonObject o = new JsonObject();
         o.add("jsonrpc", VERSION_JSON);
@@ -82,7 +89,13 @@ public final class Messages {
         return o;
     }
 
-    /** @return a success response. */
+    /**
+     * Builds a success response.
+     *
+     * @param id the request's id ({@code null} becomes JSON null)
+     * @param result the result ({@code null} becomes JSON null)
+     * @return a success response
+     */
     public static JsonObject success(JsonElement id, JsonElement result) {
         JsonObject o = new JsonObject();
         o.add("jsonrpc", VERSION_JSON);
@@ -91,7 +104,15 @@ public final class Messages {
         return o;
     }
 
-    /** @return an error response. */
+    /**
+     * Builds an error response.
+     *
+     * @param id the request's id, or {@code null} (JSON null) when it could not be read
+     * @param code the JSON-RPC error code
+     * @param message the error's message
+     * @param data the error's data member, or {@code null} for none
+     * @return an error response
+     */
     public static JsonObject failure(JsonElement id, int code, String message, JsonElement data) {
         JsonObject o = new JsonObject();
         o.add("jsonrpc", VERSION_JSON);
@@ -105,6 +126,9 @@ public final class Messages {
      * Rules: an object; {@code "jsonrpc": "2.0"}; {@code method} a string; {@code params}, when present, an array or
      * an object; {@code id}, when present, a string, a number or null. An invalid request is answered with -32600,
      * echoing its id when the id itself is valid, else with id null.
+     *
+     * @param element the parsed element
+     * @return the request, or the error response to answer it with
      */
     public static Validated validateRequest(JsonElement element) {
         if (!(element instanceof JsonObject o)) {
@@ -135,7 +159,12 @@ public final class Messages {
         return new Validated(null, failure(id, ErrorCodes.INVALID_REQUEST, message, null));
     }
 
-    /** @return whether {@code id} is a legal id value: a string, a number or null. */
+    /**
+     * Checks an id's type.
+     *
+     * @param id a present id member
+     * @return whether {@code id} is a legal id value: a string, a number or null
+     */
     public static boolean isValidId(JsonElement id) {
         return id.isJsonNull() || id instanceof JsonPrimitive p && (p.isString() || p.isNumber());
     }
@@ -143,6 +172,8 @@ public final class Messages {
     /**
      * Reads one response (client side).
      *
+     * @param element one parsed response (a whole message, or one element of a batch reply)
+     * @return the response's id and its result or error
      * @throws IllegalArgumentException when {@code element} is not a valid JSON-RPC 2.0 response
      */
     public static Response parseResponse(JsonElement element) {
@@ -185,7 +216,12 @@ public final class Messages {
         return new Response(id, null, new ErrorObject(intCode, m.getAsString(), e.get("data")));
     }
 
-    /** @return a JSON object of {@code values} (for error data). */
+    /**
+     * Builds a JSON object for error data.
+     *
+     * @param values members by name, each converted as {@link Codec#toJson} does
+     * @return a JSON object of {@code values}
+     */
     public static JsonObject object(Map<String, ?> values) {
         JsonObject o = new JsonObject();
         values.forEach((k, v) -> o.add(k, Codec.toJson(v)));

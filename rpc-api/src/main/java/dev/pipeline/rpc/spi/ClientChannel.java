@@ -9,6 +9,8 @@ public interface ClientChannel extends AutoCloseable {
     /**
      * Completes once a reply sent to this client from now on will be delivered (for example: the reply consumer is
      * assigned and positioned). Completes exceptionally if the channel cannot become ready.
+     *
+     * @return completes once replies are delivered, or exceptionally with the reason the channel cannot be ready
      */
     CompletableFuture<Void> ready();
 
@@ -16,6 +18,8 @@ public interface ClientChannel extends AutoCloseable {
      * Hands a message to the broker for the given service. The transport adds {@link WireHeaders#REPLY_TO} (when a
      * reply is expected) and {@link WireHeaders#CLIENT}.
      *
+     * @param service the service whose servers are to receive the message
+     * @param request the message with its metadata
      * @return completes when the broker has accepted the message (the caller's timeout clock starts then), or
      * exceptionally when it could not be sent
      */
@@ -26,6 +30,10 @@ public interface ClientChannel extends AutoCloseable {
      * this calls {@link #awaitReply} next, with the same correlation id (the core's blocking calls do). A transport
      * that can read replies on the waiting thread may leave this request's reply to that thread instead of waking its
      * own. The default is {@link #send}.
+     *
+     * @param service the service whose servers are to receive the message
+     * @param request the message with its metadata; it expects a reply
+     * @return as {@link #send}
      */
     default CompletableFuture<Void> sendAwaited(String service, OutgoingRequest request) {
         return send(service, request);
@@ -43,6 +51,9 @@ public interface ClientChannel extends AutoCloseable {
      * before {@code done}, the transport's own thread delivers that reply, as for {@link #send}. Never throws for a
      * broker failure: the caller's timeout reports it.
      *
+     * @param correlationId the id the request was sent with
+     * @param done true once the call's reply has been handled
+     * @param deadlineNanos the {@link System#nanoTime()} at which to give up
      * @return whether this thread read replies (false: it did nothing, the caller waits as usual)
      */
     default boolean awaitReply(String correlationId, BooleanSupplier done, long deadlineNanos) {
@@ -58,6 +69,7 @@ public interface ClientChannel extends AutoCloseable {
      * an empty group, pending entries) counts as served, and so does every case the transport cannot tell (a query
      * refused by the broker's ACLs, a timeout, an error): then the call is sent as usual. The default cannot tell.
      *
+     * @param service the service a call is about to go to
      * @return completes with empty when a server serves {@code service} or the transport cannot tell, else with
      * the reason, {@link Reachability#noServer formatted} as {@code no server for 'calc' at kafka://127.0.0.1:9092};
      * never completes exceptionally

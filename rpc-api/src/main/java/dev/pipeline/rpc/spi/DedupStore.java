@@ -27,6 +27,9 @@ public interface DedupStore extends AutoCloseable {
     /**
      * Stores {@code value} under {@code key} for {@code ttl}, replacing what was there.
      *
+     * @param key   a key made by the server
+     * @param value the bytes to keep
+     * @param ttl   how long to keep them, positive
      * @throws Exception when the store cannot be written
      */
     void put(String key, byte[] value, Duration ttl) throws Exception;

@@ -15,7 +15,12 @@ public record HandlerOutcome(byte[] reply, String deadLetterReason) {
         return NONE;
     }
 
-    /** @return an outcome that sends {@code reply} (may be null) and then acknowledges. */
+    /**
+     * An outcome that answers and acknowledges.
+     *
+     * @param reply the response bytes, or {@code null} for none (a notification)
+     * @return an outcome that sends {@code reply} and then acknowledges
+     */
     public static HandlerOutcome reply(byte[] reply) {
         return reply == null ? NONE : new HandlerOutcome(reply, null);
     }

@@ -31,6 +31,9 @@ public record IncomingRequest(byte[] body, String correlationId, String replyTo,
      * fraction, letters, 0, more digits) is {@link #INVALID_DEADLINE}, which the core refuses: it answers
      * -32600 Invalid Request "invalid rpc-deadline" and dead-letters the message. Whether the deadline is too
      * far ahead ({@link #MAX_DEADLINE_AHEAD_MILLIS}) is checked by the core against its clock.
+     *
+     * @param value the header's raw bytes, or {@code null} when the message has none
+     * @return the deadline in epoch milliseconds, 0 for none, or {@link #INVALID_DEADLINE}
      */
     public static long parseDeadline(byte[] value) {
         if (value == null) {
@@ -49,12 +52,20 @@ public record IncomingRequest(byte[] body, String correlationId, String replyTo,
         return n == 0 ? INVALID_DEADLINE : n;
     }
 
-    /** As {@link #parseDeadline(byte[])}, for a header a transport already holds as text. */
+    /**
+     * As {@link #parseDeadline(byte[])}, for a header a transport already holds as text.
+     *
+     * @param value the header's text, or {@code null} when the message has none
+     * @return the deadline in epoch milliseconds, 0 for none, or {@link #INVALID_DEADLINE}
+     */
     public static long parseDeadline(String value) {
         return value == null ? 0 : parseDeadline(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**
+     * Checks the deadline against the server's clock.
+     *
+     * @param nowEpochMillis the server's wall clock
      * @return whether the deadline is invalid at {@code nowEpochMillis}: {@link #INVALID_DEADLINE} (or any negative
      * value), or more than {@link #MAX_DEADLINE_AHEAD_MILLIS} ahead
      */
@@ -62,11 +73,24 @@ public record IncomingRequest(byte[] body, String correlationId, String replyTo,
         return deadlineEpochMillis < 0 || deadlineEpochMillis - nowEpochMillis > MAX_DEADLINE_AHEAD_MILLIS;
     }
 
+    /**
+     * Checks that there is a body.
+     *
+     * @param body the message bytes as received
+     * @param correlationId the {@link WireHeaders#RPC_ID}, or {@code null}
+     * @param replyTo the {@link WireHeaders#REPLY_TO}, or {@code null}
+     * @param deadlineEpochMillis as {@link #parseDeadline(byte[])} reads it
+     * @param clientId the {@link WireHeaders#CLIENT}, or {@code null}
+     * @param traceparent W3C trace context, or {@code null}
+     */
     public IncomingRequest {
         Objects.requireNonNull(body, "body");
     }
 
     /**
+     * Checks whether the work may still start.
+     *
+     * @param nowEpochMillis the server's wall clock
      * @return whether the deadline is set and has passed at {@code nowEpochMillis}. The deadline's own millisecond
      * counts as passed: the client computes the deadline from its clock before sending and starts its timeout
      * only after the broker accepted the request, so by the time it gives up, the wall clock reads at least the
@@ -77,7 +101,13 @@ public record IncomingRequest(byte[] body, String correlationId, String replyTo,
         return expired(deadlineEpochMillis, nowEpochMillis);
     }
 
-    /** @return whether {@code deadlineEpochMillis} (0: none) has passed at {@code nowEpochMillis}. */
+    /**
+     * Checks whether a deadline has passed.
+     *
+     * @param deadlineEpochMillis the deadline, 0 for none
+     * @param nowEpochMillis the wall clock
+     * @return whether {@code deadlineEpochMillis} is set and has passed at {@code nowEpochMillis}
+     */
     public static boolean expired(long deadlineEpochMillis, long nowEpochMillis) {
         return deadlineEpochMillis > 0 && nowEpochMillis >= deadlineEpochMillis;
     }

@@ -41,6 +41,7 @@ public final class LoopHealth {
     /**
      * The loop died of {@code error} and will be restarted: logs it at ERROR with the cause.
      *
+     * @param error what ended the loop's thread
      * @return how long to wait before the restart, in milliseconds
      */
     public long died(Throwable error) {
@@ -57,7 +58,11 @@ public final class LoopHealth {
         return backoff;
     }
 
-    /** An error hit the loop's thread and the loop went on without a restart: logs it at ERROR with the cause. */
+    /**
+     * An error hit the loop's thread and the loop went on without a restart: logs it at ERROR with the cause.
+     *
+     * @param error what was caught
+     */
     public void survived(Throwable error) {
         synchronized (this) {
             note(error, System.nanoTime());
@@ -80,7 +85,11 @@ public final class LoopHealth {
         log.warn("{} restarted after {}", loop, lastError);
     }
 
-    /** The loop ended for good for {@code why} (not by a close): DOWN until the channel is closed. */
+    /**
+     * The loop ended for good (not by a close): DOWN until the channel is closed.
+     *
+     * @param why the reason health reports
+     */
     public synchronized void stopped(String why) {
         stoppedWhy = why;
     }

@@ -115,6 +115,8 @@ public final class Reachability {
      * Reads a list of addresses such as Kafka's {@code bootstrap.servers}: {@code host:port} entries separated by
      * commas, an IPv6 host in brackets ({@code [::1]:9092}), an optional {@code LISTENER://} prefix per entry.
      *
+     * @param list the list as configured, or {@code null}
+     * @param defaultPort the port of an entry that names none
      * @return the addresses, unresolved; empty when an entry cannot be read (the transport's own parsing then
      * reports it)
      */

@@ -9,6 +9,12 @@ import java.util.Objects;
  * @param body          the JSON-RPC response or batch response bytes
  */
 public record Reply(String correlationId, byte[] body) {
+    /**
+     * Checks that both are present.
+     *
+     * @param correlationId the {@link WireHeaders#RPC_ID} of the reply
+     * @param body          the response bytes
+     */
     public Reply {
         Objects.requireNonNull(correlationId, "correlationId");
         Objects.requireNonNull(body, "body");

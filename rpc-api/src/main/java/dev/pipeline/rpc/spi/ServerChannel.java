@@ -12,6 +12,8 @@ public interface ServerChannel extends AutoCloseable {
     /**
      * Stops fetching, waits up to {@code grace} for in-flight messages to finish, writes their replies, acknowledges
      * them, and releases connections. Messages not finished in time stay unacknowledged (another instance gets them).
+     *
+     * @param grace how long to wait for in-flight messages; zero for not at all
      */
     void close(Duration grace);
 

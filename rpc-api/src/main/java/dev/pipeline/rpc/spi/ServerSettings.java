@@ -17,6 +17,14 @@ public record ServerSettings(int maxInFlight, Duration shutdownGrace, long maxIn
     /** The default of {@link #maxInFlightBytes()}: 32 MiB, sized so that a server runs in a 256 MiB heap. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 32L << 20;
 
+    /**
+     * Checks the values.
+     *
+     * @param maxInFlight      at least 1
+     * @param shutdownGrace    zero or more
+     * @param maxInFlightBytes at least 1
+     * @throws IllegalArgumentException when a value is out of range
+     */
     public ServerSettings {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
@@ -30,7 +38,12 @@ public record ServerSettings(int maxInFlight, Duration shutdownGrace, long maxIn
         }
     }
 
-    /** Settings with the default byte budget, {@link #DEFAULT_MAX_IN_FLIGHT_BYTES}. */
+    /**
+     * Settings with the default byte budget, {@link #DEFAULT_MAX_IN_FLIGHT_BYTES}.
+     *
+     * @param maxInFlight   at least 1
+     * @param shutdownGrace zero or more
+     */
     public ServerSettings(int maxInFlight, Duration shutdownGrace) {
         this(maxInFlight, shutdownGrace, DEFAULT_MAX_IN_FLIGHT_BYTES);
     }

@@ -11,10 +11,23 @@ public interface Transport extends AutoCloseable {
     /** @return what this transport supports. */
     TransportCapabilities capabilities();
 
-    /** Opens the client side. Replies addressed to this client go to {@code replies}. */
+    /**
+     * Opens the client side.
+     *
+     * @param settings what the core tells the transport about the client
+     * @param replies receives the replies addressed to this client
+     * @return the channel; {@link ClientChannel#ready()} says when replies arrive
+     */
     ClientChannel openClient(ClientSettings settings, ReplyListener replies);
 
-    /** Opens one server instance's subscription to {@code service}; call {@link ServerChannel#start()} to consume. */
+    /**
+     * Opens one server instance's subscription to {@code service}; call {@link ServerChannel#start()} to consume.
+     *
+     * @param service the service's name
+     * @param settings flow-control and shutdown bounds
+     * @param handler gets every inbound message and returns its outcome
+     * @return the channel, not yet consuming
+     */
     ServerChannel openServer(String service, ServerSettings settings, RequestHandler handler);
 
     /** Closes every channel and connection. Idempotent. */

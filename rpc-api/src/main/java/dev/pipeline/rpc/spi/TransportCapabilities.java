@@ -11,6 +11,12 @@ import java.util.Set;
  * @param maxMessageBytes the largest message body it can carry
  */
 public record TransportCapabilities(Set<Capability> features, int maxMessageBytes) {
+    /**
+     * Copies the features.
+     *
+     * @param features        the capabilities it offers
+     * @param maxMessageBytes the largest message body it can carry: at least 1
+     */
     public TransportCapabilities {
         Objects.requireNonNull(features, "features");
         features = features.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(features));
@@ -19,7 +25,12 @@ public record TransportCapabilities(Set<Capability> features, int maxMessageByte
         }
     }
 
-    /** @return whether the transport offers {@code capability}. */
+    /**
+     * Asks about one capability.
+     *
+     * @param capability the capability
+     * @return whether the transport offers it
+     */
     public boolean has(Capability capability) {
         return features.contains(capability);
     }

@@ -19,6 +19,7 @@ public interface TransportProvider {
      *
      * @param uri        the address; its scheme is {@link #scheme()}. Query parameters carry transport options.
      * @param properties extra options (for Kafka: any client property such as {@code security.protocol})
+     * @return the transport, not necessarily connected yet
      * @throws IllegalArgumentException with a one-line message for a malformed address or option
      */
     Transport open(URI uri, java.util.Map<String, String> properties);

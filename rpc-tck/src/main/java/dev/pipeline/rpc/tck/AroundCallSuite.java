@@ -34,6 +34,7 @@ public abstract class AroundCallSuite extends TckBase {
     /** The timeout of the calls that must fail long before it. */
     private static final Duration LONG = Duration.ofSeconds(60);
 
+    /** Checks: a call to a service no server has ever served fails with 'no server for ...', not at its timeout. */
     @Test
     @DisplayName("a call to a service no server has ever served fails with 'no server for ...', not at its timeout")
     public void callToUnservedServiceFailsAtOnce() {
@@ -56,6 +57,7 @@ public abstract class AroundCallSuite extends TckBase {
                 (System.nanoTime() - again) / 1_000_000);
     }
 
+    /** Checks: a server started after calls failed with 'no server' is found, and serves the next calls. */
     @Test
     @DisplayName("a server started after calls failed with 'no server' is found, and serves the next calls")
     public void serverStartedLaterIsFound() {
@@ -82,6 +84,7 @@ public abstract class AroundCallSuite extends TckBase {
         }
     }
 
+    /** Checks: a service whose only server stopped before any call is still served: calls wait for the next server. */
     @Test
     @DisplayName("a service whose only server stopped before any call is still served: calls wait for the next server")
     public void serverThatStoppedBeforeAnyCallStillCounts() {
@@ -102,6 +105,7 @@ public abstract class AroundCallSuite extends TckBase {
         assertThat(get(during, LONG)).as("sent while no server ran, answered by the next").isEqualTo(11);
     }
 
+    /** Checks: failWithoutServer(false): a call to an unserved service is sent, and a server started later answers. */
     @Test
     @DisplayName("failWithoutServer(false): a call to an unserved service is sent, and a server started later answers")
     public void failWithoutServerOffSendsAnyway() {
@@ -117,6 +121,7 @@ public abstract class AroundCallSuite extends TckBase {
         assertThat(get(call, LONG)).isEqualTo(42);
     }
 
+    /** Checks: a handler reads its call's context; a call it makes gets a deadline no later than its own. */
     @Test
     @DisplayName("a handler reads its call's context; a call it makes gets a deadline no later than its own")
     @SuppressWarnings("unchecked")

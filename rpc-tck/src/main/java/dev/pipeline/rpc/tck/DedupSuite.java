@@ -33,6 +33,8 @@ public abstract class DedupSuite extends TckBase {
     /**
      * The store two servers share in {@link #sharedStoreCoversEveryInstance()}: one in memory by default; a transport
      * module with a shared store of its own returns that (closed after the test).
+     *
+     * @return a new store for two servers to share
      */
     protected DedupStore sharedStore() {
         return DedupStore.inMemory(1000, 1 << 20);
@@ -42,13 +44,23 @@ public abstract class DedupSuite extends TckBase {
     public static final class Counter {
         final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
 
-        /** Idempotent by declaration: the test checks it runs once per request, however often it arrives. */
+        /**
+         * Idempotent by declaration: the test checks it runs once per request, however often it arrives.
+         *
+         * @param key what to count
+         * @return the executions of {@code key} so far, this one included
+         */
         @Idempotent
         public int next(String key) {
             return runs.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         }
 
-        /** Not idempotent: runs for every delivery. */
+        /**
+         * Not idempotent: runs for every delivery.
+         *
+         * @param key what to count
+         * @return the executions of {@code key} so far, this one included
+         */
         public int bump(String key) {
             return runs.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         }
@@ -69,6 +81,7 @@ public abstract class DedupSuite extends TckBase {
         return raw.awaitReplies(correlationId, nth).get(nth - 1).text();
     }
 
+    /** Checks: an @Idempotent request delivered again is answered from the window under its own id; the method ran once. */
     @Test
     @DisplayName("an @Idempotent request delivered again is answered from the window under its own id; the method ran once")
     public void idempotentRequestDeliveredAgainRunsOnce() {
@@ -100,6 +113,7 @@ public abstract class DedupSuite extends TckBase {
         assertThat(counter.runs("b")).isEqualTo(1);
     }
 
+    /** Checks: a method not declared idempotent runs for every delivery of the same request. */
     @Test
     @DisplayName("a method not declared idempotent runs for every delivery of the same request")
     public void methodNotDeclaredIdempotentRunsEveryTime() {
@@ -116,6 +130,7 @@ public abstract class DedupSuite extends TckBase {
         assertThat(counter.runs("a")).isEqualTo(2);
     }
 
+    /** Checks: ServerConfig.idempotent declares a handler's method idempotent; dedupWindow(0) turns the window off. */
     @Test
     @DisplayName("ServerConfig.idempotent declares a handler's method idempotent; dedupWindow(0) turns the window off")
     public void declaredInConfigAndTurnedOff() {
@@ -142,6 +157,7 @@ public abstract class DedupSuite extends TckBase {
         assertThat(counter.runs("a")).as("without a window").isEqualTo(2);
     }
 
+    /** Checks: two servers sharing a store: a request delivered again to either one runs once in all. */
     @Test
     @DisplayName("two servers sharing a store: a request delivered again to either one runs once in all")
     public void sharedStoreCoversEveryInstance() {

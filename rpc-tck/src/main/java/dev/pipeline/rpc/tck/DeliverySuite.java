@@ -80,6 +80,7 @@ public abstract class DeliverySuite extends TckBase {
 
     // ------------------------------------------------------------------------------------------- sharing
 
+    /** Checks: load is shared by two server instances of one service (LOAD_SHARING). */
     @Test
     @DisplayName("load is shared by two server instances of one service (LOAD_SHARING)")
     public void loadSharedByTwoInstances() {
@@ -128,6 +129,7 @@ public abstract class DeliverySuite extends TckBase {
         }
     }
 
+    /** Checks: two services on one broker are isolated from each other. */
     @Test
     @DisplayName("two services on one broker are isolated from each other")
     public void twoServicesIsolated() {
@@ -150,6 +152,7 @@ public abstract class DeliverySuite extends TckBase {
         assertThat(b.tokens).hasSize(100).allMatch(t -> t.startsWith("b"));
     }
 
+    /** Checks: 1,000 concurrent calls from several clients: each answered once, to the right caller. */
     @Test
     @DisplayName("1,000 concurrent calls from several clients: each answered once, to the right caller")
     public void thousandConcurrentCallsFromSeveralClients() {
@@ -217,6 +220,8 @@ public abstract class DeliverySuite extends TckBase {
      * A transport may let a blocking caller read the reply stream itself (Kafka lends its reply consumer to a waiting
      * caller): with many blocking callers, only one can read at a time, and the one reading delivers the others'
      * replies and async replies too. Every call must still get its own result, none may hang.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
      */
     @Test
     @DisplayName("blocking calls from many threads on one client, beside async calls: each gets its own result")
@@ -293,6 +298,11 @@ public abstract class DeliverySuite extends TckBase {
 
     // -------------------------------------------------------------------------------------------- failures
 
+    /**
+     * Checks: a server stopped abruptly mid-call: another instance answers the request (REDELIVERY_AFTER_CRASH).
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("a server stopped abruptly mid-call: another instance answers the request (REDELIVERY_AFTER_CRASH)")
     public void serverStoppedAbruptlyMidCall() throws Exception {
@@ -344,6 +354,7 @@ public abstract class DeliverySuite extends TckBase {
         assertThat(client.call(svc, "work", String.class, "after")).isEqualTo(survivor + ":after");
     }
 
+    /** Checks: handlers that block run in parallel, never more at once than the server's concurrency. */
     @Test
     @DisplayName("handlers that block run in parallel, never more at once than the server's concurrency")
     public void blockingHandlersRunInParallelUpToTheConcurrency() {
@@ -385,6 +396,11 @@ public abstract class DeliverySuite extends TckBase {
         assertThat(most.get()).as("handlers running at once").isBetween(2, together);
     }
 
+    /**
+     * Checks: a handler that blocks the only call in flight does not hold up the next call.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("a handler that blocks the only call in flight does not hold up the next call")
     public void aBlockedLoneCallDoesNotHoldUpTheNext() throws Exception {
@@ -411,6 +427,11 @@ public abstract class DeliverySuite extends TckBase {
         assertThat(client.call(svc, "free", String.class)).isEqualTo("freed");
     }
 
+    /**
+     * Checks: a call past its deadline is not executed.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("a call past its deadline is not executed")
     public void callPastDeadlineNotExecuted() throws Exception {
@@ -447,6 +468,11 @@ public abstract class DeliverySuite extends TckBase {
                 .doesNotContain("expired");
     }
 
+    /**
+     * Checks: a timed-out call's late reply is dropped (and counted).
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("a timed-out call's late reply is dropped (and counted)")
     public void lateReplyDropped() throws Exception {
@@ -488,6 +514,11 @@ public abstract class DeliverySuite extends TckBase {
         assertThat(client.call(svc, "slow", String.class, "next")).isEqualTo("next");
     }
 
+    /**
+     * Checks: a client closed with calls pending fails them at once with CLIENT_CLOSED.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("a client closed with calls pending fails them at once with CLIENT_CLOSED")
     public void clientClosedFailsPendingCalls() throws Exception {
@@ -520,6 +551,7 @@ public abstract class DeliverySuite extends TckBase {
         assertThat(after.getMessage()).isNotBlank();
     }
 
+    /** Checks: a server restarted picks up requests sent while it was down (PERSISTENT). */
     @Test
     @DisplayName("a server restarted picks up requests sent while it was down (PERSISTENT)")
     public void serverRestartPicksUpRequests() {
@@ -548,6 +580,10 @@ public abstract class DeliverySuite extends TckBase {
         assertThat(client.call(svc, "work", String.class, "after")).isEqualTo("second:after");
     }
 
+    /**
+     * Checks: poison messages are answered -32700, go to the dead-letter destination (DEAD_LETTER), and the stream
+     * keeps flowing.
+     */
     @Test
     @DisplayName("poison messages are answered -32700, go to the dead-letter destination (DEAD_LETTER), and the"
             + " stream keeps flowing")
@@ -591,6 +627,7 @@ public abstract class DeliverySuite extends TckBase {
 
     // ---------------------------------------------------------------------------------------------- clients
 
+    /** Checks: the first call right after a client starts is answered. */
     @Test
     @DisplayName("the first call right after a client starts is answered")
     public void firstCallAfterClientStart() {
@@ -607,6 +644,11 @@ public abstract class DeliverySuite extends TckBase {
         }
     }
 
+    /**
+     * Checks: several client instances at once each get only their own replies.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("several client instances at once each get only their own replies")
     public void severalClientsGetOnlyTheirOwnReplies() throws Exception {
@@ -653,6 +695,7 @@ public abstract class DeliverySuite extends TckBase {
 
     // ----------------------------------------------------------------------------------------------- broker
 
+    /** Checks: the broker restarted mid-run: calls resume without restarting clients or servers. */
     @Test
     @DisplayName("the broker restarted mid-run: calls resume without restarting clients or servers")
     public void brokerRestartedMidRun() {

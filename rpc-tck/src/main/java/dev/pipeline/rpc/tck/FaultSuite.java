@@ -51,6 +51,10 @@ public abstract class FaultSuite extends TckBase {
         return proxied;
     }
 
+    /**
+     * Checks: an OutOfMemoryError on the server's transport thread is logged and reported; the server serves
+     * again and no call hangs.
+     */
     @Test
     @DisplayName("faults: an OutOfMemoryError on the server's transport thread is logged and reported; the server "
             + "serves again and no call hangs")
@@ -99,6 +103,10 @@ public abstract class FaultSuite extends TckBase {
         assertThat(String.join("\n", after.reasons())).contains("OutOfMemoryError");
     }
 
+    /**
+     * Checks: a request whose handling throws a StackOverflowError on the server's transport thread every time
+     * is dead-lettered with the error after a few attempts; the server moves on and serves.
+     */
     @Test
     @DisplayName("faults: a request whose handling throws a StackOverflowError on the server's transport thread every "
             + "time is dead-lettered with the error after a few attempts; the server moves on and serves")
@@ -160,6 +168,11 @@ public abstract class FaultSuite extends TckBase {
         assertThat(String.join("\n", h.reasons())).contains("StackOverflowError");
     }
 
+    /**
+     * Checks: an OutOfMemoryError on the client's reply thread is logged; replies still flow and no call hangs.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("faults: an OutOfMemoryError on the client's reply thread is logged; replies still flow and no "
             + "call hangs")
@@ -201,6 +214,12 @@ public abstract class FaultSuite extends TckBase {
         assertThat(client.call(svc, "add", int.class, 40, 2)).isEqualTo(42);
     }
 
+    /**
+     * Checks: a network cut between the client and the broker: every call completes once, none lost, calls flow
+     * again after the heal.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("faults: a network cut between the client and the broker: every call completes once, none lost, "
             + "calls flow again after the heal")
@@ -208,6 +227,12 @@ public abstract class FaultSuite extends TckBase {
         cut(true);
     }
 
+    /**
+     * Checks: a network cut between the server and the broker: every call completes once, none lost, calls flow
+     * again after the heal.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("faults: a network cut between the server and the broker: every call completes once, none lost, "
             + "calls flow again after the heal")
@@ -248,6 +273,12 @@ public abstract class FaultSuite extends TckBase {
         }
     }
 
+    /**
+     * Checks: the broker killed with kill -9 under load and started again on the same address: callers get a
+     * result or a clear error by their deadline, calls succeed again, nothing pending leaks.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("faults: the broker killed with kill -9 under load and started again on the same address: callers "
             + "get a result or a clear error by their deadline, calls succeed again, nothing pending leaks")

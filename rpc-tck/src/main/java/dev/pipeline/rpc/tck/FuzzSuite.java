@@ -85,7 +85,12 @@ public abstract class FuzzSuite extends TckBase {
             this.runs = runs;
         }
 
-        /** @return {@code x}; counts the run. */
+        /**
+         * The only method the fuzzed service has; counts its runs, so that a run for invalid input is seen.
+         *
+         * @param x any int
+         * @return {@code x}
+         */
         public int hit(int x) {
             runs.incrementAndGet();
             return x;
@@ -224,6 +229,12 @@ public abstract class FuzzSuite extends TckBase {
         }
     }
 
+    /**
+     * Checks the invariants for hostile bodies sent through the client's transport: every input is answered with an
+     * error or dead-lettered with a reason, no handler runs for it, and the server keeps serving.
+     *
+     * @param input a generated body, the correlation id it is sent with, how often, and its deadline
+     */
     @Property(seed = SEED_TEXT, tries = 300, shrinking = ShrinkingMode.OFF)
     @AddLifecycleHook(Corpus.class)
     public void hostileBodies(@ForAll("sent") Sent input) {
@@ -352,6 +363,14 @@ public abstract class FuzzSuite extends TckBase {
         }
     }
 
+    /**
+     * Checks the invariants for messages written straight to the broker with forged metadata fields (missing,
+     * repeated, oversized or not UTF-8): each is refused with a reason and no handler runs for it. Skipped, with a
+     * note in the report, when the fixture cannot write raw messages.
+     *
+     * @param input a generated body and the metadata fields written with it
+     * @param oversizedBody whether the body is replaced by one over the size limit
+     */
     @Property(seed = SEED_TEXT, tries = 200, shrinking = ShrinkingMode.OFF)
     @AddLifecycleHook(Corpus.class)
     public void forgedMetadata(@ForAll("forged") Forged input, @ForAll boolean oversizedBody) {

@@ -50,15 +50,39 @@ public abstract class HedgingSuite extends TckBase {
     /** The work method as a typed stub, every method idempotent. */
     @Idempotent
     public interface IdempotentWork {
+        /**
+         * Does the work of {@code token}; the test's servers hold some tokens so that only a hedge completes.
+         *
+         * @param token names the call, so that its executions are counted
+         * @return the result, naming the server that ran it
+         */
         String work(String token);
 
+        /**
+         * As {@link #work}, asynchronously.
+         *
+         * @param token names the call
+         * @return completes with the result
+         */
         CompletableFuture<String> workAsync(String token);
     }
 
     /** The same methods, only one of them declared idempotent. */
     public interface MixedWork {
+        /**
+         * Not declared idempotent: never hedged.
+         *
+         * @param token names the call
+         * @return the result
+         */
         String work(String token);
 
+        /**
+         * Declared idempotent: hedged when no reply comes in time.
+         *
+         * @param token names the call
+         * @return the result
+         */
         @Idempotent
         String idempotentWork(String token);
     }
@@ -151,6 +175,10 @@ public abstract class HedgingSuite extends TckBase {
         }
     }
 
+    /**
+     * Checks: a call to an {@code @Idempotent} method that a server holds completes through a hedge, before its
+     * timeout.
+     */
     @Test
     @DisplayName("a call to an @Idempotent method that a server holds completes through a hedge, before its timeout")
     public void idempotentCallCompletesThroughAHedge() {
@@ -196,6 +224,7 @@ public abstract class HedgingSuite extends TckBase {
                 + metrics.completions("idempotentWork")).as("still once each").isEqualTo(4);
     }
 
+    /** Checks: calls and notifications not declared idempotent are never hedged. */
     @Test
     @DisplayName("calls and notifications not declared idempotent are never hedged")
     public void callsNotDeclaredIdempotentAreNeverHedged() {
@@ -224,6 +253,7 @@ public abstract class HedgingSuite extends TckBase {
         assertThat(metrics.completions("work")).as("each call completed exactly once").isEqualTo(2);
     }
 
+    /** Checks: with hedging disabled, an idempotent call is sent once. */
     @Test
     @DisplayName("with hedging disabled, an idempotent call is sent once")
     public void hedgingDisabled() {
@@ -238,6 +268,7 @@ public abstract class HedgingSuite extends TckBase {
         assertThat(metrics.hedgesSent).hasValue(0);
     }
 
+    /** Checks: closing a client with hedged calls pending fails each of them once, and sends no more hedges. */
     @Test
     @DisplayName("closing a client with hedged calls pending fails each of them once, and sends no more hedges")
     public void closeWithHedgedCallsPending() {

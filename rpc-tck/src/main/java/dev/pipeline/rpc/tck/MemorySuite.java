@@ -33,6 +33,11 @@ public abstract class MemorySuite extends TckBase {
     static final int CALLS = 400;
     static final int BLOB = 1_000_000;
 
+    /**
+     * Checks: 400 requests of 1 MB piled up on the broker are all served by a server with -Xmx256m.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("memory: 400 requests of 1 MB piled up on the broker are all served by a server with -Xmx256m")
     public void fourHundredOneMegabyteRequestsFitA256MebibyteHeap() throws Exception {
@@ -107,7 +112,13 @@ public abstract class MemorySuite extends TckBase {
             this.holdMillis = holdMillis;
         }
 
-        /** @return the length of {@code blob}, after holding the call for the configured time. */
+        /**
+         * Holds a large request for the configured time, so that many are in flight at once.
+         *
+         * @param blob the request's payload
+         * @return the length of {@code blob}
+         * @throws InterruptedException when the server stops while the call is held
+         */
         public int hold(String blob) throws InterruptedException {
             Thread.sleep(holdMillis);
             return blob.length();
@@ -124,7 +135,12 @@ public abstract class MemorySuite extends TckBase {
             return sum;
         }
 
-        /** Entry point of the child JVM. */
+        /**
+         * Entry point of the child JVM.
+         *
+         * @param args {@code <uri> <service> <holdMillis> [key=value ...]}, the pairs transport properties
+         * @throws Exception when the server cannot start; the child JVM then exits and the suite fails
+         */
         public static void main(String[] args) throws Exception {
             ServerConfig.Builder config = ServerConfig.builder();
             for (int i = 3; i < args.length; i++) {

@@ -44,6 +44,12 @@ public abstract class OverloadSuite extends TckBase {
      */
     private static final long START_SLACK_MILLIS = 500;
 
+    /**
+     * Checks: a server fed ten times its capacity runs at most its threads at once, never starts an expired request,
+     * and every call completes once.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("a server fed ten times its capacity runs at most its threads at once, never starts an expired"
             + " request, and every call completes once")
@@ -122,6 +128,12 @@ public abstract class OverloadSuite extends TckBase {
     /** Calls it keeps in flight. */
     static final int WINDOW = 256;
 
+    /**
+     * Checks: 100,000 calls, one in ten with a deadline too short to make, keep the client's pending state within the
+     * calls in flight and leave it empty.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("100,000 calls, one in ten with a deadline too short to make, keep the client's pending state within"
             + " the calls in flight and leave it empty")

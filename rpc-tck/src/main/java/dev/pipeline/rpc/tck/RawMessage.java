@@ -11,6 +11,12 @@ import java.util.Objects;
  * @param headers the metadata (Kafka record headers, Redis stream entry fields other than the body)
  */
 public record RawMessage(byte[] body, Map<String, String> headers) {
+    /**
+     * Copies the headers.
+     *
+     * @param body    the bytes
+     * @param headers the metadata
+     */
     public RawMessage {
         Objects.requireNonNull(body, "body");
         headers = Map.copyOf(headers);

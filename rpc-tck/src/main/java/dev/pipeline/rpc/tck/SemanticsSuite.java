@@ -79,6 +79,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     // ----------------------------------------------------------------------------------------------- params
 
+    /** Checks: positional params through the client. */
     @Test
     @DisplayName("positional params through the client")
     public void positionalParams() {
@@ -90,6 +91,7 @@ public abstract class SemanticsSuite extends TckBase {
         assertThat(client.call(handlerSvc, "describe", String.class, "ada", 36)).isEqualTo("ada:36");
     }
 
+    /** Checks: named params through the client, in any order. */
     @Test
     @DisplayName("named params through the client, in any order")
     public void namedParams() {
@@ -103,6 +105,7 @@ public abstract class SemanticsSuite extends TckBase {
                 .isEqualTo("ada:36");
     }
 
+    /** Checks, with raw messages on the wire: the specification's positional and named examples. */
     @Test
     @DisplayName("wire: the specification's positional and named examples")
     public void rawPositionalAndNamed() {
@@ -123,6 +126,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     // ----------------------------------------------------------------------------------------- notifications
 
+    /** Checks: notifications through the client run the method. */
     @Test
     @DisplayName("notifications through the client run the method")
     public void notificationsThroughClient() {
@@ -131,6 +135,12 @@ public abstract class SemanticsSuite extends TckBase {
         await().until(() -> impl.recorded.contains(token));
     }
 
+    /**
+     * Checks, with raw messages on the wire: a notification gets no reply, ever (with or without a reply address, even
+     * on error).
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("wire: a notification gets no reply, ever (with or without a reply address, even on error)")
     public void rawNotificationsGetNoReply() throws Exception {
@@ -154,6 +164,9 @@ public abstract class SemanticsSuite extends TckBase {
 
     // ----------------------------------------------------------------------------------------------- batches
 
+    /**
+     * Checks, with raw messages on the wire: a mixed batch is answered with one array holding one response per request.
+     */
     @Test
     @DisplayName("wire: a mixed batch is answered with one array holding one response per request")
     public void rawMixedBatch() {
@@ -190,6 +203,11 @@ public abstract class SemanticsSuite extends TckBase {
         await().until(() -> impl.recorded.contains(token));
     }
 
+    /**
+     * Checks, with raw messages on the wire: a batch of notifications only gets no reply.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("wire: a batch of notifications only gets no reply")
     public void rawAllNotificationBatch() throws Exception {
@@ -206,6 +224,7 @@ public abstract class SemanticsSuite extends TckBase {
         fresh.assertOnlyRepliesTo(List.of(marker));
     }
 
+    /** Checks, with raw messages on the wire: an empty batch is answered with one -32600 object, not an array. */
     @Test
     @DisplayName("wire: an empty batch is answered with one -32600 object, not an array")
     public void rawEmptyBatch() {
@@ -215,6 +234,7 @@ public abstract class SemanticsSuite extends TckBase {
         assertThat(r.get("id").isJsonNull()).isTrue();
     }
 
+    /** Checks, with raw messages on the wire: each invalid element of a batch gets its own -32600. */
     @Test
     @DisplayName("wire: each invalid element of a batch gets its own -32600")
     public void rawInvalidBatchElements() {
@@ -231,6 +251,7 @@ public abstract class SemanticsSuite extends TckBase {
         assertThat(errorCode(response(single.getAsJsonArray().get(0)))).isEqualTo(ErrorCodes.INVALID_REQUEST);
     }
 
+    /** Checks, with raw messages on the wire: a batch that is not valid JSON gets one -32700. */
     @Test
     @DisplayName("wire: a batch that is not valid JSON gets one -32700")
     public void rawUnparseableBatch() {
@@ -240,6 +261,7 @@ public abstract class SemanticsSuite extends TckBase {
         assertThat(r.get("id").isJsonNull()).isTrue();
     }
 
+    /** Checks: batches through the client: each call completes on its own, notifications run. */
     @Test
     @DisplayName("batches through the client: each call completes on its own, notifications run")
     public void batchThroughClient() {
@@ -268,6 +290,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     // ------------------------------------------------------------------------------------------- error codes
 
+    /** Checks, with raw messages on the wire: -32700 for invalid JSON, with id null. */
     @Test
     @DisplayName("wire: -32700 for invalid JSON, with id null")
     public void rawParseError() {
@@ -284,6 +307,7 @@ public abstract class SemanticsSuite extends TckBase {
         assertThat(errorCode(r)).isIn(ErrorCodes.PARSE_ERROR, ErrorCodes.INVALID_REQUEST);
     }
 
+    /** Checks, with raw messages on the wire: -32600 for anything that is not a valid request object. */
     @Test
     @DisplayName("wire: -32600 for anything that is not a valid request object")
     public void rawInvalidRequest() {
@@ -314,6 +338,7 @@ public abstract class SemanticsSuite extends TckBase {
         }
     }
 
+    /** Checks, with raw messages on the wire: -32601 unknown method, -32602 bad params, each with the request's id. */
     @Test
     @DisplayName("wire: -32601 unknown method, -32602 bad params, each with the request's id")
     public void rawMethodAndParamErrors() {
@@ -333,6 +358,10 @@ public abstract class SemanticsSuite extends TckBase {
                 ErrorCodes.INVALID_PARAMS, new JsonPrimitive(15));
     }
 
+    /**
+     * Checks, with raw messages on the wire: only the declared methods are callable; names are matched exactly; -32601
+     * for the rest.
+     */
     @Test
     @DisplayName("wire: only the declared methods are callable; names are matched exactly; -32601 for the rest")
     public void rawOnlyDeclaredMethodsAreCallable() {
@@ -346,6 +375,7 @@ public abstract class SemanticsSuite extends TckBase {
         }
     }
 
+    /** Checks, with raw messages on the wire: -32602 messages name the param and the JSON types, never Java classes. */
     @Test
     @DisplayName("wire: -32602 messages name the param and the JSON types, never Java classes")
     public void rawParamErrorsSpeakJson() {
@@ -370,6 +400,10 @@ public abstract class SemanticsSuite extends TckBase {
         }
     }
 
+    /**
+     * Checks, with raw messages on the wire: exceptions become -32000/-32603, RpcExceptions keep their code and data;
+     * no stack traces.
+     */
     @Test
     @DisplayName("wire: exceptions become -32000/-32603, RpcExceptions keep their code and data; no stack traces")
     public void rawExceptionsMappedToErrors() {
@@ -393,6 +427,7 @@ public abstract class SemanticsSuite extends TckBase {
         assertThat(errorCode(app)).isEqualTo(1001);
     }
 
+    /** Checks: every error code through the client, as an RpcException with code, message and data. */
     @Test
     @DisplayName("every error code through the client, as an RpcException with code, message and data")
     public void errorsThroughClient() {
@@ -417,6 +452,10 @@ public abstract class SemanticsSuite extends TckBase {
 
     // --------------------------------------------------------------------------------------------------- ids
 
+    /**
+     * Checks, with raw messages on the wire: ids of every legal type come back exactly, big integers digit for digit,
+     * null as null.
+     */
     @Test
     @DisplayName("wire: ids of every legal type come back exactly, big integers digit for digit, null as null")
     public void rawIdsOfEveryType() {
@@ -451,6 +490,12 @@ public abstract class SemanticsSuite extends TckBase {
 
     // ----------------------------------------------------------------------------------------------- unicode
 
+    /**
+     * Checks, with raw messages on the wire: Unicode, escaped and raw, including surrogate pairs and U+0000,
+     * round-trips exactly.
+     *
+     * @throws CharacterCodingException when a reply is not valid UTF-8
+     */
     @Test
     @DisplayName("wire: Unicode, escaped and raw, including surrogate pairs and \\u0000, round-trips exactly")
     public void rawUnicode() throws CharacterCodingException {
@@ -471,6 +516,7 @@ public abstract class SemanticsSuite extends TckBase {
         assertThat(errorCode(unknown)).isEqualTo(ErrorCodes.METHOD_NOT_FOUND);
     }
 
+    /** Checks: Unicode through the client, including surrogate pairs and U+0000. */
     @Test
     @DisplayName("Unicode through the client, including surrogate pairs and \\u0000")
     public void unicodeThroughClient() {
@@ -482,6 +528,10 @@ public abstract class SemanticsSuite extends TckBase {
 
     // ------------------------------------------------------------------------------------------------- sizes
 
+    /**
+     * Checks, with raw messages on the wire: a request of exactly the maximum size is carried; one byte more fails
+     * clearly.
+     */
     @Test
     @DisplayName("wire: a request of exactly the maximum size is carried; one byte more fails clearly")
     public void rawLargestMessage() {
@@ -518,6 +568,10 @@ public abstract class SemanticsSuite extends TckBase {
         }
     }
 
+    /**
+     * Checks, with raw messages on the wire: a reply that grows past what the transport carries is answered -32603,
+     * never a timeout.
+     */
     @Test
     @DisplayName("wire: a reply that grows past what the transport carries is answered -32603, never a timeout")
     public void rawReplyLargerThanTheTransportCarries() {
@@ -541,6 +595,7 @@ public abstract class SemanticsSuite extends TckBase {
         }
     }
 
+    /** Checks: large payloads through the client up to the maximum, a clear error above it. */
     @Test
     @DisplayName("large payloads through the client up to the maximum, a clear error above it")
     public void largePayloadsThroughClient() {
@@ -562,6 +617,7 @@ public abstract class SemanticsSuite extends TckBase {
 
     // ------------------------------------------------------------------------------------ proxies and async
 
+    /** Checks: typed proxies: synchronous methods. */
     @Test
     @DisplayName("typed proxies: synchronous methods")
     public void typedProxySync() {
@@ -581,6 +637,7 @@ public abstract class SemanticsSuite extends TckBase {
         await().until(() -> impl.recorded.contains(token));
     }
 
+    /** Checks: typed proxies: CompletableFuture methods. */
     @Test
     @DisplayName("typed proxies: CompletableFuture methods")
     public void typedProxyAsync() {
@@ -594,6 +651,7 @@ public abstract class SemanticsSuite extends TckBase {
                 ErrorCodes.INTERNAL_ERROR);
     }
 
+    /** Checks: async calls: many in flight at once, each completing with its own result. */
     @Test
     @DisplayName("async calls: many in flight at once, each completing with its own result")
     public void asyncCalls() {
@@ -611,6 +669,12 @@ public abstract class SemanticsSuite extends TckBase {
 
     // ------------------------------------------------------------------------------------- transport SPI
 
+    /**
+     * Checks, through the transport SPI directly: bodies and metadata cross the broker byte for byte; no reply without
+     * a reply address.
+     *
+     * @throws Exception when a step of the check fails with an exception: the test then fails
+     */
     @Test
     @DisplayName("SPI: bodies and metadata cross the broker byte for byte; no reply without a reply address")
     public void spiCarriesBytesAndMetadataExactly() throws Exception {

@@ -53,6 +53,11 @@ abstract class TckBase {
      */
     protected abstract TransportFixture fixture();
 
+    /**
+     * Gets the fixture and its capabilities once per suite class, then runs the suite's own class setup.
+     *
+     * @throws Exception when the fixture or the suite's setup fails: every test of the class then fails
+     */
     @BeforeAll
     public final void openFixture() throws Exception {
         fixture = fixture();
@@ -70,11 +75,13 @@ abstract class TckBase {
     void setUpClass() throws Exception {
     }
 
+    /** Closes the clients, servers and transports a test opened, last opened first. */
     @AfterEach
     public final void closePerTest() {
         closeAll(perTest);
     }
 
+    /** Closes what the suite's class setup opened, last opened first. */
     @org.junit.jupiter.api.AfterAll
     public final void closePerClass() {
         closeAll(perClass);

@@ -19,7 +19,12 @@ public final class TckTransports {
     private TckTransports() {
     }
 
-    /** Opens the transport of {@code fixture} at its URI with its properties. */
+    /**
+     * Opens the transport of {@code fixture} at its URI with its properties.
+     *
+     * @param fixture the transport under test
+     * @return the transport; the caller closes it
+     */
     public static Transport open(TransportFixture fixture) {
         return open(fixture.uri(), fixture.properties());
     }
@@ -27,6 +32,9 @@ public final class TckTransports {
     /**
      * Opens the transport for {@code uri}.
      *
+     * @param uri the broker's address; its scheme picks the provider
+     * @param properties transport options
+     * @return the transport; the caller closes it
      * @throws IllegalArgumentException when no provider on the class path handles the URI's scheme
      */
     public static Transport open(String uri, Map<String, String> properties) {

@@ -36,8 +36,8 @@ public abstract class TransportFixture {
     }
 
     /**
-     * What the transport supports. Default: what a transport opened at {@link #uri()} declares. Override only to
-     * narrow it (declaring more than the transport does is a bug the suites will find).
+     * {@return what the transport supports} Default: what a transport opened at {@link #uri()} declares. Override
+     * only to narrow it (declaring more than the transport does is a bug the suites will find).
      */
     public TransportCapabilities capabilities() {
         try (Transport transport = TckTransports.open(this)) {
@@ -46,17 +46,17 @@ public abstract class TransportFixture {
     }
 
     /**
-     * The timeout of ordinary calls in the suites: a generous bound on one round trip through the broker, not a
-     * performance target (default 30 s). Calls that are expected to time out use much shorter timeouts.
+     * {@return the timeout of ordinary calls in the suites} A generous bound on one round trip through the broker,
+     * not a performance target (default 30 s). Calls that are expected to time out use much shorter timeouts.
      */
     public Duration callTimeout() {
         return Duration.ofSeconds(30);
     }
 
     /**
-     * The longest time the broker may take to hand a message that a dead or stopped server instance did not
-     * acknowledge to another instance (Kafka: a consumer group rebalance; Redis: the pending-entry claim interval).
-     * Default 60 s.
+     * {@return the longest time the broker may take to hand a message that a dead or stopped server instance did
+     * not acknowledge to another instance} Kafka: a consumer group rebalance; Redis: the pending-entry claim
+     * interval. Default 60 s.
      */
     public Duration redeliveryTimeout() {
         return Duration.ofSeconds(60);
@@ -131,7 +131,11 @@ public abstract class TransportFixture {
      * Reads what is on {@code service}'s dead-letter destination (Kafka {@code rpc.<service>.dlq}, Redis
      * {@code rpc:<service>:dlq}), waiting up to {@code timeout} until at least {@code atLeast} messages are there.
      *
+     * @param service the service whose dead letters are read
+     * @param atLeast how many messages to wait for
+     * @param timeout how long to wait for them
      * @return the messages found, oldest first (fewer than {@code atLeast} when the timeout passed)
+     * @throws UnsupportedOperationException unless {@link #canReadDeadLetters()}
      */
     public List<RawMessage> deadLetters(String service, int atLeast, Duration timeout) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot read dead letters");

@@ -140,6 +140,9 @@ public final class KafkaTransportConfig {
     /**
      * Reads a {@code kafka://} URI and extra options (see the class comment).
      *
+     * @param uri {@code kafka://host:port[,host:port][?option=value&...]}; the authority gives the bootstrap servers
+     * @param properties further options by name, applied after the URI's query (so they win); may be {@code null}
+     * @return the validated configuration
      * @throws IllegalArgumentException with a one-line message for a malformed address or option
      */
     public static KafkaTransportConfig from(URI uri, Map<String, String> properties) {
@@ -191,28 +194,32 @@ public final class KafkaTransportConfig {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
-    /** {@code bootstrap.servers} (default {@code localhost:9092}). */
+    /** {@return {@code bootstrap.servers} (default {@code localhost:9092})} */
     public String bootstrapServers() {
         return bootstrapServers;
     }
 
-    /** Prefix of request, group and dead-letter names (default {@code rpc.}). */
+    /** {@return the prefix of request, group and dead-letter names (default {@code rpc.})} */
     public String topicPrefix() {
         return topicPrefix;
     }
 
-    /** Partitions of request topics the transport creates (default 8): the most server instances that share work. */
+    /**
+     * {@return the partitions of request topics the transport creates (default 8)} That is the most server instances
+     * that share one service's work.
+     */
     public int partitions() {
         return partitions;
     }
 
-    /** Replication factor of topics the transport creates; -1 (default) uses the broker's default. */
+    /** {@return the replication factor of topics the transport creates; -1 (default) uses the broker's default} */
     public short replicationFactor() {
         return replicationFactor;
     }
 
     /**
-     * The {@code min.insync.replicas} of topics the transport creates; -1 (default) uses the broker's default. With
+     * {@return the {@code min.insync.replicas} of topics the transport creates; -1 (default) uses the broker's
+     * default} With
      * {@code acks=all} (the transport's producers) a request or reply is accepted once that many replicas have it, and
      * refused while fewer are in sync, so that a replication factor of 3 with 2 here loses nothing accepted when a
      * broker dies (docs/kafka-transport.md, "Replication").
@@ -221,18 +228,22 @@ public final class KafkaTransportConfig {
         return minInsyncReplicas;
     }
 
-    /** Whether missing topics are created through the Admin API (default true); when false a clear error names them. */
+    /**
+     * {@return whether missing topics are created through the Admin API (default true)} When false, a clear error
+     * names the missing topics.
+     */
     public boolean autoCreateTopics() {
         return autoCreateTopics;
     }
 
-    /** The shared reply topic (default {@code rpc-replies}). */
+    /** {@return the shared reply topic (default {@code rpc-replies})} */
     public String replyTopic() {
         return replyTopic;
     }
 
     /**
-     * Partitions of the reply topic when the transport creates it (default 16). Each client instance reads one; with
+     * {@return the partitions of the reply topic when the transport creates it (default 16)} Each client instance
+     * reads one; with
      * more clients than partitions some share one and skip each other's replies.
      */
     public int replyPartitions() {
@@ -240,7 +251,7 @@ public final class KafkaTransportConfig {
     }
 
     /**
-     * The largest message body carried (default 1 MiB). Producers get {@code max.request.size} with 64 KiB of room
+     * {@return the largest message body carried, in bytes (default 1 MiB)} Producers get {@code max.request.size} with 64 KiB of room
      * for headers above it; created topics get {@code max.message.bytes} with that room above it or above
      * {@link #DEFAULT_LARGE_BATCH_BYTES}, whichever is larger, so that any transport's full batch fits.
      */
@@ -248,22 +259,22 @@ public final class KafkaTransportConfig {
         return maxMessageBytes;
     }
 
-    /** The tuning preset (default {@link Preset#LATENCY}). */
+    /** {@return the tuning preset (default {@link Preset#LATENCY})} */
     public Preset preset() {
         return preset;
     }
 
     /**
-     * Bound on Admin operations and on a client becoming ready (default 30 s): a client whose broker gives no answer
-     * for this long stops trying and fails its readiness.
+     * {@return the bound on Admin operations and on a client becoming ready (default 30 s)} A client whose broker
+     * gives no answer for this long stops trying and fails its readiness.
      */
     public Duration operationTimeout() {
         return operationTimeout;
     }
 
     /**
-     * How often a server commits the offsets of the requests it has answered, at most (default
-     * {@value #DEFAULT_COMMIT_INTERVAL_MS} ms). Only answered requests are ever committed, and a server that closes or
+     * {@return how often a server commits the offsets of the requests it has answered, at most (default
+     * {@value #DEFAULT_COMMIT_INTERVAL_MS} ms)} Only answered requests are ever committed, and a server that closes or
      * loses a partition in a rebalance commits what it answered at once; so the interval bounds only the requests
      * delivered again after a server crashes (answered in its last interval, at-least-once). Each commit costs the
      * broker a write to {@code __consumer_offsets}: every 20 ms they made sequential calls 9-11%
@@ -274,9 +285,9 @@ public final class KafkaTransportConfig {
     }
 
     /**
-     * Messages whose body is at most this many bytes (default {@value #DEFAULT_SMALL_MESSAGE_BYTES}) travel through a
-     * producer of their own with {@code max.in.flight.requests.per.connection=1}; larger ones through a producer
-     * with Kafka's default (5); 0 sends every message through one producer. Under load, small records that arrive
+     * {@return the body size in bytes up to which a message travels through a producer of its own (default
+     * {@value #DEFAULT_SMALL_MESSAGE_BYTES})} That producer has {@code max.in.flight.requests.per.connection=1};
+     * larger messages go through a producer with Kafka's default (5); 0 sends every message through one producer. Under load, small records that arrive
      * while a request is out leave together in the next one: fewer, fuller produce requests, each of which costs
      * the broker a fixed amount, and no wait when idle (there is no request out then). Larger messages need several
      * requests in flight: one request carries at most one batch ({@code batch.size}) per partition, and a server's
@@ -291,22 +302,40 @@ public final class KafkaTransportConfig {
         return smallMessageBytes;
     }
 
-    /** Kafka client properties passed through to every producer, consumer and admin client (overriding defaults). */
+    /**
+     * {@return the Kafka client properties passed through to every producer, consumer and admin client (overriding
+     * the transport's defaults); unmodifiable}
+     */
     public Map<String, String> kafkaProperties() {
         return kafkaProperties;
     }
 
-    /** @return the request topic of {@code service}. */
+    /**
+     * Names the topic that carries a service's requests.
+     *
+     * @param service a service name as given to a server or client
+     * @return {@link #topicPrefix()} followed by {@code service}
+     */
     public String requestTopic(String service) {
         return topicPrefix + service;
     }
 
-    /** @return the consumer group of {@code service}. */
+    /**
+     * Names the consumer group in which a service's server instances share its request topic.
+     *
+     * @param service a service name as given to a server
+     * @return {@link #topicPrefix()} followed by {@code service}, the same name as the request topic
+     */
     public String group(String service) {
         return topicPrefix + service;
     }
 
-    /** @return the dead-letter topic of {@code service}. */
+    /**
+     * Names the topic that takes a service's requests that could not be answered, with the reason in a header.
+     *
+     * @param service a service name as given to a server
+     * @return {@link #topicPrefix()}, {@code service} and {@code .dlq}
+     */
     public String deadLetterTopic(String service) {
         return topicPrefix + service + ".dlq";
     }
@@ -354,7 +383,14 @@ public final class KafkaTransportConfig {
         private Builder() {
         }
 
-        /** Comma-separated {@code host:port} list. */
+        /**
+         * Sets the brokers a client contacts first ({@code bootstrap.servers}).
+         *
+         * @param servers comma-separated {@code host:port} list; surrounding blanks are trimmed
+         * @return this builder
+         * @throws IllegalArgumentException when the list is empty or an entry is not {@code host:port} with a port
+         *     from 1 to 65535
+         */
         public Builder bootstrapServers(String servers) {
             Objects.requireNonNull(servers, "bootstrapServers");
             String s = servers.trim();
@@ -380,7 +416,13 @@ public final class KafkaTransportConfig {
             return this;
         }
 
-        /** Prefix of request, group and dead-letter names (default {@code rpc.}): up to 100 of [A-Za-z0-9._-]. */
+        /**
+         * Sets the prefix of request, group and dead-letter names (default {@code rpc.}).
+         *
+         * @param prefix up to 100 characters of [A-Za-z0-9._-]; may be empty
+         * @return this builder
+         * @throws IllegalArgumentException when the prefix is longer or has other characters
+         */
         public Builder topicPrefix(String prefix) {
             Objects.requireNonNull(prefix, "topicPrefix");
             if (!TOPIC_CHARS.matcher(prefix).matches() || prefix.length() > 100) {
@@ -391,13 +433,25 @@ public final class KafkaTransportConfig {
             return this;
         }
 
-        /** Partitions of request topics the transport creates (default 8); positive. */
+        /**
+         * Sets the partitions of request topics the transport creates (default 8). Topics that exist keep theirs.
+         *
+         * @param partitions positive; the most server instances that share one service's work
+         * @return this builder
+         * @throws IllegalArgumentException when not positive
+         */
         public Builder partitions(int partitions) {
             this.partitions = positive(partitions, "partitions");
             return this;
         }
 
-        /** Replication factor of created topics; -1 for the broker's default. */
+        /**
+         * Sets the replication factor of topics the transport creates.
+         *
+         * @param factor at least 1, or -1 for the broker's default
+         * @return this builder
+         * @throws IllegalArgumentException for 0, a value below -1, or one above {@link Short#MAX_VALUE}
+         */
         public Builder replicationFactor(int factor) {
             if (factor != -1 && (factor < 1 || factor > Short.MAX_VALUE)) {
                 throw new IllegalArgumentException("replicationFactor must be -1 (broker default) or >= 1, was "
@@ -409,7 +463,11 @@ public final class KafkaTransportConfig {
 
         /**
          * {@code min.insync.replicas} of created topics; -1 for the broker's default. At most the
-         * {@link #replicationFactor(int)} when that is set (a topic could take no write).
+         * {@link #replicationFactor(int)} when that is set (a topic could take no write); {@link #build()} checks that.
+         *
+         * @param replicas at least 1, or -1 for the broker's default
+         * @return this builder
+         * @throws IllegalArgumentException for 0 or a value below -1
          */
         public Builder minInsyncReplicas(int replicas) {
             if (replicas != -1 && replicas < 1) {
@@ -420,13 +478,26 @@ public final class KafkaTransportConfig {
             return this;
         }
 
-        /** Whether missing topics are created through the Admin API (default true). */
+        /**
+         * Sets whether missing topics are created through the Admin API (default true).
+         *
+         * @param create false where clients have no right to create topics: a missing topic then fails with an error
+         *     that names it
+         * @return this builder
+         */
         public Builder autoCreateTopics(boolean create) {
             this.autoCreateTopics = create;
             return this;
         }
 
-        /** The shared reply topic (default {@code rpc-replies}); a valid Kafka topic name. */
+        /**
+         * Sets the shared reply topic (default {@code rpc-replies}). {@link #build()} refuses names where servers send
+         * no reply.
+         *
+         * @param topic a valid Kafka topic name: 1 to 249 characters of [A-Za-z0-9._-], not {@code .} or {@code ..}
+         * @return this builder
+         * @throws IllegalArgumentException when the name is not a valid Kafka topic name
+         */
         public Builder replyTopic(String topic) {
             Objects.requireNonNull(topic, "replyTopic");
             if (topic.isEmpty() || topic.length() > MAX_TOPIC_NAME || !TOPIC_CHARS.matcher(topic).matches()
@@ -437,13 +508,25 @@ public final class KafkaTransportConfig {
             return this;
         }
 
-        /** Partitions of the reply topic when the transport creates it (default 16); positive. */
+        /**
+         * Sets the partitions of the reply topic when the transport creates it (default 16).
+         *
+         * @param partitions positive; each client instance reads one partition
+         * @return this builder
+         * @throws IllegalArgumentException when not positive
+         */
         public Builder replyPartitions(int partitions) {
             this.replyPartitions = positive(partitions, "replyPartitions");
             return this;
         }
 
-        /** The largest message body carried (default 1 MiB): 1 KiB to 512 MiB. */
+        /**
+         * Sets the largest message body carried (default 1 MiB); see {@link KafkaTransportConfig#maxMessageBytes()}.
+         *
+         * @param bytes from 1 KiB to 512 MiB
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder maxMessageBytes(int bytes) {
             if (bytes < 1024 || bytes > 512 * 1024 * 1024) {
                 throw new IllegalArgumentException("maxMessageBytes must be 1 KiB..512 MiB, was " + bytes);
@@ -452,13 +535,24 @@ public final class KafkaTransportConfig {
             return this;
         }
 
-        /** The tuning preset (default {@link Preset#LATENCY}). */
+        /**
+         * Sets the tuning preset (default {@link Preset#LATENCY}).
+         *
+         * @param preset the producer and consumer settings to start from; Kafka properties set here override them
+         * @return this builder
+         */
         public Builder preset(Preset preset) {
             this.preset = Objects.requireNonNull(preset, "preset");
             return this;
         }
 
-        /** Bound on Admin operations and on a client becoming ready (default 30 s); positive. */
+        /**
+         * Sets the bound on Admin operations and on a client becoming ready (default 30 s).
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException when zero or negative
+         */
         public Builder operationTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "operationTimeout");
             if (timeout.isNegative() || timeout.isZero()) {
@@ -468,7 +562,14 @@ public final class KafkaTransportConfig {
             return this;
         }
 
-        /** See {@link KafkaTransportConfig#commitInterval()}; from 1 ms to 1 hour. */
+        /**
+         * Sets how often a server commits the offsets of answered requests, at most; see
+         * {@link KafkaTransportConfig#commitInterval()}.
+         *
+         * @param interval from 1 ms to 1 hour
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder commitInterval(Duration interval) {
             Objects.requireNonNull(interval, "commitInterval");
             if (interval.toMillis() < 1 || interval.compareTo(Duration.ofHours(1)) > 0) {
@@ -478,7 +579,14 @@ public final class KafkaTransportConfig {
             return this;
         }
 
-        /** See {@link KafkaTransportConfig#smallMessageBytes()}; from 0 (one producer for all) to 1 MiB. */
+        /**
+         * Sets the body size up to which messages use a producer of their own; see
+         * {@link KafkaTransportConfig#smallMessageBytes()}.
+         *
+         * @param bytes from 0 (one producer for all messages) to 1 MiB
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder smallMessageBytes(int bytes) {
             if (bytes < 0 || bytes > 1024 * 1024) {
                 throw new IllegalArgumentException("smallMessageBytes must be from 0 to 1 MiB, was " + bytes);
@@ -487,7 +595,15 @@ public final class KafkaTransportConfig {
             return this;
         }
 
-        /** Passes a Kafka client property to every producer, consumer and admin client (overrides defaults). */
+        /**
+         * Passes a Kafka client property to every producer, consumer and admin client (overrides defaults).
+         * {@code bootstrap.servers} is validated as {@link #bootstrapServers(String)} does.
+         *
+         * @param key a Kafka client property name, such as {@code security.protocol}
+         * @param value its value as Kafka would read it from a properties file
+         * @return this builder
+         * @throws IllegalArgumentException when the name is blank, or for an invalid {@code bootstrap.servers}
+         */
         public Builder kafkaProperty(String key, String value) {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
@@ -503,7 +619,14 @@ public final class KafkaTransportConfig {
 
         /**
          * Sets a transport option by its name (the builder method names, case-sensitive) or, for any other key, a
-         * Kafka client property.
+         * Kafka client property. This is how URI query options and CLI properties reach the builder.
+         *
+         * @param key a builder method name ({@code operationTimeoutMs} and {@code commitIntervalMs} in milliseconds)
+         *     or a Kafka client property name
+         * @param value the value as text: a number, {@code true}/{@code false}, or {@code latency}/{@code throughput}
+         *     for {@code preset}
+         * @return this builder
+         * @throws IllegalArgumentException when the value does not parse or the setter refuses it
          */
         public Builder option(String key, String value) {
             Objects.requireNonNull(key, "key");
@@ -543,6 +666,9 @@ public final class KafkaTransportConfig {
         }
 
         /**
+         * Checks the values together and builds the configuration.
+         *
+         * @return an immutable configuration
          * @throws IllegalArgumentException when {@code replyTopic} lies where servers send no reply: under
          *     {@code topicPrefix} (request and dead-letter topics), an internal topic ({@code __*}) or a
          *     {@code *.dlq} topic, or when {@code minInsyncReplicas} is above {@code replicationFactor}

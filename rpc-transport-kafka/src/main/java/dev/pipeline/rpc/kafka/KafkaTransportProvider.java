@@ -37,6 +37,9 @@ public final class KafkaTransportProvider implements TransportProvider {
     /**
      * Opens a transport from a configuration object. Does not contact the broker: connections are made lazily, so a
      * transport can be opened before the broker is up.
+     *
+     * @param config the validated transport configuration
+     * @return a transport that makes its Kafka clients on first use; close it to close them
      */
     public static Transport open(KafkaTransportConfig config) {
         return new KafkaTransport(config);

@@ -43,6 +43,8 @@ public final class RedisDedupStore implements DedupStore {
      * Opens a store on the Redis at {@code uri} ({@code redis://} or {@code rediss://}, with the same user, TLS and
      * options as the transport's URIs). Connects on first use.
      *
+     * @param uri the Redis to keep the window in
+     * @return a new store; close it when the servers using it are closed
      * @throws IllegalArgumentException for a malformed URI (its message masks the password)
      */
     public static RedisDedupStore open(String uri) {
@@ -84,12 +86,13 @@ public final class RedisDedupStore implements DedupStore {
         }
     }
 
-    /** Closes the store's connection. */
+    /** Closes the store's connection; later reads and writes fail. */
     @Override
     public void close() {
         redis.close();
     }
 
+    /** {@return "Redis dedup store at" and the Redis address, without credentials} */
     @Override
     public String toString() {
         return "Redis dedup store at " + redis.display;

@@ -394,7 +394,13 @@ public final class RedisTransportConfig {
         private Builder() {
         }
 
-        /** Prefix of every key (default {@code rpc:}). */
+        /**
+         * Sets the prefix of every key the transport reads or writes (default {@code rpc:}).
+         *
+         * @param keyPrefix non-empty, without whitespace
+         * @return this builder
+         * @throws IllegalArgumentException when empty or holding whitespace
+         */
         public Builder keyPrefix(String keyPrefix) {
             Objects.requireNonNull(keyPrefix, "keyPrefix");
             if (keyPrefix.isEmpty() || keyPrefix.chars().anyMatch(Character::isWhitespace)) {
@@ -404,19 +410,38 @@ public final class RedisTransportConfig {
             return this;
         }
 
-        /** Block time of one XREAD / XREADGROUP (default 2 s, at least 10 ms). */
+        /**
+         * Sets how long one XREAD / XREADGROUP blocks waiting for entries (default 2 s).
+         *
+         * @param blockTimeout at least 10 ms
+         * @return this builder
+         * @throws IllegalArgumentException when shorter
+         */
         public Builder blockTimeout(Duration blockTimeout) {
             this.blockTimeout = atLeast("blockTimeout", blockTimeout, Duration.ofMillis(10));
             return this;
         }
 
-        /** Idle time after which a pending request is claimed by another server (default 10 s, at least 50 ms). */
+        /**
+         * Sets the idle time after which a request delivered to a server but not acknowledged is claimed by another
+         * server (default 10 s).
+         *
+         * @param claimIdle at least 50 ms
+         * @return this builder
+         * @throws IllegalArgumentException when shorter than 50 ms
+         */
         public Builder claimIdle(Duration claimIdle) {
             this.claimIdle = atLeast("claimIdle", claimIdle, Duration.ofMillis(50));
             return this;
         }
 
-        /** Deliveries of one request before it is dead-lettered (default 5, at least 1). */
+        /**
+         * Sets how many times one request is delivered before it is dead-lettered (default 5).
+         *
+         * @param maxDeliveries at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
         public Builder maxDeliveries(int maxDeliveries) {
             if (maxDeliveries < 1) {
                 throw new IllegalArgumentException("maxDeliveries must be >= 1, was " + maxDeliveries);
@@ -425,31 +450,64 @@ public final class RedisTransportConfig {
             return this;
         }
 
-        /** Approximate cap of a request stream (default 1,000,000; 0 for none). */
+        /**
+         * Sets the approximate length cap of a request stream, applied by servers' trimming (default 1,000,000).
+         *
+         * @param streamMaxLen entries, or 0 for no cap
+         * @return this builder
+         * @throws IllegalArgumentException when negative
+         */
         public Builder streamMaxLen(long streamMaxLen) {
             this.streamMaxLen = nonNegative("streamMaxLen", streamMaxLen);
             return this;
         }
 
-        /** Approximate cap of a dead-letter stream (default 100,000; 0 for none). */
+        /**
+         * Sets the approximate length cap of a dead-letter stream (default 100,000).
+         *
+         * @param deadLetterMaxLen entries, or 0 for no cap
+         * @return this builder
+         * @throws IllegalArgumentException when negative
+         */
         public Builder deadLetterMaxLen(long deadLetterMaxLen) {
             this.deadLetterMaxLen = nonNegative("deadLetterMaxLen", deadLetterMaxLen);
             return this;
         }
 
-        /** Time a reply stream lives after its last use (default 1 min, at least 1 s). */
+        /**
+         * Sets how long a client's reply stream lives after its last use (default 1 min); a client that is gone
+         * leaves no stream behind for longer.
+         *
+         * @param replyTtl at least 1 s
+         * @return this builder
+         * @throws IllegalArgumentException when shorter
+         */
         public Builder replyTtl(Duration replyTtl) {
             this.replyTtl = atLeast("replyTtl", replyTtl, Duration.ofSeconds(1));
             return this;
         }
 
-        /** Idle time after which a consumer with nothing pending is deleted from its group (default 10 min). */
+        /**
+         * Sets the idle time after which a consumer with nothing pending is deleted from its group (default 10 min).
+         * {@link #build()} requires it to exceed both {@link #claimIdle(Duration)} and three block timeouts, so that
+         * no live server is removed.
+         *
+         * @param consumerIdleTimeout at least 1 s
+         * @return this builder
+         * @throws IllegalArgumentException when shorter
+         */
         public Builder consumerIdleTimeout(Duration consumerIdleTimeout) {
             this.consumerIdleTimeout = atLeast("consumerIdleTimeout", consumerIdleTimeout, Duration.ofSeconds(1));
             return this;
         }
 
-        /** Most entries fetched by one read (default 128, 1 to 10,000). */
+        /**
+         * Sets the most entries fetched by one read (default 128).
+         *
+         * @param readCount from 1 to 10,000
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder readCount(int readCount) {
             if (readCount < 1 || readCount > 10_000) {
                 throw new IllegalArgumentException("readCount must be between 1 and 10000, was " + readCount);
@@ -458,7 +516,13 @@ public final class RedisTransportConfig {
             return this;
         }
 
-        /** Largest message body accepted (default 64 MiB, at most 512 MiB, Redis' own limit). */
+        /**
+         * Sets the largest message body accepted (default 64 MiB).
+         *
+         * @param maxMessageBytes from 64 bytes to 512 MiB (Redis' own limit on a value)
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder maxMessageBytes(int maxMessageBytes) {
             if (maxMessageBytes < 64 || maxMessageBytes > 512 << 20) {
                 throw new IllegalArgumentException("maxMessageBytes must be between 64 and 536870912, was "
@@ -468,19 +532,37 @@ public final class RedisTransportConfig {
             return this;
         }
 
-        /** Time limit of a non-blocking command (default 10 s). */
+        /**
+         * Sets the time limit of a non-blocking command (default 10 s).
+         *
+         * @param commandTimeout at least 10 ms
+         * @return this builder
+         * @throws IllegalArgumentException when shorter
+         */
         public Builder commandTimeout(Duration commandTimeout) {
             this.commandTimeout = atLeast("commandTimeout", commandTimeout, Duration.ofMillis(10));
             return this;
         }
 
-        /** Time limit of one connection attempt (default 5 s). */
+        /**
+         * Sets the time limit of one connection attempt (default 5 s).
+         *
+         * @param connectTimeout at least 10 ms
+         * @return this builder
+         * @throws IllegalArgumentException when shorter
+         */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = atLeast("connectTimeout", connectTimeout, Duration.ofMillis(10));
             return this;
         }
 
-        /** How often servers trim their request streams and remove dead consumers (default 5 s). */
+        /**
+         * Sets how often servers trim their request streams and remove dead consumers (default 5 s).
+         *
+         * @param maintenanceInterval at least 10 ms
+         * @return this builder
+         * @throws IllegalArgumentException when shorter
+         */
         public Builder maintenanceInterval(Duration maintenanceInterval) {
             this.maintenanceInterval = atLeast("maintenanceInterval", maintenanceInterval, Duration.ofMillis(10));
             return this;
@@ -494,6 +576,7 @@ public final class RedisTransportConfig {
          * URI. The file is read when the configuration is built: a missing, unreadable or empty one is refused.
          *
          * @param trustStore the file, or null for the JVM's default trust store
+         * @return this builder
          */
         public Builder trustStore(Path trustStore) {
             this.trustStore = trustStore;
@@ -505,6 +588,7 @@ public final class RedisTransportConfig {
          * messages mask it.
          *
          * @param password the password, or null for none
+         * @return this builder
          */
         public Builder trustStorePassword(String password) {
             this.trustStorePassword = password;
@@ -519,6 +603,7 @@ public final class RedisTransportConfig {
          * is refused.
          *
          * @param keyStore the file, or null for no client certificate
+         * @return this builder
          */
         public Builder keyStore(Path keyStore) {
             this.keyStore = keyStore;
@@ -530,13 +615,21 @@ public final class RedisTransportConfig {
          * {@code toString} and messages mask it.
          *
          * @param password the password, or null for none
+         * @return this builder
          */
         public Builder keyStorePassword(String password) {
             this.keyStorePassword = password;
             return this;
         }
 
-        /** @return the configuration. */
+        /**
+         * Checks the values together, reads the trust and key stores, and builds the configuration.
+         *
+         * @return an immutable configuration
+         * @throws IllegalArgumentException when a store password is set without its store, a key store has no
+         *     password, a store file cannot be read or holds no usable certificate or key, or
+         *     {@code consumerIdleTimeout} does not exceed {@code claimIdle} and three times {@code blockTimeout}
+         */
         public RedisTransportConfig build() {
             return new RedisTransportConfig(this);
         }

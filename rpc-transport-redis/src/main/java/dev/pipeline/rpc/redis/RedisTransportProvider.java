@@ -60,6 +60,10 @@ public class RedisTransportProvider implements TransportProvider {
     /**
      * Opens a transport with a configuration built in code; options in the URI's query override it.
      *
+     * @param uri {@code redis://} or {@code rediss://} (TLS) address with optional user, password, database and
+     *     query options
+     * @param config the configuration to start from
+     * @return a transport on that Redis server; close it to close its connections
      * @throws IllegalArgumentException with a one-line message for a malformed address or option
      */
     public Transport open(URI uri, RedisTransportConfig config) {

@@ -138,6 +138,7 @@ public final class KafkaBroker implements AutoCloseable {
      * to the advertised address of the listener they came in on). {@link #bootstrapServers()} reaches the broker
      * directly.
      *
+     * @param advertisedPort the loopback port the second listener advertises, where the proxy will listen
      * @return the broker, owned by the caller (close it)
      */
     public static KafkaBroker startLocalBehindProxy(int advertisedPort) {
@@ -208,6 +209,9 @@ public final class KafkaBroker implements AutoCloseable {
         }
 
         /**
+         * The properties a Kafka client needs to log in as {@code user}.
+         *
+         * @param user one of {@link #users()}
          * @return the Kafka client properties for {@code user} with its own password: {@code security.protocol},
          *     {@code sasl.mechanism}, {@code sasl.jaas.config} and the {@code ssl.truststore.*} properties (host
          *     name verification stays on, Kafka's default)
@@ -221,7 +225,13 @@ public final class KafkaBroker implements AutoCloseable {
             return clientProperties(user, password);
         }
 
-        /** @return like {@link #clientProperties(String)}, with any password (for tests of wrong credentials) */
+        /**
+         * As {@link #clientProperties(String)}, with any password: for tests of wrong credentials.
+         *
+         * @param user a user name, which the broker need not have
+         * @param password the password to log in with
+         * @return the Kafka client properties for {@code user} with {@code password}
+         */
         public Map<String, String> clientProperties(String user, String password) {
             return Collections.unmodifiableMap(LocalKafkaProcess.clientProperties(secured, user, password));
         }
@@ -390,6 +400,9 @@ public final class KafkaBroker implements AutoCloseable {
     /**
      * Starts a local broker (or uses the ladder with {@code --ladder}), prints its address and runs until stopped
      * with Ctrl-C. For development: {@code java -cp <rpc-tck class path> dev.pipeline.rpc.tck.broker.KafkaBroker}.
+     *
+     * @param args {@code --ladder} to use the ladder; nothing for a local broker
+     * @throws InterruptedException when the main thread is interrupted while it waits
      */
     public static void main(String[] args) throws InterruptedException {
         boolean ladder = args.length > 0 && Objects.equals(args[0], "--ladder");

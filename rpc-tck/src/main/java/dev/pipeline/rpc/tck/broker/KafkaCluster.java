@@ -63,7 +63,12 @@ public final class KafkaCluster implements AutoCloseable {
         return startLocal(brokers);
     }
 
-    /** @return a new cluster of {@code brokers} local brokers (the last rung), owned by the caller (close it) */
+    /**
+     * Starts a cluster of local brokers, the last rung of the ladder.
+     *
+     * @param brokers how many brokers, each in a child JVM of its own
+     * @return a new cluster of {@code brokers} local brokers, owned by the caller (close it)
+     */
     public static KafkaCluster startLocal(int brokers) {
         long started = System.nanoTime();
         List<KafkaBroker> members = new ArrayList<>();

@@ -91,6 +91,7 @@ public final class RedisBroker implements AutoCloseable {
      * ladder, for tests that stop and restart the broker.
      *
      * @param appendOnly whether to enable the append-only file so data survives {@link #restart()}
+     * @return the broker, owned by the caller (close it)
      */
     public static RedisBroker startLocal(boolean appendOnly) {
         return startLocal(appendOnly, Boolean.getBoolean("pipeline.redis.embedded"));
@@ -106,6 +107,8 @@ public final class RedisBroker implements AutoCloseable {
      * As {@link #startLocal(boolean) startLocal(true)} with the given fsync policy of the append-only file.
      *
      * @param appendFsync {@code everysec} (what {@link #startLocal(boolean)} uses), {@code always} or {@code no}
+     * @return the broker, owned by the caller (close it)
+     * @throws IllegalArgumentException for another policy
      */
     public static RedisBroker startLocalAppendOnly(String appendFsync) {
         if (!List.of("everysec", "always", "no").contains(appendFsync)) {
@@ -123,6 +126,7 @@ public final class RedisBroker implements AutoCloseable {
      * {@link #startLocalMutualTls}).
      *
      * @param appendOnly whether to enable the append-only file
+     * @return the broker, owned by the caller (close it)
      * @throws IllegalStateException when the redis-server on the PATH was built without TLS
      */
     public static RedisBroker startLocalTls(boolean appendOnly) {
@@ -133,7 +137,10 @@ public final class RedisBroker implements AutoCloseable {
      * As {@link #startLocalTls(boolean)} with a server certificate for other names, e.g. {@code dns:elsewhere.test}
      * for a certificate that does not match the address a client connects to.
      *
+     * @param appendOnly whether to enable the append-only file
      * @param subjectAltNames the server certificate's subject alternative names in keytool's syntax
+     * @return the broker, owned by the caller (close it)
+     * @throws IllegalStateException when the redis-server on the PATH was built without TLS
      */
     public static RedisBroker startLocalTls(boolean appendOnly, String subjectAltNames) {
         LocalProcess p = LocalProcess.start(appendOnly ? "everysec" : null, false, subjectAltNames, false);
@@ -144,6 +151,10 @@ public final class RedisBroker implements AutoCloseable {
      * As {@link #startLocalTls(boolean)}, and the TLS port asks every client for a certificate signed by the CA
      * ({@code tls-auth-clients yes}); make one with {@link TestCertificates#generateClient}. The plain port stays
      * open for set-up commands.
+     *
+     * @param appendOnly whether to enable the append-only file
+     * @return the broker, owned by the caller (close it)
+     * @throws IllegalStateException when the redis-server on the PATH was built without TLS
      */
     public static RedisBroker startLocalMutualTls(boolean appendOnly) {
         LocalProcess p = LocalProcess.start(appendOnly ? "everysec" : null, false, "ip:127.0.0.1,dns:localhost",
@@ -297,6 +308,9 @@ public final class RedisBroker implements AutoCloseable {
     /**
      * Starts a broker along the ladder, prints its URI and runs until interrupted (Ctrl-C).
      * {@code --aof} starts a local server with the append-only file enabled.
+     *
+     * @param args {@code --aof}, or nothing
+     * @throws InterruptedException when interrupted while waiting
      */
     public static void main(String[] args) throws InterruptedException {
         boolean aof = List.of(args).contains("--aof");

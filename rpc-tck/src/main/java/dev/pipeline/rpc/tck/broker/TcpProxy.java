@@ -41,12 +41,25 @@ public final class TcpProxy implements AutoCloseable {
         this.port = port;
     }
 
-    /** @return a proxy on a free loopback port forwarding to {@code targetHost:targetPort}, listening */
+    /**
+     * Starts a proxy on a free loopback port.
+     *
+     * @param targetHost where connections are forwarded
+     * @param targetPort the port there
+     * @return a proxy on a free loopback port forwarding to {@code targetHost:targetPort}, listening
+     */
     public static TcpProxy start(String targetHost, int targetPort) {
         return start(targetHost, targetPort, 0);
     }
 
-    /** @return a proxy on {@code port} (0: a free one) forwarding to {@code targetHost:targetPort}, listening */
+    /**
+     * Starts a proxy on a given loopback port.
+     *
+     * @param targetHost where connections are forwarded
+     * @param targetPort the port there
+     * @param port the loopback port to listen on, 0 for a free one
+     * @return a proxy on {@code port} forwarding to {@code targetHost:targetPort}, listening
+     */
     public static TcpProxy start(String targetHost, int targetPort, int port) {
         TcpProxy p;
         try {

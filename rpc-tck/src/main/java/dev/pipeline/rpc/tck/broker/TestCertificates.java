@@ -80,6 +80,7 @@ public record TestCertificates(Path dir, String trustStorePassword) {
      *
      * @param dir              an existing directory
      * @param subjectAltNames  the server certificate's names in keytool's syntax, e.g. {@code ip:127.0.0.1,dns:localhost}
+     * @return the files made, with their password
      */
     public static TestCertificates generate(Path dir, String subjectAltNames) {
         byte[] random = new byte[12];

@@ -39,6 +39,9 @@ public final class LatencyKit {
     /**
      * Runs the warm-up, then the measured phase, waiting for every round trip to complete.
      *
+     * @param workload what to run: payload, round trips in flight, call counts and bounds
+     * @param roundTrip one call and its reply, started once per call
+     * @return the measured phase's latencies, errors and rate
      * @throws IllegalStateException if no round trip completes for {@link Workload#drainTimeout()} while all
      *                               permitted ones are in flight (a round trip that never completes)
      */

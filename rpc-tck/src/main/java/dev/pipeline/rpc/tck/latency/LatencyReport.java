@@ -19,12 +19,22 @@ public final class LatencyReport {
     private LatencyReport() {
     }
 
-    /** @return the results as a JSON array (one object per result, fields as in {@link LatencyResult}). */
+    /**
+     * Formats results as JSON.
+     *
+     * @param results the results, in the order to list them
+     * @return the results as a JSON array (one object per result, fields as in {@link LatencyResult})
+     */
     public static String json(List<LatencyResult> results) {
         return GSON.toJson(results);
     }
 
-    /** @return the results as a Markdown table: p50, p90, p99, p99.9, max (µs) and throughput per workload. */
+    /**
+     * Formats results as a Markdown table.
+     *
+     * @param results the results, one row each in this order
+     * @return the table: p50, p90, p99, p99.9, max (µs) and throughput per workload
+     */
     public static String markdown(List<LatencyResult> results) {
         StringBuilder sb = new StringBuilder();
         sb.append("| workload | mode | in flight | payload (B) | calls | errors | p50 (µs) | p90 (µs) | p99 (µs)"
@@ -42,6 +52,9 @@ public final class LatencyReport {
     /**
      * Writes {@code <dir>/<baseName>.json} and {@code <dir>/<baseName>.md}, creating {@code dir}.
      *
+     * @param dir the directory, created when missing
+     * @param baseName the files' name without extension
+     * @param results the results
      * @return the two files written, JSON first
      */
     public static List<Path> write(Path dir, String baseName, List<LatencyResult> results) {

@@ -29,7 +29,15 @@ public record LatencyResult(String name, String mode, int inFlight, int payloadB
     /**
      * The result of a measured phase from its histogram of successful round trips (in nanoseconds).
      *
+     * @param name         the workload's label
+     * @param mode         sequential, pipelined or threads ({@link Workload#mode()})
+     * @param inFlight     round trips in flight at once
+     * @param payloadBytes payload size in bytes
+     * @param histogram    latencies of the successful round trips, in nanoseconds
+     * @param errors       round trips that failed
+     * @param firstError   the first failure's message, or {@code null}
      * @param elapsedNanos the phase's wall time, for the throughput
+     * @return the result, latencies in microseconds
      */
     public static LatencyResult of(String name, String mode, int inFlight, int payloadBytes, Histogram histogram,
                                    long errors, String firstError, long elapsedNanos) {

@@ -18,11 +18,18 @@ public interface RoundTrip {
     /**
      * Starts one round trip carrying {@code payload}.
      *
+     * @param payload the string to carry, of the workload's size
      * @return completes when the reply arrived (exceptionally when the round trip failed)
      */
     CompletionStage<?> call(String payload);
 
-    /** Calls method {@code echo} of {@code service} with the payload as its one positional param. */
+    /**
+     * Calls method {@code echo} of {@code service} with the payload as its one positional param, asynchronously.
+     *
+     * @param client the client to call with
+     * @param service the service that {@link #exposeEcho} set up
+     * @return the round trip
+     */
     static RoundTrip rpcEcho(RpcClient client, String service) {
         return payload -> client.callAsync(service, "echo", String.class, payload);
     }
@@ -31,6 +38,10 @@ public interface RoundTrip {
      * Calls method {@code echo} of {@code service} with the blocking {@link RpcClient#call}: the stage is already
      * complete when it is returned. For sequential workloads (one call in flight) only; a transport may read the reply
      * on the calling thread.
+     *
+     * @param client the client to call with
+     * @param service the service that {@link #exposeEcho} set up
+     * @return the round trip
      */
     static RoundTrip rpcEchoBlocking(RpcClient client, String service) {
         return payload -> {
@@ -42,7 +53,13 @@ public interface RoundTrip {
         };
     }
 
-    /** Registers method {@code echo} (returns its one param) on {@code service}; the server side of {@link #rpcEcho}. */
+    /**
+     * Registers method {@code echo} (returns its one param) on {@code service}; the server side of {@link #rpcEcho}.
+     *
+     * @param server the server, not yet started
+     * @param service the service's name
+     * @return the server
+     */
     static RpcServer exposeEcho(RpcServer server, String service) {
         return server.handle(service, "echo", params -> params.get(0, String.class));
     }

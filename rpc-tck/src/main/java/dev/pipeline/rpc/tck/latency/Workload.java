@@ -29,56 +29,69 @@ public final class Workload {
         this.callerThreads = b.callerThreads;
     }
 
-    /** A builder for a workload named {@code name} (a label in reports, e.g. {@code kafka-pipeline}). */
+    /**
+     * Starts a workload with the defaults.
+     *
+     * @param name a label in reports, e.g. {@code kafka-pipeline}; not blank
+     * @return a builder
+     * @throws IllegalArgumentException for a blank name
+     */
     public static Builder builder(String name) {
         return new Builder(name);
     }
 
-    /** The label in reports. */
+    /** {@return the label in reports} */
     public String name() {
         return name;
     }
 
-    /** Size of the payload string in bytes (ASCII; the message on the wire adds the JSON-RPC envelope). */
+    /**
+     * {@return the size of the payload string in bytes} ASCII; the message on the wire adds the JSON-RPC envelope.
+     */
     public int payloadBytes() {
         return payloadBytes;
     }
 
-    /** Round trips in flight at once: 1 is sequential, more is pipelined. */
+    /** {@return the round trips in flight at once: 1 is sequential, more is pipelined} */
     public int inFlight() {
         return inFlight;
     }
 
-    /** Calls made and not measured before measuring. */
+    /** {@return the calls made and not measured before measuring} */
     public long warmupCalls() {
         return warmupCalls;
     }
 
-    /** Measured calls; the run stops after this many (or after {@link #duration()}, whichever comes first). */
+    /**
+     * {@return the measured calls} The run stops after this many, or after {@link #duration()}, whichever comes
+     * first.
+     */
     public long calls() {
         return calls;
     }
 
-    /** How long the measured phase may last at most, or {@code null} for no limit. */
+    /** {@return how long the measured phase may last at most, or {@code null} for no limit} */
     public Duration duration() {
         return duration;
     }
 
-    /** How long to wait at the end for round trips still in flight before giving up. */
+    /** {@return how long to wait at the end for round trips still in flight before giving up} */
     public Duration drainTimeout() {
         return drainTimeout;
     }
 
     /**
-     * Whether each of the {@link #inFlight()} round trips runs on a thread of its own that waits for it to complete
-     * before it starts the next, as the threads of a thread-per-request server call a blocking API; otherwise one
-     * thread starts a round trip whenever one completes.
+     * {@return whether each of the {@link #inFlight()} round trips runs on a thread of its own that waits for it to
+     * complete before it starts the next} That is how the threads of a thread-per-request server call a blocking
+     * API; otherwise one thread starts a round trip whenever one completes.
      */
     public boolean callerThreads() {
         return callerThreads;
     }
 
     /**
+     * Names the way calls are made, for reports.
+     *
      * @return "sequential", "pipelined", or "threads" (more than one in flight, on
      * {@linkplain #callerThreads() caller threads})
      */
@@ -111,7 +124,13 @@ public final class Workload {
             this.name = name;
         }
 
-        /** Payload size in bytes, 0..64 MiB (default 64). */
+        /**
+         * Sets the payload size (default 64).
+         *
+         * @param bytes 0 to 64 MiB
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder payloadBytes(int bytes) {
             if (bytes < 0 || bytes > (64 << 20)) {
                 throw new IllegalArgumentException("payloadBytes must be 0..67108864, was " + bytes);
@@ -120,7 +139,13 @@ public final class Workload {
             return this;
         }
 
-        /** Round trips in flight at once, 1..100000 (default 1: sequential). */
+        /**
+         * Sets the round trips in flight at once (default 1: sequential).
+         *
+         * @param n 1 to 100,000
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
         public Builder inFlight(int n) {
             if (n < 1 || n > 100_000) {
                 throw new IllegalArgumentException("inFlight must be 1..100000, was " + n);
@@ -129,7 +154,13 @@ public final class Workload {
             return this;
         }
 
-        /** Unmeasured warm-up calls, >= 0 (default 1,000). */
+        /**
+         * Sets the unmeasured warm-up calls (default 1,000).
+         *
+         * @param n 0 or more
+         * @return this builder
+         * @throws IllegalArgumentException when negative
+         */
         public Builder warmupCalls(long n) {
             if (n < 0) {
                 throw new IllegalArgumentException("warmupCalls must be >= 0, was " + n);
@@ -138,7 +169,13 @@ public final class Workload {
             return this;
         }
 
-        /** Measured calls, >= 1 (default 10,000); use {@link Long#MAX_VALUE} with a duration to run for a time. */
+        /**
+         * Sets the measured calls (default 10,000).
+         *
+         * @param n 1 or more; {@link Long#MAX_VALUE} with a {@link #duration duration} to run for a time
+         * @return this builder
+         * @throws IllegalArgumentException when below 1
+         */
         public Builder calls(long n) {
             if (n < 1) {
                 throw new IllegalArgumentException("calls must be >= 1, was " + n);
@@ -147,7 +184,13 @@ public final class Workload {
             return this;
         }
 
-        /** Upper bound on the measured phase (default none). */
+        /**
+         * Sets the upper bound on the measured phase (default none).
+         *
+         * @param d positive
+         * @return this builder
+         * @throws IllegalArgumentException when zero or negative
+         */
         public Builder duration(Duration d) {
             Objects.requireNonNull(d, "duration");
             if (d.isNegative() || d.isZero()) {
@@ -157,7 +200,13 @@ public final class Workload {
             return this;
         }
 
-        /** How long to wait for the last round trips at the end of a phase (default 60 s). */
+        /**
+         * Sets how long to wait for the last round trips at the end of a phase (default 60 s).
+         *
+         * @param d positive
+         * @return this builder
+         * @throws IllegalArgumentException when zero or negative
+         */
         public Builder drainTimeout(Duration d) {
             Objects.requireNonNull(d, "drainTimeout");
             if (d.isNegative() || d.isZero()) {
@@ -171,12 +220,22 @@ public final class Workload {
          * Runs each round trip in flight on a caller thread of its own, which waits for it before the next (default
          * false: one thread keeps {@code inFlight} round trips going). For blocking round trips, such as
          * {@code client.call(..)} wrapped in a completed future, this is {@code inFlight} callers that block.
+         *
+         * @param on true for a caller thread per round trip in flight
+         * @return this builder
          */
         public Builder callerThreads(boolean on) {
             this.callerThreads = on;
             return this;
         }
 
+        /**
+         * Builds the workload.
+         *
+         * @return an immutable workload
+         * @throws IllegalArgumentException when the calls are unbounded ({@link Long#MAX_VALUE}) and no duration is
+         *     set
+         */
         public Workload build() {
             if (calls == Long.MAX_VALUE && duration == null) {
                 throw new IllegalArgumentException("an unbounded number of calls needs a duration");

@@ -7,7 +7,10 @@ import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 
-/** Runs the CLI in this JVM with its output captured, with an empty environment unless one is given. */
+/**
+ * Runs the CLI in this JVM with its output captured, with an empty environment unless one is given. A test source of
+ * rpc-cli and of rpc-cli-tools (both poms add this folder), whose tests share the package.
+ */
 final class Cli {
     private Cli() {
     }
