@@ -205,6 +205,7 @@ final class ClientCore implements ReplyListener {
             return new Started<>(future, null);
         }
         PendingCall p = new PendingCall(newCorrelationId(), entry);
+        p.idempotent = idempotent;
         if (hedging.enabled()) {
             p.times = replyTimes(service);
             if (idempotent) {
@@ -331,8 +332,8 @@ final class ClientCore implements ReplyListener {
         }
         CompletableFuture<String> served = servers == null ? ServerChecks.SEND : servers.check(service, p.sentNanos);
         CompletableFuture<Void> sent;
+        OutgoingRequest request = DefaultRpcClient.outgoing(body, p.correlationId, deadline);
         try {
-            OutgoingRequest request = DefaultRpcClient.outgoing(body, p.correlationId, deadline);
             if (served == ServerChecks.SEND) { // the hot path: a service known to be served
                 sent = awaited ? channel.sendAwaited(service, request) : channel.send(service, request);
             } else { // sent from the query's thread, so not awaited: no thread reads the reply for it
@@ -345,16 +346,59 @@ final class ClientCore implements ReplyListener {
         }
         return sent.handle((v, x) -> {
             if (x != null) {
-                Throwable cause = x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
-                RpcException error = cause instanceof RpcException r && r.code() == ErrorCodes.NO_SERVER && !closed
-                        ? r : sendError(service, p.what(), x);
-                if (take(p)) {
-                    p.fail(this, error, closed ? RpcMetrics.CLOSED : RpcMetrics.ERROR);
+                RpcException error = sendFailed(p, service, request, x);
+                if (error == null) {
+                    return null; // tried again later
                 }
                 throw new CompletionException(error);
             }
             return null;
         });
+    }
+
+    /** Tries of an idempotent call's send that fails, after the first, 100 ms apart and doubling (0.7 s in all). */
+    static final int SEND_RETRIES = 3;
+
+    /**
+     * After {@code request} of {@code p} could not be sent: fails the call with the error it returns, or, for a call
+     * declared idempotent with tries left and time before its deadline, sends it again after a back-off under the
+     * same correlation id and returns null. A transport's send failure (the broker unreachable for a moment, a
+     * connection being re-established) is often gone a moment later; a non-idempotent call is never sent twice.
+     */
+    private RpcException sendFailed(Pending p, String service, OutgoingRequest request, Throwable x) {
+        Throwable cause = x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
+        RpcException error = cause instanceof RpcException r && r.code() == ErrorCodes.NO_SERVER && !closed
+                ? r : sendError(service, p.what(), x);
+        if (p instanceof PendingCall c && c.idempotent && error.code() == ErrorCodes.TRANSPORT_ERROR && !closed
+                && !p.done && c.sendRetries < SEND_RETRIES) {
+            long backoffMillis = 100L << c.sendRetries;
+            if (p.deadlineNanos == TimeoutSweeper.NONE
+                    || p.deadlineNanos - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(backoffMillis)) {
+                c.sendRetries++;
+                LOG.debug("sending {}.{} again in {} ms: {}", service, p.what(), backoffMillis, oneLine(cause));
+                CompletableFuture.delayedExecutor(backoffMillis, TimeUnit.MILLISECONDS).execute(() -> {
+                    if (p.done || closed) {
+                        return;
+                    }
+                    CompletableFuture<Void> again;
+                    try {
+                        again = channel.send(service, request);
+                    } catch (RuntimeException e) {
+                        again = CompletableFuture.failedFuture(e);
+                    }
+                    again.whenComplete((ok, failure) -> {
+                        if (failure != null) {
+                            sendFailed(p, service, request, failure);
+                        }
+                    });
+                });
+                return null;
+            }
+        }
+        if (take(p)) {
+            p.fail(this, error, closed ? RpcMetrics.CLOSED : RpcMetrics.ERROR);
+        }
+        return error;
     }
 
     /** Starts the call's timeout clock (and its hedge's), as the request is handed to the transport. */
@@ -748,6 +792,10 @@ final class ClientCore implements ReplyListener {
         ReplyTimes times;
         /** For a call that may be hedged, else null. */
         Hedge hedge;
+        /** Declared idempotent: a send that fails is tried again ({@link #SEND_RETRIES}). */
+        boolean idempotent;
+        /** Sends of the first attempt that failed and were tried again; the sender's thread, then the retry's. */
+        int sendRetries;
 
         PendingCall(String correlationId, Entry entry) {
             super(correlationId, entry.service, 1);

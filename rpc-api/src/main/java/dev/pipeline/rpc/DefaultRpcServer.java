@@ -72,6 +72,8 @@ final class DefaultRpcServer implements RpcServer {
     private boolean started; // guarded by lock
     private boolean closed; // guarded by lock
     private volatile boolean closing;
+    /** Set once {@link #close()} spent its grace: what completes after is abandoned ({@link #shuttingDown()}). */
+    private volatile boolean abandoning;
 
     /**
      * @param transport the transport to subscribe through; {@code null} for a server that only serves
@@ -87,7 +89,7 @@ final class DefaultRpcServer implements RpcServer {
         this.introspection = new Introspection(transportTag, pending::size);
         this.dispatcher = new Dispatcher(config.limits(), transport == null ? Integer.MAX_VALUE
                 : transport.capabilities().maxMessageBytes(), config.executor().orElse(pool),
-                introspection.recording(config.metrics()), served::get);
+                introspection.recording(config.metrics()), served::get, DedupWindow.of(config));
     }
 
     /**
@@ -266,22 +268,37 @@ final class DefaultRpcServer implements RpcServer {
             outcome = track(dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis(),
                     request));
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(shuttingDown());
+            return shuttingDown();
         }
         return outcome.handle((o, error) -> {
             if (error != null) {
-                return shuttingDown();
+                return null;
             }
             if (o.reply() == null && o.deadLetterReason() == null) {
                 return HandlerOutcome.none();
             }
             return new HandlerOutcome(o.reply(), o.deadLetterReason());
-        });
+        }).thenCompose(h -> h != null && !(abandoning && redelivers()) ? CompletableFuture.completedFuture(h)
+                : shuttingDown());
     }
 
-    private static HandlerOutcome shuttingDown() {
-        return HandlerOutcome.reply(JsonOutput.toBytes(Messages.failure(null, ErrorCodes.INTERNAL_ERROR,
-                "Internal error: the server closed before handling the message", null)));
+    /**
+     * The outcome of a message the server closed before handling (its grace spent), or that a given executor
+     * rejected; also of any message whose handling ends after the grace (a handler interrupted by the close ends in
+     * an error that is not the caller's). While the server closes, a transport that redelivers
+     * after a crash gets a stage that never completes: the message is neither answered nor acknowledged, so another
+     * instance runs it (an error reply would complete the call first). Any other transport answers -32603.
+     */
+    private boolean redelivers() {
+        return transport != null && transport.capabilities().has(dev.pipeline.rpc.spi.Capability.REDELIVERY_AFTER_CRASH);
+    }
+
+    private CompletableFuture<HandlerOutcome> shuttingDown() {
+        if (closing && redelivers()) {
+            return new CompletableFuture<>();
+        }
+        return CompletableFuture.completedFuture(HandlerOutcome.reply(JsonOutput.toBytes(Messages.failure(null,
+                ErrorCodes.INTERNAL_ERROR, "Internal error: the server closed before handling the message", null))));
     }
 
     @Override
@@ -335,6 +352,10 @@ final class DefaultRpcServer implements RpcServer {
             }
             parts.add(h);
         }
+        if (pool != null && pool.getActiveCount() >= pool.getMaximumPoolSize() && !pool.getQueue().isEmpty()) {
+            parts.add(Health.degraded("handler pool saturated: all " + pool.getMaximumPoolSize()
+                    + " threads busy, " + pool.getQueue().size() + " requests queued"));
+        }
         return Health.combine(parts);
     }
 
@@ -355,6 +376,7 @@ final class DefaultRpcServer implements RpcServer {
             closeQuietly(channel, remaining(deadline));
         }
         awaitPending(deadline);
+        abandoning = true;
         if (pool != null) {
             pool.shutdown();
             try {

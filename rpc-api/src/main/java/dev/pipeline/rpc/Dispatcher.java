@@ -62,6 +62,7 @@ final class Dispatcher {
     private final Executor executor;
     private final RpcMetrics metrics;
     private final Function<String, Map<String, RpcMethod>> services;
+    private final DedupWindow dedup;
 
     /**
      * @param maxReplyBytes the largest reply the transport carries: a larger one is answered with -32603 instead,
@@ -70,6 +71,13 @@ final class Dispatcher {
      */
     Dispatcher(Limits limits, int maxReplyBytes, Executor executor, RpcMetrics metrics,
                Function<String, Map<String, RpcMethod>> services) {
+        this(limits, maxReplyBytes, executor, metrics, services, null);
+    }
+
+    /** As above; {@code dedup} (may be null: none) answers requests to idempotent methods delivered again. */
+    Dispatcher(Limits limits, int maxReplyBytes, Executor executor, RpcMetrics metrics,
+               Function<String, Map<String, RpcMethod>> services, DedupWindow dedup) {
+        this.dedup = dedup;
         this.limits = limits;
         this.maxReplyBytes = maxReplyBytes;
         this.executor = executor;
@@ -276,6 +284,7 @@ final class Dispatcher {
         RpcMethod method = methods == null ? null : methods.get(request.method());
         String methodTag = method == null ? UNKNOWN : request.method();
         CompletableFuture<JsonElement> result;
+        DedupWindow.Ticket ticket = null;
         try {
             if (method == null) {
                 throw new RpcException(ErrorCodes.METHOD_NOT_FOUND, methods == null
@@ -285,6 +294,16 @@ final class Dispatcher {
             }
             RpcContext outer = RpcContext.CURRENT.get();
             IncomingRequest in = INCOMING.get();
+            ticket = dedup == null ? null : dedup.ticket(service, request, method, in);
+            if (ticket != null) {
+                byte[] stored = dedup.answer(ticket, request.id());
+                if (stored != null) {
+                    metrics.deduplicated(serviceTag, methodTag, transport);
+                    log.debug("{}.{}: answered a request delivered again from the dedup window", serviceTag,
+                            methodTag);
+                    return CompletableFuture.completedFuture(stored);
+                }
+            }
             RpcContext.CURRENT.set(new RpcContext(service, request.method(),
                     request.id() == null ? null : request.id().toString(), in == null ? null : in.correlationId(),
                     in == null ? null : in.clientId(), in == null ? 0 : Math.max(0, in.deadlineEpochMillis()),
@@ -303,6 +322,7 @@ final class Dispatcher {
         } catch (Throwable t) {
             result = CompletableFuture.failedFuture(t);
         }
+        DedupWindow.Ticket remember = ticket;
         return result.handle((json, error) -> {
             JsonObject failure = error == null ? null : failure(serviceTag, methodTag, request, error);
             metrics.serverRequest(serviceTag, methodTag, transport, error == null ? RpcMetrics.OK : RpcMetrics.ERROR,
@@ -317,6 +337,9 @@ final class Dispatcher {
                             serviceTag, methodTag, reply.length, maxReplyBytes);
                     return JsonOutput.toBytes(Messages.failure(request.id(), ErrorCodes.INTERNAL_ERROR,
                             tooLarge("response", reply.length), null));
+                }
+                if (remember != null && failure == null) {
+                    dedup.remember(remember, reply); // before the reply goes out: a redelivery finds it
                 }
                 return reply;
             } catch (Throwable t) { // e.g. a JsonElement result or error data holding NaN

@@ -16,10 +16,11 @@ import java.lang.annotation.Target;
  * call, the other is dropped ({@link ClientConfig#hedging()}). Untyped calls declare the same with
  * {@link RpcClient#idempotent()}. The price is that the method may really run more than once.
  *
- * <p>This is the one declaration of idempotence in the library: a server-side deduplication window reads the same
- * annotation on the methods it exposes. Every attempt of a call carries the same correlation id
- * ({@code rpc-id}) and client id ({@code rpc-client}), which is what such a window keys on; each attempt has a
- * JSON-RPC id of its own, so that the reply tells which attempt answered.
+ * <p>On a method a server exposes (or on its class, or on the interface it is exposed through), it puts the method in
+ * the server's dedup window ({@link ServerConfig#dedupWindow()}): a request delivered again (a hedge, a retry, a
+ * redelivery after a crash) is answered with the stored result instead of running the method again. Every attempt
+ * of a call carries the same correlation id ({@code rpc-id}) and client id ({@code rpc-client}), which is what the
+ * window keys on; each attempt has a JSON-RPC id of its own, so that the reply tells which attempt answered.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

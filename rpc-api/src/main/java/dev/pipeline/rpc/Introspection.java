@@ -196,6 +196,11 @@ final class Introspection {
         public void refusedReplyAddress(String service, String transport) {
             delegate.refusedReplyAddress(service, transport);
         }
+
+        @Override
+        public void deduplicated(String service, String method, String transport) {
+            delegate.deduplicated(service, method, transport);
+        }
     }
 
     /** The OpenRPC document of one service's methods, built once on first use. */

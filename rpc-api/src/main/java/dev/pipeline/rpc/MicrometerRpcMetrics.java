@@ -48,6 +48,10 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     public static final String SERVER_REJECTED = "pipeline.rpc.server.rejected";
     /** Name of the server refused reply address counter. */
     public static final String SERVER_REFUSED_REPLY_ADDRESSES = "pipeline.rpc.server.refused.reply.addresses";
+    /** Gauge of a server's health ({@link #registerHealth}): 1 up, 0.5 degraded, 0 down. */
+    public static final String SERVER_HEALTH = "pipeline.rpc.server.health";
+    /** Counter of requests answered from the dedup window ({@link RpcMetrics#deduplicated}). */
+    public static final String SERVER_DEDUPLICATED = "pipeline.rpc.server.deduplicated";
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<Key, Timer> clientCalls = new ConcurrentHashMap<>();
@@ -57,6 +61,7 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     private final ConcurrentHashMap<Key, Counter> rejected = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Counter> hedges = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Counter> refusedReplyAddresses = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Counter> deduplicated = new ConcurrentHashMap<>();
 
     /**
      * Records to {@code registry}; meters are registered as they are first used.
@@ -160,6 +165,39 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
             counter = refusedReplyAddresses.computeIfAbsent(key, k -> Counter.builder(SERVER_REFUSED_REPLY_ADDRESSES)
                     .description("Requests dead-lettered because their reply address was refused")
                     .tag("service", tag(k.service)).tag("transport", tag(k.transport)).register(registry));
+        }
+        counter.increment();
+    }
+
+    /**
+     * Registers a gauge {@value #SERVER_HEALTH} of {@code server}'s {@link RpcServer#health()} in {@code registry}:
+     * 1 for {@code UP}, 0.5 for {@code DEGRADED}, 0 for {@code DOWN}, read when the registry is scraped (the reasons
+     * are in {@code health()} itself). A readiness probe can alert on a value below 1, a liveness probe on 0.
+     *
+     * @param registry where the gauge goes
+     * @param server   the server it reports; held weakly, as Micrometer holds gauge objects
+     * @param name     a tag {@code server} telling several servers of one process apart
+     */
+    public static void registerHealth(MeterRegistry registry, RpcServer server, String name) {
+        io.micrometer.core.instrument.Gauge.builder(SERVER_HEALTH, server, s -> switch (s.health().status()) {
+                    case UP -> 1.0;
+                    case DEGRADED -> 0.5;
+                    case DOWN -> 0.0;
+                })
+                .description("Server health: 1 up, 0.5 degraded, 0 down")
+                .tag("server", Objects.requireNonNull(name, "name"))
+                .register(Objects.requireNonNull(registry, "registry"));
+    }
+
+    @Override
+    public void deduplicated(String service, String method, String transport) {
+        Key key = new Key(service, method, transport, "");
+        Counter counter = deduplicated.get(key);
+        if (counter == null) {
+            counter = deduplicated.computeIfAbsent(key, k -> Counter.builder(SERVER_DEDUPLICATED)
+                    .description("Requests to idempotent methods answered from the dedup window")
+                    .tag("service", tag(k.service)).tag("method", tag(k.method))
+                    .tag("transport", tag(k.transport)).register(registry));
         }
         counter.increment();
     }

@@ -35,6 +35,17 @@ final class OverloadedMethod implements RpcMethod {
         return select(params).invoke(params);
     }
 
+    /** Idempotent when every overload is. */
+    @Override
+    public boolean idempotent() {
+        for (ReflectiveMethod m : byArity) {
+            if (!m.idempotent()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     ReflectiveMethod select(JsonElement params) {
         int given = params instanceof JsonArray a ? a.size() : params instanceof JsonObject o ? o.size() : 0;
         ReflectiveMethod fallback = null;

@@ -37,6 +37,7 @@ final class ReflectiveMethod implements RpcMethod {
     /** Positional params needed: all up to the last one that is not {@code Optional}. */
     private final int minPositional;
     private final boolean namesPresent;
+    private final boolean idempotent;
 
     ReflectiveMethod(Object target, Method method) {
         this.target = target;
@@ -60,6 +61,7 @@ final class ReflectiveMethod implements RpcMethod {
         }
         this.namesPresent = present;
         this.minPositional = min;
+        this.idempotent = declaredIdempotent(target, method);
         method.trySetAccessible(); // public methods of non-public classes; fails harmlessly in named modules
     }
 
@@ -100,6 +102,36 @@ final class ReflectiveMethod implements RpcMethod {
             return names;
         }
         return null;
+    }
+
+    @Override
+    public boolean idempotent() {
+        return idempotent;
+    }
+
+    /**
+     * Whether {@link Idempotent} is on {@code method}, on a method it implements or overrides, on the class of one of
+     * them, on the target's class, or (for a method of an exposed interface) on the target's implementation of it.
+     */
+    static boolean declaredIdempotent(Object target, Method method) {
+        List<Method> methods = new ArrayList<>(withOverridden(method));
+        if (method.getDeclaringClass().isInterface()) {
+            try {
+                methods.addAll(withOverridden(target.getClass().getMethod(method.getName(),
+                        method.getParameterTypes())));
+            } catch (NoSuchMethodException e) {
+                // a default method the class does not override
+            }
+        }
+        if (target.getClass().isAnnotationPresent(Idempotent.class)) {
+            return true;
+        }
+        for (Method m : methods) {
+            if (m.isAnnotationPresent(Idempotent.class) || m.getDeclaringClass().isAnnotationPresent(Idempotent.class)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code method}, then the methods of its class's supertypes that it implements or overrides. */

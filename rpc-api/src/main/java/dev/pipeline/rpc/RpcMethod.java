@@ -13,6 +13,11 @@ interface RpcMethod {
      */
     Object invoke(JsonElement params) throws Throwable;
 
+    /** Whether the method is declared {@link Idempotent} (on it, a method it implements, or a class of either). */
+    default boolean idempotent() {
+        return false;
+    }
+
     /** Shortens text taken from a request before it goes into an error message. */
     static String clip(String s) {
         return s.length() <= 100 ? s : s.substring(0, 100) + "...";

@@ -94,6 +94,17 @@ public interface RpcMetrics {
     }
 
     /**
+     * A request to an idempotent method answered from the server's dedup window, without running the method
+     * ({@link ServerConfig#dedupWindow()}).
+     *
+     * @param service   the service
+     * @param method    the method
+     * @param transport the transport's scheme
+     */
+    default void deduplicated(String service, String method, String transport) {
+    }
+
+    /**
      * The server's transport refused a request's reply address and dead-lettered the request ("invalid reply
      * address"): the sender named a destination outside the reply namespace, a malformed one, or one that does not
      * exist. The address is not given: it is chosen by whoever sent the request.

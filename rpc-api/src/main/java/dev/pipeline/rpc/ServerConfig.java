@@ -1,5 +1,6 @@
 package dev.pipeline.rpc;
 
+import dev.pipeline.rpc.spi.DedupStore;
 import dev.pipeline.rpc.spi.Secrets;
 import dev.pipeline.rpc.spi.ServerSettings;
 
@@ -7,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /** Immutable server configuration; build with {@link #builder()}. */
@@ -19,8 +21,14 @@ public final class ServerConfig {
     private final RpcMetrics metrics;
     private final Map<String, String> transportProperties;
     private final Executor executor;
+    private final Duration dedupWindow;
+    private final DedupStore dedupStore;
+    private final Set<String> idempotent;
 
     private ServerConfig(Builder b) {
+        this.dedupWindow = b.dedupWindow;
+        this.dedupStore = b.dedupStore;
+        this.idempotent = Set.copyOf(b.idempotent);
         this.executor = b.executor;
         this.concurrency = b.concurrency;
         this.maxInFlight = Math.max(b.maxInFlight, b.concurrency);
@@ -92,6 +100,46 @@ public final class ServerConfig {
         return Optional.ofNullable(executor);
     }
 
+    /**
+     * How long the outcome of a call to an idempotent method is kept to answer the same request delivered again
+     * (default 2 minutes; {@link Duration#ZERO}: not kept). A method is idempotent when it, its class or the
+     * interface it is exposed through carries {@link Idempotent}, or when {@link Builder#idempotent} names it. A
+     * request is "the same" when it has the same client id and correlation id ({@code rpc-client}, {@code rpc-id}),
+     * which every attempt of a call shares, and the same method and params; it is then answered with the stored
+     * result under its own JSON-RPC id, and the method does not run. Only results are kept, not errors: a call that
+     * failed runs again when it comes again. Two attempts that arrive while neither has finished both run.
+     *
+     * @return the window; zero when off
+     */
+    public Duration dedupWindow() {
+        return dedupWindow;
+    }
+
+    /**
+     * The store of the {@link #dedupWindow()} when one was given; empty (the default) when each server keeps its own
+     * in memory ({@link DedupStore#inMemory}, 10,000 entries and 16 MiB at most), which covers a request delivered
+     * again to the same instance. A store shared by all instances also covers a request that another instance
+     * receives after its first server died.
+     *
+     * @return the store given, or empty for the default
+     */
+    public Optional<DedupStore> dedupStore() {
+        return Optional.ofNullable(dedupStore);
+    }
+
+    /**
+     * Whether {@link Builder#idempotent} declared {@code method} of {@code service} idempotent (annotations are read
+     * from the methods themselves).
+     *
+     * @param service a service name
+     * @param method  a method name
+     * @return whether it was declared so in this configuration
+     */
+    public boolean declaredIdempotent(String service, String method) {
+        return !idempotent.isEmpty() && (idempotent.contains(service + "\n" + method)
+                || idempotent.contains(service + "\n"));
+    }
+
     /** {@return the options passed through to the transport; unmodifiable} */
     public Map<String, String> transportProperties() {
         return transportProperties;
@@ -102,7 +150,9 @@ public final class ServerConfig {
     public String toString() {
         return "ServerConfig{concurrency=" + concurrency + ", maxInFlight=" + maxInFlight + ", maxInFlightBytes="
                 + maxInFlightBytes + ", shutdownGrace="
-                + shutdownGrace + ", executor=" + (executor == null ? "pool" : executor) + ", transportProperties="
+                + shutdownGrace + ", executor=" + (executor == null ? "pool" : executor) + ", dedupWindow="
+                + dedupWindow + ", dedupStore=" + (dedupStore == null ? "in memory" : dedupStore)
+                + ", transportProperties="
                 + Secrets.masked(transportProperties) + "}";
     }
 
@@ -116,8 +166,60 @@ public final class ServerConfig {
         private RpcMetrics metrics = RpcMetrics.noop();
         private final java.util.LinkedHashMap<String, String> transportProperties = new java.util.LinkedHashMap<>();
         private Executor executor;
+        private Duration dedupWindow = Duration.ofMinutes(2);
+        private DedupStore dedupStore;
+        private final java.util.HashSet<String> idempotent = new java.util.HashSet<>();
 
         private Builder() {
+        }
+
+        /**
+         * Sets how long results of idempotent methods are kept ({@link ServerConfig#dedupWindow()}).
+         *
+         * @param window from zero (off) to a day
+         * @return this builder
+         * @throws IllegalArgumentException when outside that range
+         */
+        public Builder dedupWindow(Duration window) {
+            Objects.requireNonNull(window, "dedupWindow");
+            if (window.isNegative() || window.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("dedupWindow must be 0..1 day, was " + window);
+            }
+            this.dedupWindow = window;
+            return this;
+        }
+
+        /**
+         * Sets the store of the dedup window ({@link ServerConfig#dedupStore()}); the server does not close it.
+         *
+         * @param store a store, for example one shared by every instance
+         * @return this builder
+         */
+        public Builder dedupStore(DedupStore store) {
+            this.dedupStore = Objects.requireNonNull(store, "dedupStore");
+            return this;
+        }
+
+        /**
+         * Declares methods idempotent as {@link Idempotent} would (for methods registered with
+         * {@link RpcServer#handle}, or classes the user cannot annotate): the named {@code methods} of
+         * {@code service}, or every method of it when none is named.
+         *
+         * @param service a valid service name
+         * @param methods method names; none for every method of the service
+         * @return this builder
+         * @throws IllegalArgumentException for an invalid service name
+         */
+        public Builder idempotent(String service, String... methods) {
+            Objects.requireNonNull(service, "service");
+            MethodTables.checkServiceName(service);
+            if (methods.length == 0) {
+                idempotent.add(service + "\n");
+            }
+            for (String m : methods) {
+                idempotent.add(service + "\n" + Objects.requireNonNull(m, "method"));
+            }
+            return this;
         }
 
         /**

@@ -195,6 +195,22 @@ class IntrospectionTest {
     }
 
     @Test
+    void theCountingMetricsPassEveryEventOnToTheUsersMetrics() {
+        // a method of RpcMetrics the wrapper does not override would be swallowed by the interface's no-op default
+        Class<?> recording = java.util.Arrays.stream(Introspection.class.getDeclaredClasses())
+                .filter(c -> c.getSimpleName().equals("Recording")).findFirst().orElseThrow();
+        for (java.lang.reflect.Method m : RpcMetrics.class.getMethods()) {
+            if (java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            assertThat(java.util.Arrays.stream(recording.getDeclaredMethods())
+                    .anyMatch(d -> d.getName().equals(m.getName())
+                            && java.util.Arrays.equals(d.getParameterTypes(), m.getParameterTypes())))
+                    .as("Introspection.Recording overrides RpcMetrics.%s", m.getName()).isTrue();
+        }
+    }
+
+    @Test
     void discoverIsValidOpenRpc() throws IOException {
         JsonObject doc = discover();
         assertThat(validateDocument(doc)).as("meta-schema errors of %s", doc).isEmpty();

@@ -78,6 +78,11 @@ final class SoakCommand implements Callable<Integer> {
             + " gets no reply in time (a resend to a live server; duplicate executions are its cost).")
     boolean idempotent;
 
+    @Option(names = "--dedup", paramLabel = "WHERE", description = "Declare the method idempotent on the servers"
+            + " and keep their dedup window: none, memory (each server's own) or redis (shared by all servers; beside"
+            + " Kafka a local redis-server). Default: ${DEFAULT-VALUE}.")
+    String dedup = "none";
+
     @Option(names = "--stable-identities", description = "Each replacement server takes over the identity of the"
             + " one it replaces, as a StatefulSet or a supervisor that restarts a process gives it (Kafka: static"
             + " membership, group.instance.id).")
@@ -101,7 +106,7 @@ final class SoakCommand implements Callable<Integer> {
         try {
             SoakOptions.Builder b = SoakOptions.builder().servers(servers).calls(calls).inFlight(inFlight).rate(rate)
                     .killEvery(Durations.parse(killEvery)).maxKills(kills).callTimeout(Durations.parse(callTimeout))
-                    .grace(Durations.parse(grace)).seed(seed).workDir(logs).idempotent(idempotent)
+                    .grace(Durations.parse(grace)).seed(seed).workDir(logs).idempotent(idempotent).dedup(dedup)
                     .stableIdentities(stableIdentities).graceful(graceful);
             serverOptions.forEach(b::serverOption);
             String broker = top.givenBroker();

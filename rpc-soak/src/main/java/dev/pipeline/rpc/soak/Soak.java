@@ -132,9 +132,23 @@ public final class Soak {
             ownedBroker = r;
             uri = r.uri().toString();
         }
+        RedisBroker dedupRedis = null;
         try {
+            dedupUri = null;
+            if (options.dedup().equals("redis")) {
+                if (uri.startsWith("redis")) {
+                    dedupUri = uri;
+                } else {
+                    out.println("soak " + transport + ": starting a local redis-server for the shared dedup window...");
+                    dedupRedis = RedisBroker.startLocal(false);
+                    dedupUri = dedupRedis.uri().toString();
+                }
+            }
             return load(transport, uri, dir);
         } finally {
+            if (dedupRedis != null) {
+                dedupRedis.close();
+            }
             if (ownedBroker != null) {
                 try {
                     ownedBroker.close();
@@ -510,6 +524,9 @@ public final class Soak {
         return one.length() > 160 ? one.substring(0, 160) + "..." : one;
     }
 
+    /** The Redis of a shared dedup window ({@code --dedup redis}) during a transport's run, else null. */
+    private String dedupUri;
+
     private Server startServer(String uri, String service, Path dir, String name, int slot) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Map<String, String> query = new LinkedHashMap<>(options.serverOptions());
@@ -519,7 +536,9 @@ public final class Soak {
         StringBuilder serverUri = new StringBuilder(uri);
         query.forEach((k, v) -> serverUri.append(serverUri.indexOf("?") < 0 ? '?' : '&').append(k).append('=')
                 .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp",
+        String dedup = options.dedup().equals("redis") ? dedupUri : options.dedup();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
+                "-D" + SoakServer.DEDUP_PROPERTY + "=" + dedup, "-cp",
                 System.getProperty("java.class.path"), SoakServer.class.getName(), serverUri.toString(), service, name,
                 dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".out").toFile());

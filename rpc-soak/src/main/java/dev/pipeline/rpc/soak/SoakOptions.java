@@ -19,6 +19,7 @@ public final class SoakOptions {
     private final Duration callTimeout;
     private final Duration grace;
     private final boolean idempotent;
+    private final String dedup;
     private final boolean stableIdentities;
     private final boolean graceful;
     private final java.util.Map<String, String> serverOptions;
@@ -40,6 +41,7 @@ public final class SoakOptions {
         seed = b.seed;
         workDir = b.workDir;
         idempotent = b.idempotent;
+        dedup = b.dedup;
         stableIdentities = b.stableIdentities;
         graceful = b.graceful;
         serverOptions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.serverOptions));
@@ -105,6 +107,15 @@ public final class SoakOptions {
         return seed;
     }
 
+    /**
+     * @return where the servers keep a dedup window for the soak's method, declared idempotent on the server side:
+     * {@code none} (not declared, the default), {@code memory} (each server's own) or {@code redis} (one shared by all
+     * servers, in a Redis: the broker on the Redis transport, a local redis-server beside Kafka)
+     */
+    public String dedup() {
+        return dedup;
+    }
+
     /** @return whether the load's calls are declared idempotent, so the client may hedge them */
     public boolean idempotent() {
         return idempotent;
@@ -151,6 +162,7 @@ public final class SoakOptions {
         private long seed = 1;
         private Path workDir;
         private boolean idempotent;
+        private String dedup = "none";
         private boolean stableIdentities;
         private boolean graceful;
         private final java.util.Map<String, String> serverOptions = new java.util.LinkedHashMap<>();
@@ -221,6 +233,15 @@ public final class SoakOptions {
         /** The seed of the kill choice. */
         public Builder seed(long s) {
             seed = s;
+            return this;
+        }
+
+        /** See {@link SoakOptions#dedup()}: {@code none}, {@code memory} or {@code redis}. */
+        public Builder dedup(String where) {
+            if (!java.util.Set.of("none", "memory", "redis").contains(where)) {
+                throw new IllegalArgumentException("dedup must be none, memory or redis, was '" + where + "'");
+            }
+            dedup = where;
             return this;
         }
 

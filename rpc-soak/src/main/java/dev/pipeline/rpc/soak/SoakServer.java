@@ -2,6 +2,8 @@ package dev.pipeline.rpc.soak;
 
 import dev.pipeline.rpc.Rpc;
 import dev.pipeline.rpc.RpcServer;
+import dev.pipeline.rpc.ServerConfig;
+import dev.pipeline.rpc.redis.RedisDedupStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,6 +52,12 @@ public final class SoakServer {
         }
     }
 
+    /**
+     * System property of a server process: {@code none}, {@code memory}, or the URI of the Redis that keeps a dedup
+     * window shared by the servers ({@link SoakOptions#dedup()}).
+     */
+    static final String DEDUP_PROPERTY = "pipeline.soak.dedup";
+
     /** Entry point of a server process. */
     public static void main(String[] args) throws IOException {
         // exits on SIGTERM (the shutdown hook closes the server) or SIGKILL; never by itself
@@ -63,7 +71,17 @@ public final class SoakServer {
         Path dir = Path.of(args[3]);
         FileChannel log = FileChannel.open(dir.resolve(name + ".log"), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        RpcServer server = Rpc.server(uri);
+        String dedup = System.getProperty(DEDUP_PROPERTY, "none");
+        ServerConfig.Builder config = ServerConfig.builder();
+        if (dedup.equals("none")) {
+            config.dedupWindow(java.time.Duration.ZERO);
+        } else {
+            config.idempotent(service, "work");
+            if (!dedup.equals("memory")) {
+                config.dedupStore(RedisDedupStore.open(dedup));
+            }
+        }
+        RpcServer server = Rpc.server(uri, config.build());
         server.expose(service, new Work(name, log));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -84,6 +84,27 @@ public abstract class AroundCallSuite extends TckBase {
         }
     }
 
+    /** Checks: a service whose only server stopped before any call is still served: calls wait for the next server. */
+    @Test
+    @DisplayName("a service whose only server stopped before any call is still served: calls wait for the next server")
+    public void serverThatStoppedBeforeAnyCallStillCounts() {
+        if (!caps.has(Capability.PERSISTENT)) {
+            return; // without PERSISTENT a request sent while no server runs may be lost: nothing to check
+        }
+        String svc = uniqueService("idle");
+        RpcServer first = server();
+        first.expose(svc, TckApi.class, new TckApiImpl());
+        first.start();
+        await().until(() -> first.health().isUp()); // subscribed: on Kafka, in its group
+        first.close(); // served nothing
+        RpcClient client = client(b -> b.defaultTimeout(LONG));
+        CompletableFuture<Integer> during = client.callAsync(svc, "add", int.class, 5, 6);
+        RpcServer next = server();
+        next.expose(svc, TckApi.class, new TckApiImpl());
+        next.start();
+        assertThat(get(during, LONG)).as("sent while no server ran, answered by the next").isEqualTo(11);
+    }
+
     /** Checks: failWithoutServer(false): a call to an unserved service is sent, and a server started later answers. */
     @Test
     @DisplayName("failWithoutServer(false): a call to an unserved service is sent, and a server started later answers")

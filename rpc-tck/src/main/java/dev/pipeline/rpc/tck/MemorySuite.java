@@ -103,7 +103,7 @@ public abstract class MemorySuite extends TckBase {
     /**
      * The server process of the suite: {@code SmallHeapServer <uri> <service> <holdMillis> [key=value ...]} serves
      * {@code hold(String)} (waits {@code holdMillis}, returns the length) and {@code peakHeap()} with the library's
-     * defaults, and prints {@code READY <pid>} once serving.
+     * defaults, and prints {@code READY <pid>} once serving (its health up).
      */
     public static final class SmallHeapServer {
         private final long holdMillis;
@@ -150,6 +150,10 @@ public abstract class MemorySuite extends TckBase {
             RpcServer server = Rpc.server(args[0], config.build());
             server.expose(args[1], new SmallHeapServer(Long.parseLong(args[2])));
             server.start();
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!server.health().isUp() && System.nanoTime() - until < 0) { // subscribed: on Kafka, in its group
+                Thread.sleep(20);
+            }
             System.out.println("READY " + ProcessHandle.current().pid());
             System.out.flush();
             new CountDownLatch(1).await();

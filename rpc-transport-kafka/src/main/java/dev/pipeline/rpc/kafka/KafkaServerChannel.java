@@ -187,10 +187,21 @@ final class KafkaServerChannel implements ServerChannel {
         return c;
     }
 
+    /**
+     * The poll loop's health; {@code DEGRADED} until the consumer first joined its group (the first rebalance
+     * callback, with or without partitions): before that no request of the service is read by this instance.
+     */
     @Override
     public dev.pipeline.rpc.Health health() {
-        return loopHealth.health();
+        dev.pipeline.rpc.Health loop = loopHealth.health();
+        if (!joined && loop.isUp()) {
+            return dev.pipeline.rpc.Health.degraded("joining the consumer group of '" + service + "'");
+        }
+        return loop;
     }
+
+    /** Set at the first rebalance callback. */
+    private volatile boolean joined;
 
     // ---------------------------------------------------------------- consumer thread
 
@@ -528,7 +539,51 @@ final class KafkaServerChannel implements ServerChannel {
                 consumer.pause(partitions);
             }
             assignedCount = states.size();
+            anchor(partitions);
+            joined = true;
             log.debug("server of '{}' assigned {}", service, partitions);
+        }
+    }
+
+    /** Partitions whose committed offset this instance has made sure of; consumer thread only. */
+    private final java.util.Set<TopicPartition> anchored = new java.util.HashSet<>();
+
+    /**
+     * Commits the position of each newly assigned partition that has no committed offset yet. Kafka deletes a group
+     * whose members all left at its next clean-up when it holds no offsets; with them it stays (for {@code offsets.retention.minutes}),
+     * so a client still sees a service that was served and sends to it (requests wait on the broker for the next
+     * server) instead of failing with "no server" ({@link ServerGroups}). One lookup per partition and instance.
+     */
+    private void anchor(Collection<TopicPartition> partitions) {
+        List<TopicPartition> fresh = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            if (!anchored.contains(tp)) {
+                fresh.add(tp);
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        boolean wake = wakeOnCompletion;
+        wakeOnCompletion = false;
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(fresh),
+                    Duration.ofSeconds(10));
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (TopicPartition tp : fresh) {
+                if (committed.get(tp) == null) {
+                    offsets.put(tp, new OffsetAndMetadata(consumer.position(tp, Duration.ofSeconds(10))));
+                }
+            }
+            if (!offsets.isEmpty()) {
+                commit(offsets, true);
+            }
+            anchored.addAll(fresh);
+        } catch (RuntimeException e) { // tried again at the next assignment
+            log.debug("server of '{}': could not check the committed offsets of {}: {}", service, fresh,
+                    e.toString());
+        } finally {
+            wakeOnCompletion = wake;
         }
     }
 

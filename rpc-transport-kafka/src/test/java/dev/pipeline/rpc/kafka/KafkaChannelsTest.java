@@ -89,6 +89,25 @@ class KafkaChannelsTest {
     }
 
     @Test
+    void aServerThatServedNothingLeavesItsGroupWithOffsetsSoTheGroupOutlivesIt() throws Exception {
+        String service = uniqueService("anchor");
+        Transport server = closing(transport());
+        ServerChannel sc = server.openServer(service, SETTINGS, echo());
+        sc.start();
+        await().atMost(WAIT).until(() -> sc.health().isUp()); // joined its group
+        sc.close();
+        // Kafka deletes an empty group without offsets at its next clean-up; with an offset per partition it stays
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("rpc." + service)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            int partitions = admin.describeTopics(List.of("rpc." + service)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get("rpc." + service).partitions().size();
+            assertThat(offsets).as("committed offsets of the group").hasSize(partitions);
+            assertThat(offsets.values()).allSatisfy(o -> assertThat(o.offset()).isZero());
+        }
+    }
+
+    @Test
     void repliesReachOnlyTheirOwnClientEvenOnASharedPartition() throws Exception {
         String service = uniqueService("own");
         String replyTopic = uniqueService("replies-shared");

@@ -97,6 +97,36 @@ class RedisAclTest extends RedisTestSupport {
     }
 
     @Test
+    void dedupStoreWorksWithTheServerAclAndTheClientAclCannotReadIt() throws Exception {
+        try (RedisBroker broker = RedisBroker.startLocal(false)) {
+            URI plain = broker.uri();
+            RedisCommands<String, String> admin = redis(plain);
+            String version = admin.info("server").lines().filter(l -> l.startsWith("redis_version:"))
+                    .findFirst().orElse("redis_version:0").substring("redis_version:".length());
+            org.junit.jupiter.api.Assumptions.assumeTrue(Integer.parseInt(version.split("\\.")[0]) >= 7,
+                    "ACL selectors need Redis 7, this is " + version);
+            setUser(admin, "rpc-server", "server-pw", resource(SERVER_ACL));
+            setUser(admin, "rpc-client", "client-pw", resource(CLIENT_ACL));
+            admin.aclLogReset();
+            String hostPort = plain.getHost() + ":" + plain.getPort();
+            byte[] value = "stored".getBytes(StandardCharsets.UTF_8);
+            try (RedisDedupStore store = RedisDedupStore.open("redis://rpc-server:server-pw@" + hostPort)) {
+                store.put("svc:k", value, Duration.ofSeconds(60));
+                assertThat(store.get("svc:k")).isEqualTo(value);
+            }
+            assertThat(admin.aclLog()).as("commands refused by the ACLs").isEmpty();
+            RedisClient raw = RedisClient.create("redis://rpc-client:client-pw@" + hostPort);
+            try (StatefulRedisConnection<String, String> c = raw.connect()) {
+                assertThatThrownBy(() -> c.sync().get("rpc:dedup:svc:k")).hasMessageContaining("NOPERM");
+                assertThatThrownBy(() -> c.sync().set("rpc:dedup:svc:k", "forged")).hasMessageContaining("NOPERM");
+            } finally {
+                raw.shutdown();
+            }
+            closeOpened();
+        }
+    }
+
+    @Test
     void serverAndClientWorkWithExactlyTheDocumentedAcls() throws Exception {
         try (RedisBroker broker = RedisBroker.startLocal(false)) {
             URI plain = broker.uri();
