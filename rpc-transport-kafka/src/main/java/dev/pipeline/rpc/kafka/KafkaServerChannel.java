@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * consumer thread advances each partition's contiguous done prefix and commits it asynchronously, at most once per
  * {@link KafkaTransportConfig#commitInterval()}. On revocation the done prefix is committed synchronously (once per
  * rebalance) and nothing past it; in-flight work of a revoked partition still replies but is not committed (the new
- * owner gets it again: at-least-once).
+ * owner gets it again: at-least-once). A close first hands over ({@link #handOver}: it serves on while its callers,
+ * told by its replies, send elsewhere), then stops intake, lets in-flight work finish, commits and leaves the group.
  *
  * <p>A request's {@code rpc-reply-to} is untrusted ({@link ReplyAddresses}): one malformed or outside the reply
  * namespace is dead-lettered before dispatch, so its handler never runs. The reply topic's existence and partitions
