@@ -706,6 +706,11 @@ final class KafkaClientChannel implements ClientChannel {
                 if (call.partitions.replied(call.partition, now, now - call.sentNanos)) {
                     nextCheckNanos.set(now); // a stalled partition answers: eligible again at the next send
                 }
+                String leaving = KafkaHeaders.get(r.headers(), KafkaHeaders.LEAVING);
+                if (leaving != null && call.partitions.leaving(leaving,
+                        KafkaHeaders.get(r.headers(), KafkaHeaders.LEAVING_MEMBER), now)) {
+                    nextCheckNanos.set(now); // its server closes: new calls avoid its partitions from the next send
+                }
             }
             mine.add(new Reply(correlationId, r.value()));
         }

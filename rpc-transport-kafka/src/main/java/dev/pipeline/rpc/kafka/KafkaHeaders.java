@@ -12,6 +12,14 @@ import java.nio.charset.StandardCharsets;
 final class KafkaHeaders {
     /** On dead-lettered copies: where the original was ({@code topic-partition@offset}). Kafka-specific. */
     static final String DLQ_SOURCE = "rpc-dlq-source";
+    /**
+     * On the replies of a server that is closing gracefully: the request partitions it is about to give up, comma
+     * separated ({@code 0,3,6}). Its callers send new calls to other partitions, so that no call waits for the group
+     * to move these. Kafka-specific.
+     */
+    static final String LEAVING = "rpc-leaving";
+    /** With {@link #LEAVING}: the closing server's member id in its consumer group. Kafka-specific. */
+    static final String LEAVING_MEMBER = "rpc-leaving-member";
 
     private KafkaHeaders() {
     }

@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * consumer thread advances each partition's contiguous done prefix and commits it asynchronously, at most once per
  * {@link KafkaTransportConfig#commitInterval()}. On revocation the done prefix is committed synchronously (once per
  * rebalance) and nothing past it; in-flight work of a revoked partition still replies but is not committed (the new
- * owner gets it again: at-least-once).
+ * owner gets it again: at-least-once). A close first hands over ({@link #handOver}: it serves on while its callers,
+ * told by its replies, send elsewhere), then stops intake, lets in-flight work finish, commits and leaves the group.
  *
  * <p>A request's {@code rpc-reply-to} is untrusted ({@link ReplyAddresses}): one malformed or outside the reply
  * namespace is dead-lettered before dispatch, so its handler never runs. The reply topic's existence and partitions
@@ -61,6 +62,15 @@ final class KafkaServerChannel implements ServerChannel {
      * {@code OutOfMemoryError} on a busy heap still gets two retries.
      */
     static final int DEATHS_PER_RECORD = 3;
+    /**
+     * A graceful stop first hands its partitions over ({@link #handOver}): it goes on serving, with the partitions it
+     * is giving up on every reply ({@link KafkaHeaders#LEAVING}), until no request came for this long (its callers
+     * send elsewhere), and only then stops intake and leaves the group. Longer than the gap between two requests of
+     * a caller that sends a few per second to each server, short enough not to hold a close back.
+     */
+    static final long HAND_OVER_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** The longest hand-over, when requests keep coming (callers that never get a reply from this server). */
+    static final long HAND_OVER_MAX_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final KafkaTransport transport;
     private final KafkaTransportConfig config;
@@ -102,6 +112,12 @@ final class KafkaServerChannel implements ServerChannel {
     private volatile boolean stopping;
     private volatile long stopDeadlineNanos;
     private volatile int assignedCount;
+    /** While the channel hands its partitions over: the {@link KafkaHeaders#LEAVING} value, else null. */
+    private volatile byte[] leaving;
+    /** With {@link #leaving}: this member's id in the group. */
+    private volatile byte[] leavingMember;
+    /** Whether the loop hands over: it dispatches while {@link #stopping} (consumer thread only). */
+    private boolean handingOver;
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** The thread running the poll loop. */
     private volatile Thread thread;
@@ -244,6 +260,7 @@ final class KafkaServerChannel implements ServerChannel {
                 }
                 dispatchPending();
             }
+            handOver(c);
             drain(c);
             return null;
         } catch (InterruptException e) {
@@ -323,6 +340,69 @@ final class KafkaServerChannel implements ServerChannel {
         stopped.countDown();
     }
 
+    /**
+     * The first step of a graceful stop: serves on, with the partitions this server gives up named on every reply
+     * ({@link KafkaHeaders#LEAVING}: the callers send their new calls elsewhere at once), until no request came for
+     * {@link #HAND_OVER_QUIET_NANOS}, or {@link #HAND_OVER_MAX_NANOS} (at most half the grace) passed. The requests
+     * already in its partitions are answered here, so that none waits for the group to move the partitions after
+     * the leave. A server given no requests meanwhile leaves after the quiet time.
+     */
+    private void handOver(KafkaConsumer<byte[], byte[]> c) {
+        long start = System.nanoTime();
+        long until = start + Math.min(HAND_OVER_MAX_NANOS, Math.max(0, stopDeadlineNanos - start) / 2);
+        long lastRecord = start;
+        handingOver = true;
+        try {
+            announceLeaving(c);
+            while (!states.isEmpty()) {
+                long now = System.nanoTime();
+                if (now - lastRecord >= HAND_OVER_QUIET_NANOS || now - until >= 0) {
+                    break;
+                }
+                advanceAndMaybeCommit(false);
+                dispatchPending();
+                updatePause();
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = c.poll(Duration.ofMillis(Math.max(1, Math.min(POLL.toMillis(),
+                            TimeUnit.NANOSECONDS.toMillis(Math.min(until - now,
+                                    lastRecord + HAND_OVER_QUIET_NANOS - now))))));
+                } catch (WakeupException e) {
+                    continue;
+                }
+                if (!records.isEmpty()) {
+                    lastRecord = System.nanoTime();
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    pending.add(r);
+                }
+                dispatchPending();
+            }
+        } finally {
+            handingOver = false;
+        }
+        log.debug("server of '{}' handed over for {} ms; leaving", service,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /** While handing over: names the partitions assigned now on the replies that follow (consumer thread). */
+    private void announceLeaving(KafkaConsumer<byte[], byte[]> c) {
+        StringBuilder b = new StringBuilder();
+        for (TopicPartition tp : states.keySet()) {
+            if (tp.topic().equals(topic)) {
+                b.append(b.length() == 0 ? "" : ",").append(tp.partition());
+            }
+        }
+        String member;
+        try {
+            member = c.groupMetadata().memberId();
+        } catch (RuntimeException e) {
+            member = "";
+        }
+        leavingMember = member.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        leaving = b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Shutdown: no new work; wait (up to the grace deadline) for in-flight work, commit its prefix, leave. */
     private void drain(KafkaConsumer<byte[], byte[]> c) {
         pending.clear();
@@ -374,7 +454,8 @@ final class KafkaServerChannel implements ServerChannel {
         deferred = d;
         try {
             releaseDone(); // the calls answered since the last poll
-            while (!pending.isEmpty() && outstanding < settings.maxInFlight() && !stopping && fits(pending.peek())) {
+            while (!pending.isEmpty() && outstanding < settings.maxInFlight() && (!stopping || handingOver)
+                    && fits(pending.peek())) {
                 ConsumerRecord<byte[], byte[]> r = pending.poll();
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                 PartitionState st = states.get(tp);
@@ -523,6 +604,9 @@ final class KafkaServerChannel implements ServerChannel {
                 commit(offsets, true);
             }
             forget(partitions, "revoked");
+            if (handingOver) {
+                announceLeaving(consumer);
+            }
         }
 
         @Override
@@ -541,6 +625,9 @@ final class KafkaServerChannel implements ServerChannel {
             assignedCount = states.size();
             anchor(partitions);
             joined = true;
+            if (handingOver) {
+                announceLeaving(consumer);
+            }
             log.debug("server of '{}' assigned {}", service, partitions);
         }
     }
@@ -550,8 +637,8 @@ final class KafkaServerChannel implements ServerChannel {
 
     /**
      * Commits the position of each newly assigned partition that has no committed offset yet. Kafka deletes a group
-     * whose members all left at its next clean-up when it holds no offsets; with them it stays (for {@code offsets.retention.minutes}),
-     * so a client still sees a service that was served and sends to it (requests wait on the broker for the next
+     * whose members all left at its next clean-up when it holds no offsets; with them it stays (for
+     * {@code offsets.retention.minutes}), so a client still sees a service that was served and sends to it (requests wait on the broker for the next
      * server) instead of failing with "no server" ({@link ServerGroups}). One lookup per partition and instance.
      */
     private void anchor(Collection<TopicPartition> partitions) {
@@ -770,6 +857,11 @@ final class KafkaServerChannel implements ServerChannel {
         KafkaHeaders.put(h, WireHeaders.RPC_ID, req.correlationId());
         KafkaHeaders.put(h, WireHeaders.CLIENT, req.clientId());
         KafkaHeaders.put(h, WireHeaders.TRACEPARENT, req.traceparent());
+        byte[] giving = leaving;
+        if (giving != null) {
+            h.add(KafkaHeaders.LEAVING, giving);
+            h.add(KafkaHeaders.LEAVING_MEMBER, leavingMember);
+        }
         // No key: the partition is explicit and the client id travels in a header already. A 40-byte key on every
         // reply cost ~20% of the throughput at 256 calls in flight (docs/benchmarks.md).
         return new ProducerRecord<>(to.topic(), partition, (byte[]) null, body, h);

@@ -24,6 +24,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * stalled partition instead of finding each of its partitions stalled in turn. Without the group's description
  * (the client may lack Describe on the group) each partition is judged on its own.
  *
+ * <p>A server that closes gracefully names the partitions it gives up on its last replies
+ * ({@link KafkaHeaders#LEAVING}, {@link #leaving}): they count as stalled at once, before any call waits there, until
+ * the group's description shows them owned by another member (or, without the description, for
+ * {@link #LEAVING_NANOS}; at most twice that).
+ *
  * <p>Cost on the common path: {@link #choose()} reads one volatile field and returns null (Kafka's partitioner
  * chooses, as without this class). A hedge ({@link #chooseOther}) goes to a partition its earlier attempts did not
  * go to, one that answered recently when there is one. The channel keeps each call awaiting a reply in one map and runs
@@ -46,6 +51,11 @@ final class RequestPartitions {
     private static final int SAMPLES = 256;
     /** How often the group's owners may be asked for, at most. */
     static final long ASK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long partitions a closing server named stay avoided when the group cannot tell who owns them now: the
+     * group moves them within a heartbeat (1.5 s) and a round after the server left.
+     */
+    static final long LEAVING_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     final String topic;
     /** The consumer group of the service's servers. */
@@ -75,6 +85,12 @@ final class RequestPartitions {
     private volatile long nextAskNanos;
     /** The group cannot be described (no Describe permission): partitions are judged one by one. */
     private volatile boolean ownersUnavailable;
+    /** Per partition, the member of the group that announced it gives it up (null: none). */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<String> leavingMember;
+    /** Per partition, when its {@link #leavingMember} announced the leave. */
+    private final AtomicLongArray leavingSince;
+    /** Whether some partition is marked as given up by a closing server. */
+    private volatile boolean anyLeaving;
 
     RequestPartitions(String topic, String group, int count) {
         this.topic = topic;
@@ -82,6 +98,39 @@ final class RequestPartitions {
         this.count = count;
         this.lastReplyNanos = new AtomicLongArray(count);
         this.stalled = new boolean[count];
+        this.leavingMember = new java.util.concurrent.atomic.AtomicReferenceArray<>(count);
+        this.leavingSince = new AtomicLongArray(count);
+    }
+
+    /**
+     * A reply carried a closing server's {@link KafkaHeaders#LEAVING} announcement: {@code partitions} (comma
+     * separated) are given up by group member {@code member}.
+     *
+     * @return whether a partition was newly marked (so a check should run now)
+     */
+    boolean leaving(String partitions, String member, long nowNanos) {
+        boolean marked = false;
+        String who = member == null ? "" : member;
+        for (String part : partitions.split(",")) {
+            int p;
+            try {
+                p = Integer.parseInt(part.trim());
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (p < 0 || p >= count) {
+                continue;
+            }
+            if (!who.equals(leavingMember.get(p))) {
+                leavingSince.set(p, nowNanos);
+                leavingMember.set(p, who);
+                marked = true;
+            }
+        }
+        if (marked) {
+            anyLeaving = true;
+        }
+        return marked;
     }
 
     /** @return the partition for a new call, or null to let Kafka's partitioner choose */
@@ -166,7 +215,8 @@ final class RequestPartitions {
      * description is awaited or was refused. Claims the description when it returns true.
      */
     boolean wantsOwners(long nowNanos) {
-        if (!anyStalled || owners != null || ownersUnavailable || nowNanos - nextAskNanos < 0) {
+        boolean leave = anyLeaving;
+        if (!anyStalled && !leave || owners != null && !leave || ownersUnavailable || nowNanos - nextAskNanos < 0) {
             return false;
         }
         if (!asking.compareAndSet(false, true)) {
@@ -178,7 +228,7 @@ final class RequestPartitions {
 
     /** The group's description arrived: {@code byPartition[p]} is the member owning partition p, or null. */
     void owners(String[] byPartition) {
-        if (anyStalled) {
+        if (anyStalled || anyLeaving) {
             owners = byPartition.clone();
         }
         asking.set(false);
@@ -233,8 +283,9 @@ final class RequestPartitions {
                 stalledCount++;
             }
         }
-        anyStalled = stalledCount > 0;
         String[] own = owners;
+        stalledCount += leavingNow(next, own, nowNanos);
+        anyStalled = stalledCount > 0;
         if (stalledCount == 0) {
             owners = null;
         } else if (own != null) {
@@ -273,6 +324,35 @@ final class RequestPartitions {
                 log.info(msg, args);
             }
         }
+    }
+
+    /**
+     * Marks the partitions a closing server gave up, and drops the marks of those the group shows owned by another
+     * member now (or, when the group cannot be described, marked {@link #LEAVING_NANOS} ago).
+     *
+     * @return how many were marked that were not stalled already
+     */
+    private int leavingNow(boolean[] next, String[] own, long nowNanos) {
+        int marked = 0;
+        boolean left = false;
+        for (int p = 0; p < count; p++) {
+            String member = leavingMember.get(p);
+            if (member == null) {
+                continue;
+            }
+            boolean moved = own != null && own[p] != null && !own[p].equals(member);
+            if (moved || nowNanos - leavingSince.get(p) > (ownersUnavailable ? LEAVING_NANOS : 2 * LEAVING_NANOS)) {
+                leavingMember.compareAndSet(p, member, null);
+                continue;
+            }
+            left = true;
+            if (!next[p]) {
+                next[p] = true;
+                marked++;
+            }
+        }
+        anyLeaving = left;
+        return marked;
     }
 
     /**

@@ -108,7 +108,7 @@ class KafkaFailoverTest {
     void aServerClosedUnderLoadHandsItsWorkOverWithoutAFailedCall() throws Exception {
         String service = uniqueService("graceful");
         KafkaTransportConfig cfg = config().partitions(4).build();
-        closeUnderLoad(service, cfg, cfg);
+        closeUnderLoad(service, cfg, config().partitions(4).kafkaProperty("client.id", service + "-b").build(), cfg);
     }
 
     @Test
@@ -118,21 +118,32 @@ class KafkaFailoverTest {
         String service = uniqueService("graceful-static");
         KafkaTransportConfig.Builder b = config().partitions(4).kafkaProperty("session.timeout.ms", "60000")
                 .kafkaProperty("heartbeat.interval.ms", "1500");
-        closeUnderLoad(service, b.kafkaProperty("group.instance.id", service + "-a").build(),
-                b.kafkaProperty("group.instance.id", service + "-b").build());
+        KafkaTransportConfig cfgA = b.kafkaProperty("group.instance.id", service + "-a").build();
+        KafkaTransportConfig cfgB = b.kafkaProperty("group.instance.id", service + "-b")
+                .kafkaProperty("client.id", service + "-b").build();
+        closeUnderLoad(service, cfgA, cfgB, cfgB);
     }
 
-    private void closeUnderLoad(String service, KafkaTransportConfig cfgA, KafkaTransportConfig cfg)
-            throws Exception {
+    /** Closes server A under load; {@code cfgB}'s client id names server B's group member. */
+    private void closeUnderLoad(String service, KafkaTransportConfig cfgA, KafkaTransportConfig cfgB,
+                                KafkaTransportConfig cfg) throws Exception {
         Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> byB = new ConcurrentHashMap<>();
         Transport ta = closing(transport(cfgA));
-        Transport tb = closing(transport(cfg));
+        Transport tb = closing(transport(cfgB));
         KafkaServerChannel a = (KafkaServerChannel) closing(ta.openServer(service, SETTINGS, slowEcho(executions)));
-        KafkaServerChannel b = (KafkaServerChannel) closing(tb.openServer(service, SETTINGS, slowEcho(executions)));
+        RequestHandler echoB = slowEcho(executions);
+        KafkaServerChannel b = (KafkaServerChannel) closing(tb.openServer(service, SETTINGS, req -> {
+            byB.computeIfAbsent(new String(req.body(), java.nio.charset.StandardCharsets.UTF_8),
+                    k -> new AtomicInteger()).incrementAndGet();
+            return echoB.handle(req);
+        }));
         a.start();
         b.start();
         await().atMost(WAIT).until(() -> a.assignedPartitions() > 0 && b.assignedPartitions() > 0
                 && a.assignedPartitions() + b.assignedPartitions() == 4);
+        String topic = cfg.requestTopic(service);
+        java.util.Set<Integer> ofB = ownedBy(cfg.group(service), topic, service + "-b");
 
         Calls calls = new Calls(32);
         Transport tc = closing(transport(cfg));
@@ -141,11 +152,13 @@ class KafkaFailoverTest {
 
         int total = 2000;
         CompletableFuture<Void> closedA = null;
+        AtomicLong aClosedMillis = new AtomicLong(Long.MAX_VALUE);
         for (int i = 0; i < total; i++) {
             assertThat(calls.window.tryAcquire(60, TimeUnit.SECONDS)).as("a window slot for call %d", i).isTrue();
             if (i == total / 4) {
                 closedA = CompletableFuture.runAsync(() -> {
                     a.close();
+                    aClosedMillis.set(System.currentTimeMillis());
                     // it left: the group has the survivor alone long before any session timeout (6 s, or 60 s) could
                     // have expired and while calls to its partitions still wait
                     await().atMost(Duration.ofSeconds(20)).until(() -> members(cfg.group(service)) == 1);
@@ -169,8 +182,48 @@ class KafkaFailoverTest {
         calls.window.acquire();
         client.send(service, request("after", "after")).get(30, TimeUnit.SECONDS);
         await().atMost(WAIT).until(() -> calls.replies.containsKey("after"));
+
+        // no call waited for the group to move the closing server's partitions: the client stopped sending to them
+        // while that server still served them, so each request on them from before its leave was answered by it
+        Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records = readAll(topic, 4);
+        java.util.List<String> waited = new java.util.ArrayList<>();
+        byB.keySet().forEach(id -> {
+            org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r = records.get(id);
+            if (r != null && !ofB.contains(r.partition()) && r.timestamp() < aClosedMillis.get()) {
+                waited.add(id + "@" + r.partition());
+            }
+        });
+        assertThat(waited).as("calls sent to the closing server's partitions before it left, answered by the survivor")
+                .isEmpty();
         System.out.printf("graceful close under load: %d calls, max latency %d ms%n", total,
                 TimeUnit.NANOSECONDS.toMillis(calls.maxLatencyNanos.get()));
+    }
+
+    /** Every record of {@code topic}, by its body (the call's id). */
+    private static Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> readAll(
+            String topic, int partitions) {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", KafkaTestSupport.bootstrap());
+        p.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        Map<String, org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> out = new ConcurrentHashMap<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c =
+                     new org.apache.kafka.clients.consumer.KafkaConsumer<>(p)) {
+            java.util.List<org.apache.kafka.common.TopicPartition> tps = new java.util.ArrayList<>();
+            for (int i = 0; i < partitions; i++) {
+                tps.add(new org.apache.kafka.common.TopicPartition(topic, i));
+            }
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(tps);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() - until < 0) {
+                for (org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    out.put(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8), r);
+                }
+            }
+        }
+        return out;
     }
 
     private static dev.pipeline.rpc.spi.OutgoingRequest call(String id, long deadlineMillis) {

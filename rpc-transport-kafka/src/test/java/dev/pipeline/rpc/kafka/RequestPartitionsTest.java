@@ -45,6 +45,43 @@ class RequestPartitionsTest {
     }
 
     @Test
+    void thePartitionsAClosingServerNamesAreAvoidedUntilTheGroupShowsThemMoved() {
+        long t0 = System.nanoTime();
+        RequestPartitions rp = answeredAt(t0);
+        long now = t0 + 10 * MS;
+        long[] waiting = oldest(NONE, NONE, NONE, NONE, NONE, NONE); // no call waits anywhere
+
+        assertThat(rp.leaving("0,1,2", "A", now)).isTrue();
+        assertThat(rp.leaving("0,1,2", "A", now)).as("already marked").isFalse();
+        rp.update(waiting, now);
+        assertThat(rp.stalledPartitions()).containsExactly(0, 1, 2);
+        assertThat(rp.livePartitions()).containsExactly(3, 4, 5);
+
+        // its own replies during the hand-over do not bring them back
+        rp.replied(1, now + MS, MS);
+        rp.update(waiting, now + 2 * MS);
+        assertThat(rp.stalledPartitions()).containsExactly(0, 1, 2);
+
+        // the group still shows the closing member, then nobody, then the survivor owning them
+        assertThat(rp.wantsOwners(now + 3 * MS)).isTrue();
+        rp.owners(new String[] {"A", "A", "A", "B", "B", "B"});
+        rp.update(waiting, now + 4 * MS);
+        assertThat(rp.stalledPartitions()).containsExactly(0, 1, 2);
+        long later = now + RequestPartitions.ASK_NANOS + 5 * MS;
+        assertThat(rp.wantsOwners(later)).as("asked again while marked").isTrue();
+        rp.owners(new String[] {null, null, null, "B", "B", "B"});
+        rp.update(waiting, later);
+        assertThat(rp.stalledPartitions()).containsExactly(0, 1, 2);
+        later += RequestPartitions.ASK_NANOS + MS;
+        assertThat(rp.wantsOwners(later)).isTrue();
+        rp.owners(new String[] {"B", "B", "B", "B", "B", "B"});
+        rp.update(waiting, later);
+        assertThat(rp.stalledPartitions()).isEmpty();
+        assertThat(rp.livePartitions()).isNull();
+        assertThat(rp.wantsOwners(later + RequestPartitions.ASK_NANOS + MS)).isFalse();
+    }
+
+    @Test
     void aSiblingThatAnsweredWithinTheThresholdStaysLive() {
         long t0 = System.nanoTime();
         RequestPartitions rp = answeredAt(t0);
