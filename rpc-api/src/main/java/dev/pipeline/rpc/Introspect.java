@@ -26,6 +26,10 @@ public final class Introspect {
     }
 
     /**
+     * Asks one instance of {@code service} for {@code rpc.ping}.
+     *
+     * @param client  the client to ask through
+     * @param service the service to ask
      * @return {@code {"service", "instance", "version", "transport", "uptimeMs"}} of the instance that answered
      * @throws RpcException as any call: e.g. {@link ErrorCodes#NO_SERVER} or {@link ErrorCodes#TIMEOUT}
      */
@@ -34,6 +38,10 @@ public final class Introspect {
     }
 
     /**
+     * Asks one instance of {@code service} for {@code rpc.discover}.
+     *
+     * @param client  the client to ask through
+     * @param service the service to ask
      * @return the OpenRPC document of {@code service}
      * @throws RpcException as any call
      */
@@ -42,6 +50,10 @@ public final class Introspect {
     }
 
     /**
+     * Asks one instance of {@code service} for {@code rpc.stats}.
+     *
+     * @param client  the client to ask through
+     * @param service the service to ask
      * @return what {@link #ping} answers, with {@code startedAt}, {@code inFlight} and {@code methods}: per method
      * {@code calls}, {@code errors} and {@code latencyMs} ({@code p50}, {@code p90}, {@code p99}, {@code p999},
      * {@code max}) since the instance started
@@ -57,6 +69,8 @@ public final class Introspect {
      * (name and idle time: a consumer whose server crashed stays listed, its idle time growing, until it is deleted).
      * Unlike {@link #ping}, this lists every instance, also those that are not answering.
      *
+     * @param client  the client whose broker to ask
+     * @param service the service whose instances to list
      * @return the members; empty when no server has ever served the service
      * @throws UnsupportedOperationException when the client's transport cannot list them (in-process)
      * @throws RpcException with {@link ErrorCodes#TRANSPORT_ERROR} when the broker refused or failed the query, or

@@ -83,6 +83,7 @@ public interface ClientChannel extends AutoCloseable {
      * Kafka describes the service's consumer group, Redis lists the consumers of its stream's group. The default
      * cannot list them.
      *
+     * @param service the service whose instances to list
      * @return completes with the members (empty when no server has ever served the service), or exceptionally when
      * the transport cannot list them ({@link UnsupportedOperationException}) or the broker refused or failed the query
      */

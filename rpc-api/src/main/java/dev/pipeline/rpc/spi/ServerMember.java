@@ -12,7 +12,13 @@ import java.util.Objects;
  *                   its group coordinator removes a member that stops polling)
  */
 public record ServerMember(String name, String host, long idleMillis) {
-    /** Checks the values. */
+    /**
+     * Checks the values.
+     *
+     * @param name       the broker's name for it
+     * @param host       where it connects from, or ""
+     * @param idleMillis how long since it last read, or -1
+     */
     public ServerMember {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(host, "host");
