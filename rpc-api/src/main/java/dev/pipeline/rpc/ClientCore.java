@@ -344,7 +344,9 @@ final class ClientCore implements ReplyListener {
             sent = CompletableFuture.failedFuture(e);
         }
         return sent.handle((v, x) -> {
-            if (x != null) {
+            if (x == null) {
+                p.accepted = true;
+            } else {
                 Throwable cause = x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
                 RpcException error = cause instanceof RpcException r && r.code() == ErrorCodes.NO_SERVER && !closed
                         ? r : sendError(service, p.what(), x);
@@ -442,7 +444,9 @@ final class ClientCore implements ReplyListener {
             sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((v, x) -> {
-            if (x != null) {
+            if (x == null) {
+                p.accepted = true;
+            } else {
                 LOG.debug("hedge {} of {}.{} not sent through {}: {}", attempt, p.service, c.entry.method,
                         transportName, oneLine(x));
             }
@@ -453,8 +457,11 @@ final class ClientCore implements ReplyListener {
         Duration timeout = p.timeout;
         if (take(p)) {
             metrics.timeout(p.service, transportName);
+            boolean accepted = p.accepted;
             p.fail(this, new RpcTimeoutException("no reply from " + p.service + "." + p.what() + " within "
-                    + Durations.human(timeout)), RpcMetrics.TIMEOUT);
+                    + Durations.human(timeout) + (accepted ? "" : " (the " + transportName
+                    + " broker had not accepted the request by then: it is down, restarting, unreachable or slow)"),
+                    accepted), RpcMetrics.TIMEOUT);
         }
     }
 
@@ -720,6 +727,8 @@ final class ClientCore implements ReplyListener {
         /** When the broker accepted the first attempt ({@link System#nanoTime()}); 0 until then. */
         volatile long sentNanos;
         volatile Duration timeout;
+        /** Whether the transport confirmed that the broker accepted an attempt ({@link RpcTimeoutException}). */
+        volatile boolean accepted;
 
         Pending(String correlationId, String service, int weight) {
             this.correlationId = correlationId;

@@ -4,7 +4,30 @@ package dev.pipeline.rpc;
 public class RpcTimeoutException extends RpcException {
     private static final long serialVersionUID = 1L;
 
+    private final boolean requestAccepted;
+
+    /** A timeout whose request may have reached the broker ({@link #requestAccepted()} true). */
     public RpcTimeoutException(String message) {
+        this(message, true);
+    }
+
+    /**
+     * @param message         the message
+     * @param requestAccepted whether the transport had confirmed that the broker accepted the request when the call
+     *                        timed out
+     */
+    public RpcTimeoutException(String message, boolean requestAccepted) {
         super(ErrorCodes.TIMEOUT, message);
+        this.requestAccepted = requestAccepted;
+    }
+
+    /**
+     * @return whether the broker had accepted the request when the call timed out (or that is unknown): then it ran,
+     *     runs later, or is skipped by a server that reads it after its deadline. False: the transport had not
+     *     confirmed the send by the deadline (a broker down, restarting or unreachable), so the request reaches a
+     *     server only after its deadline, if ever, and the server skips it
+     */
+    public boolean requestAccepted() {
+        return requestAccepted;
     }
 }
