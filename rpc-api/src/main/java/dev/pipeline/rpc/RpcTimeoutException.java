@@ -22,10 +22,11 @@ public class RpcTimeoutException extends RpcException {
     }
 
     /**
-     * @return whether the broker had accepted the request when the call timed out (or that is unknown): then it ran,
-     *     runs later, or is skipped by a server that reads it after its deadline. False: the transport had not
-     *     confirmed the send by the deadline (a broker down, restarting or unreachable), so the request reaches a
-     *     server only after its deadline, if ever, and the server skips it
+     * @return whether the transport had confirmed that the broker accepted the request when the call timed out (or
+     *     that is unknown): then it ran, runs later, or is skipped by a server that reads it after its deadline.
+     *     False: no confirmation by the deadline. Usually the broker had not taken it (down, restarting,
+     *     unreachable), and a server that reads it after its deadline skips it; it can have run only if the broker
+     *     took it and the confirmation was lost or late
      */
     public boolean requestAccepted() {
         return requestAccepted;
