@@ -345,7 +345,9 @@ final class ClientCore implements ReplyListener {
             sent = CompletableFuture.failedFuture(e);
         }
         return sent.handle((v, x) -> {
-            if (x != null) {
+            if (x == null) {
+                p.accepted = true;
+            } else {
                 RpcException error = sendFailed(p, service, request, x);
                 if (error == null) {
                     return null; // tried again later
@@ -387,7 +389,9 @@ final class ClientCore implements ReplyListener {
                         again = CompletableFuture.failedFuture(e);
                     }
                     again.whenComplete((ok, failure) -> {
-                        if (failure != null) {
+                        if (failure == null) {
+                            p.accepted = true;
+                        } else {
                             sendFailed(p, service, request, failure);
                         }
                     });
@@ -486,7 +490,9 @@ final class ClientCore implements ReplyListener {
             sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((v, x) -> {
-            if (x != null) {
+            if (x == null) {
+                p.accepted = true;
+            } else {
                 LOG.debug("hedge {} of {}.{} not sent through {}: {}", attempt, p.service, c.entry.method,
                         transportName, oneLine(x));
             }
@@ -497,8 +503,11 @@ final class ClientCore implements ReplyListener {
         Duration timeout = p.timeout;
         if (take(p)) {
             metrics.timeout(p.service, transportName);
+            boolean accepted = p.accepted;
             p.fail(this, new RpcTimeoutException("no reply from " + p.service + "." + p.what() + " within "
-                    + Durations.human(timeout)), RpcMetrics.TIMEOUT);
+                    + Durations.human(timeout) + (accepted ? "" : " (the " + transportName
+                    + " broker had not accepted the request by then: it is down, restarting, unreachable or slow)"),
+                    accepted), RpcMetrics.TIMEOUT);
         }
     }
 
@@ -769,6 +778,8 @@ final class ClientCore implements ReplyListener {
         /** When the broker accepted the first attempt ({@link System#nanoTime()}); 0 until then. */
         volatile long sentNanos;
         volatile Duration timeout;
+        /** Whether the transport confirmed that the broker accepted an attempt ({@link RpcTimeoutException}). */
+        volatile boolean accepted;
 
         Pending(String correlationId, String service, int weight) {
             this.correlationId = correlationId;

@@ -198,7 +198,7 @@ final class DefaultRpcClient implements RpcClient {
                     null, e);
         } catch (TimeoutException e) {
             RpcTimeoutException timedOut = new RpcTimeoutException("no reply from " + service + "." + method
-                    + " within " + Durations.human(timeout) + " (the transport did not confirm the send)");
+                    + " within " + Durations.human(timeout) + " (the transport did not confirm the send)", false);
             future.completeExceptionally(timedOut);
             throw timedOut;
         }

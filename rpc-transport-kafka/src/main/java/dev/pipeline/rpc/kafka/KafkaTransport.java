@@ -180,6 +180,7 @@ final class KafkaTransport implements Transport {
             int timeout = (int) Math.min(Integer.MAX_VALUE, config.operationTimeout().toMillis());
             p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Integer.toString(timeout));
             p.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(Math.min(timeout, 15_000)));
+            backoff(p);
             admin = Admin.create(p);
         }
         return admin;
@@ -261,7 +262,33 @@ final class KafkaTransport implements Transport {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "pipeline-producer-" + (small ? "small-" : "")
                 + Integer.toHexString(System.identityHashCode(this)));
         p.putAll(config.kafkaProperties());
+        backoff(p);
         return p;
+    }
+
+    /**
+     * The reconnect and retry back-off caps ({@link KafkaTransportConfig#DEFAULT_BACKOFF_MAX_MS}) unless set, each no
+     * lower than its explicit base ({@code reconnect.backoff.ms}, {@code retry.backoff.ms}), which Kafka requires.
+     */
+    static void backoff(Properties p) {
+        backoff(p, CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, CommonClientConfigs.RECONNECT_BACKOFF_MS_CONFIG);
+        backoff(p, CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG);
+    }
+
+    private static void backoff(Properties p, String max, String base) {
+        if (p.containsKey(max)) {
+            return;
+        }
+        long cap = KafkaTransportConfig.DEFAULT_BACKOFF_MAX_MS;
+        Object b = p.get(base);
+        if (b != null) {
+            try {
+                cap = Math.max(cap, Long.parseLong(String.valueOf(b).trim()));
+            } catch (NumberFormatException e) {
+                return; // the client refuses the value itself
+            }
+        }
+        p.put(max, Long.toString(cap));
     }
 
     /** Properties of a consumer; {@code group} null for an assign-only consumer (the client's replies). */
@@ -293,6 +320,7 @@ final class KafkaTransport implements Transport {
             }
             p.put(e.getKey(), e.getValue());
         }
+        backoff(p);
         if (group != null) {
             String protocol = p.getProperty(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
             if (protocol.toLowerCase(Locale.ROOT).equals("classic")) {

@@ -40,6 +40,24 @@ class KafkaTransportConfigTest {
     }
 
     @Test
+    void everyClientReconnectsAndRetriesWithinAQuarterSecondUnlessTheUserSaysOtherwise() {
+        KafkaTransport t = new KafkaTransport(KafkaTransportConfig.builder().build());
+        for (java.util.Properties p : java.util.List.of(t.producerProperties(false), t.producerProperties(true),
+                t.consumerProperties("g", "x", 10), t.consumerProperties(null, "x", 10))) {
+            assertThat(p).containsEntry("reconnect.backoff.max.ms", "250").containsEntry("retry.backoff.max.ms", "250");
+        }
+        t.close();
+        KafkaTransport explicit = new KafkaTransport(KafkaTransportConfig.builder()
+                .kafkaProperty("reconnect.backoff.max.ms", "5000").kafkaProperty("retry.backoff.ms", "400").build());
+        for (java.util.Properties p : java.util.List.of(explicit.producerProperties(false),
+                explicit.consumerProperties("g", "x", 10))) {
+            // the user's cap stays; a base above the default cap raises the cap to it (Kafka refuses max < base)
+            assertThat(p).containsEntry("reconnect.backoff.max.ms", "5000").containsEntry("retry.backoff.max.ms", "400");
+        }
+        explicit.close();
+    }
+
+    @Test
     void theRequestConsumerDetectsADeadServerInSecondsUnlessTheUserSaysOtherwise() {
         KafkaTransport t = new KafkaTransport(KafkaTransportConfig.builder().build());
         assertThat(t.consumerProperties("g", "x", 10)).containsEntry("session.timeout.ms", "6000")
