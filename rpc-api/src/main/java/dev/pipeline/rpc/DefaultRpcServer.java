@@ -83,7 +83,7 @@ final class DefaultRpcServer implements RpcServer {
                 config.concurrency());
         this.dispatcher = new Dispatcher(config.limits(), transport == null ? Integer.MAX_VALUE
                 : transport.capabilities().maxMessageBytes(), config.executor().orElse(pool), config.metrics(),
-                services::get);
+                services::get, Tracing.of(config.tracing(), transport));
     }
 
     /**

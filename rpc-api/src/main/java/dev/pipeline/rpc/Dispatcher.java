@@ -62,6 +62,8 @@ final class Dispatcher {
     private final Executor executor;
     private final RpcMetrics metrics;
     private final Function<String, Map<String, RpcMethod>> services;
+    /** Server spans; null when tracing is disabled. */
+    private final Tracing tracing;
 
     /**
      * @param maxReplyBytes the largest reply the transport carries: a larger one is answered with -32603 instead,
@@ -70,6 +72,13 @@ final class Dispatcher {
      */
     Dispatcher(Limits limits, int maxReplyBytes, Executor executor, RpcMetrics metrics,
                Function<String, Map<String, RpcMethod>> services) {
+        this(limits, maxReplyBytes, executor, metrics, services, null);
+    }
+
+    /** As above; {@code tracing} (null: none) starts a server span per request. */
+    Dispatcher(Limits limits, int maxReplyBytes, Executor executor, RpcMetrics metrics,
+               Function<String, Map<String, RpcMethod>> services, Tracing tracing) {
+        this.tracing = tracing;
         this.limits = limits;
         this.maxReplyBytes = maxReplyBytes;
         this.executor = executor;
@@ -275,6 +284,8 @@ final class Dispatcher {
         long start = System.nanoTime();
         RpcMethod method = methods == null ? null : methods.get(request.method());
         String methodTag = method == null ? UNKNOWN : request.method();
+        TraceHooks.ServerSpan span = tracing == null ? null
+                : tracing.serve(service, method != null, request.method(), request.id(), INCOMING.get());
         CompletableFuture<JsonElement> result;
         try {
             if (method == null) {
@@ -290,9 +301,11 @@ final class Dispatcher {
                     in == null ? null : in.clientId(), in == null ? 0 : Math.max(0, in.deadlineEpochMillis()),
                     in == null ? null : in.traceparent()));
             Object value;
+            TraceHooks.Scope scope = Tracing.makeCurrent(span); // calls the handler makes continue the trace
             try {
                 value = method.invoke(request.params());
             } finally {
+                scope.close();
                 RpcContext.CURRENT.set(outer);
             }
             if (value instanceof CompletionStage<?> stage) {
@@ -307,6 +320,9 @@ final class Dispatcher {
             JsonObject failure = error == null ? null : failure(serviceTag, methodTag, request, error);
             metrics.serverRequest(serviceTag, methodTag, transport, error == null ? RpcMetrics.OK : RpcMetrics.ERROR,
                     System.nanoTime() - start);
+            if (span != null) {
+                Tracing.end(span, failure == null ? null : errorCode(failure));
+            }
             if (request.isNotification()) {
                 return null;
             }
@@ -326,6 +342,15 @@ final class Dispatcher {
                         "Internal error: the result could not be written as JSON", null));
             }
         });
+    }
+
+    /** The code of a failure response, or -32603 when it has none. */
+    private static Integer errorCode(JsonObject failure) {
+        try {
+            return failure.getAsJsonObject("error").get("code").getAsInt();
+        } catch (RuntimeException e) {
+            return ErrorCodes.INTERNAL_ERROR;
+        }
     }
 
     private static JsonElement toJson(Object value) {

@@ -17,6 +17,7 @@ public final class ServerConfig {
     private final Duration shutdownGrace;
     private final Limits limits;
     private final RpcMetrics metrics;
+    private final RpcTracing tracing;
     private final Map<String, String> transportProperties;
     private final Executor executor;
 
@@ -28,6 +29,7 @@ public final class ServerConfig {
         this.shutdownGrace = b.shutdownGrace;
         this.limits = b.limits;
         this.metrics = b.metrics;
+        this.tracing = b.tracing;
         this.transportProperties = Map.copyOf(b.transportProperties);
     }
 
@@ -80,6 +82,11 @@ public final class ServerConfig {
         return metrics;
     }
 
+    /** Whether calls are traced (default {@link RpcTracing#disabled()}); see docs/tracing.md. */
+    public RpcTracing tracing() {
+        return tracing;
+    }
+
     /**
      * The executor that runs handlers, when one was given with {@link Builder#executor(Executor)} or
      * {@link Builder#directExecutor()}; empty (the default) when the server runs them on a pool of its own with
@@ -111,6 +118,7 @@ public final class ServerConfig {
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Limits limits = Limits.DEFAULT;
         private RpcMetrics metrics = RpcMetrics.noop();
+        private RpcTracing tracing = RpcTracing.disabled();
         private final java.util.LinkedHashMap<String, String> transportProperties = new java.util.LinkedHashMap<>();
         private Executor executor;
 
@@ -182,6 +190,15 @@ public final class ServerConfig {
 
         public Builder metrics(RpcMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * Whether calls are traced (default {@link RpcTracing#disabled()}), e.g.
+         * {@code OpenTelemetryTracing.of(openTelemetry)}: see docs/tracing.md.
+         */
+        public Builder tracing(RpcTracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
             return this;
         }
 

@@ -11,6 +11,14 @@ public interface Transport extends AutoCloseable {
     /** @return what this transport supports. */
     TransportCapabilities capabilities();
 
+    /**
+     * The name of the broker destination that requests for {@code service} go to (Kafka: the request topic; Redis:
+     * the stream key), as traces show it ({@code messaging.destination.name}). The default is the service name.
+     */
+    default String destination(String service) {
+        return service;
+    }
+
     /** Opens the client side. Replies addressed to this client go to {@code replies}. */
     ClientChannel openClient(ClientSettings settings, ReplyListener replies);
 

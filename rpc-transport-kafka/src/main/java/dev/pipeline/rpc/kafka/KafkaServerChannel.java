@@ -714,7 +714,7 @@ final class KafkaServerChannel implements ServerChannel {
         RecordHeaders h = new RecordHeaders();
         KafkaHeaders.put(h, WireHeaders.RPC_ID, req.correlationId());
         KafkaHeaders.put(h, WireHeaders.CLIENT, req.clientId());
-        KafkaHeaders.put(h, WireHeaders.TRACEPARENT, req.traceparent());
+        KafkaHeaders.putTraceContext(h, req.traceparent(), req.tracestate());
         // No key: the partition is explicit and the client id travels in a header already. A 40-byte key on every
         // reply cost ~20% of the throughput at 256 calls in flight (docs/benchmarks.md).
         return new ProducerRecord<>(to.topic(), partition, (byte[]) null, body, h);
