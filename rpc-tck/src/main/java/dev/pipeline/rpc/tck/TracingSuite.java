@@ -83,6 +83,7 @@ public abstract class TracingSuite extends TckBase {
 
     @Test
     @DisplayName("one trace: caller's span -> client -> broker -> handler -> nested call -> its handler, and back")
+    @SuppressWarnings("try")
     public void oneTraceThroughTheBrokerAHandlerAndANestedCall() {
         String outerSvc = uniqueService("trace");
         String innerSvc = uniqueService("tracein");
@@ -142,6 +143,7 @@ public abstract class TracingSuite extends TckBase {
 
     @Test
     @DisplayName("tracestate crosses the transport beside traceparent")
+    @SuppressWarnings("try")
     public void traceStateCrossesTheTransport() {
         String svc = uniqueService("tstate");
         RpcServer server = server(b -> b.tracing(tracing));
@@ -208,6 +210,7 @@ public abstract class TracingSuite extends TckBase {
 
     @Test
     @DisplayName("a batch and a notification carry the caller's trace context: their server spans join its trace")
+    @SuppressWarnings("try")
     public void batchesAndNotificationsCarryTheCallersContext() {
         String svc = uniqueService("tbatch");
         RpcServer server = server(b -> b.tracing(tracing));
@@ -245,6 +248,7 @@ public abstract class TracingSuite extends TckBase {
 
     @Test
     @DisplayName("without tracing, requests carry no trace context, even inside the caller's span")
+    @SuppressWarnings("try")
     public void withoutTracingNothingIsSent() {
         String svc = uniqueService("tnone");
         AtomicReference<String> seen = new AtomicReference<>("unset");
