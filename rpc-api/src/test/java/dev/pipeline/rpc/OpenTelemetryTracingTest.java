@@ -88,6 +88,37 @@ class OpenTelemetryTracingTest {
     }
 
     @Test
+    void aHedgeCarriesItsCallsTraceContext() throws Exception {
+        String uri = "inproc:otel-" + UUID.randomUUID();
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger executions = new java.util.concurrent.atomic.AtomicInteger();
+        HedgePolicy policy = HedgePolicy.builder().maxHedges(1).minDelay(Duration.ofMillis(50))
+                .maxDelay(Duration.ofMillis(100)).build();
+        try (RpcServer server = Rpc.server(uri, ServerConfig.builder().tracing(tracing).build());
+             RpcClient client = Rpc.client(uri, ClientConfig.builder().tracing(tracing).hedging(policy).build())) {
+            server.handle("svc", "work", p -> {
+                if (executions.incrementAndGet() == 1) {
+                    release.await(10, TimeUnit.SECONDS); // the first attempt hangs; the hedge answers
+                }
+                return "done";
+            });
+            server.start();
+            try {
+                assertThat(client.idempotent().callAsync("svc", "work", String.class).get(10, TimeUnit.SECONDS))
+                        .isEqualTo("done");
+            } finally {
+                release.countDown();
+            }
+            SpanData call = span(s -> s.getKind() == SpanKind.CLIENT && s.getName().equals("svc/work"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> exporter.getFinishedSpanItems().stream()
+                    .filter(s -> s.getKind() == SpanKind.SERVER).count() == 2);
+            assertThat(exporter.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.SERVER))
+                    .as("the first attempt's and the hedge's server spans").hasSize(2)
+                    .allSatisfy(s -> assertThat(s.getParentSpanId()).isEqualTo(call.getSpanId()));
+        }
+    }
+
+    @Test
     void directDispatchHasAServerSpanWithTheStringIdAsItIs() throws Exception {
         try (RpcServer server = Rpc.server("inproc:otel-" + UUID.randomUUID(),
                 ServerConfig.builder().tracing(tracing).build())) {
