@@ -14,6 +14,7 @@ public final class ClientConfig {
     private final Duration readyTimeout;
     private final Limits limits;
     private final RpcMetrics metrics;
+    private final RpcTracing tracing;
     private final HedgePolicy hedging;
     private final boolean failWithoutServer;
     private final Map<String, String> transportProperties;
@@ -25,6 +26,7 @@ public final class ClientConfig {
         this.readyTimeout = b.readyTimeout;
         this.limits = b.limits;
         this.metrics = b.metrics;
+        this.tracing = b.tracing;
         this.hedging = b.hedging;
         this.failWithoutServer = b.failWithoutServer;
         this.transportProperties = Map.copyOf(b.transportProperties);
@@ -96,6 +98,11 @@ public final class ClientConfig {
         return metrics;
     }
 
+    /** Whether calls are traced (default {@link RpcTracing#disabled()}); see docs/tracing.md. */
+    public RpcTracing tracing() {
+        return tracing;
+    }
+
     /**
      * {@return when calls to {@link Idempotent} methods are sent again after a delay without a reply (default
      * {@link HedgePolicy#defaults()}; {@link HedgePolicy#disabled()} for never)}
@@ -139,6 +146,7 @@ public final class ClientConfig {
         private Duration readyTimeout = Duration.ofSeconds(30);
         private Limits limits = Limits.DEFAULT;
         private RpcMetrics metrics = RpcMetrics.noop();
+        private RpcTracing tracing = RpcTracing.disabled();
         private HedgePolicy hedging = HedgePolicy.defaults();
         private boolean failWithoutServer = true;
         private final java.util.LinkedHashMap<String, String> transportProperties = new java.util.LinkedHashMap<>();
@@ -220,6 +228,18 @@ public final class ClientConfig {
          */
         public Builder metrics(RpcMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * Sets whether calls are traced (default {@link RpcTracing#disabled()}), e.g.
+         * {@code OpenTelemetryTracing.of(openTelemetry)}: see docs/tracing.md.
+         *
+         * @param tracing how to trace calls
+         * @return this builder
+         */
+        public Builder tracing(RpcTracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
             return this;
         }
 

@@ -81,6 +81,8 @@ final class ClientCore implements ReplyListener {
     private final HedgeBudget budget;
     /** Whether a service has a server, per service; null when {@link ClientConfig#failWithoutServer()} is off. */
     private final ServerChecks servers;
+    /** Spans and trace context of the calls; null when tracing is disabled. */
+    private final Tracing tracing;
     private volatile boolean closed;
     private volatile ClientChannel channel;
 
@@ -94,6 +96,7 @@ final class ClientCore implements ReplyListener {
         this.hedging = config.hedging();
         this.budget = new HedgeBudget(hedging.budget());
         this.servers = config.failWithoutServer() ? new ServerChecks(s -> channel.noServer(s)) : null;
+        this.tracing = Tracing.of(config.tracing(), transport);
         this.timer = new TimeoutSweeper(THREAD_PREFIX + "timer-" + config.clientId(), pending.values(),
                 this::onTimeout, this::onHedge);
     }
@@ -206,6 +209,11 @@ final class ClientCore implements ReplyListener {
         }
         PendingCall p = new PendingCall(newCorrelationId(), entry);
         p.idempotent = idempotent;
+        if (tracing != null) {
+            TraceHooks.ClientSpan span = tracing.call(service, method, id);
+            entry.span = span;
+            p.trace = span == null ? null : span.context();
+        }
         if (hedging.enabled()) {
             p.times = replyTimes(service);
             if (idempotent) {
@@ -215,7 +223,10 @@ final class ClientCore implements ReplyListener {
         }
         pending.put(p.correlationId, p);
         // the caller may settle the future itself (cancel, or the sync wait's safety net): release the call then
-        entry.future.whenComplete((r, x) -> take(p));
+        entry.future.whenComplete((r, x) -> {
+            take(p);
+            endSpan(entry, x); // cancelled by the caller; otherwise ended already
+        });
         send(p, service, body, timeout, timeoutNanos, awaited);
         return new Started<>(future, awaited ? p.correlationId : null);
     }
@@ -280,6 +291,7 @@ final class ClientCore implements ReplyListener {
             return CompletableFuture.failedFuture(error);
         }
         PendingBatch p = new PendingBatch(newCorrelationId(), service, entries);
+        p.trace = tracing == null ? null : tracing.current();
         pending.put(p.correlationId, p);
         return send(p, service, body, timeout, timeoutNanos, false);
     }
@@ -287,7 +299,7 @@ final class ClientCore implements ReplyListener {
     private CompletableFuture<Void> sendUnanswered(String service, String what, byte[] body) {
         CompletableFuture<Void> sent;
         try {
-            sent = channel.send(service, DefaultRpcClient.outgoing(body, null, 0));
+            sent = channel.send(service, outgoing(body, null, 0, tracing == null ? null : tracing.current()));
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
@@ -332,7 +344,10 @@ final class ClientCore implements ReplyListener {
         }
         CompletableFuture<String> served = servers == null ? ServerChecks.SEND : servers.check(service, p.sentNanos);
         CompletableFuture<Void> sent;
-        OutgoingRequest request = DefaultRpcClient.outgoing(body, p.correlationId, deadline);
+        // the call's span is current while the transport takes the request (an agent's producer span is its child)
+        TraceHooks.Scope scope = p instanceof PendingCall c && c.entry.span != null
+                ? Tracing.makeCurrent(c.entry.span) : TraceHooks.Scope.NONE;
+        OutgoingRequest request = outgoing(body, p.correlationId, deadline, p.trace);
         try {
             if (served == ServerChecks.SEND) { // the hot path: a service known to be served
                 sent = awaited ? channel.sendAwaited(service, request) : channel.send(service, request);
@@ -343,6 +358,8 @@ final class ClientCore implements ReplyListener {
             }
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
+        } finally {
+            scope.close();
         }
         return sent.handle((v, x) -> {
             if (x == null) {
@@ -484,8 +501,9 @@ final class ClientCore implements ReplyListener {
         metrics.hedgeSent(p.service, c.entry.method, transportName);
         CompletableFuture<Void> sent;
         try {
-            sent = channel.send(p.service, new OutgoingRequest(body, p.correlationId, h.deadlineEpochMillis, null,
-                    attempt));
+            TraceHooks.TraceContext trace = p.trace;
+            sent = channel.send(p.service, new OutgoingRequest(body, p.correlationId, h.deadlineEpochMillis,
+                    trace == null ? null : trace.traceparent(), trace == null ? null : trace.tracestate(), attempt));
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
@@ -596,6 +614,7 @@ final class ClientCore implements ReplyListener {
     void complete(Entry entry, Messages.Response response) {
         if (response.isError()) {
             Messages.ErrorObject error = response.error();
+            entry.replied = true;
             fail(entry, new RpcException(error.code(), error.message(), error.data()), RpcMetrics.ERROR);
             return;
         }
@@ -610,6 +629,7 @@ final class ClientCore implements ReplyListener {
         }
         // recorded before completing, so a caller that sees the result also sees the metric
         if (!entry.future.isDone()) {
+            endSpan(entry, null);
             record(entry, RpcMetrics.OK);
             release(() -> entry.future.complete(value));
         }
@@ -622,6 +642,7 @@ final class ClientCore implements ReplyListener {
 
     void fail(Entry entry, RpcException error, String outcome) {
         if (!entry.future.isDone()) {
+            endSpan(entry, error);
             record(entry, outcome);
             release(() -> entry.future.completeExceptionally(error));
         }
@@ -639,6 +660,20 @@ final class ClientCore implements ReplyListener {
             LOG.error("the metrics' clientCall failed for {}.{} (the call completes anyway): {}", entry.service,
                     entry.method, e.toString(), e);
         }
+    }
+
+    /** Ends the call's span, if it has one that is not ended yet. */
+    private static void endSpan(Entry entry, Throwable error) {
+        TraceHooks.ClientSpan span = entry.span;
+        if (span != null) {
+            Tracing.end(span, error, entry.replied);
+        }
+    }
+
+    /** The request to hand to the transport, with the trace context when there is one. */
+    static OutgoingRequest outgoing(byte[] body, String correlationId, long deadline, TraceHooks.TraceContext trace) {
+        return trace == null ? DefaultRpcClient.outgoing(body, correlationId, deadline)
+                : new OutgoingRequest(body, correlationId, deadline, trace.traceparent(), trace.tracestate(), 0);
     }
 
     private static long elapsed(Entry entry) {
@@ -753,6 +788,10 @@ final class ClientCore implements ReplyListener {
         final Type resultType;
         final CompletableFuture<Object> future = new CompletableFuture<>();
         volatile long startNanos;
+        /** The call's client span, while tracing; else null. */
+        volatile TraceHooks.ClientSpan span;
+        /** Whether the call failed with its reply's error object (set before it fails). */
+        volatile boolean replied;
 
         Entry(long id, String service, String method, Type resultType) {
             this.id = id;
@@ -780,6 +819,8 @@ final class ClientCore implements ReplyListener {
         volatile Duration timeout;
         /** Whether the transport confirmed that the broker accepted an attempt ({@link RpcTimeoutException}). */
         volatile boolean accepted;
+        /** The trace context its request carries (hedges too), or null. */
+        volatile TraceHooks.TraceContext trace;
 
         Pending(String correlationId, String service, int weight) {
             this.correlationId = correlationId;

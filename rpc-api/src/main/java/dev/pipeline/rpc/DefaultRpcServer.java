@@ -89,7 +89,8 @@ final class DefaultRpcServer implements RpcServer {
         this.introspection = new Introspection(transportTag, pending::size);
         this.dispatcher = new Dispatcher(config.limits(), transport == null ? Integer.MAX_VALUE
                 : transport.capabilities().maxMessageBytes(), config.executor().orElse(pool),
-                introspection.recording(config.metrics()), served::get, DedupWindow.of(config));
+                introspection.recording(config.metrics()), served::get, DedupWindow.of(config),
+                Tracing.of(config.tracing(), transport));
     }
 
     /**

@@ -63,6 +63,8 @@ final class Dispatcher {
     private final RpcMetrics metrics;
     private final Function<String, Map<String, RpcMethod>> services;
     private final DedupWindow dedup;
+    /** Server spans; null when tracing is disabled. */
+    private final Tracing tracing;
 
     /**
      * @param maxReplyBytes the largest reply the transport carries: a larger one is answered with -32603 instead,
@@ -71,13 +73,17 @@ final class Dispatcher {
      */
     Dispatcher(Limits limits, int maxReplyBytes, Executor executor, RpcMetrics metrics,
                Function<String, Map<String, RpcMethod>> services) {
-        this(limits, maxReplyBytes, executor, metrics, services, null);
+        this(limits, maxReplyBytes, executor, metrics, services, null, null);
     }
 
-    /** As above; {@code dedup} (may be null: none) answers requests to idempotent methods delivered again. */
+    /**
+     * As above; {@code dedup} (may be null: none) answers requests to idempotent methods delivered again, and
+     * {@code tracing} (null: none) starts a server span per request.
+     */
     Dispatcher(Limits limits, int maxReplyBytes, Executor executor, RpcMetrics metrics,
-               Function<String, Map<String, RpcMethod>> services, DedupWindow dedup) {
+               Function<String, Map<String, RpcMethod>> services, DedupWindow dedup, Tracing tracing) {
         this.dedup = dedup;
+        this.tracing = tracing;
         this.limits = limits;
         this.maxReplyBytes = maxReplyBytes;
         this.executor = executor;
@@ -283,6 +289,8 @@ final class Dispatcher {
         long start = System.nanoTime();
         RpcMethod method = methods == null ? null : methods.get(request.method());
         String methodTag = method == null ? UNKNOWN : request.method();
+        TraceHooks.ServerSpan span = tracing == null ? null
+                : tracing.serve(service, method != null, request.method(), request.id(), INCOMING.get());
         CompletableFuture<JsonElement> result;
         DedupWindow.Ticket ticket = null;
         try {
@@ -301,6 +309,9 @@ final class Dispatcher {
                     metrics.deduplicated(serviceTag, methodTag, transport);
                     log.debug("{}.{}: answered a request delivered again from the dedup window", serviceTag,
                             methodTag);
+                    if (span != null) {
+                        Tracing.end(span, null);
+                    }
                     return CompletableFuture.completedFuture(stored);
                 }
             }
@@ -309,9 +320,11 @@ final class Dispatcher {
                     in == null ? null : in.clientId(), in == null ? 0 : Math.max(0, in.deadlineEpochMillis()),
                     in == null ? null : in.traceparent()));
             Object value;
+            TraceHooks.Scope scope = Tracing.makeCurrent(span); // calls the handler makes continue the trace
             try {
                 value = method.invoke(request.params());
             } finally {
+                scope.close();
                 RpcContext.CURRENT.set(outer);
             }
             if (value instanceof CompletionStage<?> stage) {
@@ -327,6 +340,9 @@ final class Dispatcher {
             JsonObject failure = error == null ? null : failure(serviceTag, methodTag, request, error);
             metrics.serverRequest(serviceTag, methodTag, transport, error == null ? RpcMetrics.OK : RpcMetrics.ERROR,
                     System.nanoTime() - start);
+            if (span != null) {
+                Tracing.end(span, failure == null ? null : errorCode(failure));
+            }
             if (request.isNotification()) {
                 return null;
             }
@@ -349,6 +365,15 @@ final class Dispatcher {
                         "Internal error: the result could not be written as JSON", null));
             }
         });
+    }
+
+    /** The code of a failure response, or -32603 when it has none. */
+    private static Integer errorCode(JsonObject failure) {
+        try {
+            return failure.getAsJsonObject("error").get("code").getAsInt();
+        } catch (RuntimeException e) {
+            return ErrorCodes.INTERNAL_ERROR;
+        }
     }
 
     private static JsonElement toJson(Object value) {

@@ -19,6 +19,7 @@ public final class ServerConfig {
     private final Duration shutdownGrace;
     private final Limits limits;
     private final RpcMetrics metrics;
+    private final RpcTracing tracing;
     private final Map<String, String> transportProperties;
     private final Executor executor;
     private final Duration dedupWindow;
@@ -36,6 +37,7 @@ public final class ServerConfig {
         this.shutdownGrace = b.shutdownGrace;
         this.limits = b.limits;
         this.metrics = b.metrics;
+        this.tracing = b.tracing;
         this.transportProperties = Map.copyOf(b.transportProperties);
     }
 
@@ -89,6 +91,11 @@ public final class ServerConfig {
     /** {@return where metrics go (default: nowhere)} */
     public RpcMetrics metrics() {
         return metrics;
+    }
+
+    /** Whether calls are traced (default {@link RpcTracing#disabled()}); see docs/tracing.md. */
+    public RpcTracing tracing() {
+        return tracing;
     }
 
     /**
@@ -164,6 +171,7 @@ public final class ServerConfig {
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Limits limits = Limits.DEFAULT;
         private RpcMetrics metrics = RpcMetrics.noop();
+        private RpcTracing tracing = RpcTracing.disabled();
         private final java.util.LinkedHashMap<String, String> transportProperties = new java.util.LinkedHashMap<>();
         private Executor executor;
         private Duration dedupWindow = Duration.ofMinutes(2);
@@ -332,6 +340,18 @@ public final class ServerConfig {
          */
         public Builder metrics(RpcMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * Sets whether calls are traced (default {@link RpcTracing#disabled()}), e.g.
+         * {@code OpenTelemetryTracing.of(openTelemetry)}: see docs/tracing.md.
+         *
+         * @param tracing how to trace requests
+         * @return this builder
+         */
+        public Builder tracing(RpcTracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
             return this;
         }
 

@@ -48,7 +48,8 @@ final class InprocClientChannel implements ClientChannel {
         ServiceQueue queue = broker.service(service);
         queue.offer(new Message(request.body(), request.correlationId(),
                 request.expectsReply() ? clientId : null, request.deadlineEpochMillis(), clientId,
-                request.traceparent(), queue.nextSequence()));
+                request.traceparent(), request.traceparent() == null ? null : request.tracestate(),
+                queue.nextSequence()));
         return CompletableFuture.completedFuture(null);
     }
 

@@ -12,9 +12,10 @@ import java.util.Objects;
  *                            {@link #INVALID_DEADLINE} when present but not a valid deadline
  * @param clientId            {@link WireHeaders#CLIENT}, or {@code null}
  * @param traceparent         {@link WireHeaders#TRACEPARENT}, or {@code null}
+ * @param tracestate          {@link WireHeaders#TRACESTATE}, or {@code null}
  */
 public record IncomingRequest(byte[] body, String correlationId, String replyTo, long deadlineEpochMillis,
-                              String clientId, String traceparent) {
+                              String clientId, String traceparent, String tracestate) {
     /** {@link #deadlineEpochMillis} of a request whose {@link WireHeaders#DEADLINE} is present but invalid. */
     public static final long INVALID_DEADLINE = -1;
     /**
@@ -85,6 +86,12 @@ public record IncomingRequest(byte[] body, String correlationId, String replyTo,
      */
     public IncomingRequest {
         Objects.requireNonNull(body, "body");
+    }
+
+    /** Without a {@code tracestate}. */
+    public IncomingRequest(byte[] body, String correlationId, String replyTo, long deadlineEpochMillis,
+                           String clientId, String traceparent) {
+        this(body, correlationId, replyTo, deadlineEpochMillis, clientId, traceparent, null);
     }
 
     /**

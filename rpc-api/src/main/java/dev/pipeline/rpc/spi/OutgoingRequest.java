@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param correlationId       the transport correlation id ({@link WireHeaders#RPC_ID}); {@code null} when no reply
  *                            is expected (a notification or a batch of notifications)
  * @param deadlineEpochMillis epoch millis after which the server must not start the work, or 0 for none
- * @param traceparent         W3C trace context, or {@code null}
+ * @param traceparent         W3C trace context ({@link WireHeaders#TRACEPARENT}), or {@code null}
+ * @param tracestate          W3C {@link WireHeaders#TRACESTATE}, or {@code null}; sent only with a traceparent
  * @param attempt             0 for a request's first send; n &gt; 0 for its n-th hedge: the same call sent again
  *                            under the same correlation id because no reply came in time. A transport that chooses
  *                            where a request goes (a partition, a queue) sends an attempt &gt; 0 somewhere other than
@@ -18,17 +19,7 @@ import java.util.Objects;
  *                            stream read by a consumer group) needs to do nothing
  */
 public record OutgoingRequest(byte[] body, String correlationId, long deadlineEpochMillis, String traceparent,
-                              int attempt) {
-    /**
-     * Checks the values.
-     *
-     * @param body                the JSON-RPC message
-     * @param correlationId       the correlation id, or {@code null} when no reply is expected
-     * @param deadlineEpochMillis the deadline, or 0 for none
-     * @param traceparent         W3C trace context, or {@code null}
-     * @param attempt             0 for the first send, n for the n-th hedge
-     * @throws IllegalArgumentException for a negative deadline or attempt, or a hedge without a correlation id
-     */
+                              String tracestate, int attempt) {
     public OutgoingRequest {
         Objects.requireNonNull(body, "body");
         if (deadlineEpochMillis < 0) {
@@ -42,16 +33,15 @@ public record OutgoingRequest(byte[] body, String correlationId, long deadlineEp
         }
     }
 
-    /**
-     * A first attempt ({@code attempt} 0).
-     *
-     * @param body                the JSON-RPC message
-     * @param correlationId       the correlation id, or {@code null} when no reply is expected
-     * @param deadlineEpochMillis the deadline, or 0 for none
-     * @param traceparent         W3C trace context, or {@code null}
-     */
+    /** Without a {@code tracestate}. */
+    public OutgoingRequest(byte[] body, String correlationId, long deadlineEpochMillis, String traceparent,
+                           int attempt) {
+        this(body, correlationId, deadlineEpochMillis, traceparent, null, attempt);
+    }
+
+    /** A first attempt ({@code attempt} 0), without a {@code tracestate}. */
     public OutgoingRequest(byte[] body, String correlationId, long deadlineEpochMillis, String traceparent) {
-        this(body, correlationId, deadlineEpochMillis, traceparent, 0);
+        this(body, correlationId, deadlineEpochMillis, traceparent, null, 0);
     }
 
     /** @return whether a reply is expected (a correlation id is set). */

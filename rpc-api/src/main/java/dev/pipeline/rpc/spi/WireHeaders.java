@@ -13,8 +13,10 @@ public final class WireHeaders {
     public static final String DEADLINE = "rpc-deadline";
     /** The client instance id. */
     public static final String CLIENT = "rpc-client";
-    /** W3C trace context, when the caller has one. */
+    /** W3C trace context ({@code traceparent}), when the caller has one. */
     public static final String TRACEPARENT = "traceparent";
+    /** W3C trace context's vendor part ({@code tracestate}), sent beside {@link #TRACEPARENT} when not empty. */
+    public static final String TRACESTATE = "tracestate";
     /** On dead-lettered copies: why the message was dead-lettered. */
     public static final String DLQ_REASON = "rpc-dlq-reason";
     /** Redis only: the field that holds the JSON-RPC body of a stream entry. */

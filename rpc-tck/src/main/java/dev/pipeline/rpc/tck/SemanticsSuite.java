@@ -700,7 +700,8 @@ public abstract class SemanticsSuite extends TckBase {
         long deadline = System.currentTimeMillis() + fixture.callTimeout().toMillis() + 60_000;
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         String cid = "tck-spi-" + UUID.randomUUID();
-        get(fresh.sendAsync(service, new OutgoingRequest(body, cid, deadline, traceparent)));
+        String tracestate = "tck=v1,other=x";
+        get(fresh.sendAsync(service, new OutgoingRequest(body, cid, deadline, traceparent, tracestate, 0)));
         IncomingRequest in = seen.poll(fixture.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
         assertThat(in).as("the server channel received the request").isNotNull();
         assertThat(in.body()).as("request body").isEqualTo(body);
@@ -709,6 +710,7 @@ public abstract class SemanticsSuite extends TckBase {
         assertThat(in.deadlineEpochMillis()).as(WireHeaders.DEADLINE).isEqualTo(deadline);
         assertThat(in.clientId()).as(WireHeaders.CLIENT).isEqualTo(fresh.clientId());
         assertThat(in.traceparent()).as(WireHeaders.TRACEPARENT).isEqualTo(traceparent);
+        assertThat(in.tracestate()).as(WireHeaders.TRACESTATE).isEqualTo(tracestate);
         fresh.awaitReply(cid);
         byte[] expectedReply = new byte[body.length + 1];
         expectedReply[0] = (byte) 0xFF;

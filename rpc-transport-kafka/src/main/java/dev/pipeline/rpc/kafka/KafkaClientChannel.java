@@ -244,7 +244,7 @@ final class KafkaClientChannel implements ClientChannel {
             KafkaHeaders.put(headers, WireHeaders.DEADLINE, Long.toString(request.deadlineEpochMillis()));
         }
         headers.add(WireHeaders.CLIENT, clientIdBytes);
-        KafkaHeaders.put(headers, WireHeaders.TRACEPARENT, request.traceparent());
+        KafkaHeaders.putTraceContext(headers, request.traceparent(), request.tracestate());
         // No key: Kafka's built-in partitioner fills one partition's batch then moves on, so load spreads over the
         // partitions (the server instances) in batch-sized chunks. Keying by correlation id spread it per request
         // but scattered the producer's batches over every partition: ~0.6x the throughput at 256 calls in flight

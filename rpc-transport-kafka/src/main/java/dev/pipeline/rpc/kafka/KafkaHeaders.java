@@ -39,6 +39,7 @@ final class KafkaHeaders {
         byte[] deadline = null;
         byte[] client = null;
         byte[] traceparent = null;
+        byte[] tracestate = null;
         for (Header h : r.headers()) {
             switch (h.key()) {
                 case WireHeaders.RPC_ID -> id = h.value();
@@ -46,17 +47,35 @@ final class KafkaHeaders {
                 case WireHeaders.DEADLINE -> deadline = h.value();
                 case WireHeaders.CLIENT -> client = h.value();
                 case WireHeaders.TRACEPARENT -> traceparent = h.value();
+                case WireHeaders.TRACESTATE -> tracestate = h.value();
                 default -> {
                     // not ours
                 }
             }
         }
         return new IncomingRequest(r.value() == null ? new byte[0] : r.value(), text(id), text(replyTo),
-                IncomingRequest.parseDeadline(deadline), text(client), text(traceparent));
+                IncomingRequest.parseDeadline(deadline), text(client), text(traceparent), text(tracestate));
     }
 
     private static String text(byte[] value) {
         return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes the W3C trace context ({@code traceparent}, and {@code tracestate} beside it), replacing any header of
+     * the same name: set, not add, as the OpenTelemetry Java agent's Kafka instrumentation does, so a record never
+     * carries two {@code traceparent} headers whichever of the two writes last.
+     */
+    static void putTraceContext(Headers headers, String traceparent, String tracestate) {
+        if (traceparent == null) {
+            return;
+        }
+        headers.remove(WireHeaders.TRACEPARENT);
+        headers.add(WireHeaders.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+        headers.remove(WireHeaders.TRACESTATE);
+        if (tracestate != null && !tracestate.isEmpty()) {
+            headers.add(WireHeaders.TRACESTATE, tracestate.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     static void put(Headers headers, String name, String value) {

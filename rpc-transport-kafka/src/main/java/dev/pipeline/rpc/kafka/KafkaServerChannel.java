@@ -856,7 +856,7 @@ final class KafkaServerChannel implements ServerChannel {
         RecordHeaders h = new RecordHeaders();
         KafkaHeaders.put(h, WireHeaders.RPC_ID, req.correlationId());
         KafkaHeaders.put(h, WireHeaders.CLIENT, req.clientId());
-        KafkaHeaders.put(h, WireHeaders.TRACEPARENT, req.traceparent());
+        KafkaHeaders.putTraceContext(h, req.traceparent(), req.tracestate());
         byte[] giving = leaving;
         if (giving != null) {
             h.add(KafkaHeaders.LEAVING, giving);

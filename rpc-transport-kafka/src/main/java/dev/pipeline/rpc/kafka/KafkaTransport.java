@@ -85,6 +85,11 @@ final class KafkaTransport implements Transport {
     }
 
     @Override
+    public String destination(String service) {
+        return config.requestTopic(service);
+    }
+
+    @Override
     public TransportCapabilities capabilities() {
         return capabilities;
     }

@@ -34,6 +34,37 @@ class KafkaHeadersTest {
     }
 
     @Test
+    void readsTheTraceState() {
+        IncomingRequest in = KafkaHeaders.incoming(record(new byte[0], WireHeaders.TRACEPARENT, "00-ab-cd-01",
+                WireHeaders.TRACESTATE, "vendor=v1"));
+        assertThat(in.tracestate()).isEqualTo("vendor=v1");
+    }
+
+    /**
+     * The trace context is set, not added: a record already holding a traceparent (the OpenTelemetry Java agent's
+     * Kafka instrumentation writes it too, with remove-then-add) ends up with exactly one of each header.
+     */
+    @Test
+    void theTraceContextIsSetNeverAdded() {
+        org.apache.kafka.common.header.internals.RecordHeaders h = new org.apache.kafka.common.header.internals
+                .RecordHeaders();
+        h.add(WireHeaders.TRACEPARENT, "00-stale-stale-01".getBytes(StandardCharsets.UTF_8));
+        h.add(WireHeaders.TRACESTATE, "stale=1".getBytes(StandardCharsets.UTF_8));
+        KafkaHeaders.putTraceContext(h, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "vendor=v1");
+        assertThat(h.headers(WireHeaders.TRACEPARENT)).hasSize(1);
+        assertThat(h.headers(WireHeaders.TRACESTATE)).hasSize(1);
+        assertThat(KafkaHeaders.get(h, WireHeaders.TRACEPARENT))
+                .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(KafkaHeaders.get(h, WireHeaders.TRACESTATE)).isEqualTo("vendor=v1");
+
+        KafkaHeaders.putTraceContext(h, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b8-01", null);
+        assertThat(h.headers(WireHeaders.TRACEPARENT)).hasSize(1);
+        assertThat(h.headers(WireHeaders.TRACESTATE)).as("no stale tracestate beside a new traceparent").isEmpty();
+        KafkaHeaders.putTraceContext(h, null, "ignored=1");
+        assertThat(h.headers(WireHeaders.TRACEPARENT)).as("no context: the record is left as it is").hasSize(1);
+    }
+
+    @Test
     void absentHeadersAndBodyAreNullAndEmpty() {
         IncomingRequest in = KafkaHeaders.incoming(record(null, WireHeaders.RPC_ID, null));
         assertThat(in.body()).isEmpty();

@@ -113,6 +113,9 @@ final class RedisClientChannel implements ClientChannel {
         fields.put(WireHeaders.CLIENT, clientIdBytes);
         if (request.traceparent() != null) {
             fields.put(WireHeaders.TRACEPARENT, utf8(request.traceparent()));
+            if (request.tracestate() != null && !request.tracestate().isEmpty()) {
+                fields.put(WireHeaders.TRACESTATE, utf8(request.tracestate()));
+            }
         }
         fields.put(WireHeaders.BODY, request.body());
         String stream = transport.requestStream(service);

@@ -466,7 +466,7 @@ final class RedisServerChannel implements ServerChannel {
         IncomingRequest request = new IncomingRequest(fields.getOrDefault(WireHeaders.BODY, EMPTY),
                 text(fields, WireHeaders.RPC_ID), text(fields, WireHeaders.REPLY_TO),
                 IncomingRequest.parseDeadline(fields.get(WireHeaders.DEADLINE)), text(fields, WireHeaders.CLIENT),
-                text(fields, WireHeaders.TRACEPARENT));
+                text(fields, WireHeaders.TRACEPARENT), text(fields, WireHeaders.TRACESTATE));
         hold(id, fields);
         if (request.replyTo() != null && !transport.isReplyStream(request.replyTo())) {
             // refused before the handler runs and before any command names that key

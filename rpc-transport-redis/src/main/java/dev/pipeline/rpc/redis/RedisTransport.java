@@ -147,6 +147,11 @@ final class RedisTransport implements Transport {
     }
 
     @Override
+    public String destination(String service) {
+        return requestStream(service);
+    }
+
+    @Override
     public TransportCapabilities capabilities() {
         return new TransportCapabilities(EnumSet.of(Capability.PERSISTENT, Capability.REDELIVERY_AFTER_CRASH,
                 Capability.DEAD_LETTER, Capability.LOAD_SHARING), config.maxMessageBytes());

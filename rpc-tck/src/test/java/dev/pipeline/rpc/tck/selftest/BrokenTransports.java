@@ -129,7 +129,35 @@ public final class BrokenTransports {
                 public ServerChannel openServer(String service, ServerSettings settings, RequestHandler handler) {
                     return delegate.openServer(service, settings, r -> handler.handle(new IncomingRequest(
                             new String(r.body(), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8),
-                            r.correlationId(), r.replyTo(), r.deadlineEpochMillis(), r.clientId(), r.traceparent())));
+                            r.correlationId(), r.replyTo(), r.deadlineEpochMillis(), r.clientId(), r.traceparent(),
+                            r.tracestate())));
+                }
+            };
+        }
+    }
+
+    /**
+     * {@code tck-drop-trace:<name>}: hands the server each request without its {@code traceparent} and
+     * {@code tracestate} (a transport that maps only its own headers).
+     */
+    public static final class DropTraceContext implements TransportProvider {
+        @Override
+        public String scheme() {
+            return "tck-drop-trace";
+        }
+
+        @Override
+        public URI defaultUri() {
+            return URI.create("tck-drop-trace:default");
+        }
+
+        @Override
+        public Transport open(URI uri, Map<String, String> properties) {
+            return new Wrapped(scheme(), TckTransports.open("inproc:" + uri.getSchemeSpecificPart(), properties)) {
+                @Override
+                public ServerChannel openServer(String service, ServerSettings settings, RequestHandler handler) {
+                    return delegate.openServer(service, settings, r -> handler.handle(new IncomingRequest(r.body(),
+                            r.correlationId(), r.replyTo(), r.deadlineEpochMillis(), r.clientId(), null, null)));
                 }
             };
         }

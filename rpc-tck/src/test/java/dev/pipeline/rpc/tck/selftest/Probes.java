@@ -2,6 +2,7 @@ package dev.pipeline.rpc.tck.selftest;
 
 import dev.pipeline.rpc.tck.DeliverySuite;
 import dev.pipeline.rpc.tck.SemanticsSuite;
+import dev.pipeline.rpc.tck.TracingSuite;
 import dev.pipeline.rpc.tck.TransportFixture;
 
 /**
@@ -37,6 +38,20 @@ final class Probes {
         @Override
         protected TransportFixture fixture() {
             return new BrokenFixture("tck-utf8-mangle");
+        }
+    }
+
+    static class DropTraceContextTracing extends TracingSuite {
+        @Override
+        protected TransportFixture fixture() {
+            return new BrokenFixture("tck-drop-trace");
+        }
+    }
+
+    static class HealthyTracing extends TracingSuite {
+        @Override
+        protected TransportFixture fixture() {
+            return new InprocFixture();
         }
     }
 

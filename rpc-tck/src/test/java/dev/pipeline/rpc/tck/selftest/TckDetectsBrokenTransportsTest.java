@@ -57,6 +57,14 @@ class TckDetectsBrokenTransportsTest {
     }
 
     @Test
+    void droppingTheTraceContextFailsTheOneTraceTest() {
+        assertFailedBecause(run(Probes.DropTraceContextTracing.class, "oneTraceThroughTheBrokerAHandlerAndANestedCall"),
+                "is in the caller's trace");
+        run(Probes.HealthyTracing.class, "oneTraceThroughTheBrokerAHandlerAndANestedCall")
+                .assertStatistics(s -> s.started(1).succeeded(1));
+    }
+
+    @Test
     void broadcastingRepliesToEveryClientFailsTheOwnRepliesTest() {
         assertFailedBecause(run(Probes.BroadcastRepliesDelivery.class, "severalClientsGetOnlyTheirOwnReplies"),
                 "replies delivered to this raw client");
