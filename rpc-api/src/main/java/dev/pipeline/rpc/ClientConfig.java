@@ -98,7 +98,11 @@ public final class ClientConfig {
         return metrics;
     }
 
-    /** Whether calls are traced (default {@link RpcTracing#disabled()}); see docs/tracing.md. */
+    /**
+     * How calls are traced (default {@link RpcTracing#disabled()}); see docs/tracing.md.
+     *
+     * @return the tracing; {@link RpcTracing#disabled()} for none
+     */
     public RpcTracing tracing() {
         return tracing;
     }

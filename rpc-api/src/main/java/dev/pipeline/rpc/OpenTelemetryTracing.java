@@ -42,7 +42,12 @@ public final class OpenTelemetryTracing {
     private OpenTelemetryTracing() {
     }
 
-    /** @return tracing through {@code openTelemetry}'s tracer provider */
+    /**
+     * Tracing through {@code openTelemetry}'s tracer provider and propagators.
+     *
+     * @param openTelemetry the application's OpenTelemetry (its SDK, or the agent's)
+     * @return tracing for {@link ClientConfig.Builder#tracing} and {@link ServerConfig.Builder#tracing}
+     */
     public static RpcTracing of(OpenTelemetry openTelemetry) {
         Objects.requireNonNull(openTelemetry, "openTelemetry");
         TracerBuilder b = openTelemetry.getTracerProvider().tracerBuilder(INSTRUMENTATION_NAME);

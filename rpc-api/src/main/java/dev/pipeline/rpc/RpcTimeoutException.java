@@ -5,6 +5,7 @@ public class RpcTimeoutException extends RpcException {
     /** Kept for the {@link java.io.Serializable} contract of exceptions; the project serializes none. */
     private static final long serialVersionUID = 1L;
 
+    /** See {@link #requestAccepted()}. */
     private final boolean requestAccepted;
 
     /**

@@ -83,12 +83,22 @@ public record IncomingRequest(byte[] body, String correlationId, String replyTo,
      * @param deadlineEpochMillis as {@link #parseDeadline(byte[])} reads it
      * @param clientId the {@link WireHeaders#CLIENT}, or {@code null}
      * @param traceparent W3C trace context, or {@code null}
+     * @param tracestate W3C {@link WireHeaders#TRACESTATE}, or {@code null}
      */
     public IncomingRequest {
         Objects.requireNonNull(body, "body");
     }
 
-    /** Without a {@code tracestate}. */
+    /**
+     * A request without a {@code tracestate}.
+     *
+     * @param body the message bytes as received
+     * @param correlationId the {@link WireHeaders#RPC_ID}, or {@code null}
+     * @param replyTo the {@link WireHeaders#REPLY_TO}, or {@code null}
+     * @param deadlineEpochMillis as {@link #parseDeadline(byte[])} reads it
+     * @param clientId the {@link WireHeaders#CLIENT}, or {@code null}
+     * @param traceparent W3C trace context, or {@code null}
+     */
     public IncomingRequest(byte[] body, String correlationId, String replyTo, long deadlineEpochMillis,
                            String clientId, String traceparent) {
         this(body, correlationId, replyTo, deadlineEpochMillis, clientId, traceparent, null);

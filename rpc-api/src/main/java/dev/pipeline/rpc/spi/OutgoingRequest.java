@@ -20,6 +20,17 @@ import java.util.Objects;
  */
 public record OutgoingRequest(byte[] body, String correlationId, long deadlineEpochMillis, String traceparent,
                               String tracestate, int attempt) {
+    /**
+     * Checks the values.
+     *
+     * @param body                the JSON-RPC message
+     * @param correlationId       the correlation id, or {@code null} when no reply is expected
+     * @param deadlineEpochMillis the deadline, or 0 for none
+     * @param traceparent         W3C trace context, or {@code null}
+     * @param tracestate          W3C trace state, or {@code null}
+     * @param attempt             0 for the first send, n for the n-th hedge
+     * @throws IllegalArgumentException for a negative deadline or attempt, or a hedge without a correlation id
+     */
     public OutgoingRequest {
         Objects.requireNonNull(body, "body");
         if (deadlineEpochMillis < 0) {
@@ -33,13 +44,28 @@ public record OutgoingRequest(byte[] body, String correlationId, long deadlineEp
         }
     }
 
-    /** Without a {@code tracestate}. */
+    /**
+     * A request without a {@code tracestate}.
+     *
+     * @param body                the JSON-RPC message
+     * @param correlationId       the correlation id, or {@code null} when no reply is expected
+     * @param deadlineEpochMillis the deadline, or 0 for none
+     * @param traceparent         W3C trace context, or {@code null}
+     * @param attempt             0 for the first send, n for the n-th hedge
+     */
     public OutgoingRequest(byte[] body, String correlationId, long deadlineEpochMillis, String traceparent,
                            int attempt) {
         this(body, correlationId, deadlineEpochMillis, traceparent, null, attempt);
     }
 
-    /** A first attempt ({@code attempt} 0), without a {@code tracestate}. */
+    /**
+     * A first attempt ({@code attempt} 0), without a {@code tracestate}.
+     *
+     * @param body                the JSON-RPC message
+     * @param correlationId       the correlation id, or {@code null} when no reply is expected
+     * @param deadlineEpochMillis the deadline, or 0 for none
+     * @param traceparent         W3C trace context, or {@code null}
+     */
     public OutgoingRequest(byte[] body, String correlationId, long deadlineEpochMillis, String traceparent) {
         this(body, correlationId, deadlineEpochMillis, traceparent, null, 0);
     }

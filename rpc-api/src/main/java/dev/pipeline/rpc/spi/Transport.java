@@ -14,12 +14,21 @@ public interface Transport extends AutoCloseable {
     /**
      * The name of the broker destination that requests for {@code service} go to (Kafka: the request topic; Redis:
      * the stream key), as traces show it ({@code messaging.destination.name}). The default is the service name.
+     *
+     * @param service the service's name
+     * @return the destination's name
      */
     default String destination(String service) {
         return service;
     }
 
-    /** Opens the client side. Replies addressed to this client go to {@code replies}. */
+    /**
+     * Opens the client side.
+     *
+     * @param settings what the core tells the transport about the client
+     * @param replies receives the replies addressed to this client
+     * @return the channel; {@link ClientChannel#ready()} says when replies arrive
+     */
     ClientChannel openClient(ClientSettings settings, ReplyListener replies);
 
     /**

@@ -41,6 +41,7 @@ public abstract class IntrospectionSuite extends TckBase {
         client = client();
     }
 
+    /** Checks: rpc.ping answers the instance id, the library version and the uptime. */
     @Test
     @DisplayName("rpc.ping answers the instance id, the library version and the uptime")
     public void ping() {
@@ -53,6 +54,7 @@ public abstract class IntrospectionSuite extends TckBase {
                 .isEqualTo(ping.get("instance"));
     }
 
+    /** Checks: rpc.discover answers an OpenRPC document of the service's methods, params and results. */
     @Test
     @DisplayName("rpc.discover answers an OpenRPC document of the service's methods, params and results")
     public void discover() {
@@ -82,6 +84,7 @@ public abstract class IntrospectionSuite extends TckBase {
         assertThat(point.getAsJsonObject("properties").keySet()).containsExactly("x", "y");
     }
 
+    /** Checks: rpc.stats counts the calls and errors of each method, with latency percentiles. */
     @Test
     @DisplayName("rpc.stats counts the calls and errors of each method, with latency percentiles")
     public void stats() {
@@ -105,6 +108,7 @@ public abstract class IntrospectionSuite extends TckBase {
         LOG.info("rpc.stats of {}: subtract {}", svc, subtract);
     }
 
+    /** Checks: other rpc. names are answered -32601 Method not found. */
     @Test
     @DisplayName("other rpc. names are answered -32601 Method not found")
     public void otherReservedNamesAreUnknown() {
@@ -113,6 +117,7 @@ public abstract class IntrospectionSuite extends TckBase {
                         .isEqualTo(ErrorCodes.METHOD_NOT_FOUND));
     }
 
+    /** Checks: Introspect.members lists every server instance the broker knows, and drops one that closed. */
     @Test
     @DisplayName("Introspect.members lists every server instance the broker knows, and drops one that closed")
     public void membersListEveryInstance() {

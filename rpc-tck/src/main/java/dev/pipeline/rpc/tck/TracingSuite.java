@@ -66,6 +66,7 @@ public abstract class TracingSuite extends TckBase {
     private OpenTelemetrySdk sdk;
     private RpcTracing tracing;
 
+    /** Starts the in-memory span exporter and tracing of the test's clients and servers. */
     @BeforeEach
     public final void openTelemetry() {
         exporter = InMemorySpanExporter.create();
@@ -76,11 +77,13 @@ public abstract class TracingSuite extends TckBase {
         tracing = OpenTelemetryTracing.of(sdk);
     }
 
+    /** Stops the in-memory span exporter of the test. */
     @AfterEach
     public final void closeTelemetry() {
         sdk.close();
     }
 
+    /** Checks: one trace: caller's span, client, broker, handler, nested call, its handler, and back. */
     @Test
     @DisplayName("one trace: caller's span -> client -> broker -> handler -> nested call -> its handler, and back")
     @SuppressWarnings("try")
@@ -141,6 +144,7 @@ public abstract class TracingSuite extends TckBase {
                 outerServer.getSpanId(), innerClient.getSpanId(), innerServer.getSpanId());
     }
 
+    /** Checks: tracestate crosses the transport beside traceparent. */
     @Test
     @DisplayName("tracestate crosses the transport beside traceparent")
     @SuppressWarnings("try")
@@ -161,6 +165,11 @@ public abstract class TracingSuite extends TckBase {
                 .isEqualTo("v1");
     }
 
+    /**
+     * Checks: failed calls: error.type and rpc.response.status_code on both spans; a client-side timeout.
+     *
+     * @throws Exception when the test cannot run
+     */
     @Test
     @DisplayName("failed calls: error.type and rpc.response.status_code on both spans; a client-side timeout")
     public void failedCallsCarryTheErrorAttributes() throws Exception {
@@ -208,6 +217,7 @@ public abstract class TracingSuite extends TckBase {
         }
     }
 
+    /** Checks: a batch and a notification carry the caller's trace context: their server spans join its trace. */
     @Test
     @DisplayName("a batch and a notification carry the caller's trace context: their server spans join its trace")
     @SuppressWarnings("try")
@@ -246,6 +256,7 @@ public abstract class TracingSuite extends TckBase {
         assertThat(note.getAttributes().get(JSONRPC_ID)).as("a notification has no id").isNull();
     }
 
+    /** Checks: without tracing, requests carry no trace context, even inside the caller's span. */
     @Test
     @DisplayName("without tracing, requests carry no trace context, even inside the caller's span")
     @SuppressWarnings("try")
