@@ -67,6 +67,8 @@ final class DefaultRpcServer implements RpcServer {
     private final Map<String, Map<String, RpcMethod>> served = new ConcurrentHashMap<>();
     private final Introspection introspection;
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+    /** Messages handed to the dispatcher and not yet completed (counted before the hand-off, for rpc.stats). */
+    private final AtomicInteger handling = new AtomicInteger();
     private final Object lock = new Object();
     private final Map<String, ServerChannel> channels = new LinkedHashMap<>(); // guarded by lock
     private boolean started; // guarded by lock
@@ -86,7 +88,7 @@ final class DefaultRpcServer implements RpcServer {
         int id = SERVERS.incrementAndGet();
         this.pool = config.executor().isPresent() ? null : handlerPool("pipeline-server-" + id + "-",
                 config.concurrency());
-        this.introspection = new Introspection(transportTag, pending::size);
+        this.introspection = new Introspection(transportTag, handling::get);
         this.dispatcher = new Dispatcher(config.limits(), transport == null ? Integer.MAX_VALUE
                 : transport.capabilities().maxMessageBytes(), config.executor().orElse(pool),
                 introspection.recording(config.metrics()), served::get, DedupWindow.of(config),
@@ -265,12 +267,15 @@ final class DefaultRpcServer implements RpcServer {
             return CompletableFuture.completedFuture(HandlerOutcome.none());
         }
         CompletableFuture<Dispatcher.Outcome> outcome;
+        handling.incrementAndGet();
         try {
             outcome = track(dispatcher.dispatch(service, request.body(), transportTag, request.deadlineEpochMillis(),
                     request));
         } catch (RejectedExecutionException e) {
+            handling.decrementAndGet();
             return shuttingDown();
         }
+        outcome.whenComplete((o, e) -> handling.decrementAndGet());
         return outcome.handle((o, error) -> {
             if (error != null) {
                 return null;
@@ -310,11 +315,14 @@ final class DefaultRpcServer implements RpcServer {
             return CompletableFuture.failedFuture(new IllegalStateException("server is closed"));
         }
         CompletableFuture<Dispatcher.Outcome> outcome;
+        handling.incrementAndGet();
         try {
             outcome = track(dispatcher.dispatch(service, message, DIRECT));
         } catch (RejectedExecutionException e) {
+            handling.decrementAndGet();
             return CompletableFuture.failedFuture(new IllegalStateException("server is closed"));
         }
+        outcome.whenComplete((o, e) -> handling.decrementAndGet());
         return outcome.thenApply(o -> Optional.ofNullable(o.reply()));
     }
 
