@@ -213,9 +213,14 @@ final class ClientCore implements ReplyListener {
             }
         }
         pending.put(p.correlationId, p);
-        // the caller may settle the future itself (cancel, or the sync wait's safety net): release the call then
-        entry.future.whenComplete((r, x) -> take(p));
-        send(p, service, body, timeout, timeoutNanos, awaited);
+        // the caller may settle the future itself (cancel, or the sync wait's safety net): release the call then,
+        // and tell the server when the caller cancelled a call that was sent
+        entry.future.whenComplete((r, x) -> {
+            if (take(p) && x instanceof java.util.concurrent.CancellationException) {
+                p.accepted.thenRun(() -> sendCancel(p));
+            }
+        });
+        send(p, service, body, timeout, timeoutNanos, awaited).thenRun(() -> p.accepted.complete(null));
         return new Started<>(future, awaited ? p.correlationId : null);
     }
 
@@ -242,6 +247,33 @@ final class ClientCore implements ReplyListener {
             LOG.debug("the {} transport could not read replies on the caller's thread: {}", transportName,
                     e.toString());
         }
+    }
+
+    /**
+     * Sends the {@code rpc.cancel} notification of a cancelled call, through {@link ClientChannel#sendCancel}: best
+     * effort, a failure is only logged.
+     */
+    private void sendCancel(PendingCall p) {
+        if (closed) {
+            return;
+        }
+        JsonObject params = new JsonObject();
+        params.addProperty("id", p.correlationId);
+        CompletableFuture<Void> sent;
+        try {
+            sent = channel.sendCancel(p.service, p.correlationId, DefaultRpcClient.outgoing(JsonOutput.request(null,
+                    Cancellations.METHOD, params), null, 0));
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((v, x) -> {
+            if (x != null) {
+                LOG.debug("the cancel of {}.{} was not sent through {}: {}", p.service, p.entry.method,
+                        transportName, oneLine(x));
+            } else {
+                metrics.cancelSent(p.service, p.entry.method, transportName);
+            }
+        });
     }
 
     CompletableFuture<Void> notification(String service, String method, JsonElement params, Duration timeout) {
@@ -748,6 +780,8 @@ final class ClientCore implements ReplyListener {
         ReplyTimes times;
         /** For a call that may be hedged, else null. */
         Hedge hedge;
+        /** Completes when the broker accepted the call's first attempt (never, when it was not sent). */
+        final CompletableFuture<Void> accepted = new CompletableFuture<>();
 
         PendingCall(String correlationId, Entry entry) {
             super(correlationId, entry.service, 1);

@@ -66,6 +66,8 @@ final class DefaultRpcServer implements RpcServer {
     /** What the dispatcher looks up: the services' methods and the built-in {@code rpc.} methods. */
     private final Map<String, Map<String, RpcMethod>> served = new ConcurrentHashMap<>();
     private final Introspection introspection;
+    /** Calls cancelled by their callers ({@code rpc.cancel}) and those running now. */
+    private final Cancellations cancellations = new Cancellations();
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
     private final Map<String, ServerChannel> channels = new LinkedHashMap<>(); // guarded by lock
@@ -87,7 +89,7 @@ final class DefaultRpcServer implements RpcServer {
         this.introspection = new Introspection(transportTag, pending::size);
         this.dispatcher = new Dispatcher(config.limits(), transport == null ? Integer.MAX_VALUE
                 : transport.capabilities().maxMessageBytes(), config.executor().orElse(pool),
-                introspection.recording(config.metrics()), served::get);
+                introspection.recording(config.metrics()), served::get, cancellations);
     }
 
     /**
@@ -259,6 +261,10 @@ final class DefaultRpcServer implements RpcServer {
                     transportTag, "expired");
             log.debug("service {}: skipped a request whose deadline {} has passed (rpc-id {})", service,
                     request.deadlineEpochMillis(), request.correlationId());
+            return CompletableFuture.completedFuture(HandlerOutcome.none());
+        }
+        if (cancellations.handled(request)) { // rpc.cancel: applied here, not queued behind the calls it cancels
+            config.metrics().cancelReceived(services.containsKey(service) ? service : Dispatcher.UNKNOWN, transportTag);
             return CompletableFuture.completedFuture(HandlerOutcome.none());
         }
         CompletableFuture<Dispatcher.Outcome> outcome;

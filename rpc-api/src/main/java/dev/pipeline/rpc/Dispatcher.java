@@ -62,6 +62,7 @@ final class Dispatcher {
     private final Executor executor;
     private final RpcMetrics metrics;
     private final Function<String, Map<String, RpcMethod>> services;
+    private final Cancellations cancellations;
 
     /**
      * @param maxReplyBytes the largest reply the transport carries: a larger one is answered with -32603 instead,
@@ -70,6 +71,13 @@ final class Dispatcher {
      */
     Dispatcher(Limits limits, int maxReplyBytes, Executor executor, RpcMetrics metrics,
                Function<String, Map<String, RpcMethod>> services) {
+        this(limits, maxReplyBytes, executor, metrics, services, new Cancellations());
+    }
+
+    /** As above, with the server's record of cancelled and running calls. */
+    Dispatcher(Limits limits, int maxReplyBytes, Executor executor, RpcMetrics metrics,
+               Function<String, Map<String, RpcMethod>> services, Cancellations cancellations) {
+        this.cancellations = cancellations;
         this.limits = limits;
         this.maxReplyBytes = maxReplyBytes;
         this.executor = executor;
@@ -113,6 +121,12 @@ final class Dispatcher {
                     metrics.rejectedInput(services.apply(service) == null ? UNKNOWN : service, transport, "expired");
                     log.debug("service {}: skipped a message whose deadline {} passed while it was queued", service,
                             deadlineEpochMillis);
+                    done.complete(Outcome.NONE);
+                    return;
+                }
+                if (cancellations.isCancelled(Cancellations.key(incoming))) { // rpc.cancel came while it queued
+                    metrics.rejectedInput(services.apply(service) == null ? UNKNOWN : service, transport, "cancelled");
+                    log.debug("service {}: skipped a cancelled call (rpc-id {})", service, incoming.correlationId());
                     done.complete(Outcome.NONE);
                     return;
                 }
@@ -285,14 +299,16 @@ final class Dispatcher {
             }
             RpcContext outer = RpcContext.CURRENT.get();
             IncomingRequest in = INCOMING.get();
+            Cancellations.Running running = cancellations.started(Cancellations.key(in), method.interruptible());
             RpcContext.CURRENT.set(new RpcContext(service, request.method(),
                     request.id() == null ? null : request.id().toString(), in == null ? null : in.correlationId(),
                     in == null ? null : in.clientId(), in == null ? 0 : Math.max(0, in.deadlineEpochMillis()),
-                    in == null ? null : in.traceparent()));
+                    in == null ? null : in.traceparent(), running::cancelled));
             Object value;
             try {
                 value = method.invoke(request.params());
             } finally {
+                running.close();
                 RpcContext.CURRENT.set(outer);
             }
             if (value instanceof CompletionStage<?> stage) {

@@ -37,6 +37,7 @@ final class ReflectiveMethod implements RpcMethod {
     /** Positional params needed: all up to the last one that is not {@code Optional}. */
     private final int minPositional;
     private final boolean namesPresent;
+    private final boolean interruptible;
 
     ReflectiveMethod(Object target, Method method) {
         this.target = target;
@@ -60,6 +61,7 @@ final class ReflectiveMethod implements RpcMethod {
         }
         this.namesPresent = present;
         this.minPositional = min;
+        this.interruptible = withOverridden(method).stream().anyMatch(m -> m.isAnnotationPresent(Interruptible.class));
         method.trySetAccessible(); // public methods of non-public classes; fails harmlessly in named modules
     }
 
@@ -258,6 +260,11 @@ final class ReflectiveMethod implements RpcMethod {
         }
         int given = params instanceof JsonArray array ? array.size() : 0;
         return given >= minPositional && given <= types.length;
+    }
+
+    @Override
+    public boolean interruptible() {
+        return interruptible;
     }
 
     @Override

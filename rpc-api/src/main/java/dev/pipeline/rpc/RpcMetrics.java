@@ -44,7 +44,22 @@ public interface RpcMetrics {
     }
 
     /**
-     * The server rejected input ({@code reason}: parse, invalid, too-large, too-deep, expired, invalid-deadline).
+     * The caller cancelled a call to {@code service}.{@code method} before its reply, and the client sent the
+     * server its {@code rpc.cancel}.
+     */
+    default void cancelSent(String service, String method, String transport) {
+    }
+
+    /**
+     * The server received an {@code rpc.cancel} notification for {@code service} (whether or not it matched a call
+     * it holds).
+     */
+    default void cancelReceived(String service, String transport) {
+    }
+
+    /**
+     * The server rejected input ({@code reason}: parse, invalid, too-large, too-deep, expired, invalid-deadline,
+     * cancelled: a call whose {@code rpc.cancel} arrived before a handler thread took it up).
      */
     default void rejectedInput(String service, String transport, String reason) {
     }
