@@ -30,7 +30,11 @@ public interface RpcClient extends AutoCloseable {
     /** Calls {@code service.method} with named params and waits for the result. */
     <T> T callNamed(String service, String method, Type resultType, Map<String, ?> params);
 
-    /** Calls with positional params without blocking. */
+    /**
+     * Calls with positional params without blocking. Cancelling the future releases the call and, once it was sent,
+     * asks the server to drop it ({@code rpc.cancel}, best effort: see {@link Interruptible}); so does interrupting
+     * a thread blocked in {@link #call}.
+     */
     <T> CompletableFuture<T> callAsync(String service, String method, Type resultType, Object... params);
 
     /** Calls with named params without blocking. */
