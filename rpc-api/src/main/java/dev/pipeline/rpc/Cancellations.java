@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -44,7 +45,9 @@ final class Cancellations {
     }
 
     /** Cancelled calls and when their cancel arrived (System.nanoTime), oldest first; guarded by itself. */
-    private final LinkedHashMap<Key, Long> cancelled = new LinkedHashMap<>();
+    private final LinkedHashMap<Key, Long> order = new LinkedHashMap<>();
+    /** The same, for the lock-free look-up every request makes (written under {@link #order}'s lock). */
+    private final ConcurrentHashMap<Key, Long> cancelled = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Running> running = new ConcurrentHashMap<>();
 
     /** @return the key of {@code request}, or null when it cannot be cancelled (no client id or correlation id) */
@@ -86,15 +89,17 @@ final class Cancellations {
     /** Records {@code key} as cancelled and interrupts its handler when it runs now and opted in. */
     void cancel(Key key) {
         long now = System.nanoTime();
-        synchronized (cancelled) {
-            cancelled.remove(key);
+        synchronized (order) {
+            order.remove(key);
+            order.put(key, now);
             cancelled.put(key, now);
-            Iterator<Long> it = cancelled.values().iterator();
+            Iterator<Map.Entry<Key, Long>> it = order.entrySet().iterator();
             while (it.hasNext()) {
-                long at = it.next();
-                if (cancelled.size() <= MAX_ENTRIES && now - at <= TTL_NANOS) {
+                Map.Entry<Key, Long> e = it.next();
+                if (order.size() <= MAX_ENTRIES && now - e.getValue() <= TTL_NANOS) {
                     break;
                 }
+                cancelled.remove(e.getKey(), e.getValue());
                 it.remove();
             }
         }
@@ -108,13 +113,11 @@ final class Cancellations {
 
     /** @return whether the call {@code key} (may be null) was cancelled within {@link #TTL_NANOS} */
     boolean isCancelled(Key key) {
-        if (key == null) {
+        if (key == null || cancelled.isEmpty()) {
             return false;
         }
-        synchronized (cancelled) {
-            Long at = cancelled.get(key);
-            return at != null && System.nanoTime() - at <= TTL_NANOS;
-        }
+        Long at = cancelled.get(key);
+        return at != null && System.nanoTime() - at <= TTL_NANOS;
     }
 
     /**
@@ -191,8 +194,8 @@ final class Cancellations {
 
     /** The number of cancels kept (for tests). */
     int size() {
-        synchronized (cancelled) {
-            return cancelled.size();
+        synchronized (order) {
+            return order.size();
         }
     }
 }
