@@ -222,9 +222,12 @@ final class ClientCore implements ReplyListener {
             }
         }
         pending.put(p.correlationId, p);
-        // the caller may settle the future itself (cancel, or the sync wait's safety net): release the call then
+        // the caller may settle the future itself (cancel, or the sync wait's safety net): release the call then,
+        // and tell the server when the caller cancelled a call that was sent
         entry.future.whenComplete((r, x) -> {
-            take(p);
+            if (take(p) && x instanceof java.util.concurrent.CancellationException) {
+                p.sentStage.thenRun(() -> sendCancel(p));
+            }
             endSpan(entry, x); // cancelled by the caller; otherwise ended already
         });
         send(p, service, body, timeout, timeoutNanos, awaited);
@@ -254,6 +257,33 @@ final class ClientCore implements ReplyListener {
             LOG.debug("the {} transport could not read replies on the caller's thread: {}", transportName,
                     e.toString());
         }
+    }
+
+    /**
+     * Sends the {@code rpc.cancel} notification of a cancelled call, through {@link ClientChannel#sendCancel}: best
+     * effort, a failure is only logged.
+     */
+    private void sendCancel(PendingCall p) {
+        if (closed) {
+            return;
+        }
+        JsonObject params = new JsonObject();
+        params.addProperty("id", p.correlationId);
+        CompletableFuture<Void> sent;
+        try {
+            sent = channel.sendCancel(p.service, p.correlationId, DefaultRpcClient.outgoing(JsonOutput.request(null,
+                    Cancellations.METHOD, params), null, 0));
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((v, x) -> {
+            if (x != null) {
+                LOG.debug("the cancel of {}.{} was not sent through {}: {}", p.service, p.entry.method,
+                        transportName, oneLine(x));
+            } else {
+                metrics.cancelSent(p.service, p.entry.method, transportName);
+            }
+        });
     }
 
     CompletableFuture<Void> notification(String service, String method, JsonElement params, Duration timeout) {
@@ -363,7 +393,7 @@ final class ClientCore implements ReplyListener {
         }
         return sent.handle((v, x) -> {
             if (x == null) {
-                p.accepted = true;
+                accepted(p);
             } else {
                 RpcException error = sendFailed(p, service, request, x);
                 if (error == null) {
@@ -373,6 +403,14 @@ final class ClientCore implements ReplyListener {
             }
             return null;
         });
+    }
+
+    /** Notes that the broker accepted the first attempt of {@code p}: its timeout says so, and a cancel may follow. */
+    private static void accepted(Pending p) {
+        p.accepted = true;
+        if (p instanceof PendingCall c) {
+            c.sentStage.complete(null);
+        }
     }
 
     /** Tries of an idempotent call's send that fails, after the first, 100 ms apart and doubling (0.7 s in all). */
@@ -407,7 +445,7 @@ final class ClientCore implements ReplyListener {
                     }
                     again.whenComplete((ok, failure) -> {
                         if (failure == null) {
-                            p.accepted = true;
+                            accepted(p);
                         } else {
                             sendFailed(p, service, request, failure);
                         }
@@ -848,6 +886,8 @@ final class ClientCore implements ReplyListener {
         boolean idempotent;
         /** Sends of the first attempt that failed and were tried again; the sender's thread, then the retry's. */
         int sendRetries;
+        /** Completes when the broker accepted the call's first attempt (never, when it was not sent). */
+        final CompletableFuture<Void> sentStage = new CompletableFuture<>();
 
         PendingCall(String correlationId, Entry entry) {
             super(correlationId, entry.service, 1);

@@ -66,6 +66,8 @@ final class DefaultRpcServer implements RpcServer {
     /** What the dispatcher looks up: the services' methods and the built-in {@code rpc.} methods. */
     private final Map<String, Map<String, RpcMethod>> served = new ConcurrentHashMap<>();
     private final Introspection introspection;
+    /** Calls cancelled by their callers ({@code rpc.cancel}) and those running now. */
+    private final Cancellations cancellations = new Cancellations();
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
     /** Messages handed to the dispatcher and not yet completed (counted before the hand-off, for rpc.stats). */
     private final AtomicInteger handling = new AtomicInteger();
@@ -92,7 +94,7 @@ final class DefaultRpcServer implements RpcServer {
         this.dispatcher = new Dispatcher(config.limits(), transport == null ? Integer.MAX_VALUE
                 : transport.capabilities().maxMessageBytes(), config.executor().orElse(pool),
                 introspection.recording(config.metrics()), served::get, DedupWindow.of(config),
-                Tracing.of(config.tracing(), transport));
+                Tracing.of(config.tracing(), transport), cancellations);
     }
 
     /**
@@ -264,6 +266,10 @@ final class DefaultRpcServer implements RpcServer {
                     transportTag, "expired");
             log.debug("service {}: skipped a request whose deadline {} has passed (rpc-id {})", service,
                     request.deadlineEpochMillis(), request.correlationId());
+            return CompletableFuture.completedFuture(HandlerOutcome.none());
+        }
+        if (cancellations.handled(request)) { // rpc.cancel: applied here, not queued behind the calls it cancels
+            config.metrics().cancelReceived(services.containsKey(service) ? service : Dispatcher.UNKNOWN, transportTag);
             return CompletableFuture.completedFuture(HandlerOutcome.none());
         }
         CompletableFuture<Dispatcher.Outcome> outcome;

@@ -65,6 +65,7 @@ final class Dispatcher {
     private final DedupWindow dedup;
     /** Server spans; null when tracing is disabled. */
     private final Tracing tracing;
+    private final Cancellations cancellations;
 
     /**
      * @param maxReplyBytes the largest reply the transport carries: a larger one is answered with -32603 instead,
@@ -73,17 +74,20 @@ final class Dispatcher {
      */
     Dispatcher(Limits limits, int maxReplyBytes, Executor executor, RpcMetrics metrics,
                Function<String, Map<String, RpcMethod>> services) {
-        this(limits, maxReplyBytes, executor, metrics, services, null, null);
+        this(limits, maxReplyBytes, executor, metrics, services, null, null, new Cancellations());
     }
 
     /**
-     * As above; {@code dedup} (may be null: none) answers requests to idempotent methods delivered again, and
-     * {@code tracing} (null: none) starts a server span per request.
+     * As above; {@code dedup} (may be null: none) answers requests to idempotent methods delivered again,
+     * {@code tracing} (null: none) starts a server span per request, and {@code cancellations} is the server's record
+     * of cancelled and running calls.
      */
     Dispatcher(Limits limits, int maxReplyBytes, Executor executor, RpcMetrics metrics,
-               Function<String, Map<String, RpcMethod>> services, DedupWindow dedup, Tracing tracing) {
+               Function<String, Map<String, RpcMethod>> services, DedupWindow dedup, Tracing tracing,
+               Cancellations cancellations) {
         this.dedup = dedup;
         this.tracing = tracing;
+        this.cancellations = cancellations;
         this.limits = limits;
         this.maxReplyBytes = maxReplyBytes;
         this.executor = executor;
@@ -127,6 +131,12 @@ final class Dispatcher {
                     metrics.rejectedInput(services.apply(service) == null ? UNKNOWN : service, transport, "expired");
                     log.debug("service {}: skipped a message whose deadline {} passed while it was queued", service,
                             deadlineEpochMillis);
+                    done.complete(Outcome.NONE);
+                    return;
+                }
+                if (cancellations.isCancelled(Cancellations.key(incoming))) { // rpc.cancel came while it queued
+                    metrics.rejectedInput(services.apply(service) == null ? UNKNOWN : service, transport, "cancelled");
+                    log.debug("service {}: skipped a cancelled call (rpc-id {})", service, incoming.correlationId());
                     done.complete(Outcome.NONE);
                     return;
                 }
@@ -315,16 +325,18 @@ final class Dispatcher {
                     return CompletableFuture.completedFuture(stored);
                 }
             }
+            Cancellations.Running running = cancellations.started(Cancellations.key(in), method.interruptible());
             RpcContext.CURRENT.set(new RpcContext(service, request.method(),
                     request.id() == null ? null : request.id().toString(), in == null ? null : in.correlationId(),
                     in == null ? null : in.clientId(), in == null ? 0 : Math.max(0, in.deadlineEpochMillis()),
-                    in == null ? null : in.traceparent()));
+                    in == null ? null : in.traceparent(), running::cancelled));
             Object value;
             TraceHooks.Scope scope = Tracing.makeCurrent(span); // calls the handler makes continue the trace
             try {
                 value = method.invoke(request.params());
             } finally {
                 scope.close();
+                running.close();
                 RpcContext.CURRENT.set(outer);
             }
             if (value instanceof CompletionStage<?> stage) {

@@ -201,6 +201,16 @@ final class Introspection {
         public void deduplicated(String service, String method, String transport) {
             delegate.deduplicated(service, method, transport);
         }
+
+        @Override
+        public void cancelSent(String service, String method, String transport) {
+            delegate.cancelSent(service, method, transport);
+        }
+
+        @Override
+        public void cancelReceived(String service, String transport) {
+            delegate.cancelReceived(service, transport);
+        }
     }
 
     /** The OpenRPC document of one service's methods, built once on first use. */

@@ -20,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>counters {@code pipeline.rpc.client.hedges}, {@code pipeline.rpc.client.hedges.won} and
  *       {@code pipeline.rpc.client.hedges.denied}, tags {@code service}, {@code method}, {@code transport}: hedges
  *       sent to idempotent methods, hedged calls completed by a hedge's reply, and hedges the budget refused;</li>
+ *   <li>counter {@code pipeline.rpc.client.cancels}, tags {@code service}, {@code method}, {@code transport}:
+ *       {@code rpc.cancel} notifications sent for calls their callers cancelled;</li>
+ *   <li>counter {@code pipeline.rpc.server.cancels}, tags {@code service}, {@code transport}: {@code rpc.cancel}
+ *       notifications received;</li>
  *   <li>counter {@code pipeline.rpc.server.rejected}, tags {@code service}, {@code transport}, {@code reason};</li>
  *   <li>counter {@code pipeline.rpc.server.refused.reply.addresses}, tags {@code service}, {@code transport}:
  *       requests dead-lettered because their reply address was refused (the address, chosen by the sender, is
@@ -44,6 +48,10 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     public static final String CLIENT_HEDGES_WON = "pipeline.rpc.client.hedges.won";
     /** Name of the client hedges-denied counter. */
     public static final String CLIENT_HEDGES_DENIED = "pipeline.rpc.client.hedges.denied";
+    /** Name of the client cancels-sent counter. */
+    public static final String CLIENT_CANCELS = "pipeline.rpc.client.cancels";
+    /** Name of the server cancels-received counter. */
+    public static final String SERVER_CANCELS = "pipeline.rpc.server.cancels";
     /** Name of the server rejected input counter. */
     public static final String SERVER_REJECTED = "pipeline.rpc.server.rejected";
     /** Name of the server refused reply address counter. */
@@ -62,6 +70,7 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     private final ConcurrentHashMap<Key, Counter> hedges = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Counter> refusedReplyAddresses = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Counter> deduplicated = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Counter> cancelsReceived = new ConcurrentHashMap<>();
 
     /**
      * Records to {@code registry}; meters are registered as they are first used.
@@ -131,6 +140,24 @@ public final class MicrometerRpcMetrics implements RpcMetrics {
     public void hedgeDenied(String service, String method, String transport) {
         hedgeCounter(service, method, transport, CLIENT_HEDGES_DENIED, "Hedges not sent: the hedge budget was spent")
                 .increment();
+    }
+
+    @Override
+    public void cancelSent(String service, String method, String transport) {
+        hedgeCounter(service, method, transport, CLIENT_CANCELS, "rpc.cancel notifications sent for cancelled calls")
+                .increment();
+    }
+
+    @Override
+    public void cancelReceived(String service, String transport) {
+        Key key = new Key(service, "", transport, "");
+        Counter counter = cancelsReceived.get(key);
+        if (counter == null) {
+            counter = cancelsReceived.computeIfAbsent(key, k -> Counter.builder(SERVER_CANCELS)
+                    .description("rpc.cancel notifications received")
+                    .tag("service", tag(k.service)).tag("transport", tag(k.transport)).register(registry));
+        }
+        counter.increment();
     }
 
     private Counter hedgeCounter(String service, String method, String transport, String name, String description) {

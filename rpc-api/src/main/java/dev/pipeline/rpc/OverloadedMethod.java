@@ -30,6 +30,17 @@ final class OverloadedMethod implements RpcMethod {
         return List.of(byArity);
     }
 
+    /** Interruptible when every overload is. */
+    @Override
+    public boolean interruptible() {
+        for (ReflectiveMethod m : byArity) {
+            if (!m.interruptible()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public Object invoke(JsonElement params) throws Throwable {
         return select(params).invoke(params);

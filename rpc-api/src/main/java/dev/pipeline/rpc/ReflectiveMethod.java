@@ -38,6 +38,7 @@ final class ReflectiveMethod implements RpcMethod {
     private final int minPositional;
     private final boolean namesPresent;
     private final boolean idempotent;
+    private final boolean interruptible;
 
     ReflectiveMethod(Object target, Method method) {
         this.target = target;
@@ -62,6 +63,7 @@ final class ReflectiveMethod implements RpcMethod {
         this.namesPresent = present;
         this.minPositional = min;
         this.idempotent = declaredIdempotent(target, method);
+        this.interruptible = withOverridden(method).stream().anyMatch(m -> m.isAnnotationPresent(Interruptible.class));
         method.trySetAccessible(); // public methods of non-public classes; fails harmlessly in named modules
     }
 
@@ -290,6 +292,11 @@ final class ReflectiveMethod implements RpcMethod {
         }
         int given = params instanceof JsonArray array ? array.size() : 0;
         return given >= minPositional && given <= types.length;
+    }
+
+    @Override
+    public boolean interruptible() {
+        return interruptible;
     }
 
     @Override

@@ -68,7 +68,9 @@ public interface RpcClient extends AutoCloseable {
     <T> T callNamed(String service, String method, Type resultType, Map<String, ?> params);
 
     /**
-     * Calls {@code service.method} with positional params without blocking.
+     * Calls {@code service.method} with positional params without blocking. Cancelling the future releases the call
+     * and, once it was sent, asks the server to drop it ({@code rpc.cancel}, best effort: see {@link Interruptible});
+     * so does interrupting a thread blocked in {@link #call}.
      *
      * @param <T> the result's type
      * @param service the service's name, as its servers expose it

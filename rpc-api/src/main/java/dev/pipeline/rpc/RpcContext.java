@@ -30,9 +30,16 @@ public final class RpcContext {
     private final String clientId;
     private final long deadlineEpochMillis;
     private final String traceparent;
+    private final java.util.function.BooleanSupplier cancelled;
 
     RpcContext(String service, String method, String id, String correlationId, String clientId,
                long deadlineEpochMillis, String traceparent) {
+        this(service, method, id, correlationId, clientId, deadlineEpochMillis, traceparent, () -> false);
+    }
+
+    RpcContext(String service, String method, String id, String correlationId, String clientId,
+               long deadlineEpochMillis, String traceparent, java.util.function.BooleanSupplier cancelled) {
+        this.cancelled = cancelled;
         this.service = service;
         this.method = method;
         this.id = id;
@@ -87,6 +94,15 @@ public final class RpcContext {
     /** @return the W3C trace context the request carried ({@code traceparent}), or null */
     public String traceparent() {
         return traceparent;
+    }
+
+    /**
+     * @return whether the caller cancelled this call ({@code rpc.cancel}) while it runs: a long handler may poll it
+     * and stop early (its reply is dropped by the client). A method declared {@link Interruptible} is also
+     * interrupted.
+     */
+    public boolean cancelled() {
+        return cancelled.getAsBoolean();
     }
 
     /** The deadline in epoch milliseconds, 0 for none. */

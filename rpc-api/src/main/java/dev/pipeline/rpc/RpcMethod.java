@@ -18,6 +18,11 @@ interface RpcMethod {
         return false;
     }
 
+    /** @return whether a cancel of a running call interrupts its thread ({@link Interruptible}) */
+    default boolean interruptible() {
+        return false;
+    }
+
     /** Shortens text taken from a request before it goes into an error message. */
     static String clip(String s) {
         return s.length() <= 100 ? s : s.substring(0, 100) + "...";

@@ -83,12 +83,34 @@ public interface RpcMetrics {
     }
 
     /**
+     * The caller cancelled a call to {@code service}.{@code method} before its reply, and the client sent the
+     * server its {@code rpc.cancel}.
+     *
+     * @param service   the service
+     * @param method    the method
+     * @param transport the transport's scheme
+     */
+    default void cancelSent(String service, String method, String transport) {
+    }
+
+    /**
+     * The server received an {@code rpc.cancel} notification for {@code service} (whether or not it matched a call
+     * it holds).
+     *
+     * @param service   the service
+     * @param transport the transport's scheme
+     */
+    default void cancelReceived(String service, String transport) {
+    }
+
+    /**
      * The server rejected input.
      *
      * @param service the service's name
      * @param transport the transport's name ({@code kafka}, {@code redis}, {@code inproc})
-     * @param reason {@code parse}, {@code invalid}, {@code too-large}, {@code too-deep}, {@code expired} or
-     *     {@code invalid-deadline}
+     * @param reason {@code parse}, {@code invalid}, {@code too-large}, {@code too-deep}, {@code expired},
+     *     {@code invalid-deadline} or {@code cancelled} (a call whose {@code rpc.cancel} arrived before a handler
+     *     thread took it up)
      */
     default void rejectedInput(String service, String transport, String reason) {
     }

@@ -25,7 +25,8 @@ import java.util.concurrent.CompletableFuture;
  * Every service also answers three built-in methods without user code: {@code rpc.ping} (instance id, library
  * version, uptime), {@code rpc.discover} (an OpenRPC 1.3.2 document of the service's methods, with JSON Schemas of
  * their params and results) and {@code rpc.stats} (this instance's calls, errors and latency percentiles per
- * method, and the messages in flight). Any other {@code rpc.} name gets -32601. See docs/introspection.md.
+ * method, and the messages in flight). It also applies the {@code rpc.cancel} notifications of callers that
+ * cancelled a call ({@link Interruptible}). Any other {@code rpc.} name gets -32601. See docs/introspection.md.
  *
  * <h2>Params</h2>
  * Params bind by position (a JSON array) or by name (a JSON object, using the names given with {@link Param}, or

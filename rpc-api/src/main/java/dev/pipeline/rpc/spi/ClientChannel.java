@@ -61,6 +61,21 @@ public interface ClientChannel extends AutoCloseable {
     }
 
     /**
+     * Sends {@code notification}, the {@code rpc.cancel} of the call sent earlier as {@code correlationId}, where that
+     * call went: a transport that chose a destination for the call (a partition) sends the cancel to the same one, so
+     * that it reaches the server instance holding the call. The caller no longer expects the call's reply: the
+     * transport may stop tracking it. The default is {@link #send}.
+     *
+     * @param service       the service the call went to
+     * @param correlationId the call's correlation id
+     * @param notification  the {@code rpc.cancel} notification to send
+     * @return completes when the broker has accepted the notification, or exceptionally when it could not be sent
+     */
+    default CompletableFuture<Void> sendCancel(String service, String correlationId, OutgoingRequest notification) {
+        return send(service, notification);
+    }
+
+    /**
      * Whether any server has ever served {@code service} at this broker, asked with one metadata query (no message
      * is sent): Kafka describes the service's consumer group, Redis reads the groups of its stream. The core calls it
      * once per service and caches the answer, so a call's hot path never pays for it.

@@ -334,6 +334,49 @@ final class KafkaClientChannel implements ClientChannel {
         }
     }
 
+    /**
+     * Sends the {@code rpc.cancel} of {@code correlationId} to the partition each of its attempts went to, where
+     * the server instance that holds the call reads it, and stops tracking the call: it will get no reply, so its
+     * partition must not count as stalled for it. A call not tracked (its partition unknown) gets the cancel wherever
+     * Kafka's partitioner puts it.
+     */
+    @Override
+    public CompletableFuture<Void> sendCancel(String service, String correlationId, OutgoingRequest notification) {
+        Call call = tracked.remove(correlationId);
+        java.util.TreeSet<Integer> where = new java.util.TreeSet<>();
+        for (Call c = call; c != null; c = c.earlier) {
+            if (c.partition >= 0) {
+                where.add(c.partition);
+            }
+        }
+        if (where.isEmpty() || closed || notification.expectsReply()
+                || notification.body().length > config.maxMessageBytes()) {
+            return send(service, notification);
+        }
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(WireHeaders.CLIENT, clientIdBytes);
+        CompletableFuture<?>[] sent = new CompletableFuture<?>[where.size()];
+        int i = 0;
+        for (int partition : where) {
+            CompletableFuture<Void> one = new CompletableFuture<>();
+            sent[i++] = one;
+            try {
+                transport.producer(notification.body().length).send(new ProducerRecord<>(call.partitions.topic,
+                        partition, (byte[]) null, notification.body(), headers), (md, e) -> {
+                            if (e == null) {
+                                one.complete(null);
+                            } else {
+                                one.completeExceptionally(new IllegalStateException(KafkaErrors.sendFailure(config,
+                                        call.partitions.topic, e), e));
+                            }
+                        });
+            } catch (RuntimeException e) {
+                one.completeExceptionally(e);
+            }
+        }
+        return CompletableFuture.allOf(sent);
+    }
+
     private void maybeCheckPartitions(long now) {
         long next = nextCheckNanos.get();
         if (now - next >= 0 && nextCheckNanos.compareAndSet(next, now + RequestPartitions.CHECK_NANOS)) {
