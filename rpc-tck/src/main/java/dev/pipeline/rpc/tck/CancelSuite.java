@@ -64,7 +64,12 @@ public abstract class CancelSuite extends TckBase {
         final AtomicBoolean ranToEnd = new AtomicBoolean();
         final AtomicReference<String> correlationId = new AtomicReference<>();
 
-        /** Holds the server's only thread until released. */
+        /**
+         * Holds the server's only thread until released.
+         *
+         * @return 1
+         * @throws InterruptedException never: the wait ends by its release or its timeout
+         */
         public int hold() throws InterruptedException {
             correlationId.set(RpcContext.current().orElseThrow().correlationId());
             started.countDown();
@@ -75,7 +80,11 @@ public abstract class CancelSuite extends TckBase {
             return 1;
         }
 
-        /** Waits to be interrupted. */
+        /**
+         * Waits to be interrupted.
+         *
+         * @return -1 when interrupted, 1 when released
+         */
         @Interruptible
         public int sleepy() {
             correlationId.set(RpcContext.current().orElseThrow().correlationId());
@@ -90,6 +99,11 @@ public abstract class CancelSuite extends TckBase {
             }
         }
 
+        /**
+         * Counts a call that ran.
+         *
+         * @return the calls that ran so far
+         */
         public int work() {
             return worked.incrementAndGet();
         }
@@ -113,6 +127,11 @@ public abstract class CancelSuite extends TckBase {
         assertThat(target.started.await(LONG.toMillis(), TimeUnit.MILLISECONDS)).as("the handler started").isTrue();
     }
 
+    /**
+     * Checks: a call cancelled while it waits behind a busy server never runs, and nothing answers it.
+     *
+     * @throws Exception when the test cannot run
+     */
     @Test
     @DisplayName("a call cancelled while it waits behind a busy server never runs, and nothing answers it")
     public void queuedCallCancelledNeverRuns() throws Exception {
@@ -130,6 +149,11 @@ public abstract class CancelSuite extends TckBase {
         assertThat(s.client().call(s.service(), "work", int.class)).isEqualTo(1);
     }
 
+    /**
+     * Checks: a running @Interruptible handler is interrupted when its call is cancelled.
+     *
+     * @throws Exception when the test cannot run
+     */
     @Test
     @DisplayName("a running @Interruptible handler is interrupted when its call is cancelled")
     public void runningInterruptibleHandlerIsInterrupted() throws Exception {
@@ -143,6 +167,11 @@ public abstract class CancelSuite extends TckBase {
         assertThat(s.client().call(s.service(), "work", int.class)).isEqualTo(1);
     }
 
+    /**
+     * Checks: a running handler that did not opt in runs to its end, seeing RpcContext.cancelled().
+     *
+     * @throws Exception when the test cannot run
+     */
     @Test
     @DisplayName("a running handler that did not opt in runs to its end, seeing RpcContext.cancelled()")
     public void runningHandlerWithoutOptInRunsToItsEnd() throws Exception {
@@ -158,6 +187,11 @@ public abstract class CancelSuite extends TckBase {
         assertThat(s.client().call(s.service(), "work", int.class)).isEqualTo(1);
     }
 
+    /**
+     * Checks: another client cannot cancel a call: the same correlation id from another client id is ignored.
+     *
+     * @throws Exception when the test cannot run
+     */
     @Test
     @DisplayName("another client cannot cancel a call: the same correlation id from another client id is ignored")
     public void anotherClientCannotCancel() throws Exception {
