@@ -1,16 +1,8 @@
 package dev.pipeline.rpc;
 
 import dev.pipeline.rpc.spi.Capability;
-import dev.pipeline.rpc.spi.ClientChannel;
-import dev.pipeline.rpc.spi.ClientSettings;
 import dev.pipeline.rpc.spi.HandlerOutcome;
 import dev.pipeline.rpc.spi.IncomingRequest;
-import dev.pipeline.rpc.spi.ReplyListener;
-import dev.pipeline.rpc.spi.RequestHandler;
-import dev.pipeline.rpc.spi.ServerChannel;
-import dev.pipeline.rpc.spi.ServerSettings;
-import dev.pipeline.rpc.spi.Transport;
-import dev.pipeline.rpc.spi.TransportCapabilities;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,57 +24,11 @@ class AbandonedAtCloseTest {
     private static final byte[] CALL = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"block\",\"params\":[]}"
             .getBytes(StandardCharsets.UTF_8);
 
-    /** A transport whose server channel hands the test its request handler. */
-    private static final class Capturing implements Transport {
-        final Set<Capability> capabilities;
-        volatile RequestHandler handler;
-
-        Capturing(Set<Capability> capabilities) {
-            this.capabilities = capabilities;
-        }
-
-        @Override
-        public String scheme() {
-            return "capture";
-        }
-
-        @Override
-        public TransportCapabilities capabilities() {
-            return new TransportCapabilities(capabilities, 1 << 20);
-        }
-
-        @Override
-        public ClientChannel openClient(ClientSettings settings, ReplyListener replies) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public ServerChannel openServer(String service, ServerSettings settings, RequestHandler h) {
-            handler = h;
-            return new ServerChannel() {
-                @Override
-                public void start() {
-                }
-
-                @Override
-                public void close(Duration grace) {
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void workLeftAfterTheGraceIsAbandonedOnlyWhereTheBrokerRedelivers(boolean redelivers) throws Exception {
-        Capturing transport = new Capturing(redelivers ? Set.of(Capability.REDELIVERY_AFTER_CRASH) : Set.of());
+        CapturingTransport transport = new CapturingTransport(
+                redelivers ? Set.of(Capability.REDELIVERY_AFTER_CRASH) : Set.of());
         DefaultRpcServer server = new DefaultRpcServer(transport, ServerConfig.builder().shutdownGrace(Duration.ZERO)
                 .build());
         CountDownLatch entered = new CountDownLatch(1);

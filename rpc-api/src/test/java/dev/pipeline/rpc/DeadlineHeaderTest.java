@@ -1,16 +1,9 @@
 package dev.pipeline.rpc;
 
 import com.google.gson.JsonObject;
-import dev.pipeline.rpc.spi.ClientChannel;
-import dev.pipeline.rpc.spi.ClientSettings;
 import dev.pipeline.rpc.spi.HandlerOutcome;
 import dev.pipeline.rpc.spi.IncomingRequest;
-import dev.pipeline.rpc.spi.ReplyListener;
 import dev.pipeline.rpc.spi.RequestHandler;
-import dev.pipeline.rpc.spi.ServerChannel;
-import dev.pipeline.rpc.spi.ServerSettings;
-import dev.pipeline.rpc.spi.Transport;
-import dev.pipeline.rpc.spi.TransportCapabilities;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,51 +30,13 @@ class DeadlineHeaderTest {
     private RequestHandler handler;
     private DefaultRpcServer server;
 
-    /** The server's side of a transport, reduced to handing the test the core's request handler. */
-    private final class CapturingTransport implements Transport {
-        @Override
-        public String scheme() {
-            return "capture";
-        }
-
-        @Override
-        public TransportCapabilities capabilities() {
-            return new TransportCapabilities(Set.of(), 1 << 20);
-        }
-
-        @Override
-        public ClientChannel openClient(ClientSettings settings, ReplyListener replies) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public ServerChannel openServer(String service, ServerSettings settings, RequestHandler h) {
-            handler = h;
-            return new ServerChannel() {
-                @Override
-                public void start() {
-                }
-
-                @Override
-                public void close(Duration grace) {
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     @BeforeEach
     void setUp() {
-        server = new DefaultRpcServer(new CapturingTransport(), ServerConfig.defaults());
+        CapturingTransport transport = new CapturingTransport(Set.of());
+        server = new DefaultRpcServer(transport, ServerConfig.defaults());
         server.handle("svc", "m", p -> ran.incrementAndGet());
         server.start();
+        handler = transport.handler;
     }
 
     @AfterEach

@@ -344,7 +344,7 @@ final class KafkaTransport implements Transport {
     /**
      * A group member's failure detection, sized for callers who wait (see
      * {@link KafkaTransportConfig#DEFAULT_SESSION_TIMEOUT_MS}); what the user set stays. The classic protocol only:
-     * with {@code group.protocol=consumer} the broker sets the session and heartbeat, and the client refuses them.
+     * with {@code group.protocol=consumer} the broker sets the session timeout and heartbeat, and the client refuses them.
      */
     private static void failureDetection(Properties p) {
         boolean sessionSet = p.containsKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);

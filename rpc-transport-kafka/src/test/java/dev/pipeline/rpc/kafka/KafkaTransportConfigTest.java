@@ -73,7 +73,7 @@ class KafkaTransportConfigTest {
                 .containsEntry("heartbeat.interval.ms", "1500").containsEntry("request.timeout.ms", "20000");
         explicit.close();
 
-        // a session shorter than the default heartbeat gets a heartbeat a third of it; an explicit one stays
+        // a session timeout shorter than the default heartbeat gets a heartbeat a third of it; an explicit one stays
         KafkaTransport shortSession = new KafkaTransport(KafkaTransportConfig.builder()
                 .kafkaProperty("session.timeout.ms", "3000").build());
         assertThat(shortSession.consumerProperties("g", "x", 10)).containsEntry("heartbeat.interval.ms", "1000");
@@ -84,7 +84,7 @@ class KafkaTransportConfigTest {
                 .containsEntry("session.timeout.ms", "6000");
         heartbeat.close();
 
-        // the consumer protocol: the broker sets the session and heartbeat, the client refuses them
+        // the consumer protocol: the broker sets the session timeout and heartbeat, the client refuses them
         KafkaTransport kip848 = new KafkaTransport(KafkaTransportConfig.builder()
                 .kafkaProperty("group.protocol", "consumer").build());
         assertThat(kip848.consumerProperties("g", "x", 10)).doesNotContainKeys("session.timeout.ms",
