@@ -109,6 +109,7 @@ class KafkaClusterFailoverTest {
                 return token;
             });
             server.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> server.health().isUp()); // in its group
             assertThat(client.call(svc, "exec", String.class, "warm-up")).isEqualTo("warm-up");
 
             // the topics the transport created: replicated three times, each write in at least two replicas
